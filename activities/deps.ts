@@ -1,0 +1,12 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import type { Logger } from '../api/logger';
+
+/** What activities need from the outside world, injected so tests use the real thing. */
+export interface ActivityDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  webhookTimeoutMs: number;
+  log: Logger;
+}

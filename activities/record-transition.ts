@@ -1,0 +1,121 @@
+import type { Tx } from '../db/client';
+import type { IncidentSnapshot } from '../domain/incident/snapshot';
+import { slaBreached } from '../domain/incident/snapshot';
+import type { ActivityDeps } from './deps';
+import { toJson } from './json';
+import { dispatchEvents } from './webhooks';
+
+export interface DomainEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface NotificationRequest {
+  recipient: string; // group:<name> | user:<id>
+  kind: string;
+  message: string;
+}
+
+type Snapshots = { incident: IncidentSnapshot };
+
+/**
+ * One accepted transition of any record: its new snapshot, its audit entry, the domain
+ * events it raised and the notifications it sends, written in one transaction.
+ * `(recordId, seq)` identifies the transition, so a retried activity writes nothing twice.
+ */
+export interface TransitionWrite<K extends keyof Snapshots = keyof Snapshots> {
+  recordType: K;
+  recordId: string;
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  from: string | null;
+  to: string | null;
+  data: Record<string, unknown>;
+  snapshot: Snapshots[K];
+  events: DomainEvent[];
+  notifications: NotificationRequest[];
+}
+
+const snapshotWriters: { [K in keyof Snapshots]: (tx: Tx, s: Snapshots[K], seq: number) => Promise<void> } = {
+  async incident(tx, s, seq) {
+    const row = {
+      number: s.number,
+      workflowId: s.workflowId,
+      type: s.type,
+      title: s.title,
+      description: s.description,
+      impact: s.impact,
+      urgency: s.urgency,
+      priority: s.priority,
+      state: s.state,
+      serviceId: s.serviceId,
+      ciId: s.ciId,
+      category: s.category,
+      callerId: s.callerId,
+      assignmentGroup: s.assignmentGroup,
+      assignee: s.assignee,
+      escalationLevel: s.escalationLevel,
+      holdReason: s.holdReason,
+      resolutionCode: s.resolutionCode,
+      resolutionNotes: s.resolutionNotes,
+      sla: toJson({ slaId: s.slaId, clock: s.clock }),
+      slaBreached: slaBreached(s, s.updatedAt),
+      openedAt: new Date(s.openedAt),
+      resolvedAt: s.resolvedAt === null ? null : new Date(s.resolvedAt),
+      closedAt: s.closedAt === null ? null : new Date(s.closedAt),
+      createdBy: s.createdBy,
+      version: seq,
+    };
+    // Only a newer transition may overwrite: a late retry of an older one is a no-op.
+    const updated = await tx.incident.updateMany({ where: { id: s.id, version: { lt: seq } }, data: row });
+    if (updated.count === 0 && !(await tx.incident.findUnique({ where: { id: s.id }, select: { id: true } }))) {
+      await tx.incident.create({ data: { id: s.id, ...row } });
+    }
+  },
+};
+
+export function eventId(recordId: string, seq: number, index: number): string {
+  return `evt-${recordId}-${seq}-${index}`;
+}
+
+export function createTransitionActivities(deps: ActivityDeps) {
+  return {
+    async recordTransition(w: TransitionWrite): Promise<void> {
+      const at = new Date(w.at);
+      const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
+      await deps.db.$transaction(async (tx) => {
+        const auditId = `aud-${w.recordId}-${w.seq}`;
+        if (await tx.auditEvent.findUnique({ where: { id: auditId }, select: { id: true } })) return;
+        await (snapshotWriters[w.recordType] as (tx: Tx, s: unknown, seq: number) => Promise<void>)(tx, w.snapshot, w.seq);
+        await tx.auditEvent.create({
+          data: {
+            id: auditId,
+            recordType: w.recordType,
+            recordId: w.recordId,
+            seq: w.seq,
+            at,
+            actor: w.actor,
+            action: w.action,
+            fromState: w.from,
+            toState: w.to,
+            data: toJson(w.data),
+          },
+        });
+        for (const [i, e] of w.events.entries()) {
+          await tx.outboxEvent.create({
+            data: { id: eventIds[i], type: e.type, recordType: w.recordType, recordId: w.recordId, occurredAt: at, data: toJson(e.data) },
+          });
+        }
+        for (const [i, n] of w.notifications.entries()) {
+          await tx.notification.create({
+            data: { id: `ntf-${w.recordId}-${w.seq}-${i}`, recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: at },
+          });
+        }
+      });
+      // After the commit: hand the events to webhook delivery. Safe to repeat on retry.
+      if (eventIds.length > 0) await dispatchEvents(deps, eventIds);
+    },
+  };
+}

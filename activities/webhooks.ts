@@ -1,0 +1,102 @@
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { ActivityDeps } from './deps';
+import { fromJson } from './json';
+import { WEBHOOK_DELIVERY_WORKFLOW } from '../workflows/shared/names';
+
+export function signBody(secret: string, rawBody: string): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+}
+
+export function subscriptionMatches(events: string[], type: string): boolean {
+  return events.some((e) => e === '*' || e === type || (e.endsWith('.*') && type.startsWith(e.slice(0, -1))));
+}
+
+/**
+ * Relays committed outbox events: one delivery row and one delivery workflow per matching
+ * subscription. Workflow ids are derived from the delivery, so a repeat starts nothing new.
+ */
+export async function dispatchEvents(deps: ActivityDeps, eventIds: string[]): Promise<void> {
+  const events = await deps.db.outboxEvent.findMany({ where: { id: { in: eventIds }, dispatchedAt: null } });
+  if (events.length === 0) return;
+  const subs = await deps.db.webhookSubscription.findMany({ where: { active: true } });
+  for (const event of events) {
+    for (const sub of subs) {
+      if (!subscriptionMatches(fromJson<string[]>(sub.events, []), event.type)) continue;
+      const id = `whd-${event.id}-${sub.id}`;
+      await deps.db.webhookDelivery.upsert({
+        where: { eventId_subscriptionId: { eventId: event.id, subscriptionId: sub.id } },
+        create: { id, eventId: event.id, subscriptionId: sub.id, status: 'pending' },
+        update: {},
+      });
+      try {
+        await deps.temporal.workflow.start(WEBHOOK_DELIVERY_WORKFLOW, {
+          taskQueue: deps.taskQueue,
+          workflowId: `webhook-${id}`,
+          args: [{ deliveryId: id }],
+          memo: { title: `${event.type} → ${sub.url}` },
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+    }
+    await deps.db.outboxEvent.update({ where: { id: event.id }, data: { dispatchedAt: new Date() } });
+  }
+}
+
+export function createWebhookActivities(deps: ActivityDeps) {
+  return {
+    /** One delivery attempt; a non-2xx answer throws so Temporal retries with backoff. */
+    async deliverWebhook(input: { deliveryId: string }): Promise<{ status: number }> {
+      const delivery = await deps.db.webhookDelivery.findUnique({ where: { id: input.deliveryId } });
+      if (!delivery) throw ApplicationFailure.nonRetryable(`unknown delivery ${input.deliveryId}`, 'NotFound');
+      if (delivery.status === 'delivered') return { status: delivery.lastStatusCode ?? 200 };
+      const [event, sub] = await Promise.all([
+        deps.db.outboxEvent.findUnique({ where: { id: delivery.eventId } }),
+        deps.db.webhookSubscription.findUnique({ where: { id: delivery.subscriptionId } }),
+      ]);
+      if (!event || !sub || !sub.active) {
+        await deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { status: 'cancelled' } });
+        return { status: 0 };
+      }
+      const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: fromJson(event.data, {}) });
+      let status = 0;
+      let error: string | null = null;
+      try {
+        const res = await fetch(sub.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-itsm-signature': signBody(sub.secret, body),
+            'x-itsm-event': event.type,
+            'x-itsm-delivery': delivery.id,
+          },
+          body,
+          signal: AbortSignal.timeout(deps.webhookTimeoutMs),
+        });
+        status = res.status;
+        await res.arrayBuffer().catch(() => undefined);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      const ok = status >= 200 && status < 300;
+      await deps.db.webhookDelivery.update({
+        where: { id: delivery.id },
+        data: {
+          attempts: { increment: 1 },
+          lastStatusCode: status || null,
+          lastError: ok ? null : (error ?? `HTTP ${status}`),
+          status: ok ? 'delivered' : 'pending',
+          deliveredAt: ok ? new Date() : null,
+        },
+      });
+      if (!ok) throw ApplicationFailure.retryable(`webhook ${sub.url} answered ${error ?? status}`, 'WebhookFailed');
+      return { status };
+    },
+
+    async markWebhookFailed(input: { deliveryId: string; reason: string }): Promise<void> {
+      await deps.db.webhookDelivery.updateMany({ where: { id: input.deliveryId, status: { not: 'delivered' } }, data: { status: 'failed', lastError: input.reason } });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the processes read, validated once at start-up so a typo stops the
+ * process with the variable's name instead of surfacing later as a confusing failure.
+ * The same schema is checked against docker-compose.yml by a test.
+ */
+const isoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration such as P3D or PT15M');
+
+const boolFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)')
+    .default('file:./.data/itsm.db'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('itsm'),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** How long a resolved incident waits for a reopen before it closes by itself. */
+  AUTO_CLOSE_AFTER: isoDuration.default('P3D'),
+  /** Workflow history length after which long-lived records continue-as-new. */
+  CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(100).default(5000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Dev stack only: seed demo data and the dev-<role> tokens. Never in production. */
+  SEED_DEMO_DATA: boolFlag.default(false),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(
+    Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (result.data.NODE_ENV === 'production' && result.data.SEED_DEMO_DATA) {
+    throw new ConfigError('Invalid configuration:\n  SEED_DEMO_DATA: demo tokens are never seeded in production');
+  }
+  return result.data;
+}
+
+/** Entry points call this: a bad value exits with the variable named, not a stack trace. */
+export function loadEnvOrExit(source: NodeJS.ProcessEnv = process.env): Env {
+  try {
+    return loadEnv(source);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { PrismaClient as SqliteClient } from '../generated/prisma-sqlite/client';
+import { PrismaClient as PostgresClient } from '../generated/prisma-postgres/client';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+
+/**
+ * Both generated clients expose the same model API (they come from one models.prisma);
+ * the SQLite one's type stands for both so the rest of the code is provider-agnostic.
+ */
+export type Db = SqliteClient;
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export function isSqliteUrl(url: string): boolean {
+  return url.startsWith('file:');
+}
+
+export function sqliteFilePath(url: string): string {
+  return path.resolve(url.slice('file:'.length).split('?')[0]);
+}
+
+export function createDb(url: string): Db {
+  if (isSqliteUrl(url)) {
+    const file = sqliteFilePath(url);
+    mkdirSync(path.dirname(file), { recursive: true });
+    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+  }
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+}
+
+/**
+ * WAL lets the API read while the worker writes, and busy_timeout turns a concurrent
+ * writer into a short wait instead of SQLITE_BUSY.
+ */
+export async function tuneDb(db: Db, url: string): Promise<void> {
+  if (!isSqliteUrl(url)) return;
+  await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
+  await db.$queryRawUnsafe('PRAGMA synchronous=NORMAL');
+  await db.$queryRawUnsafe('PRAGMA busy_timeout=5000');
+}

@@ -1,0 +1,80 @@
+import type { Level, Priority } from '../priority';
+import type { HoldReason } from '../sla/policy';
+import { viewClock, isResolutionBreached, isResponseBreached, type SlaClock } from '../sla/clock';
+import type { IncidentState } from './state-machine';
+
+/**
+ * Everything persisted about an incident, as plain data: written by the workflow's
+ * activity, read back by the API. The SLA view is computed from the clock at read time,
+ * so `pausedMs` and `breached` are current whenever the record is read.
+ */
+export interface IncidentSnapshot {
+  id: string;
+  number: string;
+  workflowId: string;
+  type: 'incident' | 'service_request';
+  title: string;
+  description: string | null;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  state: IncidentState;
+  serviceId: string | null;
+  ciId: string | null;
+  category: string | null;
+  callerId: string | null;
+  assignmentGroup: string | null;
+  assignee: string | null;
+  escalationLevel: number;
+  holdReason: HoldReason | null;
+  resolutionCode: string | null;
+  resolutionNotes: string | null;
+  slaId: string;
+  clock: SlaClock;
+  openedAt: number;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  createdBy: string;
+  updatedAt: number;
+}
+
+export function slaBreached(s: IncidentSnapshot, now: number): boolean {
+  return isResponseBreached(s.clock, now) || isResolutionBreached(s.clock, now);
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The public shape of an incident (the API's IncidentRecord). */
+export function incidentView(s: IncidentSnapshot, now: number) {
+  // Terminal records freeze their clocks at the moment they ended.
+  const at = s.closedAt ?? now;
+  return {
+    id: s.id,
+    number: s.number,
+    type: s.type,
+    title: s.title,
+    description: s.description,
+    impact: s.impact,
+    urgency: s.urgency,
+    priority: s.priority,
+    state: s.state,
+    serviceId: s.serviceId,
+    ciId: s.ciId,
+    category: s.category,
+    callerId: s.callerId,
+    assignmentGroup: s.assignmentGroup,
+    assignee: s.assignee,
+    escalationLevel: s.escalationLevel,
+    holdReason: s.holdReason,
+    resolutionCode: s.resolutionCode,
+    resolutionNotes: s.resolutionNotes,
+    sla: { slaId: s.slaId, ...viewClock(s.clock, at) },
+    openedAt: new Date(s.openedAt).toISOString(),
+    resolvedAt: iso(s.resolvedAt),
+    closedAt: iso(s.closedAt),
+    createdBy: s.createdBy,
+    workflowId: s.workflowId,
+    updatedAt: new Date(s.updatedAt).toISOString(),
+  };
+}
+export type IncidentView = ReturnType<typeof incidentView>;

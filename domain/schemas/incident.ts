@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { INCIDENT_STATES } from '../incident/state-machine';
+import { Level, PriorityEnum, RecordRef } from './common';
+import { HoldReasonEnum } from './sla';
+
+export const IncidentStateEnum = z.enum(INCIDENT_STATES as unknown as ['new', ...string[]]);
+export const IncidentType = z.enum(['incident', 'service_request']);
+
+const Text = (max: number) => z.string().trim().min(1).max(max);
+const GroupName = z.string().trim().min(1).max(100);
+
+export const CreateIncidentBody = z
+  .object({
+    title: Text(300),
+    description: z.string().max(20_000).optional(),
+    type: IncidentType.default('incident'),
+    impact: Level,
+    urgency: Level,
+    serviceId: RecordRef.optional(),
+    ciId: RecordRef.optional(),
+    category: z.string().max(100).optional(),
+    callerId: z.string().max(100).optional(),
+  })
+  .strict();
+export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
+
+/** One schema per command body; each is also the payload of the workflow Update of that name. */
+export const IncidentCommandBodies = {
+  assign: z
+    .object({ group: GroupName.optional(), assignee: z.string().trim().min(1).max(100).optional() })
+    .strict()
+    .refine((b) => b.group !== undefined || b.assignee !== undefined, { message: 'group or assignee is required', path: ['group'] }),
+  acknowledge: z.object({ note: z.string().max(5000).optional() }).strict(),
+  hold: z.object({ reason: HoldReasonEnum, note: z.string().max(5000).optional() }).strict(),
+  resume: z.object({ note: z.string().max(5000).optional() }).strict(),
+  resolve: z.object({ code: Text(100), notes: Text(20_000) }).strict(),
+  reopen: z.object({ reason: Text(5000) }).strict(),
+  close: z.object({ note: z.string().max(5000).optional() }).strict(),
+  cancel: z.object({ reason: Text(5000) }).strict(),
+  escalate: z.object({ reason: Text(5000) }).strict(),
+  notes: z.object({ text: Text(20_000) }).strict(),
+  impact: z
+    .object({ impact: Level.optional(), urgency: Level.optional() })
+    .strict()
+    .refine((b) => b.impact !== undefined || b.urgency !== undefined, { message: 'impact or urgency is required', path: ['impact'] }),
+} as const;
+
+export type IncidentCommandName = keyof typeof IncidentCommandBodies;
+export type IncidentCommandBody<K extends IncidentCommandName> = z.infer<(typeof IncidentCommandBodies)[K]>;
+export const INCIDENT_COMMANDS = Object.keys(IncidentCommandBodies) as IncidentCommandName[];
+
+export const SlaViewSchema = z.object({
+  slaId: z.string(),
+  response: z.object({ dueAt: z.string(), metAt: z.string().nullable(), breached: z.boolean() }),
+  resolution: z.object({ dueAt: z.string(), metAt: z.string().nullable(), breached: z.boolean(), pausedMs: z.number() }),
+  paused: z.boolean(),
+});
+
+export const IncidentRecord = z.object({
+  id: z.string(),
+  number: z.string(),
+  type: IncidentType,
+  title: z.string(),
+  description: z.string().nullable(),
+  impact: Level,
+  urgency: Level,
+  priority: PriorityEnum,
+  state: IncidentStateEnum,
+  serviceId: z.string().nullable(),
+  ciId: z.string().nullable(),
+  category: z.string().nullable(),
+  callerId: z.string().nullable(),
+  assignmentGroup: z.string().nullable(),
+  assignee: z.string().nullable(),
+  escalationLevel: z.number().int(),
+  holdReason: HoldReasonEnum.nullable(),
+  resolutionCode: z.string().nullable(),
+  resolutionNotes: z.string().nullable(),
+  sla: SlaViewSchema,
+  openedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  createdBy: z.string(),
+  workflowId: z.string(),
+  updatedAt: z.string(),
+});
+export type IncidentRecord = z.infer<typeof IncidentRecord>;
+
+export const IncidentListQuery = z.object({
+  state: IncidentStateEnum.optional(),
+  priority: PriorityEnum.optional(),
+  group: z.string().optional(),
+  assignee: z.string().optional(),
+  breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  serviceId: z.string().optional(),
+  type: IncidentType.optional(),
+});
+
+export const AuditEntry = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  data: z.record(z.string(), z.unknown()),
+});

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { validateCalendar } from '../calendar';
+import { IsoDuration, PriorityEnum, RecordRef } from './common';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
+const Day = z.tuple([HHMM, HHMM]);
+
+export const BusinessHoursCalendar = z
+  .object({
+    timezone: z.string().min(1),
+    hours: z
+      .object({ mon: Day, tue: Day, wed: Day, thu: Day, fri: Day, sat: Day, sun: Day })
+      .partial()
+      .strict(),
+    holidays: z.array(z.iso.date({ message: 'must be a date YYYY-MM-DD' })).max(1000).default([]),
+  })
+  .strict()
+  .superRefine((cal, ctx) => {
+    for (const problem of validateCalendar(cal)) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const CalendarSchema = z.union([z.literal('24x7'), BusinessHoursCalendar]);
+
+export const ClockTargetsSchema = z.object({ response: IsoDuration, resolution: IsoDuration }).strict();
+
+export const HoldReasonEnum = z.enum(['awaiting_caller', 'awaiting_supplier', 'other']);
+
+export const EscalationRuleSchema = z
+  .object({
+    warnAtPercent: z.number().min(1).max(99),
+    functional: z.boolean(),
+    hierarchical: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const CreateSlaBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    kind: z.enum(['SLA', 'OLA', 'UC']),
+    serviceId: RecordRef.optional(),
+    supplier: z.string().max(200).optional(),
+    team: z.string().max(200).optional(),
+    calendar: CalendarSchema.default('24x7'),
+    targets: z.object({ P1: ClockTargetsSchema, P2: ClockTargetsSchema, P3: ClockTargetsSchema, P4: ClockTargetsSchema, P5: ClockTargetsSchema }).strict(),
+    escalation: z.partialRecord(PriorityEnum, EscalationRuleSchema).optional(),
+    pauseOn: z.array(HoldReasonEnum).default(['awaiting_caller']),
+    isDefault: z.boolean().default(false),
+  })
+  .strict();
+export type CreateSlaBody = z.infer<typeof CreateSlaBody>;
+
+export const SlaRecord = z.object({
+  id: z.string(),
+  number: z.string(),
+  name: z.string(),
+  kind: z.enum(['SLA', 'OLA', 'UC']),
+  serviceId: z.string().nullable(),
+  supplier: z.string().nullable(),
+  team: z.string().nullable(),
+  calendar: CalendarSchema,
+  targets: CreateSlaBody.shape.targets,
+  escalation: z.record(z.string(), EscalationRuleSchema),
+  pauseOn: z.array(HoldReasonEnum),
+  isDefault: z.boolean(),
+  createdAt: z.string(),
+});
+export type SlaRecord = z.infer<typeof SlaRecord>;

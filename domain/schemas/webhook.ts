@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const WEBHOOK_EVENT_TYPES = [
+  'incident.created', 'incident.assigned', 'incident.acknowledged', 'incident.on_hold', 'incident.resumed',
+  'incident.resolved', 'incident.reopened', 'incident.closed', 'incident.cancelled', 'incident.escalated',
+  'incident.reprioritised', 'incident.sla.warning', 'incident.sla.breached',
+] as const;
+
+/** Known event names, plus `<record>.<what>` for processes that come later. */
+const EventName = z.union([z.literal('*'), z.string().regex(/^[a-z_]+\.[a-z_.]+$/, 'must be an event name like incident.sla.breached, or *')]);
+
+export const CreateWebhookBody = z
+  .object({
+    url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+    events: z.array(EventName).min(1).max(100),
+    secret: z.string().min(16, 'must be at least 16 characters').max(200),
+  })
+  .strict();
+export type CreateWebhookBody = z.infer<typeof CreateWebhookBody>;
+
+export const WebhookRecord = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  active: z.boolean(),
+  createdAt: z.string(),
+});
+export type WebhookRecord = z.infer<typeof WebhookRecord>;
+
+export const WebhookEventPayload = z.object({
+  id: z.string(),
+  type: z.string(),
+  occurredAt: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type WebhookEventPayload = z.infer<typeof WebhookEventPayload>;

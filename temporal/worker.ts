@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { createActivities } from '../activities';
+import type { Db } from '../db/client';
+import type { Logger } from '../api/logger';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  client: Client;
+  db: Db;
+  log: Logger;
+  webhookTimeoutMs?: number;
+  maxConcurrentActivities?: number;
+  /** Reuse one bundle across workers in a test run; bundling takes a second or two. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+}
+
+export async function createWorker(o: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, log: o.log }),
+    maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
+  });
+}

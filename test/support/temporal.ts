@@ -1,0 +1,58 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflows, createWorker } from '../../temporal/worker';
+import { createLogger } from '../../api/logger';
+import { devServerSearchAttributeFlags } from '../../temporal/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import type { Db } from '../../db/client';
+import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, assertBinaries } from './binaries';
+
+let runtimeInstalled = false;
+/** Keep the SDK's own logging to warnings so test output stays readable. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by an earlier suite in this process
+  }
+}
+
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  assertBinaries();
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } } });
+}
+
+export async function startDevServer(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+  assertBinaries();
+  quietRuntime();
+  void devServerSearchAttributeFlags;
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: TEMPORAL_CLI },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      extraArgs: ['--log-level', 'error', ...extraArgs],
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflows();
+  return bundle;
+}
+
+export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000): Promise<Worker> {
+  return createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    client: env.client,
+    db,
+    log: createLogger('silent'),
+    webhookTimeoutMs,
+    workflowBundle: await sharedBundle(),
+  });
+}

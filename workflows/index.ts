@@ -1,0 +1,2 @@
+export { incidentWorkflow } from './incident';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

@@ -1,0 +1,14 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * One set of search attributes shared by every process (the dev server's SQL visibility
+ * allows only 10 custom Keyword attributes per namespace), registered at start-up.
+ */
+export const RecordType = defineSearchAttributeKey('RecordType', SearchAttributeType.KEYWORD);
+export const RecordNumber = defineSearchAttributeKey('RecordNumber', SearchAttributeType.KEYWORD);
+export const RecordState = defineSearchAttributeKey('RecordState', SearchAttributeType.KEYWORD);
+export const Priority = defineSearchAttributeKey('Priority', SearchAttributeType.KEYWORD);
+export const AssignmentGroup = defineSearchAttributeKey('AssignmentGroup', SearchAttributeType.KEYWORD);
+export const SlaBreached = defineSearchAttributeKey('SlaBreached', SearchAttributeType.BOOL);
+
+export const ALL_SEARCH_ATTRIBUTES = [RecordType, RecordNumber, RecordState, Priority, AssignmentGroup, SlaBreached];
