@@ -3,9 +3,9 @@ import { migrate } from '../db/migrate';
 
 const env = loadEnvOrExit();
 migrate(env.DATABASE_URL).then(
-  () => console.log('migrations applied'),
+  (applied) => console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date'),
   (e) => {
-    console.error(e.stderr ?? e.message);
+    console.error(`migration failed: ${(e as Error).message}`);
     process.exit(1);
   },
 );
