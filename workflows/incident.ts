@@ -142,7 +142,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       {
         actor,
         action,
-        from: current?.snapshot.state ?? null,
+        from: action === 'create' ? null : current.snapshot.state,
         to: snapshot.state,
         data: effect.data,
         snapshot,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 
 export const CI_CLASSES = [
   'service', 'application', 'software', 'server', 'virtual_machine', 'database', 'network_device', 'storage',

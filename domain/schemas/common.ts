@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 import { isIsoDuration } from '../duration';
 
 export const IsoDuration = z.string().refine(isIsoDuration, { message: 'must be an ISO-8601 duration such as PT15M or P2D' });

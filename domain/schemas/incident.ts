@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 import { INCIDENT_STATES } from '../incident/state-machine';
 import { Level, PriorityEnum, RecordRef } from './common';
 import { HoldReasonEnum } from './sla';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 import { validateCalendar } from '../calendar';
 import { IsoDuration, PriorityEnum, RecordRef } from './common';
 

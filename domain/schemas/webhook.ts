@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 
 export const WEBHOOK_EVENT_TYPES = [
   'incident.created', 'incident.assigned', 'incident.acknowledged', 'incident.on_hold', 'incident.resumed',

@@ -1,0 +1,86 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { randomUUID } from 'node:crypto';
+import { authenticate, authorize } from './auth';
+import { HttpError, errorHandler, parseOr400, sendProblem } from './errors';
+import { withIdempotency } from './idempotency';
+import { buildOpenApi } from './openapi';
+import type { ApiDeps, RouteDef } from './route';
+import { allRoutes } from './routes';
+import { healthRoutes } from './routes/health';
+
+/** Express turns `async` throws into next(err) only for handlers it awaits; keep it explicit. */
+const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
+  fn(req, res).catch(next);
+};
+
+function requestContext(deps: ApiDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const id = (req.header('x-request-id') ?? '').slice(0, 100) || randomUUID();
+    (req as Request & { id: string }).id = id;
+    res.setHeader('x-request-id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      deps.log.info('request', {
+        requestId: id,
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        user: (req as Request & { userId?: string }).userId,
+      });
+    });
+    next();
+  };
+}
+
+/** Writes must be JSON: anything else is a 415, not a confusing validation error. */
+function requireJson(req: Request, _res: Response, next: NextFunction) {
+  const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
+  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !req.is('application/json') && !req.is('application/*+json')) {
+    return next(new HttpError(415, 'Unsupported media type', 'request bodies must be application/json'));
+  }
+  next();
+}
+
+function mount(app: express.Express, r: RouteDef, deps: ApiDeps) {
+  app[r.method](
+    r.path,
+    wrap(async (req, res) => {
+      const user = await authenticate(deps.db, req.header('authorization'));
+      (req as Request & { userId?: string }).userId = user.id;
+      authorize(user, r.roles, `${r.method.toUpperCase()} ${r.path}`);
+      const body = r.body ? parseOr400(r.body, req.body ?? {}, 'body') : undefined;
+      const query = r.query ? parseOr400(r.query, req.query, 'query') : undefined;
+      const params = req.params as Record<string, string>;
+      const run = async () => ({ status: r.status ?? 200, body: await r.handler({ body, query, params, user, deps, req }) });
+      const key = req.header('idempotency-key');
+      const result = r.creates && key ? await withIdempotency(deps.db, user.id, key, { method: req.method, path: req.path, body: req.body }, run) : await run();
+      if ('replayed' in result && result.replayed) res.setHeader('idempotent-replayed', 'true');
+      if (result.status === 204) res.status(204).end();
+      else res.status(result.status).json(result.body);
+    }),
+  );
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext(deps));
+  app.use(requireJson);
+  app.use(express.json({ limit: deps.env.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }));
+
+  const routes = allRoutes();
+  const openapi = buildOpenApi(routes);
+  healthRoutes(app, deps);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'ITSM API' }));
+  for (const r of routes) mount(app, r, deps);
+
+  app.use((req, res) => sendProblem(res, new HttpError(404, 'Not found', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,44 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from '../domain/schemas/zod';
+import { Problem } from '../domain/schemas/common';
+import type { RouteDef } from './route';
+
+/** OpenAPI 3.1, generated from the same route declarations and zod schemas that validate requests. */
+export function buildOpenApi(routes: RouteDef[]) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  const problem = { description: 'problem+json', content: { 'application/problem+json': { schema: Problem } } };
+  for (const r of routes) {
+    const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+    registry.registerPath({
+      method: r.method,
+      path: r.path.replace(/:(\w+)/g, '{$1}'),
+      summary: r.summary,
+      tags: [r.tag],
+      security: [{ bearer: [] }],
+      description: r.roles === 'any' ? 'Any authenticated role.' : `Roles: ${r.roles.join(', ')}.`,
+      request: {
+        ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
+        ...(r.query ? { query: r.query as z.ZodObject } : {}),
+        ...(r.body ? { body: { content: { 'application/json': { schema: r.body } } } } : {}),
+        ...(r.creates ? { headers: z.object({ 'Idempotency-Key': z.string().max(200).optional() }) } : {}),
+      },
+      responses: {
+        [r.status ?? 200]: {
+          description: 'OK',
+          ...(r.response ? { content: { 'application/json': { schema: r.response } } } : {}),
+        },
+        400: problem,
+        401: problem,
+        403: problem,
+        ...(params.length ? { 404: problem } : {}),
+        ...(r.path.match(/:id\/[a-z-]+$/) && r.method === 'post' ? { 409: problem } : {}),
+      },
+    });
+  }
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'ITSM on Temporal', version: '1.0.0', description: 'Every ITIL / ISO 20000 process as durable workflows. Contract: shared/api.md.' },
+    servers: [{ url: '/' }],
+  });
+}

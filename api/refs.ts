@@ -1,0 +1,24 @@
+import type { Db } from '../db/client';
+import { badRequest, notFound } from './errors';
+
+/** Resolves `:id` or a human number to the CI row; used for route params and body references. */
+export async function findCi(db: Db, ref: string) {
+  return db.configurationItem.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+}
+
+export async function requireCi(db: Db, ref: string) {
+  const ci = await findCi(db, ref);
+  if (!ci) throw notFound(`configuration item ${ref}`);
+  return ci;
+}
+
+/** A reference inside a body: unknown → 400 naming the field (the request is wrong, not the URL). */
+export async function resolveCiField(db: Db, ref: string | undefined, field: string, opts: { class?: string } = {}): Promise<string | undefined> {
+  if (ref === undefined) return undefined;
+  const ci = await findCi(db, ref);
+  if (!ci) throw badRequest(`${field} does not exist`, [{ path: field, message: `no configuration item ${ref}` }]);
+  if (opts.class && ci.class !== opts.class) {
+    throw badRequest(`${field} must be a ${opts.class}`, [{ path: field, message: `${ref} is a ${ci.class}, not a ${opts.class}` }]);
+  }
+  return ci.id;
+}

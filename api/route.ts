@@ -1,0 +1,48 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import type { Env } from '../config/env';
+import type { Logger } from './logger';
+import type { Principal, Role } from './auth';
+
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  env: Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS' | 'MAX_BODY_BYTES'>;
+  log: Logger;
+  /** False only where the Temporal server cannot index custom search attributes. */
+  searchAttributes?: boolean;
+}
+
+export interface HandlerContext<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  user: Principal;
+  deps: ApiDeps;
+  req: Request;
+}
+
+/**
+ * One declaration per endpoint: Express routing, validation, auth and the OpenAPI
+ * document are all generated from it, so the three cannot drift apart.
+ */
+export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string; // Express style: /api/v1/incidents/:id
+  summary: string;
+  tag: string;
+  roles: readonly Role[] | 'any';
+  body?: B;
+  query?: Q;
+  response?: z.ZodType;
+  status?: number;
+  /** Creates a record: honours Idempotency-Key. */
+  creates?: boolean;
+  handler: (ctx: HandlerContext<z.infer<B>, z.infer<Q>>) => Promise<unknown>;
+}
+
+export function route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(def: RouteDef<B, Q>): RouteDef {
+  return def as unknown as RouteDef;
+}

@@ -1,0 +1,212 @@
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { z } from '../../domain/schemas/zod';
+import { parseIsoDuration } from '../../domain/duration';
+import { incidentView, type IncidentSnapshot } from '../../domain/incident/snapshot';
+import { isTerminal, type IncidentState } from '../../domain/incident/state-machine';
+import type { SlaClock } from '../../domain/sla/clock';
+import { ListQuery, listOf } from '../../domain/schemas/common';
+import {
+  AuditEntry,
+  CreateIncidentBody,
+  INCIDENT_COMMANDS,
+  IncidentCommandBodies,
+  IncidentListQuery,
+  IncidentRecord,
+  type IncidentCommandName,
+} from '../../domain/schemas/incident';
+import type { Db } from '../../db/client';
+import type { Incident } from '../../generated/prisma-sqlite/client';
+import { createIncidentUpdate, incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/incident';
+import { INCIDENT_WORKFLOW, incidentWorkflowId } from '../../workflows/shared/names';
+import * as SA from '../../workflows/shared/search-attributes';
+import type { Role } from '../auth';
+import { conflict, notFound } from '../errors';
+import { newId } from '../ids';
+import { nextNumber } from '../numbers';
+import { page, pageArgs } from '../pagination';
+import { findCi, resolveCiField } from '../refs';
+import { route, type ApiDeps, type RouteDef } from '../route';
+import { commandError } from '../temporal-errors';
+import { auditEntries } from './history';
+
+export function rowToSnapshot(row: Incident): IncidentSnapshot {
+  const sla = JSON.parse(row.sla) as { slaId: string; clock: SlaClock };
+  return {
+    id: row.id,
+    number: row.number,
+    workflowId: row.workflowId,
+    type: row.type as IncidentSnapshot['type'],
+    title: row.title,
+    description: row.description,
+    impact: row.impact as IncidentSnapshot['impact'],
+    urgency: row.urgency as IncidentSnapshot['urgency'],
+    priority: row.priority as IncidentSnapshot['priority'],
+    state: row.state as IncidentState,
+    serviceId: row.serviceId,
+    ciId: row.ciId,
+    category: row.category,
+    callerId: row.callerId,
+    assignmentGroup: row.assignmentGroup,
+    assignee: row.assignee,
+    escalationLevel: row.escalationLevel,
+    holdReason: row.holdReason as IncidentSnapshot['holdReason'],
+    resolutionCode: row.resolutionCode,
+    resolutionNotes: row.resolutionNotes,
+    slaId: sla.slaId,
+    clock: sla.clock,
+    openedAt: row.openedAt.getTime(),
+    resolvedAt: row.resolvedAt?.getTime() ?? null,
+    closedAt: row.closedAt?.getTime() ?? null,
+    createdBy: row.createdBy,
+    updatedAt: row.updatedAt.getTime(),
+  };
+}
+
+export const toView = (row: Incident) => incidentView(rowToSnapshot(row), Date.now());
+
+async function findIncident(db: Db, ref: string): Promise<Incident> {
+  const row = await db.incident.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+  if (!row) throw notFound(`incident ${ref}`);
+  return row;
+}
+
+export function incidentWorkflowConfig(deps: ApiDeps): IncidentWorkflowInput['config'] {
+  return {
+    autoCloseMs: parseIsoDuration(deps.env.AUTO_CLOSE_AFTER),
+    continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS,
+    createTimeoutMs: 60_000,
+    searchAttributes: deps.searchAttributes !== false,
+  };
+}
+
+const AGENTS: readonly Role[] = ['agent', 'admin'];
+/** The caller may confirm, reopen or comment on their own ticket; everything else is the desk's. */
+const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
+  assign: AGENTS,
+  acknowledge: AGENTS,
+  hold: AGENTS,
+  resume: AGENTS,
+  resolve: AGENTS,
+  reopen: [...AGENTS, 'requester'],
+  close: [...AGENTS, 'requester'],
+  cancel: AGENTS,
+  escalate: [...AGENTS, 'problem_manager'],
+  notes: [...AGENTS, 'requester', 'problem_manager', 'change_manager'],
+  impact: AGENTS,
+};
+
+const IdParam = '/api/v1/incidents/:id';
+
+export function incidentRoutes(): RouteDef[] {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/incidents',
+      summary: 'Open an incident or service request (starts its workflow)',
+      tag: 'Incidents',
+      roles: 'any',
+      body: CreateIncidentBody,
+      response: IncidentRecord,
+      status: 201,
+      creates: true,
+      async handler({ body, user, deps }) {
+        const serviceId = await resolveCiField(deps.db, body.serviceId, 'serviceId', { class: 'service' });
+        const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
+        const number = await nextNumber(deps.db, 'incident');
+        const id = newId('inc');
+        const workflowId = incidentWorkflowId(number);
+        const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW, {
+          workflowId,
+          taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+          args: [{ id, number, config: incidentWorkflowConfig(deps) } satisfies IncidentWorkflowInput],
+          workflowIdConflictPolicy: 'FAIL',
+          memo: { title: body.title },
+          ...(deps.searchAttributes === false
+            ? {}
+            : { typedSearchAttributes: [{ key: SA.RecordType, value: 'incident' }, { key: SA.RecordNumber, value: number }] }),
+        });
+        try {
+          return await deps.temporal.workflow.executeUpdateWithStart(createIncidentUpdate, {
+            args: [{ actor: user.id, body: { ...body, serviceId, ciId } }],
+            startWorkflowOperation,
+          });
+        } catch (e) {
+          throw commandError(e, `incident ${number}`);
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/incidents',
+      summary: 'List incidents (newest first)',
+      tag: 'Incidents',
+      roles: 'any',
+      query: ListQuery.extend(IncidentListQuery.shape),
+      response: listOf(IncidentRecord),
+      async handler({ query, deps }) {
+        const { limit, cursor, state, priority, group, assignee, breached, serviceId, type } = query;
+        const service = serviceId ? await findCi(deps.db, serviceId) : null;
+        if (serviceId && !service) return { items: [], nextCursor: null };
+        const args = pageArgs(limit, cursor);
+        const rows = await deps.db.incident.findMany({
+          ...args,
+          where: {
+            ...args.where,
+            ...(state ? { state } : {}),
+            ...(priority ? { priority } : {}),
+            ...(group ? { assignmentGroup: group } : {}),
+            ...(assignee ? { assignee } : {}),
+            ...(breached !== undefined ? { slaBreached: breached } : {}),
+            ...(service ? { serviceId: service.id } : {}),
+            ...(type ? { type } : {}),
+          },
+        });
+        const p = page(rows, limit);
+        return { items: p.rows.map(toView), nextCursor: p.nextCursor };
+      },
+    }),
+    route({
+      method: 'get',
+      path: IdParam,
+      summary: 'Get an incident by id or number',
+      tag: 'Incidents',
+      roles: 'any',
+      response: IncidentRecord,
+      handler: async ({ params, deps }) => toView(await findIncident(deps.db, params.id)),
+    }),
+    route({
+      method: 'get',
+      path: `${IdParam}/history`,
+      summary: 'The audit trail of an incident',
+      tag: 'Incidents',
+      roles: 'any',
+      response: z.array(AuditEntry),
+      async handler({ params, deps }) {
+        const row = await findIncident(deps.db, params.id);
+        return auditEntries(deps.db, row.id);
+      },
+    }),
+    ...INCIDENT_COMMANDS.map((verb) =>
+      route({
+        method: 'post',
+        path: `${IdParam}/${verb}`,
+        summary: `Incident command: ${verb}`,
+        tag: 'Incidents',
+        roles: COMMAND_ROLES[verb],
+        body: IncidentCommandBodies[verb],
+        response: IncidentRecord,
+        async handler({ params, body, user, deps }) {
+          const row = await findIncident(deps.db, params.id);
+          if (isTerminal(row.state as IncidentState)) throw conflict(`cannot ${verb} an incident in state '${row.state}'`);
+          try {
+            return await deps.temporal.workflow
+              .getHandle(row.workflowId)
+              .executeUpdate(incidentCommandUpdates[verb] as typeof incidentCommandUpdates.assign, { args: [{ actor: user.id, body: body as never }] });
+          } catch (e) {
+            throw commandError(e, `incident ${row.number}`);
+          }
+        },
+      }),
+    ),
+  ];
+}

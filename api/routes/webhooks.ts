@@ -1,0 +1,102 @@
+import { z } from '../../domain/schemas/zod';
+import { ListQuery, listOf } from '../../domain/schemas/common';
+import { CreateWebhookBody, WebhookRecord } from '../../domain/schemas/webhook';
+import type { WebhookSubscription } from '../../generated/prisma-sqlite/client';
+import { notFound } from '../errors';
+import { newId } from '../ids';
+import { page, pageArgs } from '../pagination';
+import { route, type RouteDef } from '../route';
+
+/** The secret is write-only: it signs deliveries and is never returned. */
+export function webhookView(row: WebhookSubscription): WebhookRecord {
+  return { id: row.id, url: row.url, events: JSON.parse(row.events), active: row.active, createdAt: row.createdAt.toISOString() };
+}
+
+const Delivery = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  status: z.string(),
+  attempts: z.number(),
+  lastStatusCode: z.number().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+});
+
+export function webhookRoutes(): RouteDef[] {
+  const find = async (db: Parameters<RouteDef['handler']>[0]['deps']['db'], id: string) => {
+    const row = await db.webhookSubscription.findUnique({ where: { id } });
+    if (!row) throw notFound(`webhook ${id}`);
+    return row;
+  };
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/webhooks',
+      summary: 'Subscribe a URL to events (signed with HMAC-SHA256)',
+      tag: 'Webhooks',
+      roles: ['admin'],
+      body: CreateWebhookBody,
+      response: WebhookRecord,
+      status: 201,
+      creates: true,
+      async handler({ body, user, deps }) {
+        const row = await deps.db.webhookSubscription.create({
+          data: { id: newId('whk'), url: body.url, events: JSON.stringify(body.events), secret: body.secret, createdBy: user.id },
+        });
+        return webhookView(row);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/webhooks',
+      summary: 'List webhook subscriptions',
+      tag: 'Webhooks',
+      roles: ['admin'],
+      query: ListQuery,
+      response: listOf(WebhookRecord),
+      async handler({ query, deps }) {
+        const p = page(await deps.db.webhookSubscription.findMany(pageArgs(query.limit, query.cursor)), query.limit);
+        return { items: p.rows.map(webhookView), nextCursor: p.nextCursor };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/webhooks/:id',
+      summary: 'Get a webhook subscription',
+      tag: 'Webhooks',
+      roles: ['admin'],
+      response: WebhookRecord,
+      handler: async ({ params, deps }) => webhookView(await find(deps.db, params.id)),
+    }),
+    route({
+      method: 'delete',
+      path: '/api/v1/webhooks/:id',
+      summary: 'Unsubscribe (pending deliveries are cancelled)',
+      tag: 'Webhooks',
+      roles: ['admin'],
+      status: 204,
+      async handler({ params, deps }) {
+        await find(deps.db, params.id);
+        await deps.db.webhookSubscription.update({ where: { id: params.id }, data: { active: false } });
+        return null;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/webhooks/:id/deliveries',
+      summary: 'Delivery attempts of a subscription (newest first)',
+      tag: 'Webhooks',
+      roles: ['admin'],
+      query: ListQuery,
+      response: listOf(Delivery),
+      async handler({ params, query, deps }) {
+        await find(deps.db, params.id);
+        const rows = await deps.db.webhookDelivery.findMany({ where: { subscriptionId: params.id }, orderBy: { createdAt: 'desc' }, take: query.limit });
+        return {
+          items: rows.map((d) => ({ id: d.id, eventId: d.eventId, status: d.status, attempts: d.attempts, lastStatusCode: d.lastStatusCode, lastError: d.lastError, deliveredAt: d.deliveredAt?.toISOString() ?? null })),
+          nextCursor: null,
+        };
+      },
+    }),
+  ];
+}

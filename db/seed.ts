@@ -1,0 +1,98 @@
+import { hashToken, ROLES } from '../api/auth';
+import { newId } from '../api/ids';
+import { nextNumber } from '../api/numbers';
+import type { Db } from './client';
+
+/** Support tiers: functional escalation follows nextTierGroup. */
+export const DEMO_GROUPS = [
+  { name: 'service-desk', tier: 1, nextTierGroup: 'l2-support', managerId: 'usr-admin' },
+  { name: 'l2-support', tier: 2, nextTierGroup: 'l3-support', managerId: 'usr-admin' },
+  { name: 'l3-support', tier: 3, nextTierGroup: null, managerId: 'usr-admin' },
+  { name: 'cab', tier: 0, nextTierGroup: null, managerId: 'usr-change_manager' },
+];
+
+/** One user per role with the documented dev tokens, plus two more CAB members. */
+export function demoUsers() {
+  const users: { id: string; name: string; role: string; token: string; groups: string[] }[] = ROLES.map((role) => ({
+    id: `usr-${role}`,
+    name: `Dev ${role.replace('_', ' ')}`,
+    role,
+    token: `dev-${role}`,
+    groups: role === 'agent' ? ['service-desk'] : role === 'cab_member' ? ['cab'] : [],
+  }));
+  users.push({ id: 'usr-cab_member2', name: 'Dev cab member 2', role: 'cab_member', token: 'dev-cab_member2', groups: ['cab'] });
+  users.push({ id: 'usr-cab_member3', name: 'Dev cab member 3', role: 'cab_member', token: 'dev-cab_member3', groups: ['cab'] });
+  return users;
+}
+
+export async function upsertUser(db: Db, u: { id: string; name: string; role: string; token: string; groups?: string[] }) {
+  const data = { name: u.name, role: u.role, tokenHash: hashToken(u.token), groups: JSON.stringify(u.groups ?? []) };
+  await db.user.upsert({ where: { id: u.id }, create: { id: u.id, ...data }, update: data });
+}
+
+export async function seedGroups(db: Db) {
+  for (const g of DEMO_GROUPS) await db.group.upsert({ where: { name: g.name }, create: { id: `grp-${g.name}`, ...g }, update: g });
+}
+
+async function ensureCi(db: Db, ci: { name: string; class: string; status?: string; environment?: string; ownerGroup?: string; attributes?: object }) {
+  const existing = await db.configurationItem.findUnique({ where: { class_name: { class: ci.class, name: ci.name } } });
+  if (existing) return existing;
+  return db.configurationItem.create({
+    data: {
+      id: newId('ci'),
+      number: await nextNumber(db, 'ci'),
+      name: ci.name,
+      class: ci.class,
+      status: ci.status ?? 'live',
+      environment: ci.environment ?? 'production',
+      ownerGroup: ci.ownerGroup ?? null,
+      attributes: JSON.stringify(ci.attributes ?? {}),
+    },
+  });
+}
+
+async function ensureSla(db: Db, sla: { name: string; serviceId?: string; isDefault?: boolean; calendar: unknown; targets: unknown }) {
+  if (await db.sla.findFirst({ where: { name: sla.name } })) return;
+  await db.sla.create({
+    data: {
+      id: newId('sla'),
+      number: await nextNumber(db, 'sla'),
+      name: sla.name,
+      kind: 'SLA',
+      serviceId: sla.serviceId ?? null,
+      calendar: JSON.stringify(sla.calendar),
+      targets: JSON.stringify(sla.targets),
+      isDefault: sla.isDefault ?? false,
+    },
+  });
+}
+
+/** Demo data for `npm start`: idempotent, so a second start reuses what is there. */
+export async function seedDemo(db: Db): Promise<void> {
+  for (const u of demoUsers()) await upsertUser(db, u);
+  await seedGroups(db);
+  const email = await ensureCi(db, { name: 'Email', class: 'service', ownerGroup: 'service-desk', attributes: { criticality: 'high', ownerGroup: 'service-desk' } });
+  const payroll = await ensureCi(db, { name: 'Payroll', class: 'service', ownerGroup: 'l2-support', attributes: { criticality: 'medium', ownerGroup: 'l2-support' } });
+  await ensureCi(db, { name: 'Exchange Online connector', class: 'application', attributes: { vendor: 'Microsoft', version: '2019' } });
+  await ensureCi(db, { name: 'mail-01', class: 'server', attributes: { hostname: 'mail-01.corp', ip: '10.0.0.21', os: 'Debian 12', cpuCores: 8, memoryGb: 32 } });
+  await ensureCi(db, { name: 'payroll-db', class: 'database', attributes: { engine: 'PostgreSQL', version: '16' } });
+  await ensureSla(db, {
+    name: 'Default 24x7',
+    isDefault: true,
+    calendar: '24x7',
+    targets: {
+      P1: { response: 'PT15M', resolution: 'PT4H' },
+      P2: { response: 'PT30M', resolution: 'PT8H' },
+      P3: { response: 'PT2H', resolution: 'P1D' },
+      P4: { response: 'PT8H', resolution: 'P3D' },
+      P5: { response: 'P1D', resolution: 'P5D' },
+    },
+  });
+  await ensureSla(db, { name: 'Email (24x7 gold)', serviceId: email.id, calendar: '24x7', targets: { P1: { response: 'PT10M', resolution: 'PT2H' }, P2: { response: 'PT20M', resolution: 'PT4H' }, P3: { response: 'PT1H', resolution: 'PT8H' }, P4: { response: 'PT4H', resolution: 'P1D' }, P5: { response: 'PT8H', resolution: 'P3D' } } });
+  await ensureSla(db, {
+    name: 'Payroll (business hours, London)',
+    serviceId: payroll.id,
+    calendar: { timezone: 'Europe/London', hours: { mon: ['09:00', '17:30'], tue: ['09:00', '17:30'], wed: ['09:00', '17:30'], thu: ['09:00', '17:30'], fri: ['09:00', '17:00'] }, holidays: ['2026-12-25', '2026-12-28', '2027-01-01'] },
+    targets: { P1: { response: 'PT30M', resolution: 'PT4H' }, P2: { response: 'PT1H', resolution: 'PT8H' }, P3: { response: 'PT4H', resolution: 'PT16H' }, P4: { response: 'PT8H', resolution: 'PT40H' }, P5: { response: 'PT16H', resolution: 'PT80H' } },
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * `npm start`: the whole stack on embedded defaults — Temporal dev server (with its Web UI)
+ * persisting under .data/, SQLite CMDB, migrations, demo data, worker and API — in one
+ * process tree that Ctrl-C stops cleanly. Set TEMPORAL_ADDRESS to use an existing cluster.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { loadEnvOrExit } from '../config/env';
+import { createDb } from '../db/client';
+import { migrate } from '../db/migrate';
+import { seedDemo } from '../db/seed';
+import { registerSearchAttributes, devServerSearchAttributeFlags } from '../temporal/search-attributes';
+import { startApi } from '../api/server';
+import { runWorker } from '../worker';
+
+const root = path.join(__dirname, '..');
+const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
+const env = loadEnvOrExit({ SEED_DEMO_DATA: 'true', ...process.env });
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function startTemporalDevServer(): Promise<ChildProcess | null> {
+  if (externalTemporal) return null;
+  const [host, port] = env.TEMPORAL_ADDRESS.split(':');
+  if (await portOpen(host, Number(port))) {
+    console.log(`[dev] Temporal already listening on ${env.TEMPORAL_ADDRESS}: reusing it`);
+    return null;
+  }
+  mkdirSync(path.join(root, '.data'), { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', path.join(root, '.data', 'temporal.db'),
+    '--ip', '127.0.0.1',
+    '--port', port,
+    '--ui-port', String(env.TEMPORAL_UI_PORT),
+    '--namespace', env.TEMPORAL_NAMESPACE,
+    '--log-level', 'warn',
+    // Plain file persistence is slow; WAL makes the dev server usable.
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', 'synchronous=NORMAL',
+    ...devServerSearchAttributeFlags(),
+  ];
+  const child = spawn(path.join(root, '.tools', 'venv', 'bin', 'temporal'), args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  for (let i = 0; i < 120; i++) {
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited with ${child.exitCode}`);
+    if (await portOpen(host, Number(port))) return child;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('temporal dev server did not come up within 30 s');
+}
+
+let temporalProcess: ChildProcess | null = null;
+
+async function main() {
+  temporalProcess = await startTemporalDevServer();
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const added = await registerSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
+  if (added.length) console.log(`[dev] registered search attributes: ${added.join(', ')}`);
+  await connection.close();
+
+  const applied = await migrate(env.DATABASE_URL);
+  if (applied.length) console.log(`[dev] applied migrations: ${applied.join(', ')}`);
+  if (env.SEED_DEMO_DATA) {
+    const db = createDb(env.DATABASE_URL);
+    await seedDemo(db);
+    await db.$disconnect();
+  }
+  const worker = await runWorker(env);
+  const api = await startApi(env);
+  const apiUrl = `http://localhost:${env.PORT}`;
+  console.log(`
+  ITSM stack is up
+    API           ${apiUrl}/api/v1
+    API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
+    Temporal UI   ${externalTemporal ? '(external cluster)' : `http://localhost:${env.TEMPORAL_UI_PORT}`}
+    Try           curl -H 'Authorization: Bearer dev-agent' ${apiUrl}/api/v1/incidents
+  Ctrl-C stops everything.
+`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('[dev] stopping…');
+    await api.close().catch(() => undefined);
+    worker.worker.shutdown();
+    await worker.done.catch(() => undefined);
+    const child = temporalProcess;
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((e) => {
+  console.error(`[dev] failed: ${(e as Error).message}`);
+  temporalProcess?.kill('SIGTERM');
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { loadEnvOrExit } from './config/env';
+import { createLogger } from './api/logger';
+import { createDb, tuneDb } from './db/client';
+import { connectClient, connectWorker } from './temporal/connection';
+import { createWorker } from './temporal/worker';
+
+/** A worker process: scale by running more of them; they share the task queue. */
+export async function runWorker(env = loadEnvOrExit()) {
+  const log = createLogger(env.LOG_LEVEL, { service: 'worker' });
+  const db = createDb(env.DATABASE_URL);
+  await tuneDb(db, env.DATABASE_URL);
+  const client = await connectClient(env);
+  const connection = await connectWorker(env);
+  const worker = await createWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    client,
+    db,
+    log,
+    webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  });
+  log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
+  return { worker, done: worker.run().finally(async () => { await connection.close(); await client.connection.close(); await db.$disconnect(); }) };
+}
+
+if (require.main === module) {
+  runWorker().then(
+    ({ worker, done }) => {
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
+      done.then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+    },
+    (e) => {
+      console.error(`worker failed to start: ${(e as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
