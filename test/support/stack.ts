@@ -1,0 +1,95 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../api/logger';
+import { seedGroups, upsertUser, demoUsers } from '../../db/seed';
+import { createTestDatabase, type TestDatabase } from './database';
+import { startDevServer, startWorker } from './temporal';
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  tdb: TestDatabase;
+  worker: Worker;
+  workerRun: Promise<void>;
+  baseUrl: string;
+  taskQueue: string;
+  api(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+let queueCounter = 0;
+
+/**
+ * The real stack in one process: a Temporal dev server, a migrated database (SQLite or
+ * PostgreSQL), a worker and the Express API on an ephemeral port, with the dev users seeded.
+ */
+export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string } = {}): Promise<Stack> {
+  const env = opts.env ?? (await startDevServer());
+  const tdb = await createTestDatabase(opts.provider ?? 'sqlite');
+  for (const u of demoUsers()) await upsertUser(tdb.db, u);
+  await seedGroups(tdb.db);
+  const taskQueue = `itsm-test-${process.pid}-${queueCounter++}`;
+  const worker = await startWorker(env, tdb.db, taskQueue);
+  const workerRun = worker.run();
+  const app = createApp({
+    db: tdb.db,
+    temporal: env.client,
+    env: { TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
+    log: createLogger('silent'),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    env,
+    tdb,
+    worker,
+    workerRun,
+    baseUrl,
+    taskQueue,
+    async api(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token !== null) headers.authorization = `Bearer ${o.token ?? 'dev-agent'}`;
+      let body: string | undefined = o.raw;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(baseUrl + path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON (e.g. /docs HTML)
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      worker.shutdown();
+      await workerRun;
+      await tdb.dispose();
+      if (!opts.env) await env.teardown();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
