@@ -1,0 +1,276 @@
+/**
+ * The incident workflow on the time-skipping test server with real durations: SLA timers,
+ * pauses, escalations and auto-close fire by themselves while the test skips time.
+ * Activities are the real ones, writing to a real (SQLite) database.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { createIncidentUpdate, getIncidentQuery, incidentCommandUpdates, incidentWorkflow, type IncidentWorkflowInput } from '../../workflows/incident';
+import { seedGroups } from '../../db/seed';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startTimeSkippingServer, startWorker } from '../support/temporal';
+import type { CreateIncidentBody } from '../../domain/schemas/incident';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const TQ = 'incident-wf';
+
+let env: TestWorkflowEnvironment;
+let tdb: TestDatabase;
+let worker: Worker;
+let running: Promise<void>;
+let seq = 0;
+
+const targets = (response: string, resolution: string) =>
+  JSON.stringify(Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response, resolution }])));
+
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  tdb = await createTestDatabase();
+  await seedGroups(tdb.db);
+  const sla = (id: string, serviceId: string, t: string, calendar: unknown = '24x7', pauseOn = ['awaiting_caller']) =>
+    tdb.db.sla.create({ data: { id, number: id.toUpperCase(), name: id, kind: 'SLA', serviceId, calendar: JSON.stringify(calendar), targets: t, pauseOn: JSON.stringify(pauseOn) } });
+  await sla('sla-p1', 'svc-std', JSON.stringify({
+    P1: { response: 'PT15M', resolution: 'PT4H' }, P2: { response: 'PT30M', resolution: 'PT8H' }, P3: { response: 'PT2H', resolution: 'P1D' },
+    P4: { response: 'PT8H', resolution: 'P3D' }, P5: { response: 'P1D', resolution: 'P5D' },
+  }));
+  await sla('sla-bh', 'svc-bh', targets('PT4H', 'PT16H'), {
+    timezone: 'Europe/London',
+    hours: { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] },
+    holidays: [],
+  });
+  worker = await startWorker(env, tdb.db, TQ);
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await tdb?.dispose();
+  await env?.teardown();
+});
+
+const config = (o: Partial<IncidentWorkflowInput['config']> = {}): IncidentWorkflowInput['config'] => ({
+  autoCloseMs: 3 * DAY,
+  continueAsNewAfterEvents: 5000,
+  createTimeoutMs: MIN,
+  searchAttributes: false,
+  ...o,
+});
+
+async function open(body: Partial<CreateIncidentBody> = {}, cfg: Partial<IncidentWorkflowInput['config']> = {}) {
+  const n = ++seq;
+  const number = `INC${String(n).padStart(7, '0')}`;
+  const handle = await env.client.workflow.start(incidentWorkflow, {
+    taskQueue: TQ,
+    workflowId: `incident-${number}-${Date.now()}`,
+    args: [{ id: `inc-${n}`, number, config: config(cfg) }],
+  });
+  const view = await handle.executeUpdate(createIncidentUpdate, {
+    args: [{ actor: 'tester', body: { title: `test ${n}`, type: 'incident', impact: 'high', urgency: 'high', serviceId: 'svc-std', ...body } as CreateIncidentBody }],
+  });
+  return { handle, view, id: `inc-${n}` };
+}
+
+type Cmd = keyof typeof incidentCommandUpdates;
+function command<K extends Cmd>(h: WorkflowHandle, name: K, body: object = {}) {
+  return h.executeUpdate(incidentCommandUpdates[name] as typeof incidentCommandUpdates.assign, { args: [{ actor: 'agent', body: body as never }] });
+}
+
+const audit = (id: string) => tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } });
+const actions = async (id: string) => (await audit(id)).map((a) => a.action);
+const skip = (ms: number) => env.sleep(ms);
+
+test('a P1 with a PT15M response target breaches at exactly its due time and escalates to the first tier', async () => {
+  const { view, id } = await open();
+  expect(view.priority).toBe('P1');
+  const due = Date.parse(view.sla.response.dueAt);
+  expect(due - Date.parse(view.openedAt)).toBe(15 * MIN);
+
+  await skip(15 * MIN - 2000);
+  expect(await actions(id)).not.toContain('sla_response_breached');
+  await skip(4000);
+  const breach = (await audit(id)).find((a) => a.action === 'sla_response_breached');
+  expect(breach).toBeDefined();
+  const lateness = breach!.at.getTime() - due;
+  expect(lateness).toBeGreaterThanOrEqual(0);
+  expect(lateness).toBeLessThan(1000);
+
+  const row = await tdb.db.incident.findUniqueOrThrow({ where: { id } });
+  expect(row.slaBreached).toBe(true);
+  expect(row.assignmentGroup).toBe('service-desk');
+  expect(row.state).toBe('assigned');
+  const events = await tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } });
+  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['incident.created', 'incident.sla.breached', 'incident.escalated']));
+  const notes = await tdb.db.notification.findMany({ where: { recordId: id } });
+  expect(notes.map((n) => n.recipient)).toContain('group:service-desk');
+});
+
+test('functional escalation moves an unacknowledged incident to the next support tier', async () => {
+  const { handle, id } = await open();
+  await command(handle, 'assign', { group: 'service-desk' });
+  await skip(16 * MIN);
+  const row = await tdb.db.incident.findUniqueOrThrow({ where: { id } });
+  expect(row.assignmentGroup).toBe('l2-support');
+  const breach = (await audit(id)).find((a) => a.action === 'sla_response_breached')!;
+  expect(JSON.parse(breach.data)).toMatchObject({ escalation: 'functional', fromGroup: 'service-desk', toGroup: 'l2-support' });
+});
+
+test('warning at 75 % of the resolution target, then hierarchical escalation at the breach', async () => {
+  const { handle, view, id } = await open();
+  await command(handle, 'assign', { group: 'service-desk', assignee: 'usr-agent' });
+  await command(handle, 'acknowledge');
+  const resolutionDue = Date.parse(view.sla.resolution.dueAt);
+  const opened = Date.parse(view.openedAt);
+  expect(resolutionDue - opened).toBe(4 * HOUR);
+
+  await skip(3 * HOUR - 5000);
+  expect(await actions(id)).not.toContain('sla_warning');
+  await skip(10_000);
+  const warning = (await audit(id)).find((a) => a.action === 'sla_warning')!;
+  expect(warning).toBeDefined();
+  expect(Math.abs(warning.at.getTime() - (opened + 3 * HOUR))).toBeLessThan(1000);
+  expect((await tdb.db.notification.findMany({ where: { recordId: id, kind: 'sla_warning' } })).map((n) => n.recipient)).toEqual(['group:service-desk']);
+
+  await skip(HOUR);
+  const breach = (await audit(id)).find((a) => a.action === 'sla_resolution_breached')!;
+  expect(breach).toBeDefined();
+  expect(breach.at.getTime() - resolutionDue).toBeLessThan(1000);
+  const row = await tdb.db.incident.findUniqueOrThrow({ where: { id } });
+  expect(row.escalationLevel).toBe(1);
+  expect(row.slaBreached).toBe(true);
+  const recipients = (await tdb.db.notification.findMany({ where: { recordId: id, kind: 'escalation' } })).map((n) => n.recipient);
+  expect(recipients).toEqual(expect.arrayContaining(['user:usr-admin', 'group:service-desk']));
+  const types = (await tdb.db.outboxEvent.findMany({ where: { recordId: id } })).map((e) => e.type);
+  expect(types).toEqual(expect.arrayContaining(['incident.sla.warning', 'incident.sla.breached', 'incident.escalated']));
+});
+
+test('hold awaiting the caller pauses the resolution clock and shifts its due date by the paused time', async () => {
+  const { handle, view } = await open();
+  await command(handle, 'assign', { group: 'service-desk' });
+  await command(handle, 'acknowledge');
+  const originalDue = Date.parse(view.sla.resolution.dueAt);
+  const held = await command(handle, 'hold', { reason: 'awaiting_caller' });
+  expect(held.sla.paused).toBe(true);
+  await skip(HOUR);
+  const resumed = await command(handle, 'resume');
+  expect(resumed.sla.paused).toBe(false);
+  const shift = Date.parse(resumed.sla.resolution.dueAt) - originalDue;
+  expect(shift).toBeGreaterThanOrEqual(HOUR);
+  expect(shift).toBeLessThan(HOUR + 2000);
+  expect(resumed.sla.resolution.pausedMs).toBe(shift);
+
+  // A reason that is not configured to pause leaves the clock running.
+  await command(handle, 'hold', { reason: 'awaiting_supplier' });
+  await skip(30 * MIN);
+  const again = await command(handle, 'resume');
+  expect(Date.parse(again.sla.resolution.dueAt)).toBe(Date.parse(resumed.sla.resolution.dueAt));
+});
+
+test('a hold keeps the resolution breach from firing until the clock resumes', async () => {
+  const { handle, view, id } = await open();
+  await command(handle, 'acknowledge');
+  await command(handle, 'hold', { reason: 'awaiting_caller' });
+  await skip(5 * HOUR);
+  expect(await actions(id)).not.toContain('sla_resolution_breached');
+  const resumed = await command(handle, 'resume');
+  const due = Date.parse(resumed.sla.resolution.dueAt);
+  expect(due).toBeGreaterThan(Date.parse(view.sla.resolution.dueAt) + 5 * HOUR - 2000);
+  await skip(due - Date.parse(resumed.updatedAt) + 2000);
+  expect(await actions(id)).toContain('sla_resolution_breached');
+});
+
+test('reopen after resolve resumes the resolution clock accounting; auto-close after P3D', async () => {
+  const { handle, id } = await open();
+  await command(handle, 'acknowledge');
+  const resolved = await command(handle, 'resolve', { code: 'fixed', notes: 'restarted the service' });
+  expect(resolved.state).toBe('resolved');
+  expect(resolved.sla.resolution.metAt).not.toBeNull();
+  const dueAtResolve = Date.parse(resolved.sla.resolution.dueAt);
+
+  await skip(HOUR);
+  const reopened = await command(handle, 'reopen', { reason: 'still broken' });
+  expect(reopened.state).toBe('in_progress');
+  expect(reopened.sla.resolution.metAt).toBeNull();
+  const shift = Date.parse(reopened.sla.resolution.dueAt) - dueAtResolve;
+  expect(shift).toBeGreaterThanOrEqual(HOUR);
+  expect(shift).toBeLessThan(HOUR + 2000);
+
+  await command(handle, 'resolve', { code: 'fixed', notes: 'replaced the disk' });
+  await skip(3 * DAY - MIN);
+  expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('resolved');
+  await skip(2 * MIN);
+  const row = await tdb.db.incident.findUniqueOrThrow({ where: { id } });
+  expect(row.state).toBe('closed');
+  const close = (await audit(id)).find((a) => a.action === 'close')!;
+  expect(close.actor).toBe('system');
+  expect(JSON.parse(close.data)).toEqual({ auto: true });
+  const result = await handle.result();
+  expect(result?.state).toBe('closed');
+});
+
+test('a business-hours SLA counts only opening hours across a weekend (Europe/London)', async () => {
+  // Move the server clock to the next Friday 15:00 London time (UTC+0 in winter).
+  const now = Date.parse((await open({ serviceId: 'svc-std', impact: 'low', urgency: 'low' })).view.openedAt);
+  const d = new Date(now);
+  const daysToFriday = (5 - d.getUTCDay() + 7) % 7 || 7;
+  const friday15 = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + daysToFriday, 15, 0, 0);
+  await skip(friday15 - now);
+
+  const { view, id } = await open({ serviceId: 'svc-bh', impact: 'medium', urgency: 'medium' });
+  const opened = Date.parse(view.openedAt);
+  expect(opened - friday15).toBeLessThan(5000);
+  // 2 h on Friday (15:00–17:00) + 2 h on Monday (09:00–11:00).
+  const monday11 = Date.UTC(new Date(friday15).getUTCFullYear(), new Date(friday15).getUTCMonth(), new Date(friday15).getUTCDate() + 3, 11, 0, 0) + (opened - friday15);
+  expect(Date.parse(view.sla.response.dueAt)).toBe(monday11);
+
+  await skip(monday11 - opened - 60_000);
+  expect(await actions(id)).not.toContain('sla_response_breached');
+  await skip(120_000);
+  expect(await actions(id)).toContain('sla_response_breached');
+});
+
+test('changing impact re-prioritises and recomputes due dates from the original open time', async () => {
+  const { handle, view } = await open({ impact: 'low', urgency: 'medium' });
+  expect(view.priority).toBe('P4');
+  await skip(5 * MIN);
+  const changed = await command(handle, 'impact', { impact: 'high', urgency: 'high' });
+  expect(changed.priority).toBe('P1');
+  expect(Date.parse(changed.sla.response.dueAt)).toBe(Date.parse(view.openedAt) + 15 * MIN);
+  expect(Date.parse(changed.sla.resolution.dueAt)).toBe(Date.parse(view.openedAt) + 4 * HOUR);
+});
+
+test('an invalid transition is rejected by the validator and leaves no trace in history', async () => {
+  const { handle, id } = await open();
+  await expect(command(handle, 'close')).rejects.toThrow(WorkflowUpdateFailedError);
+  const rejection = await command(handle, 'resume').catch((e: WorkflowUpdateFailedError) => e);
+  expect(rejection).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((rejection as WorkflowUpdateFailedError).cause?.message).toMatch(/cannot resume an incident in state 'new'/);
+  const history = await handle.fetchHistory();
+  const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+  expect(accepted).toHaveLength(1); // only `create`
+  expect(await actions(id)).toEqual(['create']);
+  const cancelled = await command(handle, 'cancel', { reason: 'duplicate' });
+  expect(cancelled.state).toBe('cancelled');
+  expect((await handle.result())?.state).toBe('cancelled');
+});
+
+test('continues-as-new when the history grows, keeping state, timers and the audit sequence', async () => {
+  const { handle, id } = await open({}, { continueAsNewAfterEvents: 100 });
+  const firstRun = (await handle.describe()).runId;
+  for (let i = 0; i < 40; i++) await command(handle, 'notes', { text: `note ${i}` });
+  await skip(1000);
+  const latest = env.client.workflow.getHandle(handle.workflowId);
+  expect((await latest.describe()).runId).not.toBe(firstRun);
+  const state = await latest.query(getIncidentQuery);
+  expect(state?.state).toBe('new');
+  await latest.executeUpdate(incidentCommandUpdates.acknowledge, { args: [{ actor: 'agent', body: {} }] });
+  const rows = await audit(id);
+  expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+  expect(rows.at(-1)?.action).toBe('acknowledge');
+  expect(rows).toHaveLength(42);
+  await skip(4 * HOUR + MIN);
+  expect(await actions(id)).toContain('sla_resolution_breached');
+});
