@@ -81,7 +81,7 @@ export function incidentWorkflowConfig(deps: ApiDeps): IncidentWorkflowInput['co
 
 const AGENTS: readonly Role[] = ['agent', 'admin'];
 /** The caller may confirm, reopen or comment on their own ticket; everything else is the desk's. */
-const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
+export const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
   assign: AGENTS,
   acknowledge: AGENTS,
   hold: AGENTS,

@@ -30,7 +30,11 @@ export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?:
   const tdb = await createTestDatabase(opts.provider ?? 'sqlite');
   for (const u of demoUsers()) await upsertUser(tdb.db, u);
   await seedGroups(tdb.db);
-  const taskQueue = `itsm-test-${process.pid}-${queueCounter++}`;
+  const stackIndex = queueCounter++;
+  const taskQueue = `itsm-test-${process.pid}-${stackIndex}`;
+  // Stacks of one suite share a Temporal namespace but not a database: start each one's
+  // record numbers elsewhere so their workflow ids (incident-INC…) cannot collide.
+  if (stackIndex > 0) await tdb.db.counter.create({ data: { name: 'incident', value: stackIndex * 1_000_000 } });
   const worker = await startWorker(env, tdb.db, taskQueue);
   const workerRun = worker.run();
   const app = createApp({
@@ -69,6 +73,7 @@ export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?:
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async close() {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       worker.shutdown();
       await workerRun;
