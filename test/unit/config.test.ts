@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { loadEnv, ConfigError } from '../../config/env';
+
+describe('configuration from the environment', () => {
+  test('embedded defaults', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({ DATABASE_URL: 'file:./.data/itsm.db', TEMPORAL_ADDRESS: 'localhost:7233', TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'itsm', PORT: 3000, AUTO_CLOSE_AFTER: 'P3D', SEED_DEMO_DATA: false });
+  });
+
+  test('PostgreSQL and an external cluster are configuration, not code', () => {
+    const env = loadEnv({ DATABASE_URL: 'postgresql://u:p@db:5432/itsm', TEMPORAL_ADDRESS: 'temporal.prod:7233', TEMPORAL_NAMESPACE: 'itsm-prod', PORT: '8080' });
+    expect(env).toMatchObject({ DATABASE_URL: 'postgresql://u:p@db:5432/itsm', TEMPORAL_ADDRESS: 'temporal.prod:7233', PORT: 8080 });
+  });
+
+  test.each([
+    ['DATABASE_URL', 'mysql://x'],
+    ['TEMPORAL_ADDRESS', 'no-port'],
+    ['PORT', 'eighty'],
+    ['AUTO_CLOSE_AFTER', '3 days'],
+    ['LOG_LEVEL', 'loud'],
+    ['SEED_DEMO_DATA', 'maybe'],
+  ])('a wrong %s is named in the error', (name, value) => {
+    expect(() => loadEnv({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  test('demo tokens are never seeded in production', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production', SEED_DEMO_DATA: 'true' })).toThrow(/SEED_DEMO_DATA/);
+  });
+
+  test('the API process exits with the variable named, not a stack trace', () => {
+    const root = path.join(__dirname, '..', '..');
+    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'api/server.ts'], { cwd: root, env: { ...process.env, PORT: 'not-a-port' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('PORT:');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
