@@ -19,3 +19,15 @@ export function pageArgs(limit: number, cursor: string | undefined) {
   const after = decodeCursor(cursor);
   return { where: after ? { id: { lt: after } } : {}, orderBy: { id: 'desc' as const }, take: limit + 1 };
 }
+
+/** One page of any collection: keyset arguments in, `{items, nextCursor}` out. */
+export async function listPage<Row extends { id: string }, View>(
+  query: { limit: number; cursor?: string },
+  where: Record<string, unknown>,
+  find: (args: { where: Record<string, unknown>; orderBy: { id: 'desc' }; take: number }) => Promise<Row[]>,
+  view: (row: Row) => View,
+): Promise<{ items: View[]; nextCursor: string | null }> {
+  const args = pageArgs(query.limit, query.cursor);
+  const p = page(await find({ ...args, where: { ...args.where, ...where } }), query.limit);
+  return { items: p.rows.map(view), nextCursor: p.nextCursor };
+}

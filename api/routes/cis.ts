@@ -4,7 +4,7 @@ import type { ConfigurationItem } from '../../generated/prisma-sqlite/client';
 import { conflict } from '../errors';
 import { newId } from '../ids';
 import { nextNumber } from '../numbers';
-import { page, pageArgs } from '../pagination';
+import { listPage } from '../pagination';
 import { requireCi } from '../refs';
 import { route, type RouteDef } from '../route';
 
@@ -62,20 +62,17 @@ export function ciRoutes(): RouteDef[] {
       roles: 'any',
       query: ListQuery.extend(CiListQuery.shape),
       response: listOf(CiRecord),
-      async handler({ query, deps }) {
-        const args = pageArgs(query.limit, query.cursor);
-        const rows = await deps.db.configurationItem.findMany({
-          ...args,
-          where: {
-            ...args.where,
+      handler: ({ query, deps }) =>
+        listPage(
+          query,
+          {
             ...(query.class ? { class: query.class } : {}),
             ...(query.status ? { status: query.status } : {}),
             ...(query.q ? { OR: [{ name: { contains: query.q } }, { number: { contains: query.q } }] } : {}),
           },
-        });
-        const p = page(rows, query.limit);
-        return { items: p.rows.map(ciView), nextCursor: p.nextCursor };
-      },
+          (args) => deps.db.configurationItem.findMany(args),
+          ciView,
+        ),
     }),
     route({
       method: 'get',

@@ -23,7 +23,7 @@ import type { Role } from '../auth';
 import { conflict, notFound } from '../errors';
 import { newId } from '../ids';
 import { nextNumber } from '../numbers';
-import { page, pageArgs } from '../pagination';
+import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
@@ -147,22 +147,16 @@ export function incidentRoutes(): RouteDef[] {
         const { limit, cursor, state, priority, group, assignee, breached, serviceId, type } = query;
         const service = serviceId ? await findCi(deps.db, serviceId) : null;
         if (serviceId && !service) return { items: [], nextCursor: null };
-        const args = pageArgs(limit, cursor);
-        const rows = await deps.db.incident.findMany({
-          ...args,
-          where: {
-            ...args.where,
-            ...(state ? { state } : {}),
-            ...(priority ? { priority } : {}),
-            ...(group ? { assignmentGroup: group } : {}),
-            ...(assignee ? { assignee } : {}),
-            ...(breached !== undefined ? { slaBreached: breached } : {}),
-            ...(service ? { serviceId: service.id } : {}),
-            ...(type ? { type } : {}),
-          },
-        });
-        const p = page(rows, limit);
-        return { items: p.rows.map(toView), nextCursor: p.nextCursor };
+        const where = {
+          ...(state ? { state } : {}),
+          ...(priority ? { priority } : {}),
+          ...(group ? { assignmentGroup: group } : {}),
+          ...(assignee ? { assignee } : {}),
+          ...(breached !== undefined ? { slaBreached: breached } : {}),
+          ...(service ? { serviceId: service.id } : {}),
+          ...(type ? { type } : {}),
+        };
+        return listPage({ limit, cursor }, where, (args) => deps.db.incident.findMany(args), toView);
       },
     }),
     route({

@@ -4,7 +4,7 @@ import type { Sla } from '../../generated/prisma-sqlite/client';
 import { notFound } from '../errors';
 import { newId } from '../ids';
 import { nextNumber } from '../numbers';
-import { page, pageArgs } from '../pagination';
+import { listPage } from '../pagination';
 import { resolveCiField } from '../refs';
 import { route, type RouteDef } from '../route';
 
@@ -67,10 +67,7 @@ export function slaRoutes(): RouteDef[] {
       roles: 'any',
       query: ListQuery,
       response: listOf(SlaRecord),
-      async handler({ query, deps }) {
-        const p = page(await deps.db.sla.findMany(pageArgs(query.limit, query.cursor)), query.limit);
-        return { items: p.rows.map(slaView), nextCursor: p.nextCursor };
-      },
+      handler: ({ query, deps }) => listPage(query, {}, (args) => deps.db.sla.findMany(args), slaView),
     }),
     route({
       method: 'get',

@@ -4,7 +4,7 @@ import { CreateWebhookBody, WebhookRecord } from '../../domain/schemas/webhook';
 import type { WebhookSubscription } from '../../generated/prisma-sqlite/client';
 import { notFound } from '../errors';
 import { newId } from '../ids';
-import { page, pageArgs } from '../pagination';
+import { listPage } from '../pagination';
 import { route, type RouteDef } from '../route';
 
 /** The secret is write-only: it signs deliveries and is never returned. */
@@ -54,10 +54,7 @@ export function webhookRoutes(): RouteDef[] {
       roles: ['admin'],
       query: ListQuery,
       response: listOf(WebhookRecord),
-      async handler({ query, deps }) {
-        const p = page(await deps.db.webhookSubscription.findMany(pageArgs(query.limit, query.cursor)), query.limit);
-        return { items: p.rows.map(webhookView), nextCursor: p.nextCursor };
-      },
+      handler: ({ query, deps }) => listPage(query, {}, (args) => deps.db.webhookSubscription.findMany(args), webhookView),
     }),
     route({
       method: 'get',
