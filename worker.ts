@@ -28,7 +28,8 @@ export async function runWorker(env = loadEnvOrExit()) {
 if (require.main === module) {
   runWorker().then(
     ({ worker, done }) => {
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
+      // The SDK's runtime already shuts workers down on SIGINT/SIGTERM; this covers a custom runtime.
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.getState() === 'RUNNING' && worker.shutdown());
       done.then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
     },
     (e) => {

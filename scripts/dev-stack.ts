@@ -45,7 +45,7 @@ async function startTemporalDevServer(): Promise<ChildProcess | null> {
     '--port', port,
     '--ui-port', String(env.TEMPORAL_UI_PORT),
     '--namespace', env.TEMPORAL_NAMESPACE,
-    '--log-level', 'warn',
+    '--log-level', 'error',
     // Plain file persistence is slow; WAL makes the dev server usable.
     '--sqlite-pragma', 'journal_mode=WAL',
     '--sqlite-pragma', 'synchronous=NORMAL',
@@ -94,7 +94,8 @@ async function main() {
     stopping = true;
     console.log('[dev] stopping…');
     await api.close().catch(() => undefined);
-    worker.worker.shutdown();
+    // The SDK's runtime also reacts to SIGINT/SIGTERM by shutting workers down.
+    if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
     await worker.done.catch(() => undefined);
     const child = temporalProcess;
     if (child && child.exitCode === null) {
