@@ -3,6 +3,7 @@ import type { IncidentSnapshot } from '../domain/incident/snapshot';
 import { slaBreached } from '../domain/incident/snapshot';
 import type { ActivityDeps } from './deps';
 import { toJson } from './json';
+import { ApplicationFailure } from '@temporalio/common';
 import { dispatchEvents } from './webhooks';
 
 export interface DomainEvent {
@@ -82,12 +83,18 @@ export function eventId(recordId: string, seq: number, index: number): string {
 
 export function createTransitionActivities(deps: ActivityDeps) {
   return {
-    async recordTransition(w: TransitionWrite): Promise<void> {
+    /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
+    async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
       const at = new Date(w.at);
       const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
       await deps.db.$transaction(async (tx) => {
         const auditId = `aud-${w.recordId}-${w.seq}`;
-        if (await tx.auditEvent.findUnique({ where: { id: auditId }, select: { id: true } })) return;
+        const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true } });
+        if (existing && existing.action !== w.action) {
+          // Never overwrite or skip a different transition: that would lose one silently.
+          throw ApplicationFailure.nonRetryable(`${w.recordId} seq ${w.seq} is already '${existing.action}', not '${w.action}'`, 'SequenceConflict');
+        }
+        if (existing) return;
         await (snapshotWriters[w.recordType] as (tx: Tx, s: unknown, seq: number) => Promise<void>)(tx, w.snapshot, w.seq);
         await tx.auditEvent.create({
           data: {
@@ -114,8 +121,12 @@ export function createTransitionActivities(deps: ActivityDeps) {
           });
         }
       });
-      // After the commit: hand the events to webhook delivery. Safe to repeat on retry.
-      if (eventIds.length > 0) await dispatchEvents(deps, eventIds);
+      return { eventIds };
+    },
+
+    /** After the commit: hand the events to webhook delivery. Safe to repeat. */
+    async dispatchEvents(input: { eventIds: string[] }): Promise<void> {
+      await dispatchEvents(deps, input.eventIds);
     },
   };
 }

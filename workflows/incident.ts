@@ -127,30 +127,21 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   ]);
 
   /** Persist a transition, then (and only then) make it the workflow's state. */
-  async function commit(
-    actor: string,
-    action: string,
-    effect: Effect,
-    origin: 'command' | 'system',
-    fired?: Fired,
-  ): Promise<IncidentView> {
+  async function commit(actor: string, action: string, effect: Effect, fired?: Fired): Promise<IncidentView> {
     const current = state as IncidentCarriedState;
     const now = Date.now();
     const snapshot = { ...effect.snapshot, updatedAt: now };
     const view = incidentView(snapshot, now);
-    await keeper.record(
-      {
-        actor,
-        action,
-        from: action === 'create' ? null : current.snapshot.state,
-        to: snapshot.state,
-        data: effect.data,
-        snapshot,
-        events: (effect.events ?? []).map((type) => ({ type, data: { incident: view, ...(effect.data ?? {}) } })),
-        notifications: effect.notifications,
-      },
-      origin,
-    );
+    await keeper.record({
+      actor,
+      action,
+      from: action === 'create' ? null : current.snapshot.state,
+      to: snapshot.state,
+      data: effect.data,
+      snapshot,
+      events: (effect.events ?? []).map((type) => ({ type, data: { incident: view, ...(effect.data ?? {}) } })),
+      notifications: effect.notifications,
+    });
     state = { snapshot, policy: current.policy, fired: fired ?? current.fired, seq: keeper.seq };
     changed = true;
     return view;
@@ -197,7 +188,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         };
         state = { snapshot, policy, fired: { responseBreach: false, warning: false, resolutionBreach: false }, seq: 0 };
         try {
-          return await commit(actor, 'create', { snapshot, events: ['incident.created'], data: { slaName: policy.name } }, 'command');
+          return await commit(actor, 'create', { snapshot, events: ['incident.created'], data: { slaName: policy.name } });
         } catch (e) {
           state = null;
           throw e;
@@ -282,7 +273,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
           const effect = await run(s, body, next.to);
           const event = EVENT_OF[name];
           const events = effect.events ?? (event ? [event] : []);
-          return commit(actor, name, { ...effect, events }, 'command');
+          return commit(actor, name, { ...effect, events });
         }),
       { validator: (_input: CommandInput<IncidentCommandName>) => validate(name) },
     );
@@ -312,8 +303,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const snap = s.snapshot;
     const view = incidentView(snap, Date.now());
     if (d.kind === 'autoClose') {
-      await commit('system', 'close', { snapshot: { ...snap, state: 'closed', closedAt: Date.now() }, events: ['incident.closed'], data: { auto: true } }, 'system');
+      await commit('system', 'close', { snapshot: { ...snap, state: 'closed', closedAt: Date.now() }, events: ['incident.closed'], data: { auto: true } });
     } else if (d.kind === 'warning') {
+      if (Date.now() > clock.resolutionDueAt(snap.clock, Date.now())) {
+        // Overtaken by the breach (e.g. after an outage): a late warning would only mislead.
+        state = { ...s, fired: { ...s.fired, warning: true } };
+        return;
+      }
       const message = `${snap.number} (${snap.priority}) reached ${rule.warnAtPercent}% of its resolution target; due ${view.sla.resolution.dueAt}`;
       await commit(
         'system',
@@ -324,7 +320,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
           events: ['incident.sla.warning'],
           notifications: snap.assignmentGroup ? [{ recipient: `group:${snap.assignmentGroup}`, kind: 'sla_warning', message }] : [],
         },
-        'system',
         { ...s.fired, warning: true },
       );
     } else if (d.kind === 'response') {
@@ -345,7 +340,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
           events: ['incident.sla.breached', ...(toGroup ? ['incident.escalated'] : [])],
           notifications: toGroup ? [{ recipient: `group:${toGroup}`, kind: 'functional_escalation', message }] : [],
         },
-        'system',
         { ...s.fired, responseBreach: true },
       );
     } else {
@@ -359,7 +353,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
           events: ['incident.sla.breached', ...(escalation?.events ?? [])],
           notifications: escalation?.notifications ?? [],
         },
-        'system',
         { ...s.fired, warning: true, resolutionBreach: true },
       );
     }
@@ -373,6 +366,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   while (!isTerminal((state as IncidentCarriedState).snapshot.state)) {
     if (workflowInfo().historyLength > input.config.continueAsNewAfterEvents || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      await keeper.flush();
       return continueAsNew<typeof incidentWorkflow>({ ...input, carried: state as IncidentCarriedState });
     }
     const now = Date.now();
@@ -392,5 +386,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     });
   }
   await condition(allHandlersFinished);
+  await keeper.flush();
   return incidentView((state as IncidentCarriedState).snapshot, Date.now());
 }

@@ -1,22 +1,25 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { DomainEvent, NotificationRequest, TransitionWrite } from '../../activities/record-transition';
 
 /**
  * The one way any process workflow records a transition: persist (snapshot + audit +
  * outbox + notifications in one transaction), then mirror the searchable fields.
- * Commands from callers use a short retry budget so they fail visibly; transitions the
- * workflow makes by itself (timers) retry until the database is back.
+ *
+ * A write retries until the database takes it: the workflow is the source of truth, so
+ * a transition is never half-recorded and its sequence number is never reused (a caller
+ * that gives up waiting gets a 503, and the transition still lands). Handing the events
+ * to webhook delivery is a separate activity, so a broken delivery path cannot hold up
+ * the record.
  */
-const commandWrites = proxyActivities<Activities>({
+const writes = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
-  scheduleToCloseTimeout: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['SequenceConflict'] },
 });
-const systemWrites = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+const relay = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
 export interface Transition<K extends TransitionWrite['recordType']> {
@@ -31,6 +34,8 @@ export interface Transition<K extends TransitionWrite['recordType']> {
 }
 
 export class RecordKeeper<K extends TransitionWrite['recordType']> {
+  private relaying = 0;
+
   constructor(
     private readonly recordType: K,
     private readonly recordId: string,
@@ -39,10 +44,9 @@ export class RecordKeeper<K extends TransitionWrite['recordType']> {
     private readonly searchAttributes: ((s: TransitionWrite<K>['snapshot']) => SearchAttributeUpdatePair[]) | null,
   ) {}
 
-  async record(t: Transition<K>, origin: 'command' | 'system'): Promise<void> {
+  async record(t: Transition<K>): Promise<void> {
     const seq = this.seq + 1;
-    const activities = origin === 'command' ? commandWrites : systemWrites;
-    await activities.recordTransition({
+    const { eventIds } = await writes.recordTransition({
       recordType: this.recordType,
       recordId: this.recordId,
       seq,
@@ -58,5 +62,14 @@ export class RecordKeeper<K extends TransitionWrite['recordType']> {
     } as TransitionWrite);
     this.seq = seq;
     if (this.searchAttributes) upsertSearchAttributes(this.searchAttributes(t.snapshot));
+    if (eventIds.length > 0) {
+      this.relaying++;
+      void relay.dispatchEvents({ eventIds }).finally(() => this.relaying--);
+    }
+  }
+
+  /** Before completing or continuing-as-new: every event handed to delivery. */
+  async flush(): Promise<void> {
+    await condition(() => this.relaying === 0);
   }
 }

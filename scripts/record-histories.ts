@@ -1,0 +1,383 @@
+/**
+ * Records workflow histories for the replay test (test/replay/replay.test.ts).
+ *
+ *   npm run record-histories          (tsx scripts/record-histories.ts)
+ *
+ * Drives incident and webhook-delivery workflows through representative paths on the
+ * time-skipping test server, with the real worker and activities writing to a throw-away
+ * SQLite database, and writes each history to test/replay/histories/<name>.json in the
+ * standard JSON format (`historyToJSON`, the same as `temporal workflow show -o json`).
+ *
+ * Where the script picks the workflow id it uses the file name, which the replay test passes
+ * back as the id (the workflows' commands never depend on it).
+ * Re-record only deliberately: the committed histories are what running production
+ * workflows look like, and the replay test checks that new workflow code still fits them.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { createRequire } from 'node:module';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  createIncidentUpdate,
+  incidentCommandUpdates,
+  incidentWorkflow,
+  type IncidentWorkflowConfig,
+  type IncidentWorkflowInput,
+} from '../workflows/incident';
+import { webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
+import type { CreateIncidentBody, IncidentCommandName } from '../domain/schemas/incident';
+import type { IncidentView } from '../domain/incident/snapshot';
+import { seedGroups } from '../db/seed';
+import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { startTimeSkippingServer, startWorker } from '../test/support/temporal';
+
+const OUT = path.join(__dirname, '..', 'test', 'replay', 'histories');
+const TQ = 'record-histories';
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+const CONFIG: IncidentWorkflowConfig = { autoCloseMs: 3 * DAY, continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false };
+
+let env: TestWorkflowEnvironment;
+let tdb: TestDatabase;
+let counter = 0;
+const written: string[] = [];
+
+function log(msg: string): void {
+  process.stderr.write(`[record-histories] ${msg}\n`);
+}
+
+/**
+ * `historyToJSON` of @temporalio/common, or the same conversion done with the protobufjs copy
+ * that @temporalio/proto's types come from. With this lockfile npm installs three copies of
+ * protobufjs 8 (under common, proto and worker: protobufjs 7 from @grpc/proto-loader holds the
+ * top level), so common's `protojson.toJson` rejects proto's types ("type must be a Type").
+ */
+function historyJson(history: History): string {
+  try {
+    return historyToJSON(history);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
+    const type = temporal.api.history.v1.History;
+    return JSON.stringify(protojson.toJson(type, type.fromObject(history)), null, 2);
+  }
+}
+
+async function save(name: string, handle: WorkflowHandle, runId?: string): Promise<void> {
+  const h = runId ? env.client.workflow.getHandle(handle.workflowId, runId) : handle;
+  const history = await h.fetchHistory();
+  const json = historyJson(history) + '\n';
+  writeFileSync(path.join(OUT, `${name}.json`), json);
+  written.push(name);
+  log(`${name}.json: ${history.events?.length ?? 0} events`);
+}
+
+function input(name: string, config: Partial<IncidentWorkflowConfig> = {}): IncidentWorkflowInput {
+  const n = ++counter;
+  return { id: `inc-replay-${n}`, number: `INC9${String(n).padStart(6, '0')}`, config: { ...CONFIG, ...config } };
+}
+
+function body(b: Partial<CreateIncidentBody> = {}): CreateIncidentBody {
+  return { title: 'Recorded for replay', type: 'incident', impact: 'high', urgency: 'high', ...b } as CreateIncidentBody;
+}
+
+/** Start, then `create` as a separate Update (what a retrying API call sees). */
+async function open(name: string, b: Partial<CreateIncidentBody> = {}, config: Partial<IncidentWorkflowConfig> = {}) {
+  const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TQ, workflowId: name, args: [input(name, config)] });
+  const view = await handle.executeUpdate(createIncidentUpdate, { args: [{ actor: 'usr-agent', body: body(b) }] });
+  return { handle, view };
+}
+
+function command<K extends IncidentCommandName>(handle: WorkflowHandle, name: K, b: object = {}): Promise<IncidentView> {
+  return handle.executeUpdate(incidentCommandUpdates[name] as typeof incidentCommandUpdates.assign, { args: [{ actor: 'usr-agent', body: b as never }] });
+}
+
+/**
+ * Waits, in real time, for the run to complete. Not `handle.result()`: on the time-skipping
+ * server that unlocks skipping, and with nothing else pending the server jumps ahead to the
+ * next deadline it knows (a 10-year run timeout), which would date later histories decades on.
+ */
+async function completed(handle: WorkflowHandle, where: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = (await handle.describe()).status.name;
+    if (status === 'COMPLETED') return;
+    if (status !== 'RUNNING') throw new Error(`${where}: workflow ended ${status}`);
+    if (Date.now() > deadline) throw new Error(`${where}: workflow still running`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The workflow completed and its last recorded state is `state`. */
+async function expectClosed(handle: WorkflowHandle, recordId: string, state: string, where: string): Promise<void> {
+  await completed(handle, where);
+  const row = await tdb.db.incident.findUniqueOrThrow({ where: { id: recordId } });
+  if (row.state !== state) throw new Error(`${where}: expected state ${state}, got ${row.state}`);
+}
+
+async function actions(recordId: string): Promise<string[]> {
+  return (await tdb.db.auditEvent.findMany({ where: { recordId }, orderBy: { seq: 'asc' } })).map((a) => a.action);
+}
+
+async function expectActions(recordId: string, expected: string[], where: string): Promise<void> {
+  const got = await actions(recordId);
+  if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`${where}: expected audit ${expected.join(',')}, got ${got.join(',')}`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** P1 unacknowledged: response breach with functional escalation, warning, resolution breach with hierarchical escalation. */
+async function p1BreachEscalation() {
+  const name = 'incident-p1-breach-escalation';
+  const { handle, view } = await open(name);
+  await command(handle, 'assign', { group: 'service-desk' });
+  await env.sleep(16 * MIN);
+  await env.sleep(3 * HOUR - 16 * MIN + MIN);
+  await env.sleep(HOUR + MIN);
+  await command(handle, 'escalate', { reason: 'customer called the CIO' });
+  await command(handle, 'resolve', { code: 'workaround', notes: 'failed over to the standby' });
+  await command(handle, 'close', { note: 'confirmed by caller' });
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'assign', 'sla_response_breached', 'sla_warning', 'sla_resolution_breached', 'escalate', 'resolve', 'close'], name);
+  await save(name, handle);
+}
+
+/** assign → acknowledge → hold → resume → resolve → reopen → resolve → auto-close after P3D. */
+async function fullLifecycle() {
+  const name = 'incident-full-lifecycle-auto-close';
+  const { handle, view } = await open(name, { impact: 'medium', urgency: 'medium', description: 'printer on fire', category: 'hardware' });
+  await command(handle, 'assign', { group: 'service-desk', assignee: 'usr-agent' });
+  await command(handle, 'acknowledge', { note: 'on it' });
+  await command(handle, 'hold', { reason: 'awaiting_caller', note: 'asked for the asset tag' });
+  await env.sleep(HOUR);
+  await command(handle, 'resume', {});
+  await command(handle, 'notes', { text: 'caller sent the asset tag' });
+  await command(handle, 'resolve', { code: 'fixed', notes: 'replaced the fuser' });
+  await env.sleep(2 * HOUR);
+  await command(handle, 'reopen', { reason: 'still smoking' });
+  await env.sleep(10 * MIN);
+  await command(handle, 'resolve', { code: 'replaced', notes: 'replaced the printer' });
+  await env.sleep(3 * DAY + MIN); // the auto-close timer (P3D)
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'assign', 'acknowledge', 'hold', 'resume', 'notes', 'resolve', 'reopen', 'resolve', 'close'], name);
+  await save(name, handle);
+}
+
+async function cancel() {
+  const name = 'incident-cancel';
+  const { handle, view } = await open(name, { impact: 'low', urgency: 'low', type: 'service_request' });
+  await command(handle, 'assign', { group: 'service-desk' });
+  await command(handle, 'cancel', { reason: 'raised twice' });
+  await expectClosed(handle, view.id, 'cancelled', name);
+  await expectActions(view.id, ['create', 'assign', 'cancel'], name);
+  await save(name, handle);
+}
+
+/** P4 raised to P1 (timers retargeted, response breach), then lowered to P3. */
+async function impactChange() {
+  const name = 'incident-impact-reprioritise';
+  const { handle, view } = await open(name, { impact: 'medium', urgency: 'low' });
+  if (view.priority !== 'P4') throw new Error(`${name}: expected P4, got ${view.priority}`);
+  await env.sleep(5 * MIN);
+  const raised = await command(handle, 'impact', { impact: 'high', urgency: 'high' });
+  if (raised.priority !== 'P1') throw new Error(`${name}: expected P1, got ${raised.priority}`);
+  await env.sleep(11 * MIN);
+  await command(handle, 'acknowledge', {});
+  await command(handle, 'impact', { urgency: 'low' });
+  await command(handle, 'resolve', { code: 'fixed', notes: 'patched' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'impact', 'sla_response_breached', 'acknowledge', 'impact', 'resolve', 'close'], name);
+  await save(name, handle);
+}
+
+/** Opened Friday 15:00 London on a business-hours SLA: the clocks run across the weekend. */
+async function businessHours() {
+  const name = 'incident-business-hours-weekend';
+  const now = await env.currentTimeMs();
+  const d = new Date(now);
+  const daysToFriday = (5 - d.getUTCDay() + 7) % 7 || 7;
+  const friday15 = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + daysToFriday, 15, 0, 0);
+  await env.sleep(friday15 - now);
+  const { handle, view } = await open(name, { serviceId: 'svc-bh', impact: 'high', urgency: 'medium' });
+  if (view.priority !== 'P2') throw new Error(`${name}: expected P2, got ${view.priority}`);
+  await command(handle, 'assign', { group: 'l2-support' });
+  await env.sleep(3 * DAY + HOUR); // → Monday afternoon: response breach, warning, resolution breach, all in business hours
+  await command(handle, 'hold', { reason: 'awaiting_caller' });
+  await env.sleep(DAY);
+  await command(handle, 'resume', {});
+  await command(handle, 'resolve', { code: 'fixed', notes: 'payroll rerun' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'assign', 'sla_response_breached', 'sla_warning', 'sla_resolution_breached', 'hold', 'resume', 'resolve', 'close'], name);
+  await save(name, handle);
+}
+
+/** 60+ notes with continueAsNewAfterEvents 100: the first run ends in continue-as-new. */
+async function continueAsNew() {
+  const name = 'incident-continue-as-new';
+  const { handle, view } = await open(name, { impact: 'medium', urgency: 'high' }, { continueAsNewAfterEvents: 100 });
+  const firstRun = handle.firstExecutionRunId;
+  for (let i = 0; i < 65; i++) await command(handle, 'notes', { text: `note ${i + 1}` });
+  const latest = env.client.workflow.getHandle(name);
+  await command(latest, 'acknowledge', {});
+  await command(latest, 'resolve', { code: 'fixed', notes: 'done' });
+  await command(latest, 'close', {});
+  await expectClosed(latest, view.id, 'closed', name);
+  const rows = await actions(view.id);
+  if (rows.length !== 69) throw new Error(`${name}: expected 69 audit rows, got ${rows.length}`);
+  const first = await env.client.workflow.getHandle(name, firstRun).fetchHistory();
+  const last = first.events?.at(-1);
+  const secondRun = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+  if (!secondRun) throw new Error(`${name}: the first run did not continue-as-new`);
+  await save(name, handle, firstRun);
+  await save(`${name}-second-run`, handle, secondRun);
+}
+
+/** Started but the `create` Update never came: the workflow gives up after createTimeoutMs. */
+async function createTimeout() {
+  const name = 'incident-create-timeout';
+  const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TQ, workflowId: name, args: [input(name)] });
+  await env.sleep(CONFIG.createTimeoutMs + 1000);
+  await completed(handle, name);
+  if ((await tdb.db.incident.count({ where: { workflowId: name } })) !== 0) throw new Error(`${name}: wrote an incident`);
+  await save(name, handle);
+}
+
+/** The API's path: Update-with-Start, so `create` arrives in the workflow's first task. */
+async function updateWithStart() {
+  const name = 'incident-update-with-start';
+  const startWorkflowOperation = new WithStartWorkflowOperation(incidentWorkflow, {
+    workflowId: name,
+    taskQueue: TQ,
+    args: [input(name)],
+    workflowIdConflictPolicy: 'FAIL',
+    memo: { title: 'Recorded for replay' },
+  });
+  const view = await env.client.workflow.executeUpdateWithStart(createIncidentUpdate, {
+    args: [{ actor: 'usr-agent', body: body({ impact: 'medium', urgency: 'medium' }) }],
+    startWorkflowOperation,
+  });
+  const handle = await startWorkflowOperation.workflowHandle();
+  await command(handle, 'resolve', { code: 'fixed', notes: 'first contact' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'resolve', 'close'], name);
+  await save(name, handle);
+}
+
+/** A real delivery: an incident event matches a subscription; the receiver fails once, then accepts. */
+async function webhookDelivery() {
+  const name = 'webhook-delivery-retried';
+  let calls = 0;
+  const receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      calls++;
+      res.statusCode = calls === 1 ? 503 : 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    await tdb.db.webhookSubscription.create({ data: { id: 'sub-replay', url, events: JSON.stringify(['incident.escalated']), secret: 's3cret', createdBy: 'usr-admin' } });
+    const { handle } = await open('incident-for-webhook', { impact: 'low', urgency: 'low' });
+    await command(handle, 'escalate', { reason: 'VIP' });
+    // Events reach delivery through a separate relay activity: wait for its row.
+    let delivery = await tdb.db.webhookDelivery.findFirst({ where: { subscriptionId: 'sub-replay' } });
+    for (let i = 0; !delivery && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      delivery = await tdb.db.webhookDelivery.findFirst({ where: { subscriptionId: 'sub-replay' } });
+    }
+    if (!delivery) throw new Error(`${name}: no webhook delivery was dispatched`);
+    // The delivery workflow's id is derived from the delivery; the file is named for the scenario.
+    const wf = env.client.workflow.getHandle(`webhook-${delivery.id}`);
+    await completed(wf, name);
+    const after = await tdb.db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } });
+    if (after.status !== 'delivered' || after.attempts !== 2) throw new Error(`${name}: expected delivered after 2 attempts, got ${after.status}/${after.attempts}`);
+    await tdb.db.webhookSubscription.update({ where: { id: 'sub-replay' }, data: { active: false } });
+    await save(name, wf);
+    await command(handle, 'cancel', { reason: 'test over' });
+  } finally {
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  }
+}
+
+/** A delivery whose row is gone: the activity fails non-retryably and the workflow marks it failed. */
+async function webhookDeliveryFailed() {
+  const name = 'webhook-delivery-not-found';
+  const handle = await env.client.workflow.start(webhookDeliveryWorkflow, { taskQueue: TQ, workflowId: name, args: [{ deliveryId: 'whd-missing' }] });
+  await completed(handle, name);
+  await save(name, handle);
+}
+
+async function main() {
+  const started = Date.now();
+  mkdirSync(OUT, { recursive: true });
+  for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(path.join(OUT, f));
+
+  env = await startTimeSkippingServer();
+  tdb = await createTestDatabase();
+  await seedGroups(tdb.db);
+  const sla = (id: string, o: { serviceId?: string; isDefault?: boolean; calendar: unknown; targets: unknown }) =>
+    tdb.db.sla.create({
+      data: { id, number: id.toUpperCase(), name: id, kind: 'SLA', serviceId: o.serviceId ?? null, isDefault: o.isDefault ?? false, calendar: JSON.stringify(o.calendar), targets: JSON.stringify(o.targets) },
+    });
+  await sla('sla-default', {
+    isDefault: true,
+    calendar: '24x7',
+    targets: {
+      P1: { response: 'PT15M', resolution: 'PT4H' },
+      P2: { response: 'PT30M', resolution: 'PT8H' },
+      P3: { response: 'PT2H', resolution: 'P1D' },
+      P4: { response: 'PT8H', resolution: 'P3D' },
+      P5: { response: 'P1D', resolution: 'P5D' },
+    },
+  });
+  // Attached to a service rather than default, so it applies to exactly one scenario.
+  const weekday = ['09:00', '17:00'];
+  await sla('sla-business-hours', {
+    serviceId: 'svc-bh',
+    calendar: { timezone: 'Europe/London', hours: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday }, holidays: [] },
+    targets: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }])),
+  });
+
+  const worker = await startWorker(env, tdb.db, TQ);
+  const running = worker.run();
+  try {
+    await p1BreachEscalation();
+    await fullLifecycle();
+    await cancel();
+    await impactChange();
+    await continueAsNew();
+    await createTimeout();
+    await updateWithStart();
+    await webhookDelivery();
+    await webhookDeliveryFailed();
+    await businessHours();
+  } finally {
+    worker.shutdown();
+    await running;
+    await tdb.dispose();
+    await env.teardown();
+  }
+  log(`wrote ${written.length} histories to ${path.relative(process.cwd(), OUT)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

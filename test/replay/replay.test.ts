@@ -1,0 +1,117 @@
+/**
+ * Replays every recorded history in test/replay/histories/ (written by
+ * `npm run record-histories`) against the CURRENT workflow code. A failure means a change
+ * would break workflows already running in production (nondeterminism): make it compatible
+ * (e.g. `patched()`), or consciously re-record the histories.
+ *
+ * The negative case proves the check can fail: the same histories against a copy of the
+ * workflows whose incident workflow schedules one extra activity must all be rejected.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { quietRuntime, sharedBundle } from '../support/temporal';
+
+const DIR = path.join(__dirname, 'histories');
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+/**
+ * `historyFromJSON` of @temporalio/common, or the same conversion done with the protobufjs
+ * copy that @temporalio/proto's types come from: with this lockfile npm installs separate
+ * copies of protobufjs 8 under common, proto and worker, and common's `protojson.fromJson`
+ * rejects proto's types ("type must be a Type") — as does `Worker.runReplayHistory` when
+ * handed JSON, since it calls `historyFromJSON`. So the test always hands it a decoded History.
+ */
+function loadHistory(file: string): History {
+  const json = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
+  try {
+    return historyFromJSON(json);
+  } catch (e) {
+    if (!(e instanceof TypeError) || !/type must be a Type/.test(e.message)) throw e;
+    const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as {
+      fromJson(type: unknown, json: unknown, options?: { ignoreUnknownFields?: boolean }): History | null;
+    };
+    const history = protojson.fromJson(temporal.api.history.v1.History, json, { ignoreUnknownFields: true });
+    if (!history) throw new Error(`${file}: not a history`);
+    return history;
+  }
+}
+
+/** The recordings are made with the file name as workflow id; the workflows' commands never depend on it. */
+const workflowIdOf = (file: string) => path.basename(file, '.json');
+const workflowTypeOf = (h: History) => h.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+
+const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+beforeAll(() => {
+  // The negative cases make Core log a WARN per rejected workflow task: keep Core to errors.
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
+  } catch {
+    quietRuntime(); // a runtime is already installed in this process
+  }
+});
+
+test('at least five recorded histories exist, covering both workflow types', () => {
+  expect(FILES.length).toBeGreaterThanOrEqual(5);
+  const types = new Set(FILES.map((f) => workflowTypeOf(loadHistory(f))));
+  expect(types).toEqual(new Set(['incidentWorkflow', 'webhookDeliveryWorkflow']));
+  const continued = FILES.map(loadHistory).filter((h) => h.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes);
+  expect(continued.length).toBeGreaterThanOrEqual(1);
+});
+
+describe('recorded histories replay against the current workflow code', () => {
+  let bundle: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    bundle = await sharedBundle();
+  });
+
+  // An empty folder still yields one (failing) case rather than a silently empty table.
+  test.each(FILES.length > 0 ? FILES : ['<no histories recorded>'])('%s', async (file) => {
+    const history = loadHistory(file);
+    expect(history.events?.length).toBeGreaterThan(0);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'replay-current' }, history, workflowIdOf(file))).resolves.toBeUndefined();
+  });
+});
+
+describe('the replay check catches an incompatible change', () => {
+  let altered: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    altered = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'altered', 'index.ts'), logger: silent as never });
+  });
+
+  test('one history against the altered incident workflow throws a DeterminismViolationError', async () => {
+    const file = 'incident-p1-breach-escalation.json';
+    expect(FILES).toContain(file);
+    const error = await Worker.runReplayHistory({ workflowBundle: altered, replayName: 'replay-altered' }, loadHistory(file), workflowIdOf(file)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DeterminismViolationError);
+    expect((error as Error).message).toMatch(/nondeterminism/i);
+  });
+
+  test('every incident history fails against it, while the untouched webhook workflow still replays', async () => {
+    const inputs = FILES.map((file) => ({ file, history: loadHistory(file) }));
+    const results: { file: string; type: string | null | undefined; error: string | null }[] = [];
+    const replay = Worker.runReplayHistories(
+      { workflowBundle: altered, replayName: 'replay-altered-all' },
+      inputs.map(({ file, history }) => ({ workflowId: workflowIdOf(file), history })),
+    );
+    let i = 0;
+    for await (const r of replay) {
+      const { file, history } = inputs[i++];
+      results.push({ file, type: workflowTypeOf(history), error: r.error ? r.error.constructor.name : null });
+    }
+    expect(results).toHaveLength(FILES.length);
+    for (const r of results) {
+      expect([r.file, r.error]).toEqual([r.file, r.type === 'incidentWorkflow' ? 'DeterminismViolationError' : null]);
+    }
+  });
+});
