@@ -3,6 +3,8 @@ import { createLogger } from './api/logger';
 import { createDb, tuneDb } from './db/client';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createWorker } from './temporal/worker';
+import { registerSearchAttributes } from './temporal/search-attributes';
+import type { Connection } from '@temporalio/client';
 
 /** A worker process: scale by running more of them; they share the task queue. */
 export async function runWorker(env = loadEnvOrExit()) {
@@ -11,6 +13,11 @@ export async function runWorker(env = loadEnvOrExit()) {
   await tuneDb(db, env.DATABASE_URL);
   const client = await connectClient(env);
   const connection = await connectWorker(env);
+  // Idempotent; needs operator rights, which a managed namespace may not grant (then ops register them).
+  await registerSearchAttributes(client.connection as Connection, env.TEMPORAL_NAMESPACE).then(
+    (added) => added.length && log.info('registered search attributes', { added }),
+    (e) => log.warn('could not register search attributes; register them with the Temporal CLI', { error: (e as Error).message }),
+  );
   const worker = await createWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,

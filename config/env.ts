@@ -9,6 +9,21 @@ const isoDuration = z
   .string()
   .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration such as P3D or PT15M');
 
+const PriorityLevel = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
+const MatrixRow = z.object({ high: PriorityLevel, medium: PriorityLevel, low: PriorityLevel }).strict();
+/** JSON impact → urgency → priority, e.g. {"high":{"high":"P1","medium":"P2","low":"P3"},…}. */
+const priorityMatrix = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ high: MatrixRow, medium: MatrixRow, low: MatrixRow }).strict());
+
 const boolFlag = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -32,6 +47,8 @@ export const EnvSchema = z.object({
   /** How long a resolved incident waits for a reopen before it closes by itself. */
   AUTO_CLOSE_AFTER: isoDuration.default('P3D'),
   /** Workflow history length after which long-lived records continue-as-new. */
+  /** Overrides the impact × urgency matrix for incidents opened from now on. */
+  PRIORITY_MATRIX: priorityMatrix.optional(),
   CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(100).default(5000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),

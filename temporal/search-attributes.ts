@@ -17,7 +17,7 @@ const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
  * Adds the project's search attributes that the namespace lacks. The dev server ignores
  * --search-attribute flags on an existing database file, so this runs at every start-up.
  */
-export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function registerSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = ALL_SEARCH_ATTRIBUTES.filter((a) => !known.has(a.name));

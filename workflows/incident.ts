@@ -14,7 +14,7 @@ import type { Activities } from '../activities';
 import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } from '../domain/schemas/incident';
 import { incidentView, slaBreached, type IncidentSnapshot, type IncidentView } from '../domain/incident/snapshot';
 import { isTerminal, nextState, type IncidentState } from '../domain/incident/state-machine';
-import { priorityOf } from '../domain/priority';
+import { priorityOf, type PriorityMatrix } from '../domain/priority';
 import * as clock from '../domain/sla/clock';
 import type { SlaPolicy } from '../domain/sla/policy';
 import { RecordKeeper } from './shared/record-keeper';
@@ -38,6 +38,8 @@ export interface IncidentWorkflowConfig {
   createTimeoutMs: number;
   /** Off only on the time-skipping test server, which cannot register custom attributes. */
   searchAttributes: boolean;
+  /** Absent: the default matrix of api.md. Fixed per incident when it is opened. */
+  priorityMatrix?: PriorityMatrix;
 }
 
 export interface CreateIncidentInput {
@@ -156,7 +158,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         if (state) return incidentView(state.snapshot, Date.now());
         const policy = await lookups.loadSlaPolicy({ serviceId: body.serviceId ?? null });
         const now = Date.now();
-        const priority = priorityOf(body.impact, body.urgency);
+        const priority = priorityOf(body.impact, body.urgency, input.config.priorityMatrix);
         const snapshot: IncidentSnapshot = {
           id: input.id,
           number: input.number,
@@ -227,7 +229,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     impact: (s, b) => {
       const impact = b.impact ?? s.snapshot.impact;
       const urgency = b.urgency ?? s.snapshot.urgency;
-      const priority = priorityOf(impact, urgency);
+      const priority = priorityOf(impact, urgency, input.config.priorityMatrix);
       return {
         snapshot: { ...s.snapshot, impact, urgency, priority, clock: clock.retarget(s.snapshot.clock, s.policy.targets[priority]) },
         data: { from: { impact: s.snapshot.impact, urgency: s.snapshot.urgency, priority: s.snapshot.priority }, to: { impact, urgency, priority } },

@@ -76,6 +76,7 @@ export function incidentWorkflowConfig(deps: ApiDeps): IncidentWorkflowInput['co
     continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS,
     createTimeoutMs: 60_000,
     searchAttributes: deps.searchAttributes !== false,
+    ...(deps.env.PRIORITY_MATRIX ? { priorityMatrix: deps.env.PRIORITY_MATRIX } : {}),
   };
 }
 

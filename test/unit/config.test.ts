@@ -25,6 +25,13 @@ describe('configuration from the environment', () => {
     expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 
+  test('a custom priority matrix is validated JSON', () => {
+    const matrix = { high: { high: 'P1', medium: 'P1', low: 'P2' }, medium: { high: 'P2', medium: 'P3', low: 'P4' }, low: { high: 'P3', medium: 'P4', low: 'P5' } };
+    expect(loadEnv({ PRIORITY_MATRIX: JSON.stringify(matrix) }).PRIORITY_MATRIX).toEqual(matrix);
+    expect(() => loadEnv({ PRIORITY_MATRIX: '{"high":' })).toThrow(/PRIORITY_MATRIX: must be JSON/);
+    expect(() => loadEnv({ PRIORITY_MATRIX: JSON.stringify({ ...matrix, low: { high: 'P9' } }) })).toThrow(/PRIORITY_MATRIX\.low/);
+  });
+
   test('demo tokens are never seeded in production', () => {
     expect(() => loadEnv({ NODE_ENV: 'production', SEED_DEMO_DATA: 'true' })).toThrow(/SEED_DEMO_DATA/);
   });

@@ -274,3 +274,10 @@ test('continues-as-new when the history grows, keeping state, timers and the aud
   await skip(4 * HOUR + MIN);
   expect(await actions(id)).toContain('sla_resolution_breached');
 });
+
+test('a configured priority matrix decides the priority and the SLA targets', async () => {
+  const matrix = { high: { high: 'P1', medium: 'P1', low: 'P2' }, medium: { high: 'P2', medium: 'P3', low: 'P4' }, low: { high: 'P3', medium: 'P4', low: 'P5' } } as const;
+  const { view } = await open({ impact: 'high', urgency: 'medium' }, { priorityMatrix: matrix });
+  expect(view.priority).toBe('P1');
+  expect(Date.parse(view.sla.response.dueAt) - Date.parse(view.openedAt)).toBe(15 * MIN);
+});
