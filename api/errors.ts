@@ -33,10 +33,10 @@ export function zodFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
 }
 
 /** Parses with the schema or throws a 400 listing every offending field. */
-export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): z.infer<T> {
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params', prefix?: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const errors = zodFieldErrors(result.error, where === 'body' ? '' : where);
+    const errors = zodFieldErrors(result.error, prefix ?? (where === 'body' ? '' : where));
     throw badRequest(`${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.path).join(', ')}`, errors);
   }
   return result.data;

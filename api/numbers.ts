@@ -1,11 +1,11 @@
 import { Prisma } from '../generated/prisma-sqlite/client';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 
 export const NUMBER_PREFIX = { incident: 'INC', problem: 'PRB', change: 'CHG', release: 'REL', ci: 'CI', sla: 'SLA' } as const;
 export type NumberedRecord = keyof typeof NUMBER_PREFIX;
 
 /** Allocates the next human number atomically (one upsert statement on both providers). */
-export async function nextNumber(db: Db, record: NumberedRecord): Promise<string> {
+export async function nextNumber(db: Db | Tx, record: NumberedRecord): Promise<string> {
   const rows = await db.$queryRaw<{ value: number | bigint }[]>(
     Prisma.sql`INSERT INTO "Counter" ("name", "value") VALUES (${record}, 1)
                ON CONFLICT ("name") DO UPDATE SET "value" = "Counter"."value" + 1

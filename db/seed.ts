@@ -2,6 +2,7 @@ import { hashToken, ROLES } from '../api/auth';
 import { newId } from '../api/ids';
 import { nextNumber } from '../api/numbers';
 import type { Db } from './client';
+import { createCi } from './ci-store';
 
 /** Support tiers: functional escalation follows nextTierGroup. */
 export const DEMO_GROUPS = [
@@ -34,21 +35,10 @@ export async function seedGroups(db: Db) {
   for (const g of DEMO_GROUPS) await db.group.upsert({ where: { name: g.name }, create: { id: `grp-${g.name}`, ...g }, update: g });
 }
 
-async function ensureCi(db: Db, ci: { name: string; class: string; status?: string; environment?: string; ownerGroup?: string; attributes?: object }) {
+async function ensureCi(db: Db, ci: { name: string; class: string; status?: string; environment?: string; ownerGroup?: string; attributes?: Record<string, unknown> }) {
   const existing = await db.configurationItem.findUnique({ where: { class_name: { class: ci.class, name: ci.name } } });
   if (existing) return existing;
-  return db.configurationItem.create({
-    data: {
-      id: newId('ci'),
-      number: await nextNumber(db, 'ci'),
-      name: ci.name,
-      class: ci.class,
-      status: ci.status ?? 'live',
-      environment: ci.environment ?? 'production',
-      ownerGroup: ci.ownerGroup ?? null,
-      attributes: JSON.stringify(ci.attributes ?? {}),
-    },
-  });
+  return createCi(db, { ...ci, environment: ci.environment ?? 'production' }, { actor: 'seed' });
 }
 
 async function ensureSla(db: Db, sla: { name: string; serviceId?: string; isDefault?: boolean; calendar: unknown; targets: unknown }) {

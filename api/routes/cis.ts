@@ -1,9 +1,10 @@
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CiListQuery, CiRecord, CreateCiBody } from '../../domain/schemas/ci';
 import type { ConfigurationItem } from '../../generated/prisma-sqlite/client';
-import { conflict } from '../errors';
-import { newId } from '../ids';
-import { nextNumber } from '../numbers';
+import { attributeSchemaOf } from '../../domain/cmdb/classes';
+import { z } from '../../domain/schemas/zod';
+import { CiConflictError, createCi } from '../../db/ci-store';
+import { conflict, parseOr400 } from '../errors';
 import { listPage } from '../pagination';
 import { requireCi } from '../refs';
 import { route, type RouteDef } from '../route';
@@ -36,22 +37,14 @@ export function ciRoutes(): RouteDef[] {
       response: CiRecord,
       status: 201,
       creates: true,
-      async handler({ body, deps }) {
-        const existing = await deps.db.configurationItem.findUnique({ where: { class_name: { class: body.class, name: body.name } } });
-        if (existing) throw conflict(`a ${body.class} named '${body.name}' already exists (${existing.number})`);
-        const row = await deps.db.configurationItem.create({
-          data: {
-            id: newId('ci'),
-            number: await nextNumber(deps.db, 'ci'),
-            name: body.name,
-            class: body.class,
-            status: body.status,
-            environment: body.environment ?? null,
-            ownerGroup: body.ownerGroup ?? null,
-            attributes: JSON.stringify(body.attributes),
-          },
-        });
-        return ciView(row);
+      async handler({ body, user, deps }) {
+        const attributes = parseOr400(attributeSchemaOf(body.class) ?? z.record(z.string(), z.unknown()), body.attributes, 'body', 'attributes');
+        try {
+          return ciView(await createCi(deps.db, { ...body, attributes: attributes as Record<string, unknown> }, { actor: user.id }));
+        } catch (e) {
+          if (e instanceof CiConflictError) throw conflict(e.message);
+          throw e;
+        }
       },
     }),
     route({

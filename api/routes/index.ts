@@ -1,9 +1,25 @@
 import type { RouteDef } from '../route';
+import { assetsRoutes } from './assets';
+import { ciImportRoutes } from './ci-import';
+import { ciRelationshipsRoutes } from './ci-relationships';
 import { ciRoutes } from './cis';
+import { dhsRoutes } from './dhs';
+import { discoveryRoutes } from './discovery';
 import { incidentRoutes } from './incidents';
 import { slaRoutes } from './slas';
 import { webhookRoutes } from './webhooks';
 
+/** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
-  return [...incidentRoutes(), ...slaRoutes(), ...ciRoutes(), ...webhookRoutes()];
+  return [
+    ...incidentRoutes(),
+    ...slaRoutes(),
+    ...ciImportRoutes(),
+    ...ciRoutes(),
+    ...ciRelationshipsRoutes(),
+    ...assetsRoutes(),
+    ...dhsRoutes(),
+    ...discoveryRoutes(),
+    ...webhookRoutes(),
+  ];
 }

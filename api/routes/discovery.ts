@@ -1,0 +1,5 @@
+import type { RouteDef } from '../route';
+
+export function discoveryRoutes(): RouteDef[] {
+  return [];
+}

@@ -1,0 +1,738 @@
+/**
+ * End-to-end benchmark of the incident stack, in one process, on a real Temporal dev server.
+ *
+ *   npx tsx bench/run.ts [--quick] [--out result.json]
+ *
+ * Assembles what test/support/stack.ts assembles (dev server, migrated SQLite database, the
+ * product worker, the Express API on an ephemeral port) but with a file-backed Temporal store,
+ * then measures:
+ *   1. incidents/s end-to-end through the HTTP API (create → assign → acknowledge → resolve →
+ *      close) at bounded concurrency, and API calls/s replaying real Volvo (BPIC 2013) lifecycles;
+ *   2. a bare baseline (one workflow + one trivial activity, own worker and task queue) through
+ *      the same client at the same concurrency, and the ratios to it;
+ *   3. SLA response-timer lateness (audit `at` of `sla_response_breached` − response dueAt) with
+ *      1,000 and 10,000 open incidents (quick: 100 and 500), plus the create rate;
+ *   4. sequential latency of POST /api/v1/incidents and GET /api/v1/incidents/:id.
+ * Prints a table and a JSON summary (also written to --out), and shuts everything down.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { createLogger, type Logger } from '../api/logger';
+import { demoUsers, seedGroups, upsertUser } from '../db/seed';
+import { responseDueAt, type SlaClock } from '../domain/sla/clock';
+import { bundleWorkflows, createWorker } from '../temporal/worker';
+import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { TEMPORAL_CLI, assertBinaries } from '../test/support/binaries';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/shared/search-attributes';
+import { DEFAULT_VOLVO_ZIP, impactOf, loadVolvoIncidents, toApiSteps, type ApiStep } from './volvo-log';
+import type { BaselineActivities } from './baseline-workflow';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const outIdx = argv.indexOf('--out');
+const OUT = outIdx >= 0 ? argv[outIdx + 1] : undefined;
+if (outIdx >= 0 && !OUT) throw new Error('--out needs a file name');
+
+const CFG = QUICK
+  ? { lifecycleN: 30, volvoN: 30, baselineN: 30, conc: 16, slaSizes: [100, 500], slaConc: 32, latencyN: 30, warmup: 3 }
+  : { lifecycleN: 300, volvoN: 300, baselineN: 300, conc: 16, slaSizes: [1_000, 10_000], slaConc: 32, latencyN: 200, warmup: 10 };
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const round = (x: number, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+interface Dist { n: number; p50: number; p90: number; p99: number; max: number; mean: number }
+function dist(xs: number[]): Dist {
+  const s = [...xs].sort((a, b) => a - b);
+  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
+  return { n: s.length, p50: round(pct(s, 50)), p90: round(pct(s, 90)), p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? NaN), mean: round(mean) };
+}
+
+/** Runs fn over items with at most `limit` in flight. */
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      await fn(items[i], i);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems seen: HTTP statuses, SDK warnings (activity failures), API error logs
+
+const problems = {
+  http: {} as Record<string, number>,
+  httpSamples: {} as Record<string, string[]>,
+  fetchErrors: 0,
+  sdkWarnings: {} as Record<string, number>,
+  sdkSamples: [] as string[],
+  apiErrors: 0,
+  apiErrorSamples: [] as string[],
+  sqliteBusy: 0,
+};
+let currentPhase = 'setup';
+
+function noteSdk(entry: LogEntry): void {
+  if (entry.level !== 'WARN' && entry.level !== 'ERROR') return;
+  const err = (entry.meta as { error?: unknown } | undefined)?.error;
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : err !== undefined ? String(err) : '';
+  const key = `${currentPhase}: ${entry.level} ${entry.message}${detail ? ` (${detail.slice(0, 120)})` : ''}`;
+  if (/SQLITE_BUSY|database is locked/i.test(detail)) problems.sqliteBusy++;
+  problems.sdkWarnings[key] = (problems.sdkWarnings[key] ?? 0) + 1;
+  if (problems.sdkSamples.length < 10) problems.sdkSamples.push(`${key} ${detail.slice(0, 400)}`);
+}
+
+const apiLogger: Logger = createLogger('error', {}, (line) => {
+  problems.apiErrors++;
+  if (/SQLITE_BUSY|database is locked/i.test(line)) problems.sqliteBusy++;
+  if (problems.apiErrorSamples.length < 10) problems.apiErrorSamples.push(line.slice(0, 600));
+});
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting: this process and its children (the Temporal dev server)
+
+const CLK_TCK = 100;
+function childrenCpuSeconds(): number {
+  let total = 0;
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) !== process.pid) continue; // f[1] = ppid
+      total += (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+    }
+  } catch {
+    // not Linux
+  }
+  return total;
+}
+
+interface PhaseMeter { wallS: number; nodeCpuS: number; serverCpuS: number; nodeCpuPct: number; serverCpuPct: number; loopDelayP99Ms: number; loopDelayMaxMs: number }
+function meter(): () => PhaseMeter {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const s0 = childrenCpuSeconds();
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return () => {
+    h.disable();
+    const wallS = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    const nodeCpuS = (c.user + c.system) / 1e6;
+    const serverCpuS = childrenCpuSeconds() - s0;
+    return {
+      wallS: round(wallS),
+      nodeCpuS: round(nodeCpuS),
+      serverCpuS: round(serverCpuS),
+      nodeCpuPct: round((100 * nodeCpuS) / wallS, 0),
+      serverCpuPct: round((100 * serverCpuS) / wallS, 0),
+      loopDelayP99Ms: round(h.percentile(99) / 1e6, 1),
+      loopDelayMaxMs: round(h.max / 1e6, 1),
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stack
+
+interface Bench {
+  env: TestWorkflowEnvironment;
+  tdb: TestDatabase;
+  worker: Worker;
+  workerRun: Promise<void>;
+  server: Server;
+  baseUrl: string;
+  taskQueue: string;
+  tmp: string;
+  temporalDb: string;
+}
+
+async function startBench(): Promise<Bench> {
+  assertBinaries();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'itsm-bench-'));
+  const temporalDb = path.join(tmp, 'temporal.db');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: TEMPORAL_CLI },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      dbFilename: temporalDb,
+      extraArgs: ['--log-level', 'error', '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'],
+    },
+  });
+  let tdb: TestDatabase | undefined;
+  try {
+    tdb = await createTestDatabase('sqlite');
+    for (const u of demoUsers()) await upsertUser(tdb.db, u);
+    await seedGroups(tdb.db);
+    const taskQueue = `itsm-bench-${process.pid}`;
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      client: env.client,
+      db: tdb.db,
+      log: apiLogger,
+      webhookTimeoutMs: 2000,
+      workflowBundle: await bundleWorkflows(),
+    });
+    const workerRun = worker.run();
+    const app = createApp({
+      db: tdb.db,
+      temporal: env.client,
+      env: { TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
+      log: apiLogger,
+    });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { env, tdb, worker, workerRun, server, baseUrl, taskQueue, tmp, temporalDb };
+  } catch (e) {
+    await tdb?.dispose().catch(() => undefined);
+    await env.teardown().catch(() => undefined);
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function stopBench(b: Bench): Promise<void> {
+  b.server.closeAllConnections();
+  await new Promise<void>((resolve) => b.server.close(() => resolve()));
+  b.worker.shutdown();
+  await b.workerRun;
+  await b.tdb.dispose();
+  await b.env.teardown();
+  rmSync(b.tmp, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+interface Res { status: number; body: any; ms: number }
+let BASE = '';
+
+async function http(method: string, p: string, body?: unknown, token = 'dev-agent'): Promise<Res> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const t0 = performance.now();
+  let res: Response;
+  try {
+    res = await fetch(BASE + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    problems.fetchErrors++;
+    return { status: 0, body: String(e), ms: performance.now() - t0 };
+  }
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // keep text
+  }
+  return { status: res.status, body: parsed, ms };
+}
+
+/** Records a non-2xx answer under phase/verb/status; true when the call succeeded. */
+function ok(r: Res, verb: string): boolean {
+  if (r.status >= 200 && r.status < 300) return true;
+  const key = `${currentPhase} ${verb} ${r.status}`;
+  problems.http[key] = (problems.http[key] ?? 0) + 1;
+  const samples = (problems.httpSamples[key] ??= []);
+  if (samples.length < 3) samples.push(typeof r.body === 'string' ? r.body.slice(0, 300) : JSON.stringify(r.body).slice(0, 300));
+  return false;
+}
+
+const LEVELS = ['high', 'medium', 'low'] as const;
+function createBody(i: number, tag: string, levels?: { impact: string; urgency: string }) {
+  return {
+    title: `bench ${tag} #${i}`,
+    description: 'benchmark incident',
+    impact: levels?.impact ?? LEVELS[i % 3],
+    urgency: levels?.urgency ?? LEVELS[Math.floor(i / 3) % 3],
+    category: 'bench',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 1: lifecycles through the API
+
+interface LifecycleResult {
+  incidents: number;
+  completed: number;
+  calls: number;
+  failedCalls: number;
+  wallS: number;
+  incidentsPerS: number;
+  callsPerS: number;
+  latencyMsByVerb: Record<string, Dist>;
+  meter: PhaseMeter;
+}
+
+type Step = { verb: string; path: (id: string) => string; body: unknown };
+const SYNTHETIC: Step[] = [
+  { verb: 'assign', path: (id) => `/api/v1/incidents/${id}/assign`, body: { group: 'service-desk' } },
+  { verb: 'acknowledge', path: (id) => `/api/v1/incidents/${id}/acknowledge`, body: {} },
+  { verb: 'resolve', path: (id) => `/api/v1/incidents/${id}/resolve`, body: { code: 'fixed', notes: 'benchmark: fixed' } },
+  { verb: 'close', path: (id) => `/api/v1/incidents/${id}/close`, body: {} },
+];
+
+function volvoStep(s: ApiStep): Step {
+  const p = (verb: string) => (id: string) => `/api/v1/incidents/${id}/${verb}`;
+  switch (s.kind) {
+    case 'assign':
+      return { verb: 'assign', path: p('assign'), body: { group: s.group } };
+    case 'hold':
+      return { verb: 'hold', path: p('hold'), body: { reason: s.reason } };
+    case 'resolve':
+      return { verb: 'resolve', path: p('resolve'), body: { code: 'fixed', notes: 'Volvo replay: resolved' } };
+    case 'reopen':
+      return { verb: 'reopen', path: p('reopen'), body: { reason: 'Volvo replay: reopened' } };
+    case 'cancel':
+      return { verb: 'cancel', path: p('cancel'), body: { reason: 'Volvo replay: cancelled' } };
+    default:
+      return { verb: s.kind, path: p(s.kind), body: {} };
+  }
+}
+
+async function runLifecycles(
+  tag: string,
+  plans: { create: ReturnType<typeof createBody>; steps: Step[] }[],
+  conc: number,
+): Promise<LifecycleResult> {
+  const lat: Record<string, number[]> = {};
+  const add = (verb: string, ms: number) => (lat[verb] ??= []).push(ms);
+  let calls = 0;
+  let failedCalls = 0;
+  let completed = 0;
+  const stop = meter();
+  const t0 = performance.now();
+  await pool(plans, conc, async (plan) => {
+    calls++;
+    const c = await http('POST', '/api/v1/incidents', plan.create);
+    add('create', c.ms);
+    if (!ok(c, 'create')) {
+      failedCalls++;
+      return;
+    }
+    const id = (c.body as { id: string }).id;
+    for (const s of plan.steps) {
+      calls++;
+      const r = await http('POST', s.path(id), s.body);
+      add(s.verb, r.ms);
+      if (!ok(r, s.verb)) {
+        failedCalls++;
+        return; // the rest of this lifecycle would only fail too
+      }
+    }
+    completed++;
+  });
+  const wallS = (performance.now() - t0) / 1000;
+  const m = stop();
+  log(`${tag}: ${completed}/${plans.length} lifecycles, ${calls} calls in ${wallS.toFixed(1)} s`);
+  return {
+    incidents: plans.length,
+    completed,
+    calls,
+    failedCalls,
+    wallS: round(wallS),
+    incidentsPerS: round(completed / wallS),
+    callsPerS: round((calls - failedCalls) / wallS),
+    latencyMsByVerb: Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, dist(v)])),
+    meter: m,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 2: bare baseline
+
+async function runBaseline(b: Bench, n: number, conc: number, warmup: number) {
+  const taskQueue = `bench-baseline-${process.pid}`;
+  const activities: BaselineActivities = { touch: async ({ n: x }) => x + 1 };
+  const worker = await Worker.create({
+    connection: b.env.nativeConnection,
+    namespace: b.env.namespace ?? 'default',
+    taskQueue,
+    workflowsPath: require.resolve('./baseline-workflow'),
+    activities,
+  });
+  const run = worker.run();
+  try {
+    const one = (i: number) =>
+      b.env.client.workflow.execute('baselineWorkflow', { taskQueue, workflowId: `baseline-${process.pid}-${i}`, args: [i] });
+    await pool(Array.from({ length: warmup }, (_, i) => -1 - i), conc, async (i) => {
+      await one(i);
+    });
+    const lat: number[] = [];
+    let failed = 0;
+    const stop = meter();
+    const t0 = performance.now();
+    await pool(Array.from({ length: n }, (_, i) => i), conc, async (i) => {
+      const s = performance.now();
+      try {
+        await one(i);
+        lat.push(performance.now() - s);
+      } catch (e) {
+        failed++;
+        if (problems.sdkSamples.length < 10) problems.sdkSamples.push(`baseline: ${String(e).slice(0, 300)}`);
+      }
+    });
+    const wallS = (performance.now() - t0) / 1000;
+    const m = stop();
+    log(`baseline: ${n - failed}/${n} workflows in ${wallS.toFixed(1)} s`);
+    return { workflows: n, failed, wallS: round(wallS), workflowsPerS: round((n - failed) / wallS), latencyMs: dist(lat), meter: m };
+  } finally {
+    worker.shutdown();
+    await run;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 3: SLA timer lateness
+
+async function createDefaultSla(name: string, response: string, resolution: string): Promise<string> {
+  const targets = Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response, resolution }]));
+  const r = await http('POST', '/api/v1/slas', { name, kind: 'SLA', calendar: '24x7', isDefault: true, targets }, 'dev-admin');
+  if (!ok(r, 'sla')) throw new Error(`POST /api/v1/slas failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return (r.body as { id: string }).id;
+}
+
+async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS: number) {
+  currentPhase = `sla-${size}`;
+  const estCreateS = size / estCreatesPerS;
+  const responseS = Math.ceil(estCreateS * 1.3 + 30);
+  const slaId = await createDefaultSla(`bench SLA ${size}`, `PT${responseS}S`, 'P7D');
+  log(`sla ${size}: response target ${responseS} s (estimated creation ${estCreateS.toFixed(0)} s at ${estCreatesPerS.toFixed(1)}/s)`);
+
+  const due = new Map<string, number>(); // id → dueAt from the create response
+  const createLat: number[] = [];
+  let failed = 0;
+  const stopCreate = meter();
+  const t0 = Date.now();
+  let lastLog = Date.now();
+  await pool(Array.from({ length: size }, (_, i) => i), conc, async (i) => {
+    const r = await http('POST', '/api/v1/incidents', createBody(i, `sla${size}`));
+    createLat.push(r.ms);
+    if (!ok(r, 'create')) {
+      failed++;
+      return;
+    }
+    const body = r.body as { id: string; sla: { slaId: string; response: { dueAt: string } } };
+    if (body.sla.slaId !== slaId) throw new Error(`incident got SLA ${body.sla.slaId}, expected ${slaId}`);
+    due.set(body.id, Date.parse(body.sla.response.dueAt));
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      log(`sla ${size}: ${due.size} created (${((1000 * due.size) / (Date.now() - t0)).toFixed(1)}/s)`);
+    }
+  });
+  const createEnd = Date.now();
+  const createMeter = stopCreate();
+  const createS = (createEnd - t0) / 1000;
+  const createsPerS = due.size / createS;
+  const dues = [...due.values()];
+  const firstDue = Math.min(...dues);
+  const lastDue = Math.max(...dues);
+  log(`sla ${size}: ${due.size} created in ${createS.toFixed(1)} s (${createsPerS.toFixed(1)}/s); first due in ${((firstDue - createEnd) / 1000).toFixed(0)} s`);
+
+  // Wait for every response breach to be recorded.
+  const stopFire = meter();
+  const deadline = lastDue + Math.max(180_000, size * 30);
+  const countBreaches = () => b.tdb.db.auditEvent.count({ where: { action: 'sla_response_breached', at: { gte: new Date(t0) } } });
+  let seen = 0;
+  let lastProgress = 0;
+  while (Date.now() < deadline) {
+    seen = await countBreaches();
+    if (seen >= due.size) break;
+    if (Date.now() - lastProgress > 15_000) {
+      lastProgress = Date.now();
+      log(`sla ${size}: ${seen}/${due.size} breaches recorded (last due in ${((lastDue - Date.now()) / 1000).toFixed(0)} s)`);
+    }
+    await sleep(Date.now() < firstDue - 2000 ? Math.min(1000, firstDue - 2000 - Date.now()) : 500);
+  }
+  const doneAt = Date.now();
+  const fireMeter = stopFire();
+
+  const events = await b.tdb.db.auditEvent.findMany({
+    where: { action: 'sla_response_breached', at: { gte: new Date(t0) } },
+    select: { recordId: true, at: true },
+  });
+  // The stored `sla` JSON is the authority on dueAt; the create response must agree with it.
+  const rows = await b.tdb.db.incident.findMany({ where: { openedAt: { gte: new Date(t0 - 1000) } }, select: { id: true, sla: true } });
+  const storedDue = new Map<string, number>();
+  for (const r of rows) storedDue.set(r.id, responseDueAt((JSON.parse(r.sla) as { clock: SlaClock }).clock));
+  let dueMismatch = 0;
+  const lateness: number[] = [];
+  let beforeCreateEnd = 0;
+  let lastBreachAt = 0;
+  for (const e of events) {
+    const d = storedDue.get(e.recordId);
+    if (d === undefined || !due.has(e.recordId)) continue;
+    if (d !== due.get(e.recordId)) dueMismatch++;
+    const at = e.at.getTime();
+    lateness.push(at - d);
+    if (at < createEnd) beforeCreateEnd++;
+    lastBreachAt = Math.max(lastBreachAt, at);
+  }
+  const missing = due.size - lateness.length;
+  log(`sla ${size}: ${lateness.length}/${due.size} breaches measured${missing ? `, ${missing} MISSING` : ''}`);
+  return {
+    openIncidents: size,
+    slaResponseTargetS: responseS,
+    create: {
+      ok: due.size,
+      failed,
+      wallS: round(createS),
+      perS: round(createsPerS),
+      latencyMs: dist(createLat),
+      meter: createMeter,
+    },
+    firingWindowS: round((lastDue - firstDue) / 1000),
+    firstDueAfterCreateEndS: round((firstDue - createEnd) / 1000),
+    breachesRecorded: lateness.length,
+    breachesMissing: missing,
+    breachesBeforeCreationEnded: beforeCreateEnd,
+    dueAtMismatches: dueMismatch,
+    latenessMs: dist(lateness),
+    drainAfterLastDueS: round((lastBreachAt - lastDue) / 1000),
+    phaseWallS: round((doneAt - t0) / 1000),
+    fireMeter,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 4: sequential API latency
+
+async function runLatency(n: number) {
+  const created: string[] = [];
+  const createMs: number[] = [];
+  const getMs: number[] = [];
+  const getByNumberMs: number[] = [];
+  const numbers: string[] = [];
+  const stop = meter();
+  for (let i = 0; i < n; i++) {
+    const r = await http('POST', '/api/v1/incidents', createBody(i, 'latency'));
+    if (!ok(r, 'create')) continue;
+    createMs.push(r.ms);
+    created.push((r.body as { id: string }).id);
+    numbers.push((r.body as { number: string }).number);
+  }
+  for (const id of created) {
+    const r = await http('GET', `/api/v1/incidents/${id}`);
+    if (ok(r, 'get')) getMs.push(r.ms);
+  }
+  for (const num of numbers) {
+    const r = await http('GET', `/api/v1/incidents/${num}`);
+    if (ok(r, 'getByNumber')) getByNumberMs.push(r.ms);
+  }
+  return { creates: n, createMs: dist(createMs), getMs: dist(getMs), getByNumberMs: dist(getByNumberMs), meter: stop() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function machine() {
+  let temporalCli = 'unknown';
+  try {
+    temporalCli = execFileSync(TEMPORAL_CLI, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // ignore
+  }
+  let sdk = 'unknown';
+  try {
+    sdk = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // ignore
+  }
+  const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    temporalCli,
+    temporalSdk: sdk,
+    workerMaxCachedWorkflows: Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10),
+  };
+}
+
+function fmt(x: number | undefined, d = 1): string {
+  return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d);
+}
+
+async function main(): Promise<void> {
+  const wall0 = performance.now();
+  Runtime.install({ logger: new DefaultLogger('WARN', noteSdk) });
+  log(`mode: ${QUICK ? 'quick' : 'full'}; starting dev server (file-backed), database, worker, API…`);
+  const b = await startBench();
+  BASE = b.baseUrl;
+  const summary: Record<string, unknown> = { mode: QUICK ? 'quick' : 'full', config: CFG, machine: machine(), startedAt: new Date().toISOString() };
+  try {
+    const setupS = (performance.now() - wall0) / 1000;
+    log(`stack up in ${setupS.toFixed(1)} s at ${b.baseUrl}`);
+
+    // Every phase but the SLA one runs under an SLA whose timers cannot fire during the run.
+    currentPhase = 'setup';
+    await createDefaultSla('bench quiet SLA', 'P1D', 'P7D');
+
+    // Warm-up: bundle caches, JIT, connections.
+    currentPhase = 'warmup';
+    await runLifecycles('warm-up', Array.from({ length: CFG.warmup }, (_, i) => ({ create: createBody(i, 'warmup'), steps: SYNTHETIC })), CFG.conc);
+
+    // 1a. Synthetic lifecycles.
+    currentPhase = 'lifecycle';
+    const lifecycle = await runLifecycles(
+      'lifecycle',
+      Array.from({ length: CFG.lifecycleN }, (_, i) => ({ create: createBody(i, 'lifecycle'), steps: SYNTHETIC })),
+      CFG.conc,
+    );
+
+    // 1b. Real lifecycles (BPIC 2013 Volvo).
+    currentPhase = 'volvo';
+    const tLoad = performance.now();
+    const volvo = loadVolvoIncidents(DEFAULT_VOLVO_ZIP).slice(0, CFG.volvoN);
+    const volvoLoadS = (performance.now() - tLoad) / 1000;
+    const volvoPlans = volvo.map((inc, i) => ({
+      create: createBody(i, `volvo ${inc.srNumber}`, impactOf(inc)),
+      steps: toApiSteps(inc).map(volvoStep),
+    }));
+    const stepsByKind: Record<string, number> = {};
+    for (const p of volvoPlans) for (const s of p.steps) stepsByKind[s.verb] = (stepsByKind[s.verb] ?? 0) + 1;
+    const volvoRes = await runLifecycles('volvo', volvoPlans, CFG.conc);
+
+    // 2. Bare baseline.
+    currentPhase = 'baseline';
+    const baseline = await runBaseline(b, CFG.baselineN, CFG.conc, CFG.warmup);
+
+    // 4. Sequential latency (before the SLA phase leaves thousands of workflows open).
+    currentPhase = 'latency';
+    const latency = await runLatency(CFG.latencyN);
+    log(`latency: create p50 ${latency.createMs.p50} ms, get p50 ${latency.getMs.p50} ms`);
+
+    // 3. SLA timer lateness.
+    const sla: Awaited<ReturnType<typeof runSlaPhase>>[] = [];
+    // Creates carry more work than the average lifecycle call; start from a conservative guess,
+    // then use what the previous size actually achieved (a bit less: more open workflows).
+    let est = Math.max(5, lifecycle.callsPerS * 0.6);
+    for (const size of CFG.slaSizes) {
+      const r = await runSlaPhase(b, size, CFG.slaConc, est);
+      sla.push(r);
+      est = Math.max(5, r.create.perS * 0.85);
+    }
+
+    currentPhase = 'teardown';
+    let temporalDbMiB = NaN;
+    try {
+      temporalDbMiB = round(statSync(b.temporalDb).size / 2 ** 20, 1);
+    } catch {
+      // ignore
+    }
+
+    Object.assign(summary, {
+      setupS: round(setupS),
+      lifecycle,
+      volvo: { ...volvoRes, loadS: round(volvoLoadS), stepsByKind, meanCallsPerIncident: round(volvoRes.calls / volvoRes.incidents) },
+      baseline,
+      ratios: {
+        incidentsPerS_over_baselinePerS: round(lifecycle.incidentsPerS / baseline.workflowsPerS, 3),
+        lifecycleCallsPerS_over_baselinePerS: round(lifecycle.callsPerS / baseline.workflowsPerS, 3),
+        volvoIncidentsPerS_over_baselinePerS: round(volvoRes.incidentsPerS / baseline.workflowsPerS, 3),
+        volvoCallsPerS_over_baselinePerS: round(volvoRes.callsPerS / baseline.workflowsPerS, 3),
+      },
+      latency,
+      sla,
+      temporalDbMiB,
+      problems,
+    });
+  } finally {
+    currentPhase = 'teardown';
+    const t = performance.now();
+    await stopBench(b);
+    summary.teardownS = round((performance.now() - t) / 1000);
+    summary.totalWallS = round((performance.now() - wall0) / 1000);
+  }
+  printReport(summary);
+  const json = JSON.stringify(summary, null, 2);
+  console.log('\nJSON summary:');
+  console.log(json);
+  if (OUT) {
+    writeFileSync(OUT, json + '\n');
+    log(`written ${OUT}`);
+  }
+}
+
+function printReport(s: any): void {
+  const rows: [string, string][] = [];
+  const add = (k: string, v: string) => rows.push([k, v]);
+  const L = s.lifecycle as LifecycleResult;
+  const V = s.volvo as LifecycleResult & { meanCallsPerIncident: number };
+  add('machine', `${s.machine.cpus} CPU (${s.machine.cpuModel}), node ${s.machine.node}, ${s.machine.temporalCli}`);
+  add(`1a lifecycle (5 calls, conc ${CFG.conc}, N=${L.incidents})`, `${fmt(L.incidentsPerS, 2)} incidents/s, ${fmt(L.callsPerS)} calls/s (${L.completed} ok, ${L.failedCalls} failed calls)`);
+  for (const [verb, d] of Object.entries(L.latencyMsByVerb)) add(`    ${verb} latency under load`, `p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  max ${fmt(d.max)} ms`);
+  add(`1b Volvo replay (conc ${CFG.conc}, N=${V.incidents})`, `${fmt(V.callsPerS)} calls/s, ${fmt(V.incidentsPerS, 2)} incidents/s, ${fmt(V.meanCallsPerIncident)} calls/incident (${V.completed} ok, ${V.failedCalls} failed calls)`);
+  add(`2  baseline (1 wf + 1 activity, conc ${CFG.conc}, N=${s.baseline.workflows})`, `${fmt(s.baseline.workflowsPerS)} workflows/s (p50 ${fmt(s.baseline.latencyMs.p50)} ms)`);
+  add('   ratio incidents/s ÷ baseline/s', fmt(s.ratios.incidentsPerS_over_baselinePerS, 3));
+  add('   ratio lifecycle calls/s ÷ baseline/s', fmt(s.ratios.lifecycleCallsPerS_over_baselinePerS, 3));
+  add('   ratio Volvo calls/s ÷ baseline/s', fmt(s.ratios.volvoCallsPerS_over_baselinePerS, 3));
+  for (const r of s.sla) {
+    add(`3  SLA lateness, ${r.openIncidents} open`, `p50 ${fmt(r.latenessMs.p50, 0)} ms  p99 ${fmt(r.latenessMs.p99, 0)} ms  max ${fmt(r.latenessMs.max, 0)} ms (${r.breachesRecorded} measured, ${r.breachesMissing} missing)`);
+    add(`    create rate (conc ${CFG.slaConc})`, `${fmt(r.create.perS)} incidents/s over ${fmt(r.create.wallS)} s (p50 ${fmt(r.create.latencyMs.p50)} ms, p99 ${fmt(r.create.latencyMs.p99)} ms, ${r.create.failed} failed)`);
+    add('    target / window / phase', `response ${r.slaResponseTargetS} s, dues over ${fmt(r.firingWindowS)} s, ${r.breachesBeforeCreationEnded} fired before creation ended, phase ${fmt(r.phaseWallS, 0)} s`);
+  }
+  add(`4  POST /incidents sequential (N=${s.latency.creates})`, `p50 ${fmt(s.latency.createMs.p50)} ms  p99 ${fmt(s.latency.createMs.p99)} ms  max ${fmt(s.latency.createMs.max)} ms`);
+  add('   GET /incidents/:id sequential', `p50 ${fmt(s.latency.getMs.p50)} ms  p99 ${fmt(s.latency.getMs.p99)} ms  max ${fmt(s.latency.getMs.max)} ms`);
+  add('   GET /incidents/:number sequential', `p50 ${fmt(s.latency.getByNumberMs.p50)} ms  p99 ${fmt(s.latency.getByNumberMs.p99)} ms`);
+  const p = s.problems as typeof problems;
+  add('problems', `HTTP non-2xx: ${Object.values(p.http).reduce((a, b) => a + b, 0)}, fetch errors: ${p.fetchErrors}, SDK warnings: ${Object.values(p.sdkWarnings).reduce((a, b) => a + b, 0)}, API error logs: ${p.apiErrors}, SQLITE_BUSY: ${p.sqliteBusy}`);
+  add('total wall time', `${fmt(s.totalWallS)} s (setup ${fmt(s.setupS)} s, teardown ${fmt(s.teardownS)} s)`);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log('\n' + '='.repeat(100));
+  console.log(`ITSM incident benchmark (${s.mode})`);
+  console.log('='.repeat(100));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  console.log('='.repeat(100));
+  const phases: [string, PhaseMeter][] = [['lifecycle', L.meter], ['volvo', V.meter], ['baseline', s.baseline.meter], ['latency', s.latency.meter]];
+  for (const r of s.sla) phases.push([`sla-${r.openIncidents} create`, r.create.meter], [`sla-${r.openIncidents} fire`, r.fireMeter]);
+  console.log('CPU per phase (node = API + worker + load generator; server = Temporal dev server):');
+  for (const [name, m] of phases) {
+    console.log(`  ${name.padEnd(18)} wall ${fmt(m.wallS).padStart(7)} s  node ${String(m.nodeCpuPct).padStart(4)}%  server ${String(m.serverCpuPct).padStart(4)}%  event-loop delay p99 ${fmt(m.loopDelayP99Ms)} ms, max ${fmt(m.loopDelayMaxMs)} ms`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
