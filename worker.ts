@@ -4,6 +4,7 @@ import { createDb, tuneDb } from './db/client';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createWorker } from './temporal/worker';
 import { registerSearchAttributes } from './temporal/search-attributes';
+import { ensureVerificationSchedule } from './temporal/schedules';
 import type { Connection } from '@temporalio/client';
 
 /** A worker process: scale by running more of them; they share the task queue. */
@@ -18,6 +19,17 @@ export async function runWorker(env = loadEnvOrExit()) {
     (added) => added.length && log.info('registered search attributes', { added }),
     (e) => log.warn('could not register search attributes; register them with the Temporal CLI', { error: (e as Error).message }),
   );
+  // The CMDB verification Schedule: created if missing, updated if CMDB_VERIFICATION_* changed.
+  const schedule = await ensureVerificationSchedule(client, env).then(
+    (s) => {
+      log.info('cmdb verification schedule', { ...s, cron: env.CMDB_VERIFICATION_CRON, timezone: env.CMDB_VERIFICATION_TIMEZONE });
+      return s;
+    },
+    (e) => {
+      log.warn('could not ensure the cmdb verification schedule; verifications run only on request', { error: (e as Error).message });
+      return null;
+    },
+  );
   const worker = await createWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -29,7 +41,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
   log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
-  return { worker, done: worker.run().finally(async () => { await connection.close(); await client.connection.close(); await db.$disconnect(); }) };
+  return { worker, schedule, done: worker.run().finally(async () => { await connection.close(); await client.connection.close(); await db.$disconnect(); }) };
 }
 
 if (require.main === module) {

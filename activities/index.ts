@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createCmdbVerificationActivities } from './cmdb-verification';
 import { createIncidentActivities } from './incident';
 import { createTransitionActivities } from './record-transition';
 import { createWebhookActivities } from './webhooks';
@@ -8,6 +9,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTransitionActivities(deps),
     ...createIncidentActivities(deps),
     ...createWebhookActivities(deps),
+    ...createCmdbVerificationActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

@@ -9,7 +9,8 @@ import type { Principal, Role } from './auth';
 export interface ApiDeps {
   db: Db;
   temporal: Client;
-  env: Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS' | 'MAX_BODY_BYTES'> & Partial<Pick<Env, 'PRIORITY_MATRIX'>>;
+  env: Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS' | 'MAX_BODY_BYTES'> &
+    Partial<Pick<Env, 'PRIORITY_MATRIX' | 'CMDB_VERIFICATION_OPEN_INCIDENTS' | 'CMDB_VERIFICATION_INCIDENT_STATUSES'>>;
   log: Logger;
   /** False only where the Temporal server cannot index custom search attributes. */
   searchAttributes?: boolean;

@@ -24,6 +24,34 @@ const priorityMatrix = z
   })
   .pipe(z.object({ high: MatrixRow, medium: MatrixRow, low: MatrixRow }).strict());
 
+/** A five-field cron expression (or @daily, @hourly, …) as Temporal Schedules read it, or `off`. */
+const cronSpec = z
+  .string()
+  .trim()
+  .refine((s) => s === 'off' || /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(s) || /^\S+( \S+){4}$/.test(s.replace(/\s+/g, ' ')), {
+    message: "must be a cron expression such as '0 2 * * *' (minute hour day-of-month month day-of-week), @daily, or off",
+  })
+  .transform((s) => s.replace(/\s+/g, ' '));
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA timezone such as UTC or Europe/London' },
+);
+
+/** CI statuses whose attribute drift opens an incident (comma-separated). */
+const CI_STATUS_NAMES = ['planned', 'ordered', 'in_build', 'live', 'maintenance', 'in_store', 'retired'] as const;
+const ciStatusList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(CI_STATUS_NAMES, { message: `each status must be one of ${CI_STATUS_NAMES.join(', ')}` })).min(1));
+
 const boolFlag = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -56,6 +84,12 @@ export const EnvSchema = z.object({
   SEED_DEMO_DATA: boolFlag.default(false),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+  /** When the CMDB verification Schedule runs (cron, in CMDB_VERIFICATION_TIMEZONE); `off` pauses it. */
+  CMDB_VERIFICATION_CRON: cronSpec.default('0 2 * * *'),
+  CMDB_VERIFICATION_TIMEZONE: timezone.default('UTC'),
+  /** Open an incident for each attribute drift found on a CI in one of CMDB_VERIFICATION_INCIDENT_STATUSES. */
+  CMDB_VERIFICATION_OPEN_INCIDENTS: boolFlag.default(true),
+  CMDB_VERIFICATION_INCIDENT_STATUSES: ciStatusList.default(['live']),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

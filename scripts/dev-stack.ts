@@ -76,6 +76,7 @@ async function main() {
     await seedDemo(db);
     await db.$disconnect();
   }
+  // runWorker also ensures the CMDB verification Schedule (created, or updated if its settings changed).
   const worker = await runWorker(env);
   const api = await startApi(env);
   const apiUrl = `http://localhost:${env.PORT}`;
@@ -84,6 +85,7 @@ async function main() {
     API           ${apiUrl}/api/v1
     API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
     Temporal UI   ${externalTemporal ? '(external cluster)' : `http://localhost:${env.TEMPORAL_UI_PORT}`}
+    CMDB audit    ${worker.schedule ? `schedule ${worker.schedule.scheduleId} (${worker.schedule.result}): ${env.CMDB_VERIFICATION_CRON === 'off' ? 'paused' : `cron '${env.CMDB_VERIFICATION_CRON}' ${env.CMDB_VERIFICATION_TIMEZONE}`}` : 'schedule NOT ensured (see the worker log)'}
     Try           curl -H 'Authorization: Bearer dev-agent' ${apiUrl}/api/v1/incidents
   Ctrl-C stops everything.
 `);

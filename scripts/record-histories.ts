@@ -12,6 +12,11 @@
  * back as the id (the workflows' commands never depend on it).
  * Re-record only deliberately: the committed histories are what running production
  * workflows look like, and the replay test checks that new workflow code still fits them.
+ *
+ *   npm run record-histories -- cmdb-verification     (only scenarios whose name starts so)
+ *
+ * With names, only those scenarios run and only their files are rewritten: adding a new
+ * workflow's histories leaves the existing recordings untouched.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +37,9 @@ import {
   type IncidentWorkflowInput,
 } from '../workflows/incident';
 import { webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
+import { cmdbVerificationWorkflow, verificationAcceptedUpdate, type CmdbVerificationConfig } from '../workflows/cmdb-verification';
+import { createCi } from '../db/ci-store';
+import { naturalKeyOf } from '../domain/cmdb/classes';
 import type { CreateIncidentBody, IncidentCommandName } from '../domain/schemas/incident';
 import type { IncidentView } from '../domain/incident/snapshot';
 import { seedGroups } from '../db/seed';
@@ -321,10 +329,84 @@ async function webhookDeliveryFailed() {
   await save(name, handle);
 }
 
+const VERIFICATION_CONFIG: CmdbVerificationConfig = { openIncidents: true, incidentStatuses: ['live'], incident: CONFIG, searchAttributes: false };
+
+async function verificationFixtures(): Promise<string> {
+  const at = (cls: string, name: string, attributes: Record<string, unknown>) => ({ class: cls, name, attributes, naturalKey: naturalKeyOf({ class: cls, name, attributes }) });
+  await createCi(tdb.db, { name: 'Web 1', class: 'server', status: 'live', attributes: { hostname: 'web01', ip: '10.0.0.1' } }, { actor: 'seed' });
+  await createCi(tdb.db, { name: 'App 2', class: 'server', status: 'maintenance', attributes: { hostname: 'app02', os: 'Ubuntu 22.04' } }, { actor: 'seed' });
+  await createCi(tdb.db, { name: 'Old 3', class: 'server', status: 'live', attributes: { hostname: 'old03' } }, { actor: 'seed' });
+  const snapshotId = 'snp_replay';
+  await tdb.db.discoverySnapshot.create({
+    data: {
+      id: snapshotId,
+      source: 'netscan',
+      takenAt: new Date(),
+      items: JSON.stringify([at('server', 'web01', { hostname: 'web01', ip: '10.0.0.9' }), at('server', 'app02', { hostname: 'app02', os: 'Debian 12' }), at('server', 'new04', { hostname: 'new04' })]),
+    },
+  });
+  return snapshotId;
+}
+
+async function verificationSummary(handle: WorkflowHandle, where: string): Promise<Record<string, unknown>> {
+  await completed(handle, where);
+  const row = await tdb.db.cmdbVerification.findFirstOrThrow({ where: { workflowId: handle.workflowId } });
+  if (row.status !== 'completed') throw new Error(`${where}: verification ${row.status}`);
+  return JSON.parse(row.summary) as Record<string, unknown>;
+}
+
+/** The API's path: Update-with-Start; all three kinds of discrepancy, one incident opened for the live drift. */
+async function cmdbVerificationFromApi() {
+  const name = 'cmdb-verification-api-incident';
+  const snapshotId = await verificationFixtures();
+  const startWorkflowOperation = new WithStartWorkflowOperation(cmdbVerificationWorkflow, {
+    workflowId: name,
+    taskQueue: TQ,
+    args: [{ verificationId: 'ver_replay0000000000000000000001', trigger: 'api', requestedBy: 'usr-admin', config: VERIFICATION_CONFIG }],
+    workflowIdConflictPolicy: 'FAIL',
+    memo: { title: 'Recorded for replay' },
+  });
+  const accepted = await env.client.workflow.executeUpdateWithStart(verificationAcceptedUpdate, { args: [], startWorkflowOperation });
+  if (accepted.snapshotId !== snapshotId) throw new Error(`${name}: verified ${accepted.snapshotId}`);
+  const handle = await startWorkflowOperation.workflowHandle();
+  const summary = await verificationSummary(handle, name);
+  const expected = { missingInCmdb: 1, missingInReality: 1, attributeDrift: 2, incidentsOpened: 1, incidentsExisting: 0 };
+  for (const [k, v] of Object.entries(expected)) if (summary[k] !== v) throw new Error(`${name}: ${k} = ${summary[k]}, expected ${v}`);
+  await save(name, handle);
+}
+
+/** As the Schedule starts it (no id given: derived in the workflow); the drift's incident is still open, so it is linked. */
+async function cmdbVerificationScheduled() {
+  const name = 'cmdb-verification-scheduled-linked';
+  const handle = await env.client.workflow.start(cmdbVerificationWorkflow, { taskQueue: TQ, workflowId: name, args: [{ trigger: 'schedule', config: VERIFICATION_CONFIG }] });
+  const summary = await verificationSummary(handle, name);
+  if (summary.incidentsExisting !== 1 || summary.incidentsOpened !== 0) throw new Error(`${name}: unexpected incident counts ${JSON.stringify(summary)}`);
+  await save(name, handle);
+}
+
+/** Every scenario, in recording order (business hours last: it moves the clock to a Friday). */
+const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
+  { name: 'incident-p1-breach-escalation', run: p1BreachEscalation },
+  { name: 'incident-full-lifecycle-auto-close', run: fullLifecycle },
+  { name: 'incident-cancel', run: cancel },
+  { name: 'incident-impact-reprioritise', run: impactChange },
+  { name: 'incident-continue-as-new', run: continueAsNew },
+  { name: 'incident-create-timeout', run: createTimeout },
+  { name: 'incident-update-with-start', run: updateWithStart },
+  { name: 'webhook-delivery-retried', run: webhookDelivery },
+  { name: 'webhook-delivery-not-found', run: webhookDeliveryFailed },
+  { name: 'cmdb-verification-api-incident', run: cmdbVerificationFromApi },
+  { name: 'cmdb-verification-scheduled-linked', run: cmdbVerificationScheduled },
+  { name: 'incident-business-hours-weekend', run: businessHours },
+];
+
 async function main() {
   const started = Date.now();
+  const only = process.argv.slice(2);
+  const selected = only.length === 0 ? SCENARIOS : SCENARIOS.filter((sc) => only.some((prefix) => sc.name.startsWith(prefix)));
+  if (selected.length === 0) throw new Error(`no scenario matches ${only.join(', ')}; known: ${SCENARIOS.map((sc) => sc.name).join(', ')}`);
   mkdirSync(OUT, { recursive: true });
-  for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(path.join(OUT, f));
+  if (only.length === 0) for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(path.join(OUT, f));
 
   env = await startTimeSkippingServer();
   tdb = await createTestDatabase();
@@ -355,16 +437,7 @@ async function main() {
   const worker = await startWorker(env, tdb.db, TQ);
   const running = worker.run();
   try {
-    await p1BreachEscalation();
-    await fullLifecycle();
-    await cancel();
-    await impactChange();
-    await continueAsNew();
-    await createTimeout();
-    await updateWithStart();
-    await webhookDelivery();
-    await webhookDeliveryFailed();
-    await businessHours();
+    for (const sc of selected) await sc.run();
   } finally {
     worker.shutdown();
     await running;

@@ -1,2 +1,3 @@
 export { incidentWorkflow } from './incident';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
+export { cmdbVerificationWorkflow } from './cmdb-verification';

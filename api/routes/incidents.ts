@@ -1,6 +1,4 @@
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import { z } from '../../domain/schemas/zod';
-import { parseIsoDuration } from '../../domain/duration';
 import { incidentView, type IncidentSnapshot } from '../../domain/incident/snapshot';
 import { isTerminal, type IncidentState } from '../../domain/incident/state-machine';
 import type { SlaClock } from '../../domain/sla/clock';
@@ -16,13 +14,10 @@ import {
 } from '../../domain/schemas/incident';
 import type { Db } from '../../db/client';
 import type { Incident } from '../../generated/prisma-sqlite/client';
-import { createIncidentUpdate, incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/incident';
-import { INCIDENT_WORKFLOW, incidentWorkflowId } from '../../workflows/shared/names';
-import * as SA from '../../workflows/shared/search-attributes';
+import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/incident';
+import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
 import type { Role } from '../auth';
 import { conflict, notFound } from '../errors';
-import { newId } from '../ids';
-import { nextNumber } from '../numbers';
 import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
@@ -71,13 +66,7 @@ async function findIncident(db: Db, ref: string): Promise<Incident> {
 }
 
 export function incidentWorkflowConfig(deps: ApiDeps): IncidentWorkflowInput['config'] {
-  return {
-    autoCloseMs: parseIsoDuration(deps.env.AUTO_CLOSE_AFTER),
-    continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS,
-    createTimeoutMs: 60_000,
-    searchAttributes: deps.searchAttributes !== false,
-    ...(deps.env.PRIORITY_MATRIX ? { priorityMatrix: deps.env.PRIORITY_MATRIX } : {}),
-  };
+  return incidentConfigFromEnv(deps.env, deps.searchAttributes !== false);
 }
 
 const AGENTS: readonly Role[] = ['agent', 'admin'];
@@ -113,26 +102,16 @@ export function incidentRoutes(): RouteDef[] {
       async handler({ body, user, deps }) {
         const serviceId = await resolveCiField(deps.db, body.serviceId, 'serviceId', { class: 'service' });
         const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
-        const number = await nextNumber(deps.db, 'incident');
-        const id = newId('inc');
-        const workflowId = incidentWorkflowId(number);
-        const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW, {
-          workflowId,
-          taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-          args: [{ id, number, config: incidentWorkflowConfig(deps) } satisfies IncidentWorkflowInput],
-          workflowIdConflictPolicy: 'FAIL',
-          memo: { title: body.title },
-          ...(deps.searchAttributes === false
-            ? {}
-            : { typedSearchAttributes: [{ key: SA.RecordType, value: 'incident' }, { key: SA.RecordNumber, value: number }] }),
-        });
+        const reservation = await reserveIncident(deps.db);
         try {
-          return await deps.temporal.workflow.executeUpdateWithStart(createIncidentUpdate, {
-            args: [{ actor: user.id, body: { ...body, serviceId, ciId } }],
-            startWorkflowOperation,
-          });
+          return await openIncident(
+            { db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: incidentWorkflowConfig(deps) },
+            reservation,
+            user.id,
+            { ...body, serviceId, ciId },
+          );
         } catch (e) {
-          throw commandError(e, `incident ${number}`);
+          throw commandError(e, `incident ${reservation.number}`);
         }
       },
     }),

@@ -58,10 +58,10 @@ beforeAll(() => {
   }
 });
 
-test('at least five recorded histories exist, covering both workflow types', () => {
+test('at least five recorded histories exist, covering every workflow type', () => {
   expect(FILES.length).toBeGreaterThanOrEqual(5);
   const types = new Set(FILES.map((f) => workflowTypeOf(loadHistory(f))));
-  expect(types).toEqual(new Set(['incidentWorkflow', 'webhookDeliveryWorkflow']));
+  expect(types).toEqual(new Set(['incidentWorkflow', 'webhookDeliveryWorkflow', 'cmdbVerificationWorkflow']));
   const continued = FILES.map(loadHistory).filter((h) => h.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes);
   expect(continued.length).toBeGreaterThanOrEqual(1);
 });
@@ -97,7 +97,7 @@ describe('the replay check catches an incompatible change', () => {
     expect((error as Error).message).toMatch(/nondeterminism/i);
   });
 
-  test('every incident history fails against it, while the untouched webhook workflow still replays', async () => {
+  test('every incident history fails against it, while the untouched workflows still replay', async () => {
     const inputs = FILES.map((file) => ({ file, history: loadHistory(file) }));
     const results: { file: string; type: string | null | undefined; error: string | null }[] = [];
     const replay = Worker.runReplayHistories(
