@@ -1,6 +1,7 @@
 import type { ConfigurationItem } from '../generated/prisma-sqlite/client';
 import { diffFields, type FieldChanges } from '../domain/cmdb/diff';
-import { naturalKeyOf } from '../domain/cmdb/classes';
+import { attributeSchemaOf, naturalKeyOf } from '../domain/cmdb/classes';
+import { INCIDENT_STATES, isTerminal } from '../domain/incident/state-machine';
 import { newId } from '../api/ids';
 import { nextNumber } from '../api/numbers';
 import type { Db, Tx } from './client';
@@ -113,7 +114,9 @@ async function writeVersion(tx: Tx, ciId: string, version: number, action: strin
 
 export class CiConflictError extends Error {}
 
-export async function createCiTx(tx: Tx, fields: CiFields & { name: string; class: string }, ctx: ChangeContext): Promise<ConfigurationItem> {
+export async function createCiTx(tx: Tx, fields: CiFields & { name: string; class: string }, context: ChangeContext): Promise<ConfigurationItem> {
+  // One instant for the row's createdAt and its first version, so `?at=<createdAt>` finds it.
+  const ctx = { ...context, at: context.at ?? new Date() };
   const base: Omit<CiSnapshot, 'id' | 'number'> = {
     name: fields.name,
     class: fields.class,
@@ -146,7 +149,8 @@ export async function createCiTx(tx: Tx, fields: CiFields & { name: string; clas
  * Applies `fields` to the CI; returns null when nothing would change (no version written).
  * Optimistic: a concurrent writer makes this throw CiConflictError rather than lose an update.
  */
-export async function updateCiTx(tx: Tx, current: ConfigurationItem, fields: CiFields, ctx: ChangeContext, action = 'update'): Promise<ConfigurationItem | null> {
+export async function updateCiTx(tx: Tx, current: ConfigurationItem, fields: CiFields, context: ChangeContext, action = 'update'): Promise<ConfigurationItem | null> {
+  const ctx = { ...context, at: context.at ?? new Date() }; // updatedAt == the version's `at`
   const before = ciSnapshot(current);
   const merged: CiSnapshot = { ...before, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) } as CiSnapshot;
   merged.naturalKey = naturalKeyOf(merged);
@@ -157,7 +161,7 @@ export async function updateCiTx(tx: Tx, current: ConfigurationItem, fields: CiF
     if (clash) throw new CiConflictError(`a ${merged.class} with the same identity already exists (${clash.number})`);
   }
   const version = current.version + 1;
-  const updated = await tx.configurationItem.updateMany({ where: { id: current.id, version: current.version }, data: { ...toColumns(merged), version, ...(ctx.at ? { updatedAt: ctx.at } : {}) } });
+  const updated = await tx.configurationItem.updateMany({ where: { id: current.id, version: current.version }, data: { ...toColumns(merged), version, updatedAt: ctx.at } });
   if (updated.count === 0) throw new CiConflictError(`${current.number} was changed concurrently; retry`);
   const row = await tx.configurationItem.findUniqueOrThrow({ where: { id: current.id } });
   await writeVersion(tx, row.id, version, action, changes, ciSnapshot(row), ctx);
@@ -176,3 +180,182 @@ export async function recordRelationshipChangeTx(tx: Tx, source: ConfigurationIt
 export const createCi = (db: Db, fields: CiFields & { name: string; class: string }, ctx: ChangeContext) => db.$transaction((tx) => createCiTx(tx, fields, ctx));
 export const updateCi = (db: Db, current: ConfigurationItem, fields: CiFields, ctx: ChangeContext, action = 'update') =>
   db.$transaction((tx) => updateCiTx(tx, current, fields, ctx, action));
+
+// ---------------------------------------------------------------------------------------------
+// Higher-level writes used by the CMDB routes (and, with `via`, by changes and releases).
+// Each runs in one transaction, re-reads the CI inside it, and reports problems as the typed
+// errors below (the API maps them to 400/409); none of them ever deletes a CI.
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Input the class's attribute schema (or another field rule) refuses. */
+export class CiValidationError extends Error {
+  constructor(public readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  }
+}
+
+/** The CI cannot be retired: open records reference it (their numbers, sorted). */
+export class CiInUseError extends CiConflictError {
+  constructor(public readonly ci: string, public readonly records: string[]) {
+    super(`${ci} is referenced by open records: ${records.join(', ')}`);
+  }
+}
+
+export class CiNotFoundError extends Error {}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: unknown } | null)?.code === 'P2002';
+
+/** PATCH semantics: only present fields change; attributes merge per key, `null` removes a key. */
+export type CiPatch = Omit<CiFields, 'attributes'> & { attributes?: Record<string, unknown | null> };
+
+export function mergeAttributes(current: Record<string, unknown>, patch: Record<string, unknown | null> | undefined): Record<string, unknown> {
+  const out = { ...current };
+  for (const [k, v] of Object.entries(patch ?? {})) {
+    if (v === null) delete out[k];
+    else if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** Validates attributes against the class's schema; error paths are `attributes.<key>`. */
+export function validateAttributes(cls: string, attributes: Record<string, unknown>): Record<string, unknown> {
+  const schema = attributeSchemaOf(cls);
+  if (!schema) return attributes;
+  const parsed = schema.safeParse(attributes);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  throw new CiValidationError(parsed.error.issues.map((i) => ({ path: ['attributes', ...i.path.map(String)].join('.'), message: i.message })));
+}
+
+async function lockCi(tx: Tx, ciId: string): Promise<ConfigurationItem> {
+  const row = await tx.configurationItem.findUnique({ where: { id: ciId } });
+  if (!row) throw new CiNotFoundError(`configuration item ${ciId} not found`);
+  return row;
+}
+
+/**
+ * Applies a PATCH to a CI (re-read in the transaction): merged attributes are validated
+ * against the class, leaving `retired` clears `retiredAt` and entering it sets it.
+ * Returns the CI unchanged (no version written) when nothing differs.
+ */
+export async function patchCiTx(tx: Tx, ciId: string, patch: CiPatch, ctx: ChangeContext): Promise<ConfigurationItem> {
+  const current = await lockCi(tx, ciId);
+  const at = ctx.at ?? new Date();
+  const { attributes, ...rest } = patch;
+  const fields: CiFields = { ...rest };
+  if (attributes !== undefined) fields.attributes = validateAttributes(current.class, mergeAttributes(JSON.parse(current.attributes), attributes));
+  if (patch.status !== undefined && patch.status !== current.status) {
+    if (patch.status === 'retired' && patch.retiredAt === undefined) fields.retiredAt = at.toISOString();
+    if (current.status === 'retired' && patch.status !== 'retired') fields.retiredAt = null;
+  }
+  try {
+    return (await updateCiTx(tx, current, fields, { ...ctx, at })) ?? current;
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new CiConflictError(`a ${current.class} with the same identity already exists`);
+    throw e;
+  }
+}
+
+/**
+ * Open records that reference a CI, one finder per record type: the single place to add
+ * problems, changes and releases when they exist. Each returns the records' numbers.
+ */
+export const OPEN_REFERENCE_FINDERS: Record<string, (db: Db | Tx, ciId: string) => Promise<string[]>> = {
+  incident: async (db, ciId) =>
+    (
+      await db.incident.findMany({
+        where: { OR: [{ ciId }, { serviceId: ciId }], state: { notIn: INCIDENT_STATES.filter(isTerminal) } },
+        select: { number: true },
+      })
+    ).map((r) => r.number),
+};
+
+export async function openReferences(db: Db | Tx, ciId: string): Promise<string[]> {
+  const found = await Promise.all(Object.values(OPEN_REFERENCE_FINDERS).map((find) => find(db, ciId)));
+  return found.flat().sort();
+}
+
+/**
+ * Retire, never delete: refuses (CiInUseError) while open records reference the CI; otherwise
+ * status `retired`, `retiredAt` set, one `retire` version; relationships and history are kept.
+ * Retiring a retired CI is a no-op.
+ */
+export async function retireCiTx(tx: Tx, ciId: string, ctx: ChangeContext): Promise<ConfigurationItem> {
+  const current = await lockCi(tx, ciId);
+  if (current.status === 'retired') return current;
+  const refs = await openReferences(tx, current.id);
+  if (refs.length) throw new CiInUseError(current.number, refs);
+  const at = ctx.at ?? new Date();
+  return (await updateCiTx(tx, current, { status: 'retired', retiredAt: at.toISOString() }, { ...ctx, at }, 'retire')) ?? current;
+}
+
+export type CiRelationshipRow = { id: string; sourceId: string; targetId: string; type: string; createdBy: string; createdAt: Date };
+
+/**
+ * Adds `source <type> target`, versioned on the source. Self-links are a CiValidationError on
+ * `targetId`; a duplicate (same source, type, target) or a retired end a CiConflictError.
+ */
+export async function addRelationshipTx(tx: Tx, sourceId: string, rel: { type: string; targetId: string }, ctx: ChangeContext): Promise<CiRelationshipRow> {
+  const source = await lockCi(tx, sourceId);
+  if (rel.targetId === source.id) throw new CiValidationError([{ path: 'targetId', message: 'a CI cannot be related to itself' }]);
+  const target = await tx.configurationItem.findUnique({ where: { id: rel.targetId } });
+  if (!target) throw new CiValidationError([{ path: 'targetId', message: `no configuration item ${rel.targetId}` }]);
+  for (const end of [source, target]) if (end.status === 'retired') throw new CiConflictError(`${end.number} is retired; retired CIs take no new relationships`);
+  const existing = await tx.ciRelationship.findUnique({ where: { sourceId_type_targetId: { sourceId: source.id, type: rel.type, targetId: target.id } } });
+  if (existing) throw new CiConflictError(`${source.number} already ${rel.type} ${target.number} (${existing.id})`);
+  const at = ctx.at ?? new Date();
+  let row: CiRelationshipRow;
+  try {
+    row = await tx.ciRelationship.create({ data: { id: newId('rel', at.getTime()), sourceId: source.id, targetId: target.id, type: rel.type, createdBy: ctx.actor, createdAt: at } });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new CiConflictError(`${source.number} already ${rel.type} ${target.number}`);
+    throw e;
+  }
+  await recordRelationshipChangeTx(tx, source, 'relationship_added', row, { ...ctx, at });
+  return row;
+}
+
+/** Removes a relationship (physically: its history stays on the source CI's versions). */
+export async function removeRelationshipTx(tx: Tx, relId: string, ctx: ChangeContext): Promise<CiRelationshipRow> {
+  const rel = await tx.ciRelationship.findUnique({ where: { id: relId } });
+  if (!rel) throw new CiNotFoundError(`relationship ${relId} not found`);
+  const source = await lockCi(tx, rel.sourceId);
+  await tx.ciRelationship.delete({ where: { id: rel.id } });
+  await recordRelationshipChangeTx(tx, source, 'relationship_removed', rel, ctx);
+  return rel;
+}
+
+export const patchCi = (db: Db, ciId: string, patch: CiPatch, ctx: ChangeContext) => db.$transaction((tx) => patchCiTx(tx, ciId, patch, ctx));
+export const retireCi = (db: Db, ciId: string, ctx: ChangeContext) => db.$transaction((tx) => retireCiTx(tx, ciId, ctx));
+export const addRelationship = (db: Db, sourceId: string, rel: { type: string; targetId: string }, ctx: ChangeContext) =>
+  db.$transaction((tx) => addRelationshipTx(tx, sourceId, rel, ctx));
+export const removeRelationship = (db: Db, relId: string, ctx: ChangeContext) => db.$transaction((tx) => removeRelationshipTx(tx, relId, ctx));
+
+// ---------------------------------------------------------------------------------------------
+// Reads of the version history.
+
+export interface CiVersionEntry {
+  version: number;
+  at: Date;
+  actor: string;
+  via: string | null;
+  action: string;
+  changes: FieldChanges;
+}
+
+/** Every version of a CI, oldest first. */
+export async function ciHistory(db: Db | Tx, ciId: string): Promise<CiVersionEntry[]> {
+  const rows = await db.ciVersion.findMany({ where: { ciId }, orderBy: { version: 'asc' } });
+  return rows.map((r) => ({ version: r.version, at: r.at, actor: r.actor, via: r.via, action: r.action, changes: JSON.parse(r.changes) as FieldChanges }));
+}
+
+/** The CI as it was at `at` (the snapshot of its last version at or before then), or null if it did not exist yet. */
+export async function ciAt(db: Db | Tx, ciId: string, at: Date): Promise<{ snapshot: CiSnapshot; version: number; at: Date; createdAt: Date } | null> {
+  const v = await db.ciVersion.findFirst({ where: { ciId, at: { lte: at } }, orderBy: [{ at: 'desc' }, { version: 'desc' }] });
+  if (!v) return null;
+  const first = await db.ciVersion.findFirst({ where: { ciId }, orderBy: { version: 'asc' }, select: { at: true } });
+  return { snapshot: JSON.parse(v.snapshot) as CiSnapshot, version: v.version, at: v.at, createdAt: first?.at ?? v.at };
+}

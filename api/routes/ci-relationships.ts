@@ -1,5 +1,104 @@
-import type { RouteDef } from '../route';
+import { z } from '../../domain/schemas/zod';
+import { CiRelationships, CreateRelationshipBody, ImpactQuery, ImpactResult, RelationshipRecord, type AffectedCi } from '../../domain/schemas/ci';
+import { addRelationship, removeRelationship, type CiRelationshipRow } from '../../db/ci-store';
+import { impactOf } from '../../db/impact';
+import { notFound } from '../errors';
+import { requireCi, resolveCiField } from '../refs';
+import { route, type RouteDef } from '../route';
+import { CI_WRITERS, ciStoreError, ciView } from './cis';
 
+const relView = (r: CiRelationshipRow) => ({ id: r.id, sourceId: r.sourceId, type: r.type as z.infer<typeof RelationshipRecord>['type'], targetId: r.targetId, createdAt: r.createdAt.toISOString() });
+const summary = (c: { id: string; number: string; name: string; class: string; status: string }) => ({
+  id: c.id,
+  number: c.number,
+  name: c.name,
+  class: c.class as AffectedCi['class'],
+  status: c.status as AffectedCi['status'],
+});
+
+const IdParam = '/api/v1/cis/:id';
+
+/** Typed, directional relationships between CIs (each change versioned on the source) and impact analysis over them. */
 export function ciRelationshipsRoutes(): RouteDef[] {
-  return [];
+  return [
+    route({
+      method: 'post',
+      path: `${IdParam}/relationships`,
+      summary: 'Relate this CI to a target: `this <type> target` (this depends on the target)',
+      tag: 'CMDB',
+      roles: CI_WRITERS,
+      body: CreateRelationshipBody,
+      response: RelationshipRecord,
+      status: 201,
+      creates: true,
+      async handler({ params, body, user, deps }) {
+        const source = await requireCi(deps.db, params.id);
+        const targetId = (await resolveCiField(deps.db, body.targetId, 'targetId')) as string;
+        try {
+          return relView(await addRelationship(deps.db, source.id, { type: body.type, targetId }, { actor: user.id, at: new Date() }));
+        } catch (e) {
+          throw ciStoreError(e);
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${IdParam}/relationships`,
+      summary: "A CI's relationships: outgoing (what it depends on) and incoming (what depends on it)",
+      tag: 'CMDB',
+      roles: 'any',
+      response: CiRelationships,
+      async handler({ params, deps }) {
+        const ci = await requireCi(deps.db, params.id);
+        const [out, inc] = await Promise.all([
+          deps.db.ciRelationship.findMany({ where: { sourceId: ci.id }, orderBy: { id: 'asc' } }),
+          deps.db.ciRelationship.findMany({ where: { targetId: ci.id }, orderBy: { id: 'asc' } }),
+        ]);
+        const ends = await deps.db.configurationItem.findMany({ where: { id: { in: [...new Set([...out.map((r) => r.targetId), ...inc.map((r) => r.sourceId)])] } } });
+        const byId = new Map(ends.map((c) => [c.id, c]));
+        return {
+          outgoing: out.filter((r) => byId.has(r.targetId)).map((r) => ({ ...relView(r), target: summary(byId.get(r.targetId)!) })),
+          incoming: inc.filter((r) => byId.has(r.sourceId)).map((r) => ({ ...relView(r), source: summary(byId.get(r.sourceId)!) })),
+        };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: `${IdParam}/relationships/:relId`,
+      summary: 'Remove a relationship of this CI (either end); versioned on its source',
+      tag: 'CMDB',
+      roles: CI_WRITERS,
+      status: 204,
+      async handler({ params, user, deps }) {
+        const ci = await requireCi(deps.db, params.id);
+        const rel = await deps.db.ciRelationship.findUnique({ where: { id: params.relId } });
+        if (!rel || (rel.sourceId !== ci.id && rel.targetId !== ci.id)) throw notFound(`relationship ${params.relId} of ${ci.number}`);
+        try {
+          await removeRelationship(deps.db, rel.id, { actor: user.id, at: new Date() });
+        } catch (e) {
+          throw ciStoreError(e);
+        }
+        return null;
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${IdParam}/impact`,
+      summary: 'Impact analysis: what depends on this CI transitively (downstream, default) or what it depends on (upstream)',
+      tag: 'CMDB',
+      roles: 'any',
+      query: ImpactQuery,
+      response: ImpactResult,
+      async handler({ params, query, deps }) {
+        const ci = await requireCi(deps.db, params.id);
+        const affected: AffectedCi[] = (await impactOf(deps.db, ci.id, query)).map((r) => ({
+          ...summary(r),
+          retired: r.status === 'retired',
+          distance: r.distance,
+          path: r.path,
+        }));
+        return { ci: ciView(ci), direction: query.direction, depth: query.depth, affected, services: affected.filter((a) => a.class === 'service') };
+      },
+    }),
+  ];
 }

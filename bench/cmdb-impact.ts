@@ -1,0 +1,332 @@
+/**
+ * Impact-analysis benchmark on a generated, layered CMDB.
+ *
+ *   npx tsx bench/cmdb-impact.ts [--quick] [--samples N] [--postgres] [--out result.json]
+ *
+ * Generates a realistic topology on a fresh, migrated database (SQLite file by default;
+ * --postgres uses TEST_POSTGRES_URL): services → applications (and databases) → VMs → hosts →
+ * storage and a three-tier network (access → distribution → core), 100,000 CIs and 300,000
+ * relationships (--quick: 5,000 / 15,000). Rows go in with raw multi-row INSERTs, in batches
+ * inside transactions, not through the API (the bench measures the query, not the loader).
+ * Then it times `impactOf` — the function GET /api/v1/cis/:id/impact calls — downstream at
+ * the default depth for CIs near the bottom (storage arrays and access switches), and, as a
+ * worst case, for a core switch (on which everything depends).
+ *
+ * Mix per 100 CIs: 2 services, 12 applications, 4 databases, 60 VMs, 15 hosts, 4 storage,
+ * 3 network devices (80% access, 18% distribution, 2% core). Relationships: every VM
+ * hosted_on a host and backed_up_by a storage array; every VM runs one application or
+ * database; hosts use 2 arrays and connect_to 2 access switches; applications depend_on 1–2
+ * databases, front-end ones (70%) on a shared platform application, and 5% of the platform
+ * ones on another platform application (a few cycles, as real data has); services depend_on the
+ * applications (each application used by 1–3 services); storage connects_to an access switch;
+ * access switches part_of a distribution switch, those part_of a core switch. Extra
+ * backed_up_by links top the count up to exactly `relationships`. Seeded: reproducible.
+ */
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Prisma } from '../generated/prisma-sqlite/client';
+import type { Db } from '../db/client';
+import { impactOf } from '../db/impact';
+import { createTestDatabase } from '../test/support/database';
+
+export interface ImpactBenchOptions {
+  cis: number;
+  relationships: number;
+  /** Timed impact analyses of bottom CIs (storage and access switches). */
+  samples: number;
+  depth?: number;
+  provider?: 'sqlite' | 'postgres';
+  /** Timed runs on a core switch (worst case: everything depends on it). 0 to skip. */
+  worstCaseSamples?: number;
+  log?: (line: string) => void;
+}
+
+export interface LatencyFigures {
+  n: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+export interface ImpactBenchResult {
+  provider: 'sqlite' | 'postgres';
+  cis: number;
+  relationships: number;
+  classes: Record<string, number>;
+  generateMs: number;
+  insertCisPerSec: number;
+  insertRelationshipsPerSec: number;
+  depth: number;
+  bottom: LatencyFigures & { affected: { min: number; p50: number; max: number; mean: number }; services: { min: number; p50: number; max: number; mean: number } };
+  worstCase: (LatencyFigures & { ci: string; affected: number; services: number }) | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+function latency(xs: number[]): LatencyFigures {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50Ms: round(pct(s, 50)), p90Ms: round(pct(s, 90)), p99Ms: round(pct(s, 99)), maxMs: round(s[s.length - 1]), meanMs: round(s.reduce((a, b) => a + b, 0) / (s.length || 1)) };
+}
+function spread(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], p50: pct(s, 50), max: s[s.length - 1], mean: round(s.reduce((a, b) => a + b, 0) / (s.length || 1), 1) };
+}
+
+/** mulberry32: a small seeded PRNG, so every run builds the same CMDB. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
+}
+
+interface GenCi {
+  id: string;
+  number: string;
+  name: string;
+  class: string;
+  attributes: Record<string, unknown>;
+  naturalKey: string;
+}
+interface GenRel {
+  sourceId: string;
+  type: string;
+  targetId: string;
+}
+
+/** The layered topology, as plain rows (ids are deterministic: `ci_<n>`). */
+export function generateCmdb(cis: number, relationships: number, seed = 42) {
+  const r = rng(seed);
+  const mix: [string, number][] = [
+    ['service', 0.02],
+    ['application', 0.12],
+    ['database', 0.04],
+    ['virtual_machine', 0.6],
+    ['server', 0.15],
+    ['storage', 0.04],
+    ['network_device', 0.03],
+  ];
+  const counts = mix.map(([cls, f]) => [cls, Math.max(1, Math.floor(cis * f))] as [string, number]);
+  counts[3][1] += cis - counts.reduce((a, [, n]) => a + n, 0); // the rest are VMs
+  const rows: GenCi[] = [];
+  const byClass: Record<string, GenCi[]> = {};
+  for (const [cls, n] of counts) {
+    byClass[cls] = [];
+    for (let i = 0; i < n; i++) {
+      const k = rows.length + 1;
+      const name = `${cls.replace('_', '-')}-${String(i + 1).padStart(6, '0')}`;
+      const attributes: Record<string, unknown> =
+        cls === 'server' || cls === 'virtual_machine' || cls === 'network_device'
+          ? { hostname: name, ip: `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}` }
+          : cls === 'storage'
+            ? { serial: `SN${k}`, capacityTb: 100 }
+            : cls === 'service'
+              ? { criticality: r.pick(['low', 'medium', 'high', 'critical']) }
+              : {};
+      const key = (attributes.hostname ?? attributes.serial ?? name) as string;
+      const ci = { id: `ci_${String(k).padStart(26, '0')}`, number: `CI${String(k).padStart(7, '0')}`, name, class: cls, attributes, naturalKey: `${cls}:${key.toLowerCase()}` };
+      rows.push(ci);
+      byClass[cls].push(ci);
+    }
+  }
+  const nets = byClass.network_device;
+  const core = nets.slice(0, Math.max(1, Math.round(nets.length * 0.02)));
+  const dist = nets.slice(core.length, core.length + Math.max(1, Math.round(nets.length * 0.18)));
+  const access = nets.slice(core.length + dist.length);
+  if (access.length === 0) access.push(...dist);
+
+  const rels: GenRel[] = [];
+  const seen = new Set<string>();
+  const add = (s: GenCi, type: string, t: GenCi) => {
+    if (s.id === t.id) return false;
+    const key = `${s.id}|${type}|${t.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    rels.push({ sourceId: s.id, type, targetId: t.id });
+    return true;
+  };
+  const { service, application, database, virtual_machine: vms, server: hosts, storage } = byClass;
+  /** An item of `xs` near relative position `f` (0..1), give or take `spread`: locality. */
+  const near = <T>(xs: readonly T[], f: number, spread: number) =>
+    xs[Math.min(xs.length - 1, Math.max(0, Math.floor(f * xs.length) + r.int(2 * spread + 1) - spread))];
+  // Clusters of 8 hosts share 2 primary arrays and 2 access switches; 10% of the arrays are
+  // the backup tier every VM is backed up to.
+  const backupTier = storage.slice(0, Math.max(1, Math.round(storage.length * 0.1)));
+  const primary = storage.length > backupTier.length ? storage.slice(backupTier.length) : storage;
+  const clusters = Math.max(1, Math.ceil(hosts.length / 8));
+  const clusterHosts = (k: number) => hosts.slice(k * 8, k * 8 + 8);
+  // Network tiers and storage uplinks.
+  for (const d of dist) add(d, 'part_of', r.pick(core));
+  for (const a of access) add(a, 'part_of', r.pick(dist));
+  for (const s of storage) add(s, 'connects_to', r.pick(access));
+  for (let k = 0; k < clusters; k++) {
+    for (const h of clusterHosts(k)) {
+      for (let i = 0; i < 2; i++) add(h, 'uses', primary[(2 * k + i) % primary.length]);
+      for (let i = 0; i < 2; i++) add(h, 'connects_to', access[(2 * k + i) % access.length]);
+    }
+  }
+  // Workloads (applications, databases) live in a home cluster near their position; each VM
+  // runs one workload (3 in 4 an application) and is hosted in the workload's home cluster.
+  const homeCluster = (i: number, n: number) => Math.min(clusters - 1, Math.max(0, Math.floor((i / n) * clusters) + r.int(5) - 2));
+  for (const v of vms) {
+    const isApp = r.next() < 0.75;
+    const list = isApp ? application : database;
+    const i = r.int(list.length);
+    add(v, 'hosted_on', r.pick(clusterHosts(homeCluster(i, list.length))));
+    add(list[i], 'runs_on', v);
+  }
+  // Applications depend on 1–2 databases of their own area; front-end applications (70%) on a
+  // shared platform application (30%); 5% of the platform ones on another (so cycles occur).
+  const platform = application.slice(0, Math.max(1, Math.round(application.length * 0.3)));
+  application.forEach((a, index) => {
+    const n = 1 + r.int(2);
+    for (let i = 0; i < n; i++) add(a, 'depends_on', near(database, index / application.length, 3));
+    if (index >= platform.length) add(a, 'depends_on', r.pick(platform));
+    else if (r.next() < 0.05) add(a, 'depends_on', r.pick(platform));
+  });
+  // Services depend on applications of their area: each application used by 1–3 services.
+  application.forEach((a, index) => {
+    const n = 1 + r.int(3);
+    for (let i = 0; i < n; i++) add(near(service, index / application.length, 2), 'depends_on', a);
+  });
+  // Backups top the count up to exactly `relationships`: VMs in turn, backed_up_by the backup tier.
+  for (let i = 0, guard = 0; rels.length < relationships && guard < relationships * 20; guard++) if (add(vms[i % vms.length], 'backed_up_by', r.pick(backupTier))) i++;
+  if (rels.length > relationships) rels.length = relationships;
+  return { cis: rows, relationships: rels, byClass, core, access };
+}
+
+async function insertBatches<T>(db: Db, items: T[], batch: number, table: string, columns: string[], values: (x: T) => unknown[]) {
+  const head = Prisma.raw(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES `);
+  // Several batches per transaction: fewer commits, bounded statement size.
+  const perTx = 10;
+  for (let i = 0; i < items.length; i += batch * perTx) {
+    const chunk = items.slice(i, i + batch * perTx);
+    await db.$transaction(
+      async (tx) => {
+        for (let j = 0; j < chunk.length; j += batch) {
+          const part = chunk.slice(j, j + batch).map((x) => Prisma.sql`(${Prisma.join(values(x))})`);
+          await tx.$executeRaw(Prisma.sql`${head}${Prisma.join(part)}`);
+        }
+      },
+      { timeout: 120_000, maxWait: 60_000 },
+    );
+  }
+}
+
+export async function benchImpact(opts: ImpactBenchOptions): Promise<ImpactBenchResult> {
+  const log = opts.log ?? (() => {});
+  const provider = opts.provider ?? 'sqlite';
+  const depth = opts.depth ?? 10;
+  const tdb = await createTestDatabase(provider);
+  try {
+    const db = tdb.db;
+    const t0 = performance.now();
+    const g = generateCmdb(opts.cis, opts.relationships);
+    const tGen = performance.now();
+    const now = new Date();
+    await insertBatches(db, g.cis, 1000, 'ConfigurationItem', ['id', 'number', 'name', 'class', 'status', 'environment', 'attributes', 'naturalKey', 'version', 'createdAt', 'updatedAt'], (c) => [
+      c.id, c.number, c.name, c.class, 'live', 'production', JSON.stringify(c.attributes), c.naturalKey, 1, now, now,
+    ]);
+    const tCis = performance.now();
+    let k = 0;
+    await insertBatches(db, g.relationships, 2000, 'CiRelationship', ['id', 'sourceId', 'targetId', 'type', 'createdBy', 'createdAt'], (rel) => [
+      `rel_${String(++k).padStart(26, '0')}`, rel.sourceId, rel.targetId, rel.type, 'bench', now,
+    ]);
+    await db.counter.upsert({ where: { name: 'ci' }, create: { name: 'ci', value: g.cis.length }, update: { value: g.cis.length } });
+    const tRels = performance.now();
+    const generateMs = round(tRels - t0, 0);
+    const classes = Object.fromEntries(Object.entries(g.byClass).map(([c, xs]) => [c, xs.length]));
+    log(`generated ${g.cis.length} CIs and ${g.relationships.length} relationships on ${provider} in ${(generateMs / 1000).toFixed(1)} s ` +
+      `(topology ${round(tGen - t0, 0)} ms, CIs ${round(tCis - tGen, 0)} ms, relationships ${round(tRels - tCis, 0)} ms)`);
+
+    // Bottom CIs: storage arrays and access switches, alternating, seeded.
+    const r = rng(7);
+    const bottom = Array.from({ length: opts.samples }, (_, i) => (i % 2 === 0 ? r.pick(g.byClass.storage) : r.pick(g.access)));
+    for (const c of bottom.slice(0, Math.min(5, bottom.length))) await impactOf(db, c.id, { depth, direction: 'downstream' }); // warm-up
+    const times: number[] = [];
+    const affected: number[] = [];
+    const services: number[] = [];
+    for (const c of bottom) {
+      const s = performance.now();
+      const rows = await impactOf(db, c.id, { depth, direction: 'downstream' });
+      times.push(performance.now() - s);
+      affected.push(rows.length);
+      services.push(rows.filter((x) => x.class === 'service').length);
+    }
+    const bottomFigures = { ...latency(times), affected: spread(affected), services: spread(services) };
+    log(`impact (downstream, depth ${depth}) of ${bottom.length} bottom CIs: p50 ${bottomFigures.p50Ms} ms, p99 ${bottomFigures.p99Ms} ms, max ${bottomFigures.maxMs} ms; ` +
+      `affected CIs p50 ${bottomFigures.affected.p50} (min ${bottomFigures.affected.min}, max ${bottomFigures.affected.max}), services p50 ${bottomFigures.services.p50}`);
+
+    let worstCase: ImpactBenchResult['worstCase'] = null;
+    const worstN = opts.worstCaseSamples ?? 3;
+    if (worstN > 0) {
+      const core = g.core[0];
+      const wt: number[] = [];
+      let rows: Awaited<ReturnType<typeof impactOf>> = [];
+      for (let i = 0; i < worstN; i++) {
+        const s = performance.now();
+        rows = await impactOf(db, core.id, { depth, direction: 'downstream' });
+        wt.push(performance.now() - s);
+      }
+      worstCase = { ci: core.number, ...latency(wt), affected: rows.length, services: rows.filter((x) => x.class === 'service').length };
+      log(`worst case, core switch ${core.number}: p50 ${worstCase.p50Ms} ms over ${worstN} runs, ${worstCase.affected} affected CIs, ${worstCase.services} services`);
+    }
+
+    return {
+      provider,
+      cis: g.cis.length,
+      relationships: g.relationships.length,
+      classes,
+      generateMs,
+      insertCisPerSec: round(g.cis.length / ((tCis - tGen) / 1000), 0),
+      insertRelationshipsPerSec: round(g.relationships.length / ((tRels - tCis) / 1000), 0),
+      depth,
+      bottom: bottomFigures,
+      worstCase,
+    };
+  } finally {
+    await tdb.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const provider = argv.includes('--postgres') ? 'postgres' : 'sqlite';
+  if (provider === 'postgres' && !process.env.TEST_POSTGRES_URL) throw new Error('--postgres needs TEST_POSTGRES_URL');
+  const opts: ImpactBenchOptions = {
+    cis: quick ? 5_000 : 100_000,
+    relationships: quick ? 15_000 : 300_000,
+    samples: Number(arg('--samples') ?? (quick ? 50 : 200)),
+    provider,
+    log: (line) => console.log(line),
+  };
+  benchImpact(opts)
+    .then((result) => {
+      console.log(JSON.stringify(result, null, 2));
+      const out = arg('--out');
+      if (out) writeFileSync(out, JSON.stringify(result, null, 2));
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
