@@ -7,6 +7,7 @@ import { withIdempotency } from './idempotency';
 import { buildOpenApi } from './openapi';
 import type { ApiDeps, RouteDef } from './route';
 import { allRoutes } from './routes';
+import { IMPORT_MAX_BYTES, IMPORT_PATH } from '../domain/schemas/ci-import';
 import { healthRoutes } from './routes/health';
 
 /** Express turns `async` throws into next(err) only for handlers it awaits; keep it explicit. */
@@ -34,10 +35,13 @@ function requestContext(deps: ApiDeps) {
   };
 }
 
-/** Writes must be JSON: anything else is a 415, not a confusing validation error. */
+const isImportPath = (p: string) => p.replace(/\/+$/, '').toLowerCase() === IMPORT_PATH;
+
+/** Writes must be JSON (the CMDB import also takes text/csv): anything else is a 415, not a confusing validation error. */
 function requireJson(req: Request, _res: Response, next: NextFunction) {
   const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
-  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !req.is('application/json') && !req.is('application/*+json')) {
+  const csvImport = req.method === 'POST' && isImportPath(req.path) && req.is('text/csv');
+  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !req.is('application/json') && !req.is('application/*+json')) {
     return next(new HttpError(415, 'Unsupported media type', 'request bodies must be application/json'));
   }
   next();
@@ -56,6 +60,7 @@ function mount(app: express.Express, r: RouteDef, deps: ApiDeps) {
       const run = async () => ({ status: r.status ?? 200, body: await r.handler({ body, query, params, user, deps, req }) });
       const key = req.header('idempotency-key');
       const result = r.creates && key ? await withIdempotency(deps.db, user.id, key, { method: req.method, path: req.path, body: req.body }, run) : await run();
+      if (res.headersSent) return; // the handler answered itself through req.res (e.g. a CSV download)
       if ('replayed' in result && result.replayed) res.setHeader('idempotent-replayed', 'true');
       if (result.status === 204) res.status(204).end();
       else res.status(result.status).json(result.body);
@@ -69,6 +74,9 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', 'simple');
   app.use(requestContext(deps));
   app.use(requireJson);
+  // Bulk import bodies are large by nature: their own limit, and CSV as text.
+  const importLimit = Math.max(deps.env.MAX_BODY_BYTES, IMPORT_MAX_BYTES);
+  app.use(IMPORT_PATH, express.text({ type: 'text/csv', limit: importLimit }), express.json({ limit: importLimit, type: ['application/json', 'application/*+json'], strict: false }));
   app.use(express.json({ limit: deps.env.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }));
 
   const routes = allRoutes();
