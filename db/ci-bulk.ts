@@ -8,33 +8,9 @@ import { naturalKeyOf } from '../domain/cmdb/classes';
 import { diffFields } from '../domain/cmdb/diff';
 import { newId } from '../api/ids';
 import { NUMBER_PREFIX } from '../api/numbers';
-import { CiConflictError, ciSnapshot, type ChangeContext, type CiFields, type CiSnapshot } from './ci-store';
+import { CiConflictError, ciSnapshot, newSnapshot, type ChangeContext, type CiFields, type CiSnapshot } from './ci-store';
 import type { Tx } from './client';
 
-export function newSnapshot(fields: CiFields & { name: string; class: string }): Omit<CiSnapshot, 'id' | 'number'> {
-  const base: Omit<CiSnapshot, 'id' | 'number'> = {
-    name: fields.name,
-    class: fields.class,
-    status: fields.status ?? 'live',
-    environment: fields.environment ?? null,
-    ownerGroup: fields.ownerGroup ?? null,
-    attributes: fields.attributes ?? {},
-    naturalKey: null,
-    retiredAt: fields.retiredAt ?? null,
-    purchaseDate: fields.purchaseDate ?? null,
-    cost: fields.cost ?? null,
-    currency: fields.currency ?? null,
-    depreciationMethod: fields.depreciationMethod ?? null,
-    depreciationYears: fields.depreciationYears ?? null,
-    salvageValue: fields.salvageValue ?? null,
-    location: fields.location ?? null,
-    supplier: fields.supplier ?? null,
-    checkedOutTo: fields.checkedOutTo ?? null,
-    checkedOutAt: fields.checkedOutAt ?? null,
-  };
-  base.naturalKey = naturalKeyOf(base);
-  return base;
-}
 
 const dateOrNull = (s: string | null) => (s ? new Date(s) : null);
 

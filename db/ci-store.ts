@@ -114,9 +114,8 @@ async function writeVersion(tx: Tx, ciId: string, version: number, action: strin
 
 export class CiConflictError extends Error {}
 
-export async function createCiTx(tx: Tx, fields: CiFields & { name: string; class: string }, context: ChangeContext): Promise<ConfigurationItem> {
-  // One instant for the row's createdAt and its first version, so `?at=<createdAt>` finds it.
-  const ctx = { ...context, at: context.at ?? new Date() };
+/** A new CI's versioned fields: defaults filled in, natural key derived. */
+export function newSnapshot(fields: CiFields & { name: string; class: string }): Omit<CiSnapshot, 'id' | 'number'> {
   const base: Omit<CiSnapshot, 'id' | 'number'> = {
     name: fields.name,
     class: fields.class,
@@ -138,6 +137,13 @@ export async function createCiTx(tx: Tx, fields: CiFields & { name: string; clas
     checkedOutAt: fields.checkedOutAt ?? null,
   };
   base.naturalKey = naturalKeyOf(base);
+  return base;
+}
+
+export async function createCiTx(tx: Tx, fields: CiFields & { name: string; class: string }, context: ChangeContext): Promise<ConfigurationItem> {
+  // One instant for the row's createdAt and its first version, so `?at=<createdAt>` finds it.
+  const ctx = { ...context, at: context.at ?? new Date() };
+  const base = newSnapshot(fields);
   const clash = await tx.configurationItem.findFirst({ where: { OR: [{ naturalKey: base.naturalKey }, { class: base.class, name: base.name }] } });
   if (clash) throw new CiConflictError(`a ${base.class} with the same identity already exists (${clash.number})`);
   const row = await tx.configurationItem.create({ data: { id: newId('ci'), number: await nextNumber(tx, 'ci'), ...toColumns(base), version: 1, createdAt: ctx.at, updatedAt: ctx.at } });

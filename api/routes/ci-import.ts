@@ -33,9 +33,9 @@
  */
 import type { Request } from 'express';
 import { Prisma, type ConfigurationItem } from '../../generated/prisma-sqlite/client';
-import { CiConflictError, CiValidationError, addRelationshipTx, ciSnapshot, createCiTx, updateCiTx, type ChangeContext, type CiFields, type CiSnapshot } from '../../db/ci-store';
+import { CiConflictError, CiValidationError, addRelationshipTx, ciSnapshot, createCiTx, newSnapshot, updateCiTx, type ChangeContext, type CiFields, type CiSnapshot } from '../../db/ci-store';
 import type { Db, Tx } from '../../db/client';
-import { addRelationshipsTx, createCisTx, newSnapshot } from '../../db/ci-bulk';
+import { addRelationshipsTx, createCisTx } from '../../db/ci-bulk';
 import { CI_ATTRIBUTE_SCHEMAS, attributeSchemaOf, naturalKeyOf } from '../../domain/cmdb/classes';
 import { CsvSyntaxError, csvLine, joinList, parseCsv, splitList } from '../../domain/cmdb/csv';
 import { diffFields } from '../../domain/cmdb/diff';

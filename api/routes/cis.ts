@@ -8,6 +8,7 @@ import {
   CiValidationError,
   ciAt,
   ciHistory,
+  ciSnapshot,
   createCi,
   patchCi,
   retireCi,
@@ -24,31 +25,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The full CI: every column, so the asset, DHS, import and discovery modules can reuse it. */
 export function ciView(row: ConfigurationItem): CiRecord {
-  return {
-    id: row.id,
-    number: row.number,
-    name: row.name,
-    class: row.class as CiRecord['class'],
-    status: row.status as CiRecord['status'],
-    environment: row.environment,
-    ownerGroup: row.ownerGroup,
-    attributes: JSON.parse(row.attributes),
-    naturalKey: row.naturalKey,
-    version: row.version,
-    retiredAt: iso(row.retiredAt),
-    purchaseDate: iso(row.purchaseDate),
-    cost: row.cost,
-    currency: row.currency,
-    depreciationMethod: row.depreciationMethod,
-    depreciationYears: row.depreciationYears,
-    salvageValue: row.salvageValue,
-    location: row.location,
-    supplier: row.supplier,
-    checkedOutTo: row.checkedOutTo,
-    checkedOutAt: iso(row.checkedOutAt),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  return ciSnapshotView(ciSnapshot(row), row);
 }
 
 /** A past state of a CI (a version snapshot) in the same shape as the current one. */
