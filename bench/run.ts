@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { createApp } from '../api/app';
@@ -45,9 +46,30 @@ const outIdx = argv.indexOf('--out');
 const OUT = outIdx >= 0 ? argv[outIdx + 1] : undefined;
 if (outIdx >= 0 && !OUT) throw new Error('--out needs a file name');
 
-const CFG = QUICK
-  ? { lifecycleN: 30, volvoN: 30, baselineN: 30, conc: 16, slaSizes: [100, 500], slaConc: 32, latencyN: 30, warmup: 3 }
-  : { lifecycleN: 300, volvoN: 300, baselineN: 300, conc: 16, slaSizes: [1_000, 10_000], slaConc: 32, latencyN: 200, warmup: 10 };
+const ALL_PHASES = ['lifecycle', 'volvo', 'baseline', 'latency', 'sla'] as const;
+const phasesIdx = argv.indexOf('--phases');
+/** Diagnostics only: `--phases lifecycle,baseline` runs a subset; `--in-memory` uses no Temporal DB file. */
+const PHASES = new Set<string>(phasesIdx >= 0 ? argv[phasesIdx + 1].split(',') : ALL_PHASES);
+const IN_MEMORY = argv.includes('--in-memory');
+const numArg = (name: string): number | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : undefined;
+};
+
+/** Volvo lifecycles average ~25 calls each: 60 of them are ~1,500 calls; the budget goes to the SLA phases. */
+const CFG0 = QUICK
+  ? { lifecycleN: 30, volvoN: 10, baselineN: 100, conc: 16, slaSizes: [100, 500], slaConc: 32, latencyN: 30, warmup: 3 }
+  : { lifecycleN: 300, volvoN: 60, baselineN: 300, conc: 16, slaSizes: [1_000, 10_000], slaConc: 32, latencyN: 200, warmup: 10 };
+const CFG = {
+  ...CFG0,
+  lifecycleN: numArg('--lifecycle-n') ?? CFG0.lifecycleN,
+  volvoN: numArg('--volvo-n') ?? CFG0.volvoN,
+  baselineN: numArg('--baseline-n') ?? CFG0.baselineN,
+  conc: numArg('--conc') ?? CFG0.conc,
+  /** Wall-time budget of the whole run (s): the last SLA size's creation is time-boxed to fit it; 0 = none. */
+  budgetS: numArg('--budget') ?? (QUICK ? 600 : 870),
+  slaSizes: argv.includes('--sla-sizes') ? argv[argv.indexOf('--sla-sizes') + 1].split(',').map(Number) : CFG0.slaSizes,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -140,9 +162,33 @@ function childrenCpuSeconds(): number {
   return total;
 }
 
-interface PhaseMeter { wallS: number; nodeCpuS: number; serverCpuS: number; nodeCpuPct: number; serverCpuPct: number; loopDelayP99Ms: number; loopDelayMaxMs: number }
+/** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
+function machineJiffies(): { busy: number; total: number } {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
+interface PhaseMeter {
+  wallS: number;
+  nodeCpuS: number;
+  serverCpuS: number;
+  nodeCpuPct: number;
+  serverCpuPct: number;
+  /** Whole machine, % of one core (200% = both cores of a 2-CPU box busy): includes other processes. */
+  machineCpuPct: number;
+  loadAvg1m: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
 function meter(): () => PhaseMeter {
   const t0 = performance.now();
+  const j0 = machineJiffies();
   const c0 = process.cpuUsage();
   const s0 = childrenCpuSeconds();
   const h = monitorEventLoopDelay({ resolution: 10 });
@@ -153,7 +199,10 @@ function meter(): () => PhaseMeter {
     const c = process.cpuUsage(c0);
     const nodeCpuS = (c.user + c.system) / 1e6;
     const serverCpuS = childrenCpuSeconds() - s0;
+    const j1 = machineJiffies();
     return {
+      machineCpuPct: round((100 * os.cpus().length * (j1.busy - j0.busy)) / (j1.total - j0.total), 0),
+      loadAvg1m: round(os.loadavg()[0]),
       wallS: round(wallS),
       nodeCpuS: round(nodeCpuS),
       serverCpuS: round(serverCpuS),
@@ -188,8 +237,8 @@ async function startBench(): Promise<Bench> {
     server: {
       executable: { type: 'existing-path', path: TEMPORAL_CLI },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      dbFilename: temporalDb,
-      extraArgs: ['--log-level', 'error', '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'],
+      ...(IN_MEMORY ? {} : { dbFilename: temporalDb }),
+      extraArgs: ['--log-level', 'error', ...(IN_MEMORY ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'])],
     },
   });
   let tdb: TestDatabase | undefined;
@@ -300,6 +349,7 @@ interface LifecycleResult {
   callsPerS: number;
   latencyMsByVerb: Record<string, Dist>;
   meter: PhaseMeter;
+  workflowIds: string[];
 }
 
 type Step = { verb: string; path: (id: string) => string; body: unknown };
@@ -338,6 +388,7 @@ async function runLifecycles(
   let calls = 0;
   let failedCalls = 0;
   let completed = 0;
+  const workflowIds: string[] = [];
   const stop = meter();
   const t0 = performance.now();
   await pool(plans, conc, async (plan) => {
@@ -349,6 +400,7 @@ async function runLifecycles(
       return;
     }
     const id = (c.body as { id: string }).id;
+    workflowIds.push((c.body as { workflowId: string }).workflowId);
     for (const s of plan.steps) {
       calls++;
       const r = await http('POST', s.path(id), s.body);
@@ -373,6 +425,59 @@ async function runLifecycles(
     callsPerS: round((calls - failedCalls) / wallS),
     latencyMsByVerb: Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, dist(v)])),
     meter: m,
+    workflowIds,
+  };
+}
+
+/**
+ * Where the time of a lifecycle goes, from the workflow histories of a sample: workflow-task
+ * queue wait (scheduled → started) and processing (started → completed), and per activity type
+ * queue wait (scheduled → started) and run time (started → completed), in ms.
+ */
+async function historyBreakdown(b: Bench, workflowIds: string[]) {
+  const E = temporal.api.enums.v1.EventType;
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
+  const acc: Record<string, number[]> = {};
+  const push = (k: string, v: number) => (acc[k] ??= []).push(v);
+  let events = 0;
+  for (const id of workflowIds) {
+    const h = await b.env.client.workflow.getHandle(id).fetchHistory();
+    const at = new Map<number, number>();
+    const activityType = new Map<number, string>();
+    for (const e of h.events ?? []) {
+      events++;
+      const eid = Number(e.eventId);
+      const t = ms(e.eventTime);
+      at.set(eid, t);
+      switch (e.eventType) {
+        case E.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+          push('workflowTask.queueWait', t - (at.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId)) ?? NaN));
+          break;
+        case E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+          push('workflowTask.processing', t - (at.get(Number(e.workflowTaskCompletedEventAttributes?.startedEventId)) ?? NaN));
+          break;
+        case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+          activityType.set(eid, e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?');
+          break;
+        case E.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
+          const sch = Number(e.activityTaskStartedEventAttributes?.scheduledEventId);
+          push(`activity.${activityType.get(sch)}.queueWait`, t - (at.get(sch) ?? NaN));
+          break;
+        }
+        case E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
+          const a = e.activityTaskCompletedEventAttributes;
+          push(`activity.${activityType.get(Number(a?.scheduledEventId))}.run`, t - (at.get(Number(a?.startedEventId)) ?? NaN));
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+  return {
+    workflows: workflowIds.length,
+    meanEventsPerWorkflow: round(events / (workflowIds.length || 1), 1),
+    ms: Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, { ...dist(v.filter(Number.isFinite)), perWorkflow: round(v.length / workflowIds.length, 1) }])),
   };
 }
 
@@ -430,12 +535,17 @@ async function createDefaultSla(name: string, response: string, resolution: stri
   return (r.body as { id: string }).id;
 }
 
-async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS: number) {
+async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS: number, createBoxS: number | null) {
   currentPhase = `sla-${size}`;
-  const estCreateS = size / estCreatesPerS;
-  const responseS = Math.ceil(estCreateS * 1.3 + 30);
+  const unboxedS = size / estCreatesPerS;
+  const boxed = createBoxS !== null && createBoxS < unboxedS * 1.15;
+  // All response timers must still be pending when the last incident is created.
+  const responseS = boxed ? Math.ceil((createBoxS as number) + 40) : Math.ceil(unboxedS * 1.15 + 30);
   const slaId = await createDefaultSla(`bench SLA ${size}`, `PT${responseS}S`, 'P7D');
-  log(`sla ${size}: response target ${responseS} s (estimated creation ${estCreateS.toFixed(0)} s at ${estCreatesPerS.toFixed(1)}/s)`);
+  log(
+    `sla ${size}: response target ${responseS} s (creation estimated ${unboxedS.toFixed(0)} s at ${estCreatesPerS.toFixed(1)}/s` +
+      (boxed ? `; TIME-BOXED to ${(createBoxS as number).toFixed(0)} s to fit the run's budget)` : ')'),
+  );
 
   const due = new Map<string, number>(); // id → dueAt from the create response
   const createLat: number[] = [];
@@ -443,7 +553,12 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
   const stopCreate = meter();
   const t0 = Date.now();
   let lastLog = Date.now();
+  let skipped = 0;
   await pool(Array.from({ length: size }, (_, i) => i), conc, async (i) => {
+    if (boxed && Date.now() - t0 > (createBoxS as number) * 1000) {
+      skipped++;
+      return;
+    }
     const r = await http('POST', '/api/v1/incidents', createBody(i, `sla${size}`));
     createLat.push(r.ms);
     if (!ok(r, 'create')) {
@@ -460,6 +575,7 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
   });
   const createEnd = Date.now();
   const createMeter = stopCreate();
+  const openIncidentsTotal = await b.tdb.db.incident.count({ where: { state: { notIn: ['closed', 'cancelled'] } } });
   const createS = (createEnd - t0) / 1000;
   const createsPerS = due.size / createS;
   const dues = [...due.values()];
@@ -490,7 +606,7 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
     select: { recordId: true, at: true },
   });
   // The stored `sla` JSON is the authority on dueAt; the create response must agree with it.
-  const rows = await b.tdb.db.incident.findMany({ where: { openedAt: { gte: new Date(t0 - 1000) } }, select: { id: true, sla: true } });
+  const rows = await b.tdb.db.incident.findMany({ where: { openedAt: { gte: new Date(t0 - 1000) } }, select: { id: true, sla: true, workflowId: true } });
   const storedDue = new Map<string, number>();
   for (const r of rows) storedDue.set(r.id, responseDueAt((JSON.parse(r.sla) as { clock: SlaClock }).clock));
   let dueMismatch = 0;
@@ -508,8 +624,39 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
   }
   const missing = due.size - lateness.length;
   log(`sla ${size}: ${lateness.length}/${due.size} breaches measured${missing ? `, ${missing} MISSING` : ''}`);
+
+  // Split the lateness of a sample (evenly spaced by lateness, so the tail is in it) into the
+  // server's part (TimerFired − dueAt) and the worker's (audit at − TimerFired).
+  const breachAt = new Map(events.map((e) => [e.recordId, e.at.getTime()] as const));
+  const byLateness = [...due.keys()].filter((id) => breachAt.has(id) && storedDue.has(id)).sort((a, b) => (breachAt.get(a) as number) - (storedDue.get(a) as number) - ((breachAt.get(b) as number) - (storedDue.get(b) as number)));
+  const sampleN = Math.min(200, byLateness.length);
+  const sample = Array.from({ length: sampleN }, (_, k) => byLateness[Math.round((k * (byLateness.length - 1)) / Math.max(1, sampleN - 1))]);
+  const workflowIdOf = new Map(rows.map((r) => [r.id, r.workflowId] as const));
+  const timerSetLate: number[] = [];
+  const serverPart: number[] = [];
+  const workerPart: number[] = [];
+  const E = temporal.api.enums.v1.EventType;
+  await pool(sample, 8, async (id) => {
+    const h = await b.env.client.workflow.getHandle(workflowIdOf.get(id) as string).fetchHistory();
+    const evs = h.events ?? [];
+    const fired = evs.find((e) => e.eventType === E.EVENT_TYPE_TIMER_FIRED);
+    const started = evs.find((e) => Number(e.eventId) === Number(fired?.timerFiredEventAttributes?.startedEventId));
+    if (!fired?.eventTime || !started?.eventTime) return;
+    const t = (x: { seconds?: unknown; nanos?: number | null }) => Number(x.seconds ?? 0) * 1000 + (x.nanos ?? 0) / 1e6;
+    const firedAt = t(fired.eventTime);
+    const timeout = started.timerStartedEventAttributes?.startToFireTimeout;
+    const expectedFire = t(started.eventTime) + (timeout ? t(timeout) : NaN);
+    timerSetLate.push(expectedFire - (storedDue.get(id) as number));
+    serverPart.push(firedAt - expectedFire);
+    workerPart.push((breachAt.get(id) as number) - firedAt);
+  });
   return {
-    openIncidents: size,
+    targetIncidents: size,
+    openIncidents: due.size,
+    openIncidentsTotal,
+    timeBoxedS: boxed ? round(createBoxS as number) : null,
+    notCreatedBecauseOfTimeBox: skipped,
+    extrapolatedCreateSForTarget: round(size / createsPerS),
     slaResponseTargetS: responseS,
     create: {
       ok: due.size,
@@ -526,6 +673,16 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
     breachesBeforeCreationEnded: beforeCreateEnd,
     dueAtMismatches: dueMismatch,
     latenessMs: dist(lateness),
+    /** From the histories of a sample spread over the lateness distribution (so its own percentiles are not the population's). */
+    latenessSplitSample: {
+      n: serverPart.length,
+      /** (TimerStarted + startToFireTimeout) − dueAt: the timer is relative to the end of the workflow task that set it, the workflow's clock to its start. */
+      timerSetLateMs: dist(timerSetLate),
+      /** TimerFired − (TimerStarted + startToFireTimeout): the server's own timer delay. */
+      serverTimerDelayMs: dist(serverPart),
+      /** Audit `at` − TimerFired: workflow task, firstTierGroup activity, until recordTransition is scheduled. */
+      workerAuditMinusTimerFiredMs: dist(workerPart),
+    },
     drainAfterLastDueS: round((lastBreachAt - lastDue) / 1000),
     phaseWallS: round((doneAt - t0) / 1000),
     fireMeter,
@@ -596,12 +753,20 @@ function fmt(x: number | undefined, d = 1): string {
 async function main(): Promise<void> {
   const wall0 = performance.now();
   Runtime.install({ logger: new DefaultLogger('WARN', noteSdk) });
-  log(`mode: ${QUICK ? 'quick' : 'full'}; starting dev server (file-backed), database, worker, API…`);
+  log(`mode: ${QUICK ? 'quick' : 'full'}; phases: ${[...PHASES].join(', ')}; Temporal store: ${IN_MEMORY ? 'in-memory' : 'file (WAL)'}`);
   const b = await startBench();
   BASE = b.baseUrl;
-  const summary: Record<string, unknown> = { mode: QUICK ? 'quick' : 'full', config: CFG, machine: machine(), startedAt: new Date().toISOString() };
+  const summary: Record<string, any> = {
+    mode: QUICK ? 'quick' : 'full',
+    phases: [...PHASES],
+    temporalStore: IN_MEMORY ? 'in-memory' : 'sqlite file, WAL, synchronous=NORMAL',
+    config: CFG,
+    machine: machine(),
+    startedAt: new Date().toISOString(),
+  };
   try {
     const setupS = (performance.now() - wall0) / 1000;
+    summary.setupS = round(setupS);
     log(`stack up in ${setupS.toFixed(1)} s at ${b.baseUrl}`);
 
     // Every phase but the SLA one runs under an SLA whose timers cannot fire during the run.
@@ -613,72 +778,82 @@ async function main(): Promise<void> {
     await runLifecycles('warm-up', Array.from({ length: CFG.warmup }, (_, i) => ({ create: createBody(i, 'warmup'), steps: SYNTHETIC })), CFG.conc);
 
     // 1a. Synthetic lifecycles.
-    currentPhase = 'lifecycle';
-    const lifecycle = await runLifecycles(
-      'lifecycle',
-      Array.from({ length: CFG.lifecycleN }, (_, i) => ({ create: createBody(i, 'lifecycle'), steps: SYNTHETIC })),
-      CFG.conc,
-    );
+    if (PHASES.has('lifecycle')) {
+      currentPhase = 'lifecycle';
+      const { workflowIds, ...lifecycle } = await runLifecycles(
+        'lifecycle',
+        Array.from({ length: CFG.lifecycleN }, (_, i) => ({ create: createBody(i, 'lifecycle'), steps: SYNTHETIC })),
+        CFG.conc,
+      );
+      summary.lifecycle = lifecycle;
+      // Sample from the middle of the run (steady state).
+      const mid = Math.floor(workflowIds.length / 2);
+      summary.lifecycleHistory = await historyBreakdown(b, workflowIds.slice(Math.max(0, mid - 25), mid + 25));
+    }
 
     // 1b. Real lifecycles (BPIC 2013 Volvo).
-    currentPhase = 'volvo';
-    const tLoad = performance.now();
-    const volvo = loadVolvoIncidents(DEFAULT_VOLVO_ZIP).slice(0, CFG.volvoN);
-    const volvoLoadS = (performance.now() - tLoad) / 1000;
-    const volvoPlans = volvo.map((inc, i) => ({
-      create: createBody(i, `volvo ${inc.srNumber}`, impactOf(inc)),
-      steps: toApiSteps(inc).map(volvoStep),
-    }));
-    const stepsByKind: Record<string, number> = {};
-    for (const p of volvoPlans) for (const s of p.steps) stepsByKind[s.verb] = (stepsByKind[s.verb] ?? 0) + 1;
-    const volvoRes = await runLifecycles('volvo', volvoPlans, CFG.conc);
+    if (PHASES.has('volvo')) {
+      currentPhase = 'volvo';
+      const tLoad = performance.now();
+      const volvo = loadVolvoIncidents(DEFAULT_VOLVO_ZIP).slice(0, CFG.volvoN);
+      const volvoLoadS = (performance.now() - tLoad) / 1000;
+      const volvoPlans = volvo.map((inc, i) => ({
+        create: createBody(i, `volvo ${inc.srNumber}`, impactOf(inc)),
+        steps: toApiSteps(inc).map(volvoStep),
+      }));
+      const stepsByKind: Record<string, number> = {};
+      for (const p of volvoPlans) for (const s of p.steps) stepsByKind[s.verb] = (stepsByKind[s.verb] ?? 0) + 1;
+      const { workflowIds: _ids, ...volvoRes } = await runLifecycles('volvo', volvoPlans, CFG.conc);
+      summary.volvo = { ...volvoRes, steps: volvoPlans.reduce((a, p) => a + p.steps.length, 0), loadS: round(volvoLoadS), stepsByKind, meanCallsPerIncident: round(volvoRes.calls / volvoRes.incidents) };
+    }
 
     // 2. Bare baseline.
-    currentPhase = 'baseline';
-    const baseline = await runBaseline(b, CFG.baselineN, CFG.conc, CFG.warmup);
+    if (PHASES.has('baseline')) {
+      currentPhase = 'baseline';
+      summary.baseline = await runBaseline(b, CFG.baselineN, CFG.conc, CFG.warmup);
+      const base = summary.baseline.workflowsPerS as number;
+      summary.ratios = {
+        incidentsPerS_over_baselinePerS: summary.lifecycle ? round(summary.lifecycle.incidentsPerS / base, 3) : null,
+        lifecycleCallsPerS_over_baselinePerS: summary.lifecycle ? round(summary.lifecycle.callsPerS / base, 3) : null,
+        volvoIncidentsPerS_over_baselinePerS: summary.volvo ? round(summary.volvo.incidentsPerS / base, 3) : null,
+        volvoCallsPerS_over_baselinePerS: summary.volvo ? round(summary.volvo.callsPerS / base, 3) : null,
+      };
+    }
 
     // 4. Sequential latency (before the SLA phase leaves thousands of workflows open).
-    currentPhase = 'latency';
-    const latency = await runLatency(CFG.latencyN);
-    log(`latency: create p50 ${latency.createMs.p50} ms, get p50 ${latency.getMs.p50} ms`);
+    if (PHASES.has('latency')) {
+      currentPhase = 'latency';
+      summary.latency = await runLatency(CFG.latencyN);
+      log(`latency: create p50 ${summary.latency.createMs.p50} ms, get p50 ${summary.latency.getMs.p50} ms`);
+    }
 
     // 3. SLA timer lateness.
-    const sla: Awaited<ReturnType<typeof runSlaPhase>>[] = [];
-    // Creates carry more work than the average lifecycle call; start from a conservative guess,
-    // then use what the previous size actually achieved (a bit less: more open workflows).
-    let est = Math.max(5, lifecycle.callsPerS * 0.6);
-    for (const size of CFG.slaSizes) {
-      const r = await runSlaPhase(b, size, CFG.slaConc, est);
-      sla.push(r);
-      est = Math.max(5, r.create.perS * 0.85);
+    if (PHASES.has('sla')) {
+      const sla: Awaited<ReturnType<typeof runSlaPhase>>[] = [];
+      summary.sla = sla;
+      // Creates carry more work than the average lifecycle call: start from a conservative guess,
+      // then use what the previous size actually achieved (a bit less: more open workflows).
+      let est = Math.max(5, (summary.lifecycle?.callsPerS ?? 10) * 0.7);
+      for (const [k, size] of CFG.slaSizes.entries()) {
+        // The last size gets what is left of the budget: creation C, then the timers fall due
+        // over about C more after a target of C + 40 s, plus the drain: about 2C + 70 s.
+        const leftS = CFG.budgetS - (performance.now() - wall0) / 1000 - 15;
+        const box = CFG.budgetS > 0 && k === CFG.slaSizes.length - 1 ? Math.max(90, (leftS - 70) / 2) : null;
+        const r = await runSlaPhase(b, size, CFG.slaConc, est, box);
+        sla.push(r);
+        est = Math.max(5, r.create.perS * 0.9);
+      }
     }
 
     currentPhase = 'teardown';
-    let temporalDbMiB = NaN;
     try {
-      temporalDbMiB = round(statSync(b.temporalDb).size / 2 ** 20, 1);
+      summary.temporalDbMiB = IN_MEMORY ? null : round(statSync(b.temporalDb).size / 2 ** 20, 1);
     } catch {
       // ignore
     }
-
-    Object.assign(summary, {
-      setupS: round(setupS),
-      lifecycle,
-      volvo: { ...volvoRes, loadS: round(volvoLoadS), stepsByKind, meanCallsPerIncident: round(volvoRes.calls / volvoRes.incidents) },
-      baseline,
-      ratios: {
-        incidentsPerS_over_baselinePerS: round(lifecycle.incidentsPerS / baseline.workflowsPerS, 3),
-        lifecycleCallsPerS_over_baselinePerS: round(lifecycle.callsPerS / baseline.workflowsPerS, 3),
-        volvoIncidentsPerS_over_baselinePerS: round(volvoRes.incidentsPerS / baseline.workflowsPerS, 3),
-        volvoCallsPerS_over_baselinePerS: round(volvoRes.callsPerS / baseline.workflowsPerS, 3),
-      },
-      latency,
-      sla,
-      temporalDbMiB,
-      problems,
-    });
   } finally {
     currentPhase = 'teardown';
+    summary.problems = problems;
     const t = performance.now();
     await stopBench(b);
     summary.teardownS = round((performance.now() - t) / 1000);
@@ -697,39 +872,69 @@ async function main(): Promise<void> {
 function printReport(s: any): void {
   const rows: [string, string][] = [];
   const add = (k: string, v: string) => rows.push([k, v]);
-  const L = s.lifecycle as LifecycleResult;
-  const V = s.volvo as LifecycleResult & { meanCallsPerIncident: number };
-  add('machine', `${s.machine.cpus} CPU (${s.machine.cpuModel}), node ${s.machine.node}, ${s.machine.temporalCli}`);
-  add(`1a lifecycle (5 calls, conc ${CFG.conc}, N=${L.incidents})`, `${fmt(L.incidentsPerS, 2)} incidents/s, ${fmt(L.callsPerS)} calls/s (${L.completed} ok, ${L.failedCalls} failed calls)`);
-  for (const [verb, d] of Object.entries(L.latencyMsByVerb)) add(`    ${verb} latency under load`, `p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  max ${fmt(d.max)} ms`);
-  add(`1b Volvo replay (conc ${CFG.conc}, N=${V.incidents})`, `${fmt(V.callsPerS)} calls/s, ${fmt(V.incidentsPerS, 2)} incidents/s, ${fmt(V.meanCallsPerIncident)} calls/incident (${V.completed} ok, ${V.failedCalls} failed calls)`);
-  add(`2  baseline (1 wf + 1 activity, conc ${CFG.conc}, N=${s.baseline.workflows})`, `${fmt(s.baseline.workflowsPerS)} workflows/s (p50 ${fmt(s.baseline.latencyMs.p50)} ms)`);
-  add('   ratio incidents/s ÷ baseline/s', fmt(s.ratios.incidentsPerS_over_baselinePerS, 3));
-  add('   ratio lifecycle calls/s ÷ baseline/s', fmt(s.ratios.lifecycleCallsPerS_over_baselinePerS, 3));
-  add('   ratio Volvo calls/s ÷ baseline/s', fmt(s.ratios.volvoCallsPerS_over_baselinePerS, 3));
-  for (const r of s.sla) {
-    add(`3  SLA lateness, ${r.openIncidents} open`, `p50 ${fmt(r.latenessMs.p50, 0)} ms  p99 ${fmt(r.latenessMs.p99, 0)} ms  max ${fmt(r.latenessMs.max, 0)} ms (${r.breachesRecorded} measured, ${r.breachesMissing} missing)`);
+  const L = s.lifecycle as LifecycleResult | undefined;
+  const V = s.volvo as (LifecycleResult & { meanCallsPerIncident: number }) | undefined;
+  const H = s.lifecycleHistory as Awaited<ReturnType<typeof historyBreakdown>> | undefined;
+  add('machine', `${s.machine.cpus} CPU (${s.machine.cpuModel}), node ${s.machine.node}, ${s.machine.temporalCli}, SDK ${s.machine.temporalSdk}`);
+  add('Temporal store', s.temporalStore);
+  if (L) {
+    add(`1a lifecycle (5 calls, conc ${CFG.conc}, N=${L.incidents})`, `${fmt(L.incidentsPerS, 2)} incidents/s, ${fmt(L.callsPerS)} calls/s (${L.completed} ok, ${L.failedCalls} failed calls)`);
+    for (const [verb, d] of Object.entries(L.latencyMsByVerb)) add(`    ${verb} latency under load`, `p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  max ${fmt(d.max)} ms`);
+  }
+  if (H) {
+    add(`    histories of ${H.workflows} lifecycles`, `${H.meanEventsPerWorkflow} events each; per lifecycle count × p50 / p99 ms:`);
+    for (const [k, d] of Object.entries(H.ms)) add(`      ${k}`, `${fmt(d.perWorkflow)} × p50 ${fmt(d.p50)} / p99 ${fmt(d.p99)} ms (mean ${fmt(d.mean)})`);
+  }
+  if (V) add(`1b Volvo replay (conc ${CFG.conc}, N=${V.incidents})`, `${fmt(V.callsPerS)} calls/s, ${fmt(V.incidentsPerS, 2)} incidents/s, ${fmt(V.meanCallsPerIncident)} calls/incident (${V.completed} ok, ${V.failedCalls} failed calls)`);
+  if (s.baseline) {
+    add(`2  baseline (1 wf + 1 activity, conc ${CFG.conc}, N=${s.baseline.workflows})`, `${fmt(s.baseline.workflowsPerS)} workflows/s (p50 ${fmt(s.baseline.latencyMs.p50)} ms, p99 ${fmt(s.baseline.latencyMs.p99)} ms)`);
+    add('   ratio incidents/s ÷ baseline/s', fmt(s.ratios.incidentsPerS_over_baselinePerS ?? NaN, 3));
+    add('   ratio lifecycle calls/s ÷ baseline/s', fmt(s.ratios.lifecycleCallsPerS_over_baselinePerS ?? NaN, 3));
+    add('   ratio Volvo calls/s ÷ baseline/s', fmt(s.ratios.volvoCallsPerS_over_baselinePerS ?? NaN, 3));
+  }
+  for (const r of s.sla ?? []) {
+    if (r.timeBoxedS !== null) {
+      add(
+        `3  SLA ${r.targetIncidents}: TIME-BOXED`,
+        `created ${r.openIncidents} of ${r.targetIncidents} in the ${fmt(r.timeBoxedS, 0)} s left of the budget; all ${r.targetIncidents} would take ~${fmt(r.extrapolatedCreateSForTarget, 0)} s to create`,
+      );
+    }
+    add(`3  SLA lateness, ${r.openIncidents} with timers (${r.openIncidentsTotal} open)`, `p50 ${fmt(r.latenessMs.p50, 0)} ms  p99 ${fmt(r.latenessMs.p99, 0)} ms  max ${fmt(r.latenessMs.max, 0)} ms (${r.breachesRecorded} measured, ${r.breachesMissing} missing)`);
+    const sp = r.latenessSplitSample;
+    add(
+      `    split (history sample of ${sp.n})`,
+      `timer set late p50 ${fmt(sp.timerSetLateMs.p50, 0)}/max ${fmt(sp.timerSetLateMs.max, 0)}, server timer delay p50 ${fmt(sp.serverTimerDelayMs.p50, 0)}/max ${fmt(sp.serverTimerDelayMs.max, 0)}, worker audit−fired p50 ${fmt(sp.workerAuditMinusTimerFiredMs.p50, 0)}/max ${fmt(sp.workerAuditMinusTimerFiredMs.max, 0)} ms`,
+    );
     add(`    create rate (conc ${CFG.slaConc})`, `${fmt(r.create.perS)} incidents/s over ${fmt(r.create.wallS)} s (p50 ${fmt(r.create.latencyMs.p50)} ms, p99 ${fmt(r.create.latencyMs.p99)} ms, ${r.create.failed} failed)`);
     add('    target / window / phase', `response ${r.slaResponseTargetS} s, dues over ${fmt(r.firingWindowS)} s, ${r.breachesBeforeCreationEnded} fired before creation ended, phase ${fmt(r.phaseWallS, 0)} s`);
   }
-  add(`4  POST /incidents sequential (N=${s.latency.creates})`, `p50 ${fmt(s.latency.createMs.p50)} ms  p99 ${fmt(s.latency.createMs.p99)} ms  max ${fmt(s.latency.createMs.max)} ms`);
-  add('   GET /incidents/:id sequential', `p50 ${fmt(s.latency.getMs.p50)} ms  p99 ${fmt(s.latency.getMs.p99)} ms  max ${fmt(s.latency.getMs.max)} ms`);
-  add('   GET /incidents/:number sequential', `p50 ${fmt(s.latency.getByNumberMs.p50)} ms  p99 ${fmt(s.latency.getByNumberMs.p99)} ms`);
+  if (s.latency) {
+    add(`4  POST /incidents sequential (N=${s.latency.creates})`, `p50 ${fmt(s.latency.createMs.p50)} ms  p99 ${fmt(s.latency.createMs.p99)} ms  max ${fmt(s.latency.createMs.max)} ms`);
+    add('   GET /incidents/:id sequential', `p50 ${fmt(s.latency.getMs.p50)} ms  p99 ${fmt(s.latency.getMs.p99)} ms  max ${fmt(s.latency.getMs.max)} ms`);
+    add('   GET /incidents/:number sequential', `p50 ${fmt(s.latency.getByNumberMs.p50)} ms  p99 ${fmt(s.latency.getByNumberMs.p99)} ms`);
+  }
   const p = s.problems as typeof problems;
   add('problems', `HTTP non-2xx: ${Object.values(p.http).reduce((a, b) => a + b, 0)}, fetch errors: ${p.fetchErrors}, SDK warnings: ${Object.values(p.sdkWarnings).reduce((a, b) => a + b, 0)}, API error logs: ${p.apiErrors}, SQLITE_BUSY: ${p.sqliteBusy}`);
   add('total wall time', `${fmt(s.totalWallS)} s (setup ${fmt(s.setupS)} s, teardown ${fmt(s.teardownS)} s)`);
   const w = Math.max(...rows.map((r) => r[0].length));
-  console.log('\n' + '='.repeat(100));
+  console.log('\n' + '='.repeat(110));
   console.log(`ITSM incident benchmark (${s.mode})`);
-  console.log('='.repeat(100));
+  console.log('='.repeat(110));
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
-  console.log('='.repeat(100));
-  const phases: [string, PhaseMeter][] = [['lifecycle', L.meter], ['volvo', V.meter], ['baseline', s.baseline.meter], ['latency', s.latency.meter]];
-  for (const r of s.sla) phases.push([`sla-${r.openIncidents} create`, r.create.meter], [`sla-${r.openIncidents} fire`, r.fireMeter]);
-  console.log('CPU per phase (node = API + worker + load generator; server = Temporal dev server):');
+  console.log('='.repeat(110));
+  const phases: [string, PhaseMeter][] = [];
+  if (L) phases.push(['lifecycle', L.meter]);
+  if (V) phases.push(['volvo', V.meter]);
+  if (s.baseline) phases.push(['baseline', s.baseline.meter]);
+  if (s.latency) phases.push(['latency', s.latency.meter]);
+  for (const r of s.sla ?? []) phases.push([`sla-${r.targetIncidents} create`, r.create.meter], [`sla-${r.targetIncidents} fire`, r.fireMeter]);
+  console.log('CPU per phase (% of one core; node = API + worker + load generator, server = Temporal dev server, machine = all processes):');
   for (const [name, m] of phases) {
-    console.log(`  ${name.padEnd(18)} wall ${fmt(m.wallS).padStart(7)} s  node ${String(m.nodeCpuPct).padStart(4)}%  server ${String(m.serverCpuPct).padStart(4)}%  event-loop delay p99 ${fmt(m.loopDelayP99Ms)} ms, max ${fmt(m.loopDelayMaxMs)} ms`);
+    console.log(`  ${name.padEnd(18)} wall ${fmt(m.wallS).padStart(7)} s  node ${String(m.nodeCpuPct).padStart(4)}%  server ${String(m.serverCpuPct).padStart(4)}%  machine ${String(m.machineCpuPct).padStart(4)}% (load ${fmt(m.loadAvg1m)})  event-loop delay p99 ${fmt(m.loopDelayP99Ms)} ms, max ${fmt(m.loopDelayMaxMs)} ms`);
   }
+  for (const [k, v] of Object.entries(p.http)) console.log(`  HTTP ${k}: ${v}  e.g. ${(p.httpSamples[k] ?? [])[0] ?? ''}`);
+  for (const [k, v] of Object.entries(p.sdkWarnings)) console.log(`  SDK ${k}: ${v}`);
+  for (const l of p.apiErrorSamples) console.log(`  API ${l}`);
 }
 
 main().catch((e) => {
