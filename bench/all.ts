@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: every benchmark, one after another in its own process (each starts
+ * what it measures and exits cleanly). `--quick` is passed to each for a smoke run.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const quick = process.argv.includes('--quick') ? ['--quick'] : [];
+const suites: [string, string[]][] = [
+  ['incidents: throughput vs baseline, SLA timer lateness, API latency', ['bench/run.ts', ...quick]],
+  ['CMDB: impact analysis on a generated layered CMDB', ['bench/cmdb-impact.ts', ...quick]],
+  ['CMDB: CSV import rate', ['bench/cmdb-import.ts', ...quick]],
+];
+
+let failed = 0;
+for (const [title, args] of suites) {
+  console.log(`\n=== ${title} ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: path.join(__dirname, '..'), stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
