@@ -2,9 +2,9 @@ import type { Tx } from '../db/client';
 import type { IncidentSnapshot } from '../domain/incident/snapshot';
 import { slaBreached } from '../domain/incident/snapshot';
 import type { ActivityDeps } from './deps';
-import { toJson } from './json';
+import { fromJson, toJson } from './json';
 import { ApplicationFailure } from '@temporalio/common';
-import { dispatchEvents } from './webhooks';
+import { dispatchEvents, subscriptionMatches } from './webhooks';
 
 export interface DomainEvent {
   type: string;
@@ -87,6 +87,7 @@ export function createTransitionActivities(deps: ActivityDeps) {
     async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
       const at = new Date(w.at);
       const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
+      let toDeliver: string[] | null = null;
       await deps.db.$transaction(async (tx) => {
         const auditId = `aud-${w.recordId}-${w.seq}`;
         const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true } });
@@ -110,9 +111,15 @@ export function createTransitionActivities(deps: ActivityDeps) {
             data: toJson(w.data),
           },
         });
+        // Events nobody subscribes to are settled here, so the workflow schedules no relay
+        // activity for them (most transitions, in most deployments).
+        const subscriptions = w.events.length ? await tx.webhookSubscription.findMany({ where: { active: true }, select: { events: true } }) : [];
+        toDeliver = [];
         for (const [i, e] of w.events.entries()) {
+          const wanted = subscriptions.some((sub) => subscriptionMatches(fromJson<string[]>(sub.events, []), e.type));
+          if (wanted) toDeliver.push(eventIds[i]);
           await tx.outboxEvent.create({
-            data: { id: eventIds[i], type: e.type, recordType: w.recordType, recordId: w.recordId, occurredAt: at, data: toJson(e.data) },
+            data: { id: eventIds[i], type: e.type, recordType: w.recordType, recordId: w.recordId, occurredAt: at, data: toJson(e.data), dispatchedAt: wanted ? null : at },
           });
         }
         for (const [i, n] of w.notifications.entries()) {
@@ -121,7 +128,12 @@ export function createTransitionActivities(deps: ActivityDeps) {
           });
         }
       });
-      return { eventIds };
+      if (toDeliver === null) {
+        // A retry of a committed transition: whatever is still undispatched.
+        const pending = await deps.db.outboxEvent.findMany({ where: { id: { in: eventIds }, dispatchedAt: null }, select: { id: true } });
+        toDeliver = pending.map((e) => e.id);
+      }
+      return { eventIds: toDeliver };
     },
 
     /** After the commit: hand the events to webhook delivery. Safe to repeat. */
