@@ -8,11 +8,10 @@ import { naturalKeyOf } from '../domain/cmdb/classes';
 import { diffFields } from '../domain/cmdb/diff';
 import { newId } from '../api/ids';
 import { NUMBER_PREFIX } from '../api/numbers';
-import { CiConflictError, ciSnapshot, newSnapshot, type ChangeContext, type CiFields, type CiSnapshot } from './ci-store';
+import { CiConflictError, ciColumns, ciSnapshot, newSnapshot, type ChangeContext, type CiFields, type CiSnapshot } from './ci-store';
 import type { Tx } from './client';
 
 
-const dateOrNull = (s: string | null) => (s ? new Date(s) : null);
 
 const CI_COLUMNS = [
   'id', 'number', 'name', 'class', 'status', 'environment', 'ownerGroup', 'attributes', 'naturalKey', 'version', 'retiredAt', 'purchaseDate', 'cost', 'currency',
@@ -60,25 +59,8 @@ export async function createCisTx(tx: Tx, items: (CiFields & { name: string; cla
     return {
       id: newId('ci', ctx.at.getTime()),
       number: `${NUMBER_PREFIX.ci}${String(first + i).padStart(7, '0')}`,
-      name: s.name,
-      class: s.class,
-      status: s.status,
-      environment: s.environment,
-      ownerGroup: s.ownerGroup,
-      attributes: JSON.stringify(s.attributes),
-      naturalKey: s.naturalKey,
+      ...ciColumns(s),
       version: 1,
-      retiredAt: dateOrNull(s.retiredAt),
-      purchaseDate: dateOrNull(s.purchaseDate),
-      cost: s.cost,
-      currency: s.currency,
-      depreciationMethod: s.depreciationMethod,
-      depreciationYears: s.depreciationYears,
-      salvageValue: s.salvageValue,
-      location: s.location,
-      supplier: s.supplier,
-      checkedOutTo: s.checkedOutTo,
-      checkedOutAt: dateOrNull(s.checkedOutAt),
       createdAt: ctx.at,
       updatedAt: ctx.at,
     };

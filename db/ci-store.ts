@@ -73,7 +73,8 @@ export function ciSnapshot(row: ConfigurationItem): CiSnapshot {
   };
 }
 
-function toColumns(s: Omit<CiSnapshot, 'id' | 'number'>) {
+/** A snapshot as table columns (JSON and dates encoded). */
+export function ciColumns(s: Omit<CiSnapshot, 'id' | 'number'>) {
   return {
     name: s.name,
     class: s.class,
@@ -146,7 +147,7 @@ export async function createCiTx(tx: Tx, fields: CiFields & { name: string; clas
   const base = newSnapshot(fields);
   const clash = await tx.configurationItem.findFirst({ where: { OR: [{ naturalKey: base.naturalKey }, { class: base.class, name: base.name }] } });
   if (clash) throw new CiConflictError(`a ${base.class} with the same identity already exists (${clash.number})`);
-  const row = await tx.configurationItem.create({ data: { id: newId('ci'), number: await nextNumber(tx, 'ci'), ...toColumns(base), version: 1, createdAt: ctx.at, updatedAt: ctx.at } });
+  const row = await tx.configurationItem.create({ data: { id: newId('ci'), number: await nextNumber(tx, 'ci'), ...ciColumns(base), version: 1, createdAt: ctx.at, updatedAt: ctx.at } });
   await writeVersion(tx, row.id, 1, 'create', diffFields({}, ciSnapshot(row) as unknown as Record<string, unknown>), ciSnapshot(row), ctx);
   return row;
 }
@@ -167,7 +168,7 @@ export async function updateCiTx(tx: Tx, current: ConfigurationItem, fields: CiF
     if (clash) throw new CiConflictError(`a ${merged.class} with the same identity already exists (${clash.number})`);
   }
   const version = current.version + 1;
-  const updated = await tx.configurationItem.updateMany({ where: { id: current.id, version: current.version }, data: { ...toColumns(merged), version, updatedAt: ctx.at } });
+  const updated = await tx.configurationItem.updateMany({ where: { id: current.id, version: current.version }, data: { ...ciColumns(merged), version, updatedAt: ctx.at } });
   if (updated.count === 0) throw new CiConflictError(`${current.number} was changed concurrently; retry`);
   const row = await tx.configurationItem.findUniqueOrThrow({ where: { id: current.id } });
   await writeVersion(tx, row.id, version, action, changes, ciSnapshot(row), ctx);

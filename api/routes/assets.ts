@@ -28,16 +28,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function assetView(row: ConfigurationItem, asOf: Date): AssetRecord {
   return {
     ...ciView(row),
-    purchaseDate: iso(row.purchaseDate),
-    cost: row.cost,
-    currency: row.currency,
     depreciationMethod: row.depreciationMethod as AssetRecord['depreciationMethod'],
-    depreciationYears: row.depreciationYears,
-    salvageValue: row.salvageValue,
-    location: row.location,
-    supplier: row.supplier,
-    checkedOutTo: row.checkedOutTo,
-    checkedOutAt: iso(row.checkedOutAt),
     bookValue: bookValue(row, asOf),
     bookValueAsOf: asOf.toISOString(),
   };
