@@ -1,4 +1,5 @@
 import { hashToken, ROLES } from '../api/auth';
+import { DEFAULT_TARGETS } from '../domain/sla/policy';
 import { newId } from '../api/ids';
 import { nextNumber } from '../api/numbers';
 import type { Db } from './client';
@@ -70,13 +71,7 @@ export async function seedDemo(db: Db): Promise<void> {
     name: 'Default 24x7',
     isDefault: true,
     calendar: '24x7',
-    targets: {
-      P1: { response: 'PT15M', resolution: 'PT4H' },
-      P2: { response: 'PT30M', resolution: 'PT8H' },
-      P3: { response: 'PT2H', resolution: 'P1D' },
-      P4: { response: 'PT8H', resolution: 'P3D' },
-      P5: { response: 'P1D', resolution: 'P5D' },
-    },
+    targets: DEFAULT_TARGETS,
   });
   await ensureSla(db, { name: 'Email (24x7 gold)', serviceId: email.id, calendar: '24x7', targets: { P1: { response: 'PT10M', resolution: 'PT2H' }, P2: { response: 'PT20M', resolution: 'PT4H' }, P3: { response: 'PT1H', resolution: 'PT8H' }, P4: { response: 'PT4H', resolution: 'P1D' }, P5: { response: 'PT8H', resolution: 'P3D' } } });
   await ensureSla(db, {

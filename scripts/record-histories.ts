@@ -18,6 +18,7 @@
  * With names, only those scenarios run and only their files are rewritten: adding a new
  * workflow's histories leaves the existing recordings untouched.
  */
+import { DEFAULT_TARGETS } from '../domain/sla/policy';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -418,13 +419,7 @@ async function main() {
   await sla('sla-default', {
     isDefault: true,
     calendar: '24x7',
-    targets: {
-      P1: { response: 'PT15M', resolution: 'PT4H' },
-      P2: { response: 'PT30M', resolution: 'PT8H' },
-      P3: { response: 'PT2H', resolution: 'P1D' },
-      P4: { response: 'PT8H', resolution: 'P3D' },
-      P5: { response: 'P1D', resolution: 'P5D' },
-    },
+    targets: DEFAULT_TARGETS,
   });
   // Attached to a service rather than default, so it applies to exactly one scenario.
   const weekday = ['09:00', '17:00'];
