@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createChangeActivities } from './change';
 import { createCmdbVerificationActivities } from './cmdb-verification';
 import { createIncidentActivities } from './incident';
 import { createTransitionActivities } from './record-transition';
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIncidentActivities(deps),
     ...createWebhookActivities(deps),
     ...createCmdbVerificationActivities(deps),
+    ...createChangeActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

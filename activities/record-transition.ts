@@ -1,4 +1,5 @@
 import type { Tx } from '../db/client';
+import type { ChangeSnapshot } from '../domain/change/snapshot';
 import type { IncidentSnapshot } from '../domain/incident/snapshot';
 import { slaBreached } from '../domain/incident/snapshot';
 import type { ActivityDeps } from './deps';
@@ -17,7 +18,7 @@ export interface NotificationRequest {
   message: string;
 }
 
-type Snapshots = { incident: IncidentSnapshot };
+type Snapshots = { incident: IncidentSnapshot; change: ChangeSnapshot };
 
 /**
  * One accepted transition of any record: its new snapshot, its audit entry, the domain
@@ -73,6 +74,32 @@ const snapshotWriters: { [K in keyof Snapshots]: (tx: Tx, s: Snapshots[K], seq: 
     const updated = await tx.incident.updateMany({ where: { id: s.id, version: { lt: seq } }, data: row });
     if (updated.count === 0 && !(await tx.incident.findUnique({ where: { id: s.id }, select: { id: true } }))) {
       await tx.incident.create({ data: { id: s.id, ...row } });
+    }
+  },
+  async change(tx, s, seq) {
+    const row = {
+      number: s.number,
+      workflowId: s.workflowId,
+      type: s.type,
+      title: s.title,
+      description: s.description,
+      state: s.state,
+      riskLevel: s.risk?.level ?? null,
+      riskScore: s.risk?.score ?? null,
+      plannedStart: new Date(s.plannedStart),
+      plannedEnd: new Date(s.plannedEnd),
+      problemId: s.problemId,
+      templateId: s.templateId,
+      outcome: s.outcome,
+      detail: toJson(s),
+      createdBy: s.createdBy,
+      version: seq,
+    };
+    const updated = await tx.change.updateMany({ where: { id: s.id, version: { lt: seq } }, data: row });
+    if (updated.count === 0 && !(await tx.change.findUnique({ where: { id: s.id }, select: { id: true } }))) {
+      await tx.change.create({ data: { id: s.id, ...row } });
+      // The CIs never change after submission: index them once.
+      await tx.changeCi.createMany({ data: s.ciIds.map((ciId) => ({ changeId: s.id, ciId })) });
     }
   },
 };

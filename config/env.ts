@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChangePolicyOverride } from '../domain/schemas/change';
 
 /**
  * Every setting the processes read, validated once at start-up so a typo stops the
@@ -12,17 +13,15 @@ const isoDuration = z
 const PriorityLevel = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
 const MatrixRow = z.object({ high: PriorityLevel, medium: PriorityLevel, low: PriorityLevel }).strict();
 /** JSON impact → urgency → priority, e.g. {"high":{"high":"P1","medium":"P2","low":"P3"},…}. */
-const priorityMatrix = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.object({ high: MatrixRow, medium: MatrixRow, low: MatrixRow }).strict());
+const json = z.string().transform((s, ctx) => {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return z.NEVER;
+  }
+});
+const priorityMatrix = json.pipe(z.object({ high: MatrixRow, medium: MatrixRow, low: MatrixRow }).strict());
 
 /** A five-field cron expression (or @daily, @hourly, …) as Temporal Schedules read it, or `off`. */
 const cronSpec = z
@@ -77,6 +76,8 @@ export const EnvSchema = z.object({
   /** Workflow history length after which long-lived records continue-as-new. */
   /** Overrides the impact × urgency matrix for incidents opened from now on. */
   PRIORITY_MATRIX: priorityMatrix.optional(),
+  /** JSON, a partial override of the change policy (CAB composition, quorum, deadlines, risk thresholds); see README. */
+  CHANGE_POLICY: json.pipe(ChangePolicyOverride).optional(),
   CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(100).default(5000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),

@@ -1,6 +1,7 @@
 import type { ConfigurationItem } from '../generated/prisma-sqlite/client';
 import { diffFields, type FieldChanges } from '../domain/cmdb/diff';
 import { attributeSchemaOf, naturalKeyOf } from '../domain/cmdb/classes';
+import { OPEN_CHANGE_STATES } from '../domain/change/state-machine';
 import { INCIDENT_STATES, isTerminal } from '../domain/incident/state-machine';
 import { newId } from '../api/ids';
 import { nextNumber } from '../api/numbers';
@@ -275,6 +276,13 @@ export const OPEN_REFERENCE_FINDERS: Record<string, (db: Db | Tx, ciId: string) 
     (
       await db.incident.findMany({
         where: { OR: [{ ciId }, { serviceId: ciId }], state: { notIn: INCIDENT_STATES.filter(isTerminal) } },
+        select: { number: true },
+      })
+    ).map((r) => r.number),
+  change: async (db, ciId) =>
+    (
+      await db.change.findMany({
+        where: { state: { in: [...OPEN_CHANGE_STATES] }, id: { in: (await db.changeCi.findMany({ where: { ciId }, select: { changeId: true } })).map((r) => r.changeId) } },
         select: { number: true },
       })
     ).map((r) => r.number),

@@ -1,3 +1,4 @@
 export { incidentWorkflow } from './incident';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
 export { cmdbVerificationWorkflow } from './cmdb-verification';
+export { changeWorkflow } from './change';

@@ -2,6 +2,9 @@ import type { RouteDef } from '../route';
 import { assetsRoutes } from './assets';
 import { ciImportRoutes } from './ci-import';
 import { ciRelationshipsRoutes } from './ci-relationships';
+import { changeFreezeRoutes } from './change-freezes';
+import { changeTemplateRoutes } from './change-templates';
+import { changeRoutes } from './changes';
 import { ciRoutes } from './cis';
 import { dhsRoutes } from './dhs';
 import { discoveryRoutes } from './discovery';
@@ -20,6 +23,9 @@ export function allRoutes(): RouteDef[] {
     ...assetsRoutes(),
     ...dhsRoutes(),
     ...discoveryRoutes(),
+    ...changeRoutes(),
+    ...changeTemplateRoutes(),
+    ...changeFreezeRoutes(),
     ...webhookRoutes(),
   ];
 }

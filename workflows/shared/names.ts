@@ -3,3 +3,5 @@ export const INCIDENT_WORKFLOW = 'incidentWorkflow';
 export const WEBHOOK_DELIVERY_WORKFLOW = 'webhookDeliveryWorkflow';
 
 export const incidentWorkflowId = (number: string) => `incident-${number}`;
+export const CHANGE_WORKFLOW = 'changeWorkflow';
+export const changeWorkflowId = (number: string) => `change-${number}`;

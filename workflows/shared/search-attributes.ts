@@ -11,4 +11,8 @@ export const Priority = defineSearchAttributeKey('Priority', SearchAttributeType
 export const AssignmentGroup = defineSearchAttributeKey('AssignmentGroup', SearchAttributeType.KEYWORD);
 export const SlaBreached = defineSearchAttributeKey('SlaBreached', SearchAttributeType.BOOL);
 
-export const ALL_SEARCH_ATTRIBUTES = [RecordType, RecordNumber, RecordState, Priority, AssignmentGroup, SlaBreached];
+/** Changes: standard | normal | emergency, and the assessed risk level. */
+export const ChangeType = defineSearchAttributeKey('ChangeType', SearchAttributeType.KEYWORD);
+export const Risk = defineSearchAttributeKey('Risk', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [RecordType, RecordNumber, RecordState, Priority, AssignmentGroup, SlaBreached, ChangeType, Risk];

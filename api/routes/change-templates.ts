@@ -1,0 +1,83 @@
+import { ListQuery, listOf } from '../../domain/schemas/common';
+import { CreateTemplateBody, TemplateRecord } from '../../domain/schemas/change';
+import type { Db } from '../../db/client';
+import type { ChangeTemplate } from '../../generated/prisma-sqlite/client';
+import { conflict, notFound } from '../errors';
+import { newId } from '../ids';
+import { listPage } from '../pagination';
+import { route, type RouteDef } from '../route';
+
+/** The catalogue of standard changes: pre-approved, so changes made from them skip the CAB. */
+export function templateView(t: ChangeTemplate) {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    implementationPlan: t.implementationPlan,
+    backoutPlan: t.backoutPlan,
+    ciClasses: JSON.parse(t.ciClasses) as string[],
+    maxDuration: t.maxDuration,
+    active: t.active,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+/** By id or by (unique) name. */
+export const findTemplate = (db: Db, ref: string) => db.changeTemplate.findFirst({ where: { OR: [{ id: ref }, { name: ref }] } });
+
+export function changeTemplateRoutes(): RouteDef[] {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/change-templates',
+      summary: 'Add a standard change template (pre-approved)',
+      tag: 'Changes',
+      roles: ['admin'],
+      body: CreateTemplateBody,
+      response: TemplateRecord,
+      status: 201,
+      creates: true,
+      async handler({ body, user, deps }) {
+        if (await deps.db.changeTemplate.findUnique({ where: { name: body.name } })) throw conflict(`a change template named '${body.name}' already exists`);
+        const row = await deps.db.changeTemplate.create({
+          data: {
+            id: newId('tpl'),
+            name: body.name,
+            description: body.description ?? null,
+            implementationPlan: body.implementationPlan,
+            backoutPlan: body.backoutPlan,
+            ciClasses: JSON.stringify(body.ciClasses),
+            maxDuration: body.maxDuration ?? null,
+            active: body.active,
+            createdBy: user.id,
+          },
+        });
+        return templateView(row);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/change-templates',
+      summary: 'The standard change catalogue',
+      tag: 'Changes',
+      roles: 'any',
+      query: ListQuery,
+      response: listOf(TemplateRecord),
+      handler: ({ query, deps }) => listPage(query, {}, (args) => deps.db.changeTemplate.findMany(args), templateView),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/change-templates/:id',
+      summary: 'Get a standard change template by id or name',
+      tag: 'Changes',
+      roles: 'any',
+      response: TemplateRecord,
+      async handler({ params, deps }) {
+        const t = await findTemplate(deps.db, params.id);
+        if (!t) throw notFound(`change template ${params.id}`);
+        return templateView(t);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,301 @@
+import { z } from '../../domain/schemas/zod';
+import { ListQuery, listOf } from '../../domain/schemas/common';
+import {
+  CalendarQuery,
+  CalendarResponse,
+  CHANGE_COMMANDS,
+  ChangeCommandBodies,
+  ChangeListQuery,
+  ChangeRecord,
+  CreateChangeBody,
+  VoteBody,
+  type ChangeCommandName,
+} from '../../domain/schemas/change';
+import { AuditEntry } from '../../domain/schemas/incident';
+import { changeView, type ChangeSnapshot } from '../../domain/change/snapshot';
+import { clashes } from '../../domain/change/schedule';
+import { isTerminal, type ChangeState } from '../../domain/change/state-machine';
+import { parseIsoDuration } from '../../domain/duration';
+import { CiValidationError, mergeAttributes, validateAttributes } from '../../db/ci-store';
+import type { Db } from '../../db/client';
+import type { Change } from '../../generated/prisma-sqlite/client';
+import { changeCommandUpdates, voteSignal, type SubmitChange } from '../../workflows/change';
+import { changeConfigFromEnv, submitChange } from '../../temporal/open-change';
+import type { Principal, Role } from '../auth';
+import { badRequest, conflict, forbidden, notFound, type FieldError } from '../errors';
+import { newId } from '../ids';
+import { listPage } from '../pagination';
+import { findCi } from '../refs';
+import { route, type ApiDeps, type RouteDef } from '../route';
+import { commandError } from '../temporal-errors';
+import { auditEntries } from './history';
+import { findTemplate, templateView } from './change-templates';
+
+export const rowToSnapshot = (row: Change): ChangeSnapshot => JSON.parse(row.detail) as ChangeSnapshot;
+export const toChangeView = (row: Change) => changeView(rowToSnapshot(row));
+
+export async function findChange(db: Db, ref: string): Promise<Change> {
+  const row = await db.change.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+  if (!row) throw notFound(`change ${ref}`);
+  return row;
+}
+
+export function changeWorkflowConfig(deps: ApiDeps) {
+  return changeConfigFromEnv(deps.env, deps.searchAttributes !== false);
+}
+
+const RAISERS: readonly Role[] = ['agent', 'change_manager', 'problem_manager', 'release_manager', 'admin'];
+const IMPLEMENTERS: readonly Role[] = ['agent', 'change_manager', 'release_manager', 'admin'];
+const MANAGERS: readonly Role[] = ['change_manager', 'admin'];
+/** Roles that sit on a CAB; anyone else may vote only if the change names them (or their group) as a required approver. */
+const CAB_ROLES: readonly Role[] = ['cab_member', 'change_manager', 'admin'];
+
+export const CHANGE_COMMAND_ROLES: Record<ChangeCommandName, readonly Role[]> = {
+  start: IMPLEMENTERS,
+  complete: IMPLEMENTERS,
+  review: MANAGERS,
+  close: MANAGERS,
+  cancel: [...MANAGERS, 'agent', 'problem_manager', 'release_manager'],
+  reschedule: [...MANAGERS, 'agent', 'release_manager'],
+};
+
+/** CI references, CMDB updates and the template, checked and resolved; every bad field named. */
+async function resolveSubmission(db: Db, body: CreateChangeBody): Promise<SubmitChange> {
+  const errors: FieldError[] = [];
+  const now = Date.now();
+  if (Date.parse(body.plannedEnd) <= now) errors.push({ path: 'plannedEnd', message: 'must be in the future' });
+  const cis = await Promise.all(body.ciIds.map((ref) => findCi(db, ref)));
+  cis.forEach((ci, i) => {
+    if (!ci) errors.push({ path: `ciIds.${i}`, message: `no configuration item ${body.ciIds[i]}` });
+    else if (ci.status === 'retired') errors.push({ path: `ciIds.${i}`, message: `${ci.number} is retired` });
+  });
+  const ciIds = [...new Set(cis.flatMap((ci) => (ci ? [ci.id] : [])))];
+  const ciUpdates: SubmitChange['ciUpdates'] = [];
+  for (const [i, u] of body.ciUpdates.entries()) {
+    const ci = await findCi(db, u.ciId);
+    if (!ci) {
+      errors.push({ path: `ciUpdates.${i}.ciId`, message: `no configuration item ${u.ciId}` });
+      continue;
+    }
+    if (!ciIds.includes(ci.id)) errors.push({ path: `ciUpdates.${i}.ciId`, message: `${ci.number} is not among the change's ciIds` });
+    if (u.attributes) {
+      try {
+        validateAttributes(ci.class, mergeAttributes(JSON.parse(ci.attributes) as Record<string, unknown>, u.attributes as Record<string, unknown | null>));
+      } catch (e) {
+        if (!(e instanceof CiValidationError)) throw e;
+        errors.push(...e.errors.map((x) => ({ path: `ciUpdates.${i}.${x.path}`, message: x.message })));
+      }
+    }
+    ciUpdates.push({ ciId: ci.id, ...(u.attributes ? { attributes: u.attributes } : {}), ...(u.status ? { status: u.status } : {}) });
+  }
+  let implementationPlan = body.implementationPlan;
+  let backoutPlan = body.backoutPlan;
+  let templateId: string | undefined;
+  if (body.templateId) {
+    const t = await findTemplate(db, body.templateId);
+    if (!t) errors.push({ path: 'templateId', message: `no change template ${body.templateId}` });
+    else if (!t.active) errors.push({ path: 'templateId', message: `template '${t.name}' is not active` });
+    else {
+      const view = templateView(t);
+      templateId = t.id;
+      implementationPlan ??= view.implementationPlan;
+      backoutPlan ??= view.backoutPlan;
+      if (view.ciClasses.length) {
+        cis.forEach((ci, i) => {
+          if (ci && !view.ciClasses.includes(ci.class)) errors.push({ path: `ciIds.${i}`, message: `template '${t.name}' covers ${view.ciClasses.join(', ')}, not ${ci.class}` });
+        });
+      }
+      if (view.maxDuration && Date.parse(body.plannedEnd) - Date.parse(body.plannedStart) > parseIsoDuration(view.maxDuration)) {
+        errors.push({ path: 'plannedEnd', message: `template '${t.name}' pre-approves windows of at most ${view.maxDuration}` });
+      }
+    }
+  }
+  if (errors.length) throw badRequest('the change request is invalid', errors);
+  return {
+    title: body.title,
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    type: body.type,
+    ciIds,
+    plannedStart: new Date(body.plannedStart).toISOString(),
+    plannedEnd: new Date(body.plannedEnd).toISOString(),
+    implementationPlan: implementationPlan as string,
+    backoutPlan: backoutPlan as string,
+    ...(body.problemId ? { problemId: body.problemId } : {}),
+    ...(templateId ? { templateId } : {}),
+    ciUpdates,
+  };
+}
+
+/** May this person vote on this change? CAB roles always (a vote they are not required for is recorded and ignored). */
+function mayVote(user: Principal, s: ChangeSnapshot): boolean {
+  if (CAB_ROLES.includes(user.role)) return true;
+  return (s.cab?.required ?? []).some((r) => r.approver === user.id || user.groups.some((g) => r.approver === `group:${g}`));
+}
+
+const VOTE_RECORDED_WAIT_MS = 5000;
+
+/** Waits briefly for the workflow to record a signalled vote, so the answer usually shows it. */
+async function waitForVote(db: Db, changeId: string, voteId: string): Promise<boolean> {
+  const deadline = Date.now() + VOTE_RECORDED_WAIT_MS;
+  while (Date.now() < deadline) {
+    const hit = await db.auditEvent.findFirst({ where: { recordId: changeId, action: 'vote', data: { contains: voteId } }, select: { id: true } });
+    if (hit) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+/** States shown on the change calendar: everything still planned or already done, not withdrawn. */
+const CALENDAR_EXCLUDES: ChangeState[] = ['rejected', 'cancelled'];
+
+const IdParam = '/api/v1/changes/:id';
+
+export function changeRoutes(): RouteDef[] {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/changes',
+      summary: 'Submit a request for change (starts its workflow)',
+      tag: 'Changes',
+      roles: RAISERS,
+      body: CreateChangeBody,
+      response: ChangeRecord,
+      status: 201,
+      creates: true,
+      async handler({ body, user, deps }) {
+        const submission = await resolveSubmission(deps.db, body);
+        try {
+          return await submitChange({ db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: changeWorkflowConfig(deps) }, user.id, submission);
+        } catch (e) {
+          throw commandError(e, 'change');
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/changes',
+      summary: 'List changes (newest first)',
+      tag: 'Changes',
+      roles: 'any',
+      query: ListQuery.extend(ChangeListQuery.shape),
+      response: listOf(ChangeRecord),
+      async handler({ query, deps }) {
+        const { limit, cursor, state, type, risk, problemId } = query;
+        const where = { ...(state ? { state } : {}), ...(type ? { type } : {}), ...(risk ? { riskLevel: risk } : {}), ...(problemId ? { problemId } : {}) };
+        return listPage({ limit, cursor }, where, (args) => deps.db.change.findMany(args), toChangeView);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/changes/calendar',
+      summary: 'Change windows and freezes in a period, with clashes on the same CI flagged',
+      tag: 'Changes',
+      roles: 'any',
+      query: CalendarQuery,
+      response: CalendarResponse,
+      async handler({ query, deps }) {
+        const from = new Date(query.from);
+        const to = new Date(query.to);
+        const rows = await deps.db.change.findMany({
+          where: { state: { notIn: CALENDAR_EXCLUDES }, plannedStart: { lt: to }, plannedEnd: { gt: from } },
+          orderBy: [{ plannedStart: 'asc' }, { number: 'asc' }],
+          take: 5000,
+        });
+        const snapshots = rows.map(rowToSnapshot);
+        const conflicts = clashes(snapshots.map((s) => ({ number: s.number, ciIds: s.ciIds, start: s.plannedStart, end: s.plannedEnd })));
+        const freezes = await deps.db.changeFreeze.findMany({ where: { start: { lt: to }, end: { gt: from } }, orderBy: { start: 'asc' } });
+        return {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          changes: snapshots.map((s) => ({
+            id: s.id,
+            number: s.number,
+            title: s.title,
+            type: s.type,
+            state: s.state,
+            risk: s.risk?.level ?? null,
+            plannedStart: new Date(s.plannedStart).toISOString(),
+            plannedEnd: new Date(s.plannedEnd).toISOString(),
+            ciIds: s.ciIds,
+            conflicts: conflicts.get(s.number) ?? [],
+          })),
+          freezes: freezes.map(freezeView),
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: IdParam,
+      summary: 'Get a change by id or number (risk, impact, CAB)',
+      tag: 'Changes',
+      roles: 'any',
+      response: ChangeRecord,
+      handler: async ({ params, deps }) => toChangeView(await findChange(deps.db, params.id)),
+    }),
+    route({
+      method: 'get',
+      path: `${IdParam}/history`,
+      summary: 'The audit trail of a change, votes included',
+      tag: 'Changes',
+      roles: 'any',
+      response: z.array(AuditEntry),
+      async handler({ params, deps }) {
+        const row = await findChange(deps.db, params.id);
+        return auditEntries(deps.db, row.id);
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${IdParam}/votes`,
+      summary: "A CAB member's vote (delivered to the workflow as a signal; one vote per member counts)",
+      tag: 'Changes',
+      roles: 'any',
+      body: VoteBody,
+      response: ChangeRecord,
+      async handler({ params, body, user, deps, req }) {
+        const row = await findChange(deps.db, params.id);
+        const s = rowToSnapshot(row);
+        if (!mayVote(user, s)) throw forbidden(`role '${user.role}' may not vote on ${row.number}: not a CAB role and not a required approver`);
+        if (s.state !== 'cab_review') throw conflict(`cannot vote on a change in state '${s.state}' (votes are taken in cab_review)`);
+        const voteId = newId('vote');
+        try {
+          await deps.temporal.workflow.getHandle(row.workflowId).signal(voteSignal, { voteId, member: user.id, groups: user.groups, decision: body.decision, ...(body.comment ? { comment: body.comment } : {}) });
+        } catch (e) {
+          throw commandError(e, `change ${row.number}`);
+        }
+        const recorded = await waitForVote(deps.db, row.id, voteId);
+        const view = toChangeView(await findChange(deps.db, row.id));
+        if (recorded) return view;
+        // Accepted by the engine but not yet recorded: it will be; say so rather than pretend.
+        req.res?.status(202).json(view);
+        return view;
+      },
+    }),
+    ...CHANGE_COMMANDS.map((verb) =>
+      route({
+        method: 'post',
+        path: `${IdParam}/${verb}`,
+        summary: `Change command: ${verb}`,
+        tag: 'Changes',
+        roles: CHANGE_COMMAND_ROLES[verb],
+        body: ChangeCommandBodies[verb],
+        response: ChangeRecord,
+        async handler({ params, body, user, deps }) {
+          const row = await findChange(deps.db, params.id);
+          if (isTerminal(row.state as ChangeState)) throw conflict(`cannot ${verb} a change in state '${row.state}'`);
+          try {
+            return await deps.temporal.workflow
+              .getHandle(row.workflowId)
+              .executeUpdate(changeCommandUpdates[verb] as typeof changeCommandUpdates.start, { args: [{ actor: user.id, body: body as never }] });
+          } catch (e) {
+            throw commandError(e, `change ${row.number}`);
+          }
+        },
+      }),
+    ),
+  ];
+}
+
+export function freezeView(f: { id: string; name: string; start: Date; end: Date; reason: string; createdBy: string; createdAt: Date }) {
+  return { id: f.id, name: f.name, start: f.start.toISOString(), end: f.end.toISOString(), reason: f.reason, createdBy: f.createdBy, createdAt: f.createdAt.toISOString() };
+}

@@ -1,0 +1,243 @@
+import { z } from './zod';
+import { CHANGE_STATES } from '../change/state-machine';
+import { IsoDuration, IsoTimestamp, RecordRef } from './common';
+import { CiStatus } from './ci';
+
+export const ChangeStateEnum = z.enum(CHANGE_STATES as unknown as ['submitted', ...string[]]);
+export const ChangeTypeEnum = z.enum(['standard', 'normal', 'emergency']);
+export const RiskLevelEnum = z.enum(['low', 'medium', 'high']);
+export const DecisionEnum = z.enum(['approve', 'reject']);
+
+const Text = (max: number) => z.string().trim().min(1).max(max);
+
+export const CiUpdateSchema = z
+  .object({
+    ciId: RecordRef,
+    attributes: z.record(z.string(), z.unknown()).optional(),
+    status: CiStatus.optional(),
+  })
+  .strict()
+  .refine((u) => u.attributes !== undefined || u.status !== undefined, { message: 'attributes or status is required', path: ['attributes'] });
+
+export const CreateChangeBody = z
+  .object({
+    title: Text(300),
+    description: z.string().max(20_000).optional(),
+    type: ChangeTypeEnum,
+    ciIds: z.array(RecordRef).min(1).max(200),
+    plannedStart: IsoTimestamp,
+    plannedEnd: IsoTimestamp,
+    /** Required unless a standard change's template supplies it. */
+    implementationPlan: Text(20_000).optional(),
+    backoutPlan: Text(20_000).optional(),
+    problemId: RecordRef.optional(),
+    /** The standard change template (required for, and only for, standard changes). */
+    templateId: RecordRef.optional(),
+    ciUpdates: z.array(CiUpdateSchema).max(200).default([]),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (Date.parse(b.plannedEnd) <= Date.parse(b.plannedStart)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'must be after plannedStart' });
+    if (b.type === 'standard' && !b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'a standard change must name its pre-approved template' });
+    if (b.type !== 'standard' && b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'only standard changes use a template' });
+    if (b.type !== 'standard') {
+      if (!b.implementationPlan) ctx.addIssue({ code: 'custom', path: ['implementationPlan'], message: 'required' });
+      if (!b.backoutPlan) ctx.addIssue({ code: 'custom', path: ['backoutPlan'], message: 'required' });
+    }
+  });
+export type CreateChangeBody = z.infer<typeof CreateChangeBody>;
+
+const Window = z
+  .object({ plannedStart: IsoTimestamp, plannedEnd: IsoTimestamp })
+  .strict()
+  .refine((b) => Date.parse(b.plannedEnd) > Date.parse(b.plannedStart), { message: 'must be after plannedStart', path: ['plannedEnd'] });
+
+/** One schema per command body; each is also the payload of the workflow Update of that name. */
+export const ChangeCommandBodies = {
+  start: z.object({ notes: z.string().max(5000).optional() }).strict(),
+  complete: z.object({ outcome: z.enum(['success', 'failed']), notes: z.string().max(20_000).optional() }).strict(),
+  review: z.object({ notes: Text(20_000) }).strict(),
+  close: z.object({ notes: z.string().max(5000).optional() }).strict(),
+  cancel: z.object({ reason: Text(5000) }).strict(),
+  reschedule: Window,
+} as const;
+export type ChangeCommandName = keyof typeof ChangeCommandBodies;
+export type ChangeCommandBody<K extends ChangeCommandName> = z.infer<(typeof ChangeCommandBodies)[K]>;
+export const CHANGE_COMMANDS = Object.keys(ChangeCommandBodies) as ChangeCommandName[];
+
+export const VoteBody = z.object({ decision: DecisionEnum, comment: z.string().max(5000).optional() }).strict();
+export type VoteBody = z.infer<typeof VoteBody>;
+
+const ImpactCi = z.object({ id: z.string(), number: z.string(), name: z.string(), class: z.string() });
+const Iso = z.string();
+
+export const ChangeRecord = z.object({
+  id: z.string(),
+  number: z.string(),
+  type: ChangeTypeEnum,
+  title: z.string(),
+  description: z.string().nullable(),
+  state: ChangeStateEnum,
+  ciIds: z.array(z.string()),
+  plannedStart: Iso,
+  plannedEnd: Iso,
+  implementationPlan: z.string(),
+  backoutPlan: z.string(),
+  problemId: z.string().nullable(),
+  templateId: z.string().nullable(),
+  ciUpdates: z.array(z.object({ ciId: z.string(), attributes: z.record(z.string(), z.unknown()).optional(), status: z.string().optional() })),
+  risk: z
+    .object({ score: z.number(), level: RiskLevelEnum, factors: z.array(z.object({ factor: z.string(), points: z.number(), detail: z.string() })) })
+    .nullable()
+    .describe('null until the assessment has run'),
+  impact: z
+    .object({
+      cis: z.array(ImpactCi),
+      affected: z.array(ImpactCi.extend({ distance: z.number(), path: z.array(z.string()) })),
+      services: z.array(ImpactCi.extend({ criticality: z.string(), ownerGroup: z.string().nullable() })),
+    })
+    .nullable(),
+  cab: z
+    .object({
+      board: z.enum(['cab', 'ecab']),
+      required: z.array(z.string()).describe('user ids and group:<name> entries; any member of a group answers for it'),
+      approvers: z.array(z.object({ approver: z.string(), role: z.string(), decision: DecisionEnum.nullable() })),
+      votes: z.array(
+        z.object({
+          member: z.string(),
+          decision: DecisionEnum,
+          at: Iso,
+          comment: z.string().nullable(),
+          counted: z.boolean(),
+          countsFor: z.array(z.string()),
+          ignoredReason: z.string().nullable(),
+        }),
+      ),
+      quorum: z.number().int(),
+      changeManagerRequired: z.boolean(),
+      approvals: z.number().int(),
+      rejections: z.number().int(),
+      deadline: Iso,
+      timeoutAt: Iso,
+      remindedAt: Iso.nullable(),
+      escalatedAt: Iso.nullable(),
+    })
+    .nullable(),
+  decision: z.object({ outcome: z.enum(['approved', 'rejected']), reason: z.string(), at: Iso, by: z.string() }).nullable(),
+  changeManager: z.string().nullable(),
+  holdReason: z.string().nullable(),
+  freezeId: z.string().nullable(),
+  heldUntil: Iso.nullable(),
+  windowOpenedAt: Iso.nullable(),
+  startedAt: Iso.nullable(),
+  completedAt: Iso.nullable(),
+  outcome: z.enum(['success', 'failed']).nullable(),
+  completionNotes: z.string().nullable(),
+  backout: z.object({ plan: z.string(), executedAt: Iso, executedBy: z.string() }).nullable(),
+  overranAt: Iso.nullable(),
+  review: z.object({ notes: z.string(), by: z.string(), at: Iso }).nullable(),
+  cancelReason: z.string().nullable(),
+  closedAt: Iso.nullable(),
+  createdBy: z.string(),
+  submittedAt: Iso,
+  workflowId: z.string(),
+  updatedAt: Iso,
+});
+
+export const ChangeListQuery = z.object({
+  state: ChangeStateEnum.optional(),
+  type: ChangeTypeEnum.optional(),
+  risk: RiskLevelEnum.optional(),
+  problemId: z.string().optional(),
+});
+
+export const CalendarQuery = z
+  .object({ from: IsoTimestamp, to: IsoTimestamp })
+  .strict()
+  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'must be after from', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { message: 'the range may span at most 366 days', path: ['to'] });
+
+export const CreateFreezeBody = z
+  .object({ name: Text(200), start: IsoTimestamp, end: IsoTimestamp, reason: Text(5000) })
+  .strict()
+  .refine((b) => Date.parse(b.end) > Date.parse(b.start), { message: 'must be after start', path: ['end'] });
+export type CreateFreezeBody = z.infer<typeof CreateFreezeBody>;
+
+export const FreezeRecord = z.object({ id: z.string(), name: z.string(), start: Iso, end: Iso, reason: z.string(), createdBy: z.string(), createdAt: Iso });
+
+export const CalendarResponse = z.object({
+  from: Iso,
+  to: Iso,
+  changes: z.array(
+    z.object({
+      id: z.string(),
+      number: z.string(),
+      title: z.string(),
+      type: ChangeTypeEnum,
+      state: ChangeStateEnum,
+      risk: RiskLevelEnum.nullable(),
+      plannedStart: Iso,
+      plannedEnd: Iso,
+      ciIds: z.array(z.string()),
+      conflicts: z.array(z.object({ with: z.string(), ciIds: z.array(z.string()) })).describe('other changes whose windows overlap this one on a common CI'),
+    }),
+  ),
+  freezes: z.array(FreezeRecord),
+});
+
+export const CreateTemplateBody = z
+  .object({
+    name: Text(200),
+    description: z.string().max(20_000).optional(),
+    implementationPlan: Text(20_000),
+    backoutPlan: Text(20_000),
+    /** CI classes the template may be applied to; empty: any. */
+    ciClasses: z.array(z.string().min(1).max(50)).max(50).default([]),
+    /** The longest window the pre-approval covers. */
+    maxDuration: IsoDuration.optional(),
+    active: z.boolean().default(true),
+  })
+  .strict();
+export type CreateTemplateBody = z.infer<typeof CreateTemplateBody>;
+
+export const TemplateRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  implementationPlan: z.string(),
+  backoutPlan: z.string(),
+  ciClasses: z.array(z.string()),
+  maxDuration: z.string().nullable(),
+  active: z.boolean(),
+  createdBy: z.string(),
+  createdAt: Iso,
+});
+
+const BoardRuleSchema = z
+  .object({
+    include: z.array(z.enum(['change_manager', 'service_owner', 'cab_member'])).min(1),
+    quorum: z.union([z.literal('majority'), z.number().int().min(1)]),
+    changeManagerRequiredAt: z.array(RiskLevelEnum),
+    deadline: IsoDuration,
+    grace: IsoDuration,
+  })
+  .partial()
+  .strict();
+
+/** CHANGE_POLICY: a partial override of the default policy (domain/change/policy.ts). */
+export const ChangePolicyOverride = z
+  .object({
+    cabGroup: z.string().min(1),
+    boards: z.object({ cab: BoardRuleSchema, ecab: BoardRuleSchema }).partial().strict(),
+    risk: z
+      .object({
+        thresholds: z.object({ medium: z.number().min(0).max(100), high: z.number().min(0).max(100) }).strict(),
+        lookbackDays: z.number().int().min(1).max(3650),
+        businessHoursOverlap: z.number().min(0).max(100),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+export type ChangePolicyOverride = z.infer<typeof ChangePolicyOverride>;

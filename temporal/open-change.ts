@@ -1,0 +1,55 @@
+/**
+ * Submitting an RFC: allocates the number, then Update-with-Start of the change workflow,
+ * whose `create` Update persists the change in its first step: the change and its workflow
+ * both exist, or neither does.
+ */
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Env } from '../config/env';
+import type { Db } from '../db/client';
+import { changePolicyWith } from '../domain/change/policy';
+import type { ChangeView } from '../domain/change/snapshot';
+import { newId } from '../api/ids';
+import { nextNumber } from '../api/numbers';
+import { createChangeUpdate, type ChangeWorkflowConfig, type ChangeWorkflowInput, type SubmitChange } from '../workflows/change';
+import { CHANGE_WORKFLOW, changeWorkflowId } from '../workflows/shared/names';
+import * as SA from '../workflows/shared/search-attributes';
+
+export type ChangeConfigEnv = Pick<Env, 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Partial<Pick<Env, 'CHANGE_POLICY'>>;
+
+export function changeConfigFromEnv(env: ChangeConfigEnv, searchAttributes = true): ChangeWorkflowConfig {
+  return {
+    continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS,
+    createTimeoutMs: 60_000,
+    searchAttributes,
+    policy: changePolicyWith(env.CHANGE_POLICY),
+  };
+}
+
+export interface SubmitChangeDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  config: ChangeWorkflowConfig;
+}
+
+export async function submitChange(deps: SubmitChangeDeps, actor: string, body: SubmitChange): Promise<ChangeView> {
+  const number = await nextNumber(deps.db, 'change');
+  const id = newId('chg');
+  const startWorkflowOperation = new WithStartWorkflowOperation(CHANGE_WORKFLOW, {
+    workflowId: changeWorkflowId(number),
+    taskQueue: deps.taskQueue,
+    args: [{ id, number, config: deps.config } satisfies ChangeWorkflowInput],
+    workflowIdConflictPolicy: 'FAIL',
+    memo: { title: body.title },
+    ...(deps.config.searchAttributes === false
+      ? {}
+      : {
+          typedSearchAttributes: [
+            { key: SA.RecordType, value: 'change' },
+            { key: SA.RecordNumber, value: number },
+            { key: SA.ChangeType, value: body.type },
+          ],
+        }),
+  });
+  return deps.temporal.workflow.executeUpdateWithStart(createChangeUpdate, { args: [{ actor, body }], startWorkflowOperation });
+}
