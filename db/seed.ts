@@ -3,7 +3,7 @@ import { DEFAULT_TARGETS } from '../domain/sla/policy';
 import { newId } from '../api/ids';
 import { nextNumber } from '../api/numbers';
 import type { Db } from './client';
-import { createCi } from './ci-store';
+import { addRelationship, createCi } from './ci-store';
 
 /** Support tiers: functional escalation follows nextTierGroup. */
 export const DEMO_GROUPS = [
@@ -42,6 +42,16 @@ async function ensureCi(db: Db, ci: { name: string; class: string; status?: stri
   return createCi(db, { ...ci, environment: ci.environment ?? 'production' }, { actor: 'seed' });
 }
 
+async function ensureRelationship(db: Db, sourceId: string, type: string, targetId: string) {
+  if (await db.ciRelationship.findFirst({ where: { sourceId, type, targetId } })) return;
+  await addRelationship(db, sourceId, { type, targetId }, { actor: 'seed' });
+}
+
+async function ensureTemplate(db: Db, t: { name: string; description: string; implementationPlan: string; backoutPlan: string; ciClasses: string[]; maxDuration: string }) {
+  if (await db.changeTemplate.findUnique({ where: { name: t.name } })) return;
+  await db.changeTemplate.create({ data: { id: newId('tpl'), ...t, ciClasses: JSON.stringify(t.ciClasses), createdBy: 'seed' } });
+}
+
 async function ensureSla(db: Db, sla: { name: string; serviceId?: string; isDefault?: boolean; calendar: unknown; targets: unknown }) {
   if (await db.sla.findFirst({ where: { name: sla.name } })) return;
   await db.sla.create({
@@ -64,9 +74,21 @@ export async function seedDemo(db: Db): Promise<void> {
   await seedGroups(db);
   const email = await ensureCi(db, { name: 'Email', class: 'service', ownerGroup: 'service-desk', attributes: { criticality: 'high', ownerGroup: 'service-desk' } });
   const payroll = await ensureCi(db, { name: 'Payroll', class: 'service', ownerGroup: 'l2-support', attributes: { criticality: 'medium', ownerGroup: 'l2-support' } });
-  await ensureCi(db, { name: 'Exchange Online connector', class: 'application', attributes: { vendor: 'Microsoft', version: '2019' } });
-  await ensureCi(db, { name: 'mail-01', class: 'server', attributes: { hostname: 'mail-01.corp', ip: '10.0.0.21', os: 'Debian 12', cpuCores: 8, memoryGb: 32 } });
-  await ensureCi(db, { name: 'payroll-db', class: 'database', attributes: { engine: 'PostgreSQL', version: '16' } });
+  const connector = await ensureCi(db, { name: 'Exchange Online connector', class: 'application', attributes: { vendor: 'Microsoft', version: '2019' } });
+  const mail01 = await ensureCi(db, { name: 'mail-01', class: 'server', attributes: { hostname: 'mail-01.corp', ip: '10.0.0.21', os: 'Debian 12', cpuCores: 8, memoryGb: 32 } });
+  const payrollDb = await ensureCi(db, { name: 'payroll-db', class: 'database', attributes: { engine: 'PostgreSQL', version: '16' } });
+  // A small dependency graph, so a change to mail-01 shows Email in its impact.
+  await ensureRelationship(db, email.id, 'depends_on', connector.id);
+  await ensureRelationship(db, connector.id, 'runs_on', mail01.id);
+  await ensureRelationship(db, payroll.id, 'depends_on', payrollDb.id);
+  await ensureTemplate(db, {
+    name: 'Monthly OS patching of a Linux server',
+    description: 'Security updates from the distribution, one server at a time, inside its maintenance window.',
+    implementationPlan: 'Drain the server from its load balancer pool; apt-get update && apt-get upgrade; reboot; run the smoke checks; return it to the pool.',
+    backoutPlan: 'Boot the previous kernel from GRUB; restore the pre-change VM snapshot if services do not come back within 15 minutes.',
+    ciClasses: ['server', 'virtual_machine'],
+    maxDuration: 'PT4H',
+  });
   await ensureSla(db, {
     name: 'Default 24x7',
     isDefault: true,

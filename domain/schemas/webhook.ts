@@ -4,6 +4,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'incident.created', 'incident.assigned', 'incident.acknowledged', 'incident.on_hold', 'incident.resumed',
   'incident.resolved', 'incident.reopened', 'incident.closed', 'incident.cancelled', 'incident.escalated',
   'incident.reprioritised', 'incident.sla.warning', 'incident.sla.breached',
+  'change.submitted', 'change.approved', 'change.rejected', 'change.scheduled', 'change.held', 'change.escalated',
+  'change.implemented', 'change.failed', 'change.overran', 'change.reviewed', 'change.closed', 'change.cancelled',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */

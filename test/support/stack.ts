@@ -33,8 +33,10 @@ export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?:
   const stackIndex = queueCounter++;
   const taskQueue = `itsm-test-${process.pid}-${stackIndex}`;
   // Stacks of one suite share a Temporal namespace but not a database: start each one's
-  // record numbers elsewhere so their workflow ids (incident-INC…) cannot collide.
-  if (stackIndex > 0) await tdb.db.counter.create({ data: { name: 'incident', value: stackIndex * 1_000_000 } });
+  // record numbers elsewhere so their workflow ids (incident-INC…, change-CHG…) cannot collide.
+  if (stackIndex > 0) {
+    for (const name of ['incident', 'change']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
+  }
   const worker = await startWorker(env, tdb.db, taskQueue);
   const workerRun = worker.run();
   const app = createApp({

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { loadEnv, ConfigError } from '../../config/env';
+import { changePolicyWith, DEFAULT_CHANGE_POLICY } from '../../domain/change/policy';
 
 describe('configuration from the environment', () => {
   test('embedded defaults', () => {
@@ -30,6 +31,20 @@ describe('configuration from the environment', () => {
     expect(loadEnv({ PRIORITY_MATRIX: JSON.stringify(matrix) }).PRIORITY_MATRIX).toEqual(matrix);
     expect(() => loadEnv({ PRIORITY_MATRIX: '{"high":' })).toThrow(/PRIORITY_MATRIX: must be JSON/);
     expect(() => loadEnv({ PRIORITY_MATRIX: JSON.stringify({ ...matrix, low: { high: 'P9' } }) })).toThrow(/PRIORITY_MATRIX\.low/);
+  });
+
+  test('the change policy is a validated partial override of the defaults', () => {
+    const env = loadEnv({ CHANGE_POLICY: JSON.stringify({ boards: { cab: { quorum: 2, deadline: 'P1D' } }, risk: { thresholds: { medium: 20, high: 50 } } }) });
+    const policy = changePolicyWith(env.CHANGE_POLICY);
+    expect(policy.boards.cab).toEqual({ ...DEFAULT_CHANGE_POLICY.boards.cab, quorum: 2, deadline: 'P1D' });
+    expect(policy.boards.ecab).toEqual(DEFAULT_CHANGE_POLICY.boards.ecab);
+    expect(policy.risk.thresholds).toEqual({ medium: 20, high: 50 });
+    expect(policy.risk.type).toEqual(DEFAULT_CHANGE_POLICY.risk.type);
+    expect(changePolicyWith(loadEnv({}).CHANGE_POLICY)).toEqual(DEFAULT_CHANGE_POLICY);
+    expect(() => loadEnv({ CHANGE_POLICY: '{' })).toThrow(/CHANGE_POLICY: must be JSON/);
+    expect(() => loadEnv({ CHANGE_POLICY: JSON.stringify({ boards: { cab: { deadline: 'two days' } } }) })).toThrow(/CHANGE_POLICY\.boards\.cab\.deadline/);
+    expect(() => loadEnv({ CHANGE_POLICY: JSON.stringify({ boards: { cab: { quorum: 0 } } }) })).toThrow(/CHANGE_POLICY\.boards\.cab\.quorum/);
+    expect(() => loadEnv({ CHANGE_POLICY: JSON.stringify({ cabGroupp: 'x' }) })).toThrow(/CHANGE_POLICY/);
   });
 
   test('demo tokens are never seeded in production', () => {
