@@ -279,6 +279,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   // ---- The CAB: votes arrive as signals, decisions are the workflow's own ----
 
   async function recordVote(v: CastVote): Promise<void> {
+    if (!state) return; // the API signals only changes it has read back, so only a stray signal lands here
     const s = current();
     const now = Date.now();
     if (s.state !== 'cab_review' || !s.cab) {
