@@ -320,7 +320,9 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     const w = window ?? { plannedStart: s.plannedStart, plannedEnd: s.plannedEnd };
     const base: ChangeSnapshot = { ...s, ...w, windowOpenedAt: moved ? null : s.windowOpenedAt, overranAt: moved ? null : s.overranAt };
     const data = moved ? { plannedStart: iso(w.plannedStart), plannedEnd: iso(w.plannedEnd), previous: { plannedStart: iso(s.plannedStart), plannedEnd: iso(s.plannedEnd) } } : {};
-    const hit = freezesHit({ start: w.plannedStart, end: w.plannedEnd }, await lookups.findFreezes({ start: w.plannedStart, end: w.plannedEnd }));
+    // A freeze that has already ended holds nothing: counting it would hold the change again
+    // at its own end, with the same freeze and end, so the freeze-end step would fire forever.
+    const hit = freezesHit({ start: w.plannedStart, end: w.plannedEnd }, await lookups.findFreezes({ start: w.plannedStart, end: w.plannedEnd })).filter((f) => f.end > Date.now());
     if (hit.length > 0 && s.type !== 'emergency') {
       const f = hit[0];
       const holdReason = `change freeze '${f.name}' (${iso(f.start)} to ${iso(f.end)}): ${f.reason}`;

@@ -9,6 +9,11 @@ export const RiskLevelEnum = z.enum(['low', 'medium', 'high']);
 export const DecisionEnum = z.enum(['approve', 'reject']);
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
+/** Two valid timestamps with `b` not after `a`. An invalid one is not compared: it has its own error already. */
+const notAfter = (a: string, b: string) => {
+  const [x, y] = [Date.parse(a), Date.parse(b)];
+  return !Number.isNaN(x) && !Number.isNaN(y) && y <= x;
+};
 
 export const CiUpdateSchema = z
   .object({
@@ -37,12 +42,13 @@ export const CreateChangeBody = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (Date.parse(b.plannedEnd) <= Date.parse(b.plannedStart)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'must be after plannedStart' });
+    if (notAfter(b.plannedStart, b.plannedEnd)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'must be after plannedStart' });
     if (b.type === 'standard' && !b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'a standard change must name its pre-approved template' });
     if (b.type !== 'standard' && b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'only standard changes use a template' });
     if (b.type !== 'standard') {
-      if (!b.implementationPlan) ctx.addIssue({ code: 'custom', path: ['implementationPlan'], message: 'required' });
-      if (!b.backoutPlan) ctx.addIssue({ code: 'custom', path: ['backoutPlan'], message: 'required' });
+      // Only when absent: an empty one already has its own error, one per field.
+      if (b.implementationPlan === undefined) ctx.addIssue({ code: 'custom', path: ['implementationPlan'], message: 'required' });
+      if (b.backoutPlan === undefined) ctx.addIssue({ code: 'custom', path: ['backoutPlan'], message: 'required' });
     }
   });
 export type CreateChangeBody = z.infer<typeof CreateChangeBody>;
@@ -50,7 +56,7 @@ export type CreateChangeBody = z.infer<typeof CreateChangeBody>;
 const Window = z
   .object({ plannedStart: IsoTimestamp, plannedEnd: IsoTimestamp })
   .strict()
-  .refine((b) => Date.parse(b.plannedEnd) > Date.parse(b.plannedStart), { message: 'must be after plannedStart', path: ['plannedEnd'] });
+  .refine((b) => !notAfter(b.plannedStart, b.plannedEnd), { message: 'must be after plannedStart', path: ['plannedEnd'] });
 
 /** One schema per command body; each is also the payload of the workflow Update of that name. */
 export const ChangeCommandBodies = {
@@ -154,13 +160,13 @@ export const ChangeListQuery = z.object({
 export const CalendarQuery = z
   .object({ from: IsoTimestamp, to: IsoTimestamp })
   .strict()
-  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'must be after from', path: ['to'] })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { message: 'the range may span at most 366 days', path: ['to'] });
+  .refine((q) => !notAfter(q.from, q.to), { message: 'must be after from', path: ['to'] })
+  .refine((q) => !(Date.parse(q.to) - Date.parse(q.from) > 366 * 86_400_000), { message: 'the range may span at most 366 days', path: ['to'] });
 
 export const CreateFreezeBody = z
   .object({ name: Text(200), start: IsoTimestamp, end: IsoTimestamp, reason: Text(5000) })
   .strict()
-  .refine((b) => Date.parse(b.end) > Date.parse(b.start), { message: 'must be after start', path: ['end'] });
+  .refine((b) => !notAfter(b.start, b.end), { message: 'must be after start', path: ['end'] });
 export type CreateFreezeBody = z.infer<typeof CreateFreezeBody>;
 
 export const FreezeRecord = z.object({ id: z.string(), name: z.string(), start: Iso, end: Iso, reason: z.string(), createdBy: z.string(), createdAt: Iso });
