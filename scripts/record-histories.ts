@@ -3,10 +3,11 @@
  *
  *   npm run record-histories          (tsx scripts/record-histories.ts)
  *
- * Drives incident and webhook-delivery workflows through representative paths on the
- * time-skipping test server, with the real worker and activities writing to a throw-away
- * SQLite database, and writes each history to test/replay/histories/<name>.json in the
- * standard JSON format (`historyToJSON`, the same as `temporal workflow show -o json`).
+ * Drives incident, webhook-delivery, CMDB-verification and change workflows through
+ * representative paths on the time-skipping test server, with the real worker and activities
+ * writing to a throw-away SQLite database, and writes each history to
+ * test/replay/histories/<name>.json in the standard JSON format (`historyToJSON`, the same
+ * as `temporal workflow show -o json`).
  *
  * Where the script picks the workflow id it uses the file name, which the replay test passes
  * back as the id (the workflows' commands never depend on it).
@@ -43,7 +44,20 @@ import { createCi } from '../db/ci-store';
 import { naturalKeyOf } from '../domain/cmdb/classes';
 import type { CreateIncidentBody, IncidentCommandName } from '../domain/schemas/incident';
 import type { IncidentView } from '../domain/incident/snapshot';
-import { seedGroups } from '../db/seed';
+import { demoUsers, seedGroups, upsertUser } from '../db/seed';
+import { DEFAULT_CHANGE_POLICY } from '../domain/change/policy';
+import type { ChangeView } from '../domain/change/snapshot';
+import type { ChangeCommandBody, ChangeCommandName } from '../domain/schemas/change';
+import {
+  changeCommandUpdates,
+  changeWorkflow,
+  createChangeUpdate,
+  getChangeQuery,
+  voteSignal,
+  type ChangeWorkflowConfig,
+  type ChangeWorkflowInput,
+  type SubmitChange,
+} from '../workflows/change';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startTimeSkippingServer, startWorker } from '../test/support/temporal';
 
@@ -385,6 +399,296 @@ async function cmdbVerificationScheduled() {
   await save(name, handle);
 }
 
+// ---- Changes (RFC + CAB) ---------------------------------------------------------------
+
+const CHANGE_CONFIG: ChangeWorkflowConfig = { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false, policy: DEFAULT_CHANGE_POLICY };
+const USERS = new Map(demoUsers().map((u) => [u.id, u]));
+let changeCounter = 0;
+let voteCounter = 0;
+
+function changeInput(): ChangeWorkflowInput {
+  const n = ++changeCounter;
+  return { id: `chg-replay-${n}`, number: `CHG9${String(n).padStart(6, '0')}`, config: CHANGE_CONFIG };
+}
+
+/** The CIs changes touch, made once: a server (4 required approvers with the default CAB) and a business service. */
+let changeCis: Promise<{ server: string; service: string }> | undefined;
+function changeFixtures(): Promise<{ server: string; service: string }> {
+  changeCis ??= (async () => {
+    const server = await createCi(tdb.db, { name: 'chg-app-01', class: 'server', status: 'live', environment: 'production', attributes: { hostname: 'chg-app-01', os: 'Debian 12' } }, { actor: 'seed' });
+    const service = await createCi(tdb.db, { name: 'Change Portal', class: 'service', status: 'live', ownerGroup: 'service-desk', attributes: { criticality: 'high' } }, { actor: 'seed' });
+    return { server: server.id, service: service.id };
+  })();
+  return changeCis;
+}
+
+/** A change body whose window opens `startInMs` from the server's now and lasts `durationMs`. */
+async function rfc(type: SubmitChange['type'], startInMs: number, durationMs: number, b: Partial<SubmitChange> = {}): Promise<SubmitChange> {
+  const { server } = await changeFixtures();
+  const now = await env.currentTimeMs();
+  return {
+    title: `Recorded for replay (${type})`,
+    type,
+    ciIds: [server],
+    plannedStart: new Date(now + startInMs).toISOString(),
+    plannedEnd: new Date(now + startInMs + durationMs).toISOString(),
+    implementationPlan: 'apt upgrade, restart the service',
+    backoutPlan: 'restore the VM snapshot',
+    ciUpdates: [],
+    ...b,
+  };
+}
+
+/** The API's path (Update-with-Start) or a separate `create` after the start (a retrying caller). */
+async function openChange(name: string, body: SubmitChange, via: 'update-with-start' | 'start-then-create' = 'update-with-start') {
+  if (via === 'start-then-create') {
+    const handle = await env.client.workflow.start(changeWorkflow, { taskQueue: TQ, workflowId: name, args: [changeInput()], memo: { title: body.title } });
+    const view = await handle.executeUpdate(createChangeUpdate, { args: [{ actor: 'usr-agent', body }] });
+    return { handle, view };
+  }
+  const startWorkflowOperation = new WithStartWorkflowOperation(changeWorkflow, {
+    workflowId: name,
+    taskQueue: TQ,
+    args: [changeInput()],
+    workflowIdConflictPolicy: 'FAIL',
+    memo: { title: body.title },
+  });
+  const view = await env.client.workflow.executeUpdateWithStart(createChangeUpdate, { args: [{ actor: 'usr-agent', body }], startWorkflowOperation });
+  return { handle: await startWorkflowOperation.workflowHandle(), view };
+}
+
+/** Polls the workflow's query (in real time) until `want` holds. */
+async function changeUntil(handle: WorkflowHandle, want: (v: ChangeView) => boolean, where: string): Promise<ChangeView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await handle.query(getChangeQuery);
+    if (v && want(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${where}: timed out in state ${v?.state ?? '(none)'} after ${(await handle.describe()).historyLength} history events`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const inState = (handle: WorkflowHandle, state: string, where: string) => changeUntil(handle, (v) => v.state === state, `${where} (waiting for ${state})`);
+
+/** A CAB vote as the API sends it (a signal), then waits until the workflow has recorded it. */
+async function castVote(handle: WorkflowHandle, changeId: string, member: string, decision: 'approve' | 'reject', comment?: string): Promise<void> {
+  const user = USERS.get(member);
+  if (!user) throw new Error(`no demo user ${member}`);
+  const voteId = `vote-replay-${++voteCounter}`;
+  await handle.signal(voteSignal, { voteId, member, groups: user.groups, decision, ...(comment ? { comment } : {}) });
+  const deadline = Date.now() + 30_000;
+  while (!(await tdb.db.auditEvent.findFirst({ where: { recordId: changeId, action: 'vote', data: { contains: voteId } } }))) {
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId}: vote ${voteId} was not recorded`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function changeCommand<K extends ChangeCommandName>(handle: WorkflowHandle, name: K, body: ChangeCommandBody<K>, actor = 'usr-change_manager'): Promise<ChangeView> {
+  return handle.executeUpdate(changeCommandUpdates[name] as typeof changeCommandUpdates.start, { args: [{ actor, body: body as never }] });
+}
+
+/** Moves the server's clock to `at` (plus a minute), or not at all if it is already past. */
+async function sleepUntil(at: string | number): Promise<void> {
+  const ms = (typeof at === 'string' ? Date.parse(at) : at) - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms + MIN);
+}
+
+async function expectChangeClosed(handle: WorkflowHandle, changeId: string, state: string, where: string): Promise<void> {
+  await completed(handle, where);
+  const row = await tdb.db.change.findUniqueOrThrow({ where: { id: changeId } });
+  if (row.state !== state) throw new Error(`${where}: expected state ${state}, got ${row.state}`);
+}
+
+/** The three approvals that reach the default CAB's quorum (3 of the 4 required: change manager and three CAB members). */
+async function approveByCab(handle: WorkflowHandle, changeId: string): Promise<void> {
+  await castVote(handle, changeId, 'usr-cab_member', 'approve');
+  await castVote(handle, changeId, 'usr-cab_member2', 'approve');
+  await castVote(handle, changeId, 'usr-cab_member3', 'approve', 'fine by me');
+}
+
+/** Normal change: assessment, CAB review with a duplicate vote, quorum, window, success with CMDB updates, review, close. */
+async function changeNormalApproved() {
+  const name = 'change-normal-approved-implemented';
+  const { server } = await changeFixtures();
+  const { handle, view } = await openChange(name, await rfc('normal', 3 * DAY, 2 * HOUR, { description: 'OS upgrade', ciUpdates: [{ ciId: server, attributes: { os: 'Debian 13' } }] }));
+  const review = await inState(handle, 'cab_review', name);
+  if (review.cab?.required.length !== 4 || review.cab.quorum !== 3) throw new Error(`${name}: expected quorum 3 of 4, got ${review.cab?.quorum} of ${review.cab?.required.length}`);
+  await castVote(handle, view.id, 'usr-cab_member', 'approve', 'looks safe');
+  await castVote(handle, view.id, 'usr-cab_member', 'approve', 'voting again'); // a duplicate: recorded, not counted
+  await castVote(handle, view.id, 'usr-change_manager', 'approve');
+  const pending = await handle.query(getChangeQuery);
+  if (pending?.state !== 'cab_review' || pending.cab?.approvals !== 2) throw new Error(`${name}: expected 2 approvals pending, got ${pending?.state} ${pending?.cab?.approvals}`);
+  await castVote(handle, view.id, 'usr-cab_member2', 'approve');
+  const scheduled = await inState(handle, 'scheduled', name);
+  await sleepUntil(scheduled.plannedStart); // the window timer
+  await changeUntil(handle, (v) => v.windowOpenedAt !== null, `${name} (window)`);
+  await changeCommand(handle, 'start', { notes: 'starting' }, 'usr-agent');
+  await env.sleep(HOUR);
+  const done = await changeCommand(handle, 'complete', { outcome: 'success', notes: 'upgraded' }, 'usr-agent');
+  if (done.state !== 'implemented') throw new Error(`${name}: complete answered ${done.state}`);
+  const ci = await tdb.db.configurationItem.findUniqueOrThrow({ where: { id: server } });
+  if (!ci.attributes.includes('Debian 13')) throw new Error(`${name}: the CMDB update was not applied`);
+  await changeCommand(handle, 'review', { notes: 'went to plan' });
+  await changeCommand(handle, 'close', {});
+  await expectChangeClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['submit', 'assessing', 'cab_review', 'vote', 'vote', 'vote', 'vote', 'approved', 'scheduled', 'window_opened', 'start', 'implemented', 'review', 'close'], name);
+  await save(name, handle);
+}
+
+/** Standard change from a template: pre-approved, no CAB, straight to scheduled; then withdrawn. */
+async function changeStandardPreapproved() {
+  const name = 'change-standard-preapproved';
+  const { handle, view } = await openChange(name, await rfc('standard', 2 * DAY, HOUR, { templateId: 'tpl-replay-patching' }), 'start-then-create');
+  const scheduled = await inState(handle, 'scheduled', name);
+  if (scheduled.cab !== null || scheduled.decision?.by !== 'system') throw new Error(`${name}: expected a pre-approval without CAB`);
+  await changeCommand(handle, 'cancel', { reason: 'patch superseded' }, 'usr-agent');
+  await expectChangeClosed(handle, view.id, 'cancelled', name);
+  await expectActions(view.id, ['submit', 'assessing', 'pre_approved', 'scheduled', 'cancel'], name);
+  await save(name, handle);
+}
+
+/** One approval, then silence: reminder at half the deadline (P1D), escalation at P2D, rejection as timed out after the grace (P1D). */
+async function changeCabTimeout() {
+  const name = 'change-cab-timeout';
+  const { handle, view } = await openChange(name, await rfc('normal', 7 * DAY, 2 * HOUR));
+  const review = await inState(handle, 'cab_review', name);
+  await castVote(handle, view.id, 'usr-cab_member', 'approve');
+  await sleepUntil(Date.parse(review.cab!.deadline) - DAY);
+  await changeUntil(handle, (v) => v.cab?.remindedAt !== null, `${name} (reminder)`);
+  await sleepUntil(review.cab!.deadline);
+  await changeUntil(handle, (v) => v.cab?.escalatedAt !== null, `${name} (escalation)`);
+  await sleepUntil(review.cab!.timeoutAt);
+  await expectChangeClosed(handle, view.id, 'rejected', name);
+  await expectActions(view.id, ['submit', 'assessing', 'cab_review', 'vote', 'cab_reminder', 'cab_escalated', 'rejected'], name);
+  await save(name, handle);
+}
+
+/** Approved into a freeze: held; rescheduled out of it; implemented and closed without a review. */
+async function changeFreezeHeldRescheduled() {
+  const name = 'change-freeze-held-rescheduled';
+  const now = await env.currentTimeMs();
+  const freeze = await tdb.db.changeFreeze.create({
+    data: { id: 'frz-replay-1', name: 'Year-end', start: new Date(now + 2 * DAY), end: new Date(now + 5 * DAY), reason: 'financial close', createdBy: 'usr-change_manager' },
+  });
+  try {
+    const { handle, view } = await openChange(name, await rfc('normal', 3 * DAY, 2 * HOUR));
+    await inState(handle, 'cab_review', name);
+    await approveByCab(handle, view.id);
+    const held = await inState(handle, 'held', name);
+    if (held.freezeId !== freeze.id) throw new Error(`${name}: held by ${held.freezeId}`);
+    const start = now + 6 * DAY;
+    const moved = await changeCommand(handle, 'reschedule', { plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + 2 * HOUR).toISOString() }, 'usr-agent');
+    if (moved.state !== 'scheduled') throw new Error(`${name}: rescheduled into ${moved.state}`);
+    await sleepUntil(start);
+    await changeUntil(handle, (v) => v.windowOpenedAt !== null, `${name} (window)`);
+    await changeCommand(handle, 'start', {}, 'usr-agent');
+    await changeCommand(handle, 'complete', { outcome: 'success' }, 'usr-agent');
+    await changeCommand(handle, 'close', { notes: 'no review needed' });
+    await expectChangeClosed(handle, view.id, 'closed', name);
+    await expectActions(view.id, ['submit', 'assessing', 'cab_review', 'vote', 'vote', 'vote', 'approved', 'held', 'reschedule', 'window_opened', 'start', 'implemented', 'close'], name);
+    await save(name, handle);
+  } finally {
+    await tdb.db.changeFreeze.delete({ where: { id: freeze.id } });
+  }
+}
+
+/** Held by a freeze that ends inside the window: the freeze-end timer schedules it, the rest of the window opens at once. */
+async function changeFreezeEnded() {
+  const name = 'change-freeze-ended-scheduled';
+  const now = await env.currentTimeMs();
+  const freeze = await tdb.db.changeFreeze.create({
+    data: { id: 'frz-replay-2', name: 'Release weekend', start: new Date(now + 2 * DAY), end: new Date(now + 4 * DAY), reason: 'release', createdBy: 'usr-change_manager' },
+  });
+  try {
+    const { handle, view } = await openChange(name, await rfc('normal', 4 * DAY - HOUR, 4 * HOUR));
+    await inState(handle, 'cab_review', name);
+    await approveByCab(handle, view.id);
+    const held = await inState(handle, 'held', name);
+    await sleepUntil(held.heldUntil!);
+    await changeUntil(handle, (v) => v.state === 'scheduled' && v.windowOpenedAt !== null, `${name} (scheduled after the freeze)`);
+    await changeCommand(handle, 'start', {}, 'usr-agent');
+    await changeCommand(handle, 'complete', { outcome: 'success' }, 'usr-agent');
+    await changeCommand(handle, 'close', {});
+    await expectChangeClosed(handle, view.id, 'closed', name);
+    await expectActions(view.id, ['submit', 'assessing', 'cab_review', 'vote', 'vote', 'vote', 'approved', 'held', 'scheduled', 'window_opened', 'start', 'implemented', 'close'], name);
+    await save(name, handle);
+  } finally {
+    await tdb.db.changeFreeze.delete({ where: { id: freeze.id } });
+  }
+}
+
+/** Held by a freeze that outlasts the window: at the freeze's end it stays held (the window passed) until rescheduled; then withdrawn. */
+async function changeFreezeOutlastedWindow() {
+  const name = 'change-freeze-outlasted-window';
+  const now = await env.currentTimeMs();
+  const freeze = await tdb.db.changeFreeze.create({
+    data: { id: 'frz-replay-3', name: 'Audit', start: new Date(now + 2 * DAY), end: new Date(now + 5 * DAY), reason: 'external audit', createdBy: 'usr-change_manager' },
+  });
+  try {
+    const { handle, view } = await openChange(name, await rfc('normal', 3 * DAY, 2 * HOUR));
+    await inState(handle, 'cab_review', name);
+    await approveByCab(handle, view.id);
+    const held = await inState(handle, 'held', name);
+    await sleepUntil(held.heldUntil!);
+    const passed = await changeUntil(handle, (v) => v.heldUntil === null, `${name} (freeze end)`);
+    if (passed.state !== 'held' || !/window passed/.test(passed.holdReason ?? '')) throw new Error(`${name}: after the freeze: ${passed.state} (${passed.holdReason})`);
+    const start = (await env.currentTimeMs()) + DAY;
+    const moved = await changeCommand(handle, 'reschedule', { plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + 2 * HOUR).toISOString() }, 'usr-agent');
+    if (moved.state !== 'scheduled') throw new Error(`${name}: rescheduled into ${moved.state}`);
+    await changeCommand(handle, 'cancel', { reason: 'merged into the next release' });
+    await expectChangeClosed(handle, view.id, 'cancelled', name);
+    await expectActions(view.id, ['submit', 'assessing', 'cab_review', 'vote', 'vote', 'vote', 'approved', 'held', 'held', 'reschedule', 'cancel'], name);
+    await save(name, handle);
+  } finally {
+    await tdb.db.changeFreeze.delete({ where: { id: freeze.id } });
+  }
+}
+
+/** Started, still running when the window closes (overrun), failed and backed out, reviewed, closed; its problem is told. */
+async function changeFailedOverran() {
+  const name = 'change-failed-overran';
+  const { handle, view } = await openChange(name, await rfc('normal', 2 * DAY + 12 * HOUR, 2 * HOUR, { problemId: 'prb-replay-missing' }));
+  await inState(handle, 'cab_review', name);
+  await approveByCab(handle, view.id);
+  const scheduled = await inState(handle, 'scheduled', name);
+  await sleepUntil(scheduled.plannedStart);
+  await changeUntil(handle, (v) => v.windowOpenedAt !== null, `${name} (window)`);
+  await changeCommand(handle, 'start', { notes: 'go' }, 'usr-agent');
+  await sleepUntil(scheduled.plannedEnd); // the overrun timer
+  await changeUntil(handle, (v) => v.overranAt !== null, `${name} (overrun)`);
+  const failed = await changeCommand(handle, 'complete', { outcome: 'failed', notes: 'migration script failed' }, 'usr-agent');
+  if (failed.state !== 'failed' || !failed.backout) throw new Error(`${name}: complete answered ${failed.state}`);
+  await changeCommand(handle, 'review', { notes: 'test the migration on a copy first' });
+  await changeCommand(handle, 'close', {});
+  await expectChangeClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['submit', 'assessing', 'cab_review', 'vote', 'vote', 'vote', 'approved', 'scheduled', 'window_opened', 'start', 'overran', 'failed', 'review', 'close'], name);
+  await save(name, handle);
+}
+
+/** Emergency change on a business service: the ECAB, one rejection decides. */
+async function changeEmergencyRejected() {
+  const name = 'change-emergency-rejected';
+  const { service } = await changeFixtures();
+  const { handle, view } = await openChange(name, await rfc('emergency', HOUR, HOUR, { ciIds: [service] }));
+  const review = await inState(handle, 'cab_review', name);
+  if (review.cab?.board !== 'ecab') throw new Error(`${name}: board ${review.cab?.board}`);
+  await castVote(handle, view.id, 'usr-cab_member2', 'reject', 'no backout tested');
+  await expectChangeClosed(handle, view.id, 'rejected', name);
+  await expectActions(view.id, ['submit', 'assessing', 'cab_review', 'vote', 'rejected'], name);
+  await save(name, handle);
+}
+
+/** Started but the `create` Update never came: the workflow gives up after createTimeoutMs. */
+async function changeCreateTimeout() {
+  const name = 'change-create-timeout';
+  const input = changeInput();
+  const handle = await env.client.workflow.start(changeWorkflow, { taskQueue: TQ, workflowId: name, args: [input] });
+  await env.sleep(CHANGE_CONFIG.createTimeoutMs + 1000);
+  await completed(handle, name);
+  if ((await tdb.db.change.count({ where: { id: input.id } })) !== 0) throw new Error(`${name}: wrote a change`);
+  await save(name, handle);
+}
+
 /** Every scenario, in recording order (business hours last: it moves the clock to a Friday). */
 const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-p1-breach-escalation', run: p1BreachEscalation },
@@ -398,6 +702,15 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'webhook-delivery-not-found', run: webhookDeliveryFailed },
   { name: 'cmdb-verification-api-incident', run: cmdbVerificationFromApi },
   { name: 'cmdb-verification-scheduled-linked', run: cmdbVerificationScheduled },
+  { name: 'change-normal-approved-implemented', run: changeNormalApproved },
+  { name: 'change-standard-preapproved', run: changeStandardPreapproved },
+  { name: 'change-cab-timeout', run: changeCabTimeout },
+  { name: 'change-freeze-held-rescheduled', run: changeFreezeHeldRescheduled },
+  { name: 'change-freeze-ended-scheduled', run: changeFreezeEnded },
+  { name: 'change-freeze-outlasted-window', run: changeFreezeOutlastedWindow },
+  { name: 'change-failed-overran', run: changeFailedOverran },
+  { name: 'change-emergency-rejected', run: changeEmergencyRejected },
+  { name: 'change-create-timeout', run: changeCreateTimeout },
   { name: 'incident-business-hours-weekend', run: businessHours },
 ];
 
@@ -412,6 +725,8 @@ async function main() {
   env = await startTimeSkippingServer();
   tdb = await createTestDatabase();
   await seedGroups(tdb.db);
+  // The CAB's members and the change manager: the change workflow resolves its approvers from them.
+  for (const u of demoUsers()) await upsertUser(tdb.db, u);
   const sla = (id: string, o: { serviceId?: string; isDefault?: boolean; calendar: unknown; targets: unknown }) =>
     tdb.db.sla.create({
       data: { id, number: id.toUpperCase(), name: id, kind: 'SLA', serviceId: o.serviceId ?? null, isDefault: o.isDefault ?? false, calendar: JSON.stringify(o.calendar), targets: JSON.stringify(o.targets) },
