@@ -13,6 +13,7 @@ import {
 } from '../../domain/schemas/change';
 import { AuditEntry } from '../../domain/schemas/incident';
 import { changeView, type ChangeSnapshot } from '../../domain/change/snapshot';
+import { tally } from '../../domain/change/cab';
 import { clashes } from '../../domain/change/schedule';
 import { isTerminal, type ChangeState } from '../../domain/change/state-machine';
 import { parseIsoDuration } from '../../domain/duration';
@@ -134,15 +135,24 @@ function mayVote(user: Principal, s: ChangeSnapshot): boolean {
 
 const VOTE_RECORDED_WAIT_MS = 5000;
 
-/** Waits briefly for the workflow to record a signalled vote, so the answer usually shows it. */
-async function waitForVote(db: Db, changeId: string, voteId: string): Promise<boolean> {
+/**
+ * Waits briefly for the workflow to record a signalled vote and, when that vote settles
+ * the CAB, for the decision too (the workflow records it right after), so the answer
+ * usually shows both. Null if the workflow has not caught up in time.
+ */
+async function waitForVote(db: Db, changeId: string, voteId: string): Promise<Change | null> {
   const deadline = Date.now() + VOTE_RECORDED_WAIT_MS;
+  let recorded = false;
   while (Date.now() < deadline) {
-    const hit = await db.auditEvent.findFirst({ where: { recordId: changeId, action: 'vote', data: { contains: voteId } }, select: { id: true } });
-    if (hit) return true;
+    recorded ||= !!(await db.auditEvent.findFirst({ where: { recordId: changeId, action: 'vote', data: { contains: voteId } }, select: { id: true } }));
+    if (recorded) {
+      const row = await db.change.findUniqueOrThrow({ where: { id: changeId } });
+      const s = rowToSnapshot(row);
+      if (s.state !== 'cab_review' || !s.cab || tally(s.cab).outcome === 'pending') return row;
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
-  return false;
+  return null;
 }
 
 /** States shown on the change calendar: everything still planned or already done, not withdrawn. */
@@ -264,8 +274,8 @@ export function changeRoutes(): RouteDef[] {
           throw commandError(e, `change ${row.number}`);
         }
         const recorded = await waitForVote(deps.db, row.id, voteId);
+        if (recorded) return toChangeView(recorded);
         const view = toChangeView(await findChange(deps.db, row.id));
-        if (recorded) return view;
         // Accepted by the engine but not yet recorded: it will be; say so rather than pretend.
         req.res?.status(202).json(view);
         return view;

@@ -173,6 +173,9 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
       const mine = res.body.cab.votes.find((v: { member: string }) => v.member === member);
       expect(mine).toMatchObject({ member, decision: 'approve', at: expect.any(String), comment: `ok from ${member}`, counted: true, countsFor: [member], ignoredReason: null });
       expect(Number.isNaN(Date.parse(mine.at))).toBe(false);
+      // The deciding vote's answer already shows the CAB's decision.
+      if (i < CAB_TOKENS.length - 1) expect(res.body.state).toBe('cab_review');
+      else expect(['approved', 'scheduled']).toContain(res.body.state);
       const got = (await get(id)).body;
       expect(got.cab.votes).toHaveLength(i + 1);
       expect(got.cab.votes[i]).toMatchObject({ member, decision: 'approve' });
