@@ -15,6 +15,18 @@ const notAfter = (a: string, b: string) => {
   return !Number.isNaN(x) && !Number.isNaN(y) && y <= x;
 };
 
+/**
+ * Runs a cross-field check as soon as the fields it reads are valid, even when other fields
+ * are not (zod skips refinements on an object with any issue by default): a bad request
+ * gets every offending field listed at once.
+ */
+function whenValid(...fields: string[]) {
+  return {
+    when: (payload: { value: unknown; issues: readonly { path?: readonly PropertyKey[] }[] }) =>
+      typeof payload.value === 'object' && payload.value !== null && !payload.issues.some((i) => fields.includes(String(i.path?.[0]))),
+  };
+}
+
 export const CiUpdateSchema = z
   .object({
     ciId: RecordRef,
@@ -41,22 +53,18 @@ export const CreateChangeBody = z
     ciUpdates: z.array(CiUpdateSchema).max(200).default([]),
   })
   .strict()
-  .superRefine((b, ctx) => {
-    if (notAfter(b.plannedStart, b.plannedEnd)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'must be after plannedStart' });
-    if (b.type === 'standard' && !b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'a standard change must name its pre-approved template' });
-    if (b.type !== 'standard' && b.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'only standard changes use a template' });
-    if (b.type !== 'standard') {
-      // Only when absent: an empty one already has its own error, one per field.
-      if (b.implementationPlan === undefined) ctx.addIssue({ code: 'custom', path: ['implementationPlan'], message: 'required' });
-      if (b.backoutPlan === undefined) ctx.addIssue({ code: 'custom', path: ['backoutPlan'], message: 'required' });
-    }
-  });
+  .refine((b) => !notAfter(b.plannedStart, b.plannedEnd), { path: ['plannedEnd'], message: 'must be after plannedStart', ...whenValid('plannedStart', 'plannedEnd') })
+  .refine((b) => b.type !== 'standard' || !!b.templateId, { path: ['templateId'], message: 'a standard change must name its pre-approved template', ...whenValid('type', 'templateId') })
+  .refine((b) => b.type === 'standard' || !b.templateId, { path: ['templateId'], message: 'only standard changes use a template', ...whenValid('type', 'templateId') })
+  // Only when absent: an empty plan already has its own error, one per field.
+  .refine((b) => b.type === 'standard' || b.implementationPlan !== undefined, { path: ['implementationPlan'], message: 'required', ...whenValid('type', 'implementationPlan') })
+  .refine((b) => b.type === 'standard' || b.backoutPlan !== undefined, { path: ['backoutPlan'], message: 'required', ...whenValid('type', 'backoutPlan') });
 export type CreateChangeBody = z.infer<typeof CreateChangeBody>;
 
 const Window = z
   .object({ plannedStart: IsoTimestamp, plannedEnd: IsoTimestamp })
   .strict()
-  .refine((b) => !notAfter(b.plannedStart, b.plannedEnd), { message: 'must be after plannedStart', path: ['plannedEnd'] });
+  .refine((b) => !notAfter(b.plannedStart, b.plannedEnd), { message: 'must be after plannedStart', path: ['plannedEnd'], ...whenValid('plannedStart', 'plannedEnd') });
 
 /** One schema per command body; each is also the payload of the workflow Update of that name. */
 export const ChangeCommandBodies = {

@@ -382,6 +382,8 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
     };
 
     await expect400(await s.api('POST', '/api/v1/changes', { body: { ...window, implementationPlan: 'x', backoutPlan: 'y' } }), ['ciIds', 'title', 'type']);
+    // Cross-field checks run even when another field is missing: every offending field at once.
+    await expect400(await s.api('POST', '/api/v1/changes', { body: { type: 'normal', ciIds: [srv.id], plannedStart: at(2 * HOUR), plannedEnd: at(HOUR) } }), ['backoutPlan', 'implementationPlan', 'plannedEnd', 'title']);
     await expect400(await submit({ ciIds: [srv.id], plannedStart: at(2 * HOUR), plannedEnd: at(HOUR) }), ['plannedEnd']);
     const past = await expect400(await submit({ ciIds: [srv.id], plannedStart: at(-2 * HOUR), plannedEnd: at(-HOUR) }), ['plannedEnd']);
     expect(past.errors[0].message).toMatch(/future/);
