@@ -40,6 +40,24 @@ export interface TransitionWrite<K extends keyof Snapshots = keyof Snapshots> {
   notifications: NotificationRequest[];
 }
 
+/** The part of a record table's Prisma delegate that writing a versioned snapshot needs. */
+interface VersionedTable<Row> {
+  updateMany(args: { where: { id: string; version: { lt: number } }; data: Row }): Promise<{ count: number }>;
+  findUnique(args: { where: { id: string }; select: { id: true } }): Promise<unknown>;
+  create(args: { data: Row & { id: string } }): Promise<unknown>;
+}
+
+/**
+ * Writes a record's row for transition `seq`. Only a newer transition may overwrite: a late
+ * retry of an older one is a no-op. True when this created the row.
+ */
+async function writeIfNewer<Row>(table: VersionedTable<Row>, id: string, seq: number, row: Row): Promise<boolean> {
+  const updated = await table.updateMany({ where: { id, version: { lt: seq } }, data: row });
+  if (updated.count > 0 || (await table.findUnique({ where: { id }, select: { id: true } }))) return false;
+  await table.create({ data: { id, ...row } });
+  return true;
+}
+
 const snapshotWriters: { [K in keyof Snapshots]: (tx: Tx, s: Snapshots[K], seq: number) => Promise<void> } = {
   async incident(tx, s, seq) {
     const row = {
@@ -70,11 +88,7 @@ const snapshotWriters: { [K in keyof Snapshots]: (tx: Tx, s: Snapshots[K], seq: 
       createdBy: s.createdBy,
       version: seq,
     };
-    // Only a newer transition may overwrite: a late retry of an older one is a no-op.
-    const updated = await tx.incident.updateMany({ where: { id: s.id, version: { lt: seq } }, data: row });
-    if (updated.count === 0 && !(await tx.incident.findUnique({ where: { id: s.id }, select: { id: true } }))) {
-      await tx.incident.create({ data: { id: s.id, ...row } });
-    }
+    await writeIfNewer(tx.incident, s.id, seq, row);
   },
   async change(tx, s, seq) {
     const row = {
@@ -95,9 +109,7 @@ const snapshotWriters: { [K in keyof Snapshots]: (tx: Tx, s: Snapshots[K], seq: 
       createdBy: s.createdBy,
       version: seq,
     };
-    const updated = await tx.change.updateMany({ where: { id: s.id, version: { lt: seq } }, data: row });
-    if (updated.count === 0 && !(await tx.change.findUnique({ where: { id: s.id }, select: { id: true } }))) {
-      await tx.change.create({ data: { id: s.id, ...row } });
+    if (await writeIfNewer(tx.change, s.id, seq, row)) {
       // The CIs never change after submission: index them once.
       await tx.changeCi.createMany({ data: s.ciIds.map((ciId) => ({ changeId: s.id, ciId })) });
     }
