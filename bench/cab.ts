@@ -3,10 +3,10 @@
  *
  *   npx tsx bench/cab.ts [--quick] [--n 100] [--conc 4] [--poll-ms 5] [--in-memory] [--out result.json]
  *
- * Assembles what bench/run.ts assembles (dev server with a file-backed WAL store, migrated
- * SQLite CMDB with the dev users and groups, the product worker, the Express API on an
- * ephemeral port). One server CI is created; with the default policy a normal change on it
- * has 4 required approvers (the change manager and the three CAB members), quorum 3.
+ * Assembles what bench/run.ts assembles, through bench/support.ts (dev server with a file-backed
+ * WAL store, migrated SQLite CMDB with the dev users and groups, the product worker, the Express
+ * API on an ephemeral port). One server CI is created; with the default policy a normal change
+ * on it has 4 required approvers (the change manager and the three CAB members), quorum 3.
  * Per sample:
  *   POST /api/v1/changes (normal, window 30 days ahead) → poll GET until `cab_review` →
  *   votes from dev-cab_member and dev-cab_member2 → the deciding vote from dev-cab_member3,
@@ -22,24 +22,13 @@
  * sample waits for its change to reach `scheduled` before it ends, so the follow-up work of
  * one decision does not land in the next sample. --quick: 10 samples per phase instead of 100.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { execFileSync } from 'node:child_process';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import { createApp } from '../api/app';
-import { createLogger } from '../api/logger';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createCi } from '../db/ci-store';
-import { demoUsers, seedGroups, upsertUser } from '../db/seed';
-import { bundleWorkflows, createWorker } from '../temporal/worker';
-import { createTestDatabase, type TestDatabase } from '../test/support/database';
-import { TEMPORAL_CLI, assertBinaries } from '../test/support/binaries';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/shared/search-attributes';
 import { bumpSignal, stopSignal, valueQuery } from './signal-baseline-workflow';
+import { benchLog, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -67,152 +56,24 @@ const HOUR = 3_600_000;
 const APPROVED_VISIBLE = new Set(['approved', 'held', 'scheduled', 'implementing', 'implemented', 'reviewed', 'closed']);
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers
+// Problems and HTTP
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-interface Dist { n: number; p50: number; p90: number; p99: number; max: number; mean: number }
-function dist(xs: number[]): Dist {
-  const s = [...xs].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { n: s.length, p50: round(pct(s, 50)), p90: round(pct(s, 90)), p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? NaN), mean: round(mean) };
-}
-
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= items.length) return;
-        await fn(items[i], i);
-      }
-    }),
-  );
-}
-
-function log(msg: string): void {
-  process.stderr.write(`[bench cab ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-}
+const log = benchLog('bench cab');
 
 const problems = { http: {} as Record<string, number>, httpSamples: [] as string[], fetchErrors: 0, sdkWarnings: 0, sdkSamples: [] as string[], apiErrors: 0, apiErrorSamples: [] as string[], failedSamples: 0 };
 
-function noteSdk(entry: LogEntry): void {
-  if (entry.level !== 'WARN' && entry.level !== 'ERROR') return;
-  // The baseline's worker has workflows only, by design.
-  if (/No activities registered/.test(entry.message)) return;
-  problems.sdkWarnings++;
-  const err = (entry.meta as { error?: unknown } | undefined)?.error;
-  if (problems.sdkSamples.length < 10) problems.sdkSamples.push(`${entry.level} ${entry.message} ${err instanceof Error ? err.message : ''}`.slice(0, 400));
-}
-
-const apiLogger = createLogger('error', {}, (line) => {
-  problems.apiErrors++;
-  if (problems.apiErrorSamples.length < 10) problems.apiErrorSamples.push(line.slice(0, 400));
+const { noteSdk, apiLogger } = problemSinks(problems, {
+  sdk(entry, err) {
+    // The baseline's worker has workflows only, by design.
+    if (/No activities registered/.test(entry.message)) return null;
+    problems.sdkWarnings++;
+    return `${entry.level} ${entry.message} ${err instanceof Error ? err.message : ''}`.slice(0, 400);
+  },
+  apiSampleChars: 400,
 });
 
-// ---------------------------------------------------------------------------------------------
-// The stack
-
-interface Bench {
-  env: TestWorkflowEnvironment;
-  tdb: TestDatabase;
-  worker: Worker;
-  workerRun: Promise<void>;
-  server: Server;
-  baseUrl: string;
-  tmp: string;
-}
-
-async function startBench(): Promise<Bench> {
-  assertBinaries();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'itsm-bench-cab-'));
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: TEMPORAL_CLI },
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      ...(IN_MEMORY ? {} : { dbFilename: path.join(tmp, 'temporal.db') }),
-      extraArgs: ['--log-level', 'error', ...(IN_MEMORY ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'])],
-    },
-  });
-  let tdb: TestDatabase | undefined;
-  try {
-    tdb = await createTestDatabase('sqlite');
-    for (const u of demoUsers()) await upsertUser(tdb.db, u);
-    await seedGroups(tdb.db);
-    const taskQueue = `itsm-bench-cab-${process.pid}`;
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      client: env.client,
-      db: tdb.db,
-      log: apiLogger,
-      webhookTimeoutMs: 2000,
-      workflowBundle: await bundleWorkflows(),
-    });
-    const workerRun = worker.run();
-    const app = createApp({
-      db: tdb.db,
-      temporal: env.client,
-      env: { TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
-      log: apiLogger,
-    });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    return { env, tdb, worker, workerRun, server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tmp };
-  } catch (e) {
-    await tdb?.dispose().catch(() => undefined);
-    await env.teardown().catch(() => undefined);
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-async function stopBench(b: Bench): Promise<void> {
-  b.server.closeAllConnections();
-  await new Promise<void>((resolve) => b.server.close(() => resolve()));
-  b.worker.shutdown();
-  await b.workerRun;
-  await b.tdb.dispose();
-  await b.env.teardown();
-  rmSync(b.tmp, { recursive: true, force: true });
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-
-interface Res { status: number; body: any; ms: number; doneAt: number }
-let BASE = '';
-
-async function http(method: string, p: string, body?: unknown, token = 'dev-agent'): Promise<Res> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const t0 = performance.now();
-  let res: Response;
-  try {
-    res = await fetch(BASE + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (e) {
-    problems.fetchErrors++;
-    const doneAt = performance.now();
-    return { status: 0, body: String(e), ms: doneAt - t0, doneAt };
-  }
-  const text = await res.text();
-  const doneAt = performance.now();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // keep text
-  }
-  return { status: res.status, body: parsed, ms: doneAt - t0, doneAt };
-}
+/** Set once the stack is up: the API listens on an ephemeral port. */
+let http: Http;
 
 function expectOk(r: Res, what: string): void {
   if (r.status >= 200 && r.status < 300) return;
@@ -325,12 +186,12 @@ async function runCab(tag: string, n: number, conc: number) {
     samples: samples.length,
     conc,
     wallS: round(wallS, 2),
-    decisionMs: dist(samples.map((s) => s.decisionMs)),
-    voteMs: dist(samples.flatMap((s) => s.voteMs)),
-    decidingVoteMs: dist(samples.map((s) => s.lastVoteMs)),
+    decisionMs: dist(samples.map((s) => s.decisionMs), 1),
+    voteMs: dist(samples.flatMap((s) => s.voteMs), 1),
+    decidingVoteMs: dist(samples.map((s) => s.lastVoteMs), 1),
     decidingVoteAnswerShowedApproved: samples.filter((s) => s.lastVoteAnswerApproved).length,
-    auditVoteToApprovedMs: dist(samples.map((s) => s.auditVoteToApprovedMs).filter(Number.isFinite)),
-    meanGetsPolled: round(samples.reduce((a, s) => a + s.getsPolled, 0) / (samples.length || 1)),
+    auditVoteToApprovedMs: dist(samples.map((s) => s.auditVoteToApprovedMs).filter(Number.isFinite), 1),
+    meanGetsPolled: round(samples.reduce((a, s) => a + s.getsPolled, 0) / (samples.length || 1), 1),
   };
 }
 
@@ -373,29 +234,16 @@ async function runBaseline(b: Bench, tag: string, n: number, conc: number) {
     await run;
   }
   log(`baseline ${tag}: ${lat.length} signal → query round trips in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { samples: lat.length, conc, signalToQueryMs: dist(lat) };
+  return { samples: lat.length, conc, signalToQueryMs: dist(lat, 1) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Main
 
 function versions() {
-  let temporalCli = 'unknown';
-  try {
-    temporalCli = execFileSync(TEMPORAL_CLI, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    // ignore
-  }
-  let sdk = 'unknown';
-  try {
-    sdk = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    // ignore
-  }
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, temporalCli, temporalSdk: sdk, loadAvg1m: round(os.loadavg()[0], 2) };
+  const { cpus, cpuModel, node, temporalCli, temporalSdk } = machine();
+  return { cpus, cpuModel, node, temporalCli, temporalSdk, loadAvg1m: round(os.loadavg()[0], 2) };
 }
-
-const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 
 function printReport(s: any): void {
   const line = '='.repeat(104);
@@ -429,8 +277,8 @@ async function main(): Promise<void> {
   const wall0 = performance.now();
   Runtime.install({ logger: new DefaultLogger('WARN', noteSdk) });
   log(`mode: ${QUICK ? 'quick' : 'full'}; ${CFG.n} samples per phase, concurrent phase ${CFG.conc > 1 ? CFG.conc : 'skipped'}; Temporal store: ${IN_MEMORY ? 'in-memory' : 'file (WAL)'}`);
-  const b = await startBench();
-  BASE = b.baseUrl;
+  const b = await startBench({ tmpPrefix: 'itsm-bench-cab-', taskQueue: `itsm-bench-cab-${process.pid}`, inMemory: IN_MEMORY, log: apiLogger });
+  http = httpClient(b.baseUrl, problems);
   const summary: Record<string, any> = {
     mode: QUICK ? 'quick' : 'full',
     config: CFG,

@@ -3,9 +3,9 @@
  *
  *   npx tsx bench/run.ts [--quick] [--out result.json]
  *
- * Assembles what test/support/stack.ts assembles (dev server, migrated SQLite database, the
- * product worker, the Express API on an ephemeral port) but with a file-backed Temporal store,
- * then measures:
+ * Assembles (bench/support.ts) what test/support/stack.ts assembles (dev server, migrated SQLite
+ * database, the product worker, the Express API on an ephemeral port) but with a file-backed
+ * Temporal store, then measures:
  *   1. incidents/s end-to-end through the HTTP API (create → assign → acknowledge → resolve →
  *      close) at bounded concurrency, and API calls/s replaying real Volvo (BPIC 2013) lifecycles;
  *   2. a bare baseline (one workflow + one trivial activity, own worker and task queue) through
@@ -15,27 +15,15 @@
  *   4. sequential latency of POST /api/v1/incidents and GET /api/v1/incidents/:id.
  * Prints a table and a JSON summary (also written to --out), and shuts everything down.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import v8 from 'node:v8';
 import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import { createApp } from '../api/app';
-import { createLogger, type Logger } from '../api/logger';
-import { demoUsers, seedGroups, upsertUser } from '../db/seed';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { responseDueAt, type SlaClock } from '../domain/sla/clock';
-import { bundleWorkflows, createWorker } from '../temporal/worker';
-import { createTestDatabase, type TestDatabase } from '../test/support/database';
-import { TEMPORAL_CLI, assertBinaries } from '../test/support/binaries';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/shared/search-attributes';
 import { DEFAULT_VOLVO_ZIP, impactOf, loadVolvoIncidents, toApiSteps, type ApiStep } from './volvo-log';
 import type { BaselineActivities } from './baseline-workflow';
+import { benchLog, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -72,42 +60,9 @@ const CFG = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const round = (x: number, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
-interface Dist { n: number; p50: number; p90: number; p99: number; max: number; mean: number }
-function dist(xs: number[]): Dist {
-  const s = [...xs].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { n: s.length, p50: round(pct(s, 50)), p90: round(pct(s, 90)), p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? NaN), mean: round(mean) };
-}
-
-/** Runs fn over items with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      await fn(items[i], i);
-    }
-  });
-  await Promise.all(lanes);
-}
-
-function log(msg: string): void {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Problems seen: HTTP statuses, SDK warnings (activity failures), API error logs
+
+const log = benchLog('bench');
 
 const problems = {
   http: {} as Record<string, number>,
@@ -121,20 +76,21 @@ const problems = {
 };
 let currentPhase = 'setup';
 
-function noteSdk(entry: LogEntry): void {
-  if (entry.level !== 'WARN' && entry.level !== 'ERROR') return;
-  const err = (entry.meta as { error?: unknown } | undefined)?.error;
-  const detail = err instanceof Error ? `${err.name}: ${err.message}` : err !== undefined ? String(err) : '';
-  const key = `${currentPhase}: ${entry.level} ${entry.message}${detail ? ` (${detail.slice(0, 120)})` : ''}`;
-  if (/SQLITE_BUSY|database is locked/i.test(detail)) problems.sqliteBusy++;
-  problems.sdkWarnings[key] = (problems.sdkWarnings[key] ?? 0) + 1;
-  if (problems.sdkSamples.length < 10) problems.sdkSamples.push(`${key} ${detail.slice(0, 400)}`);
-}
+const isBusy = (text: string) => /SQLITE_BUSY|database is locked/i.test(text);
 
-const apiLogger: Logger = createLogger('error', {}, (line) => {
-  problems.apiErrors++;
-  if (/SQLITE_BUSY|database is locked/i.test(line)) problems.sqliteBusy++;
-  if (problems.apiErrorSamples.length < 10) problems.apiErrorSamples.push(line.slice(0, 600));
+// Keyed by phase: which phase a warning came from is most of what it tells.
+const { noteSdk, apiLogger } = problemSinks(problems, {
+  sdk(entry, err) {
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : err !== undefined ? String(err) : '';
+    const key = `${currentPhase}: ${entry.level} ${entry.message}${detail ? ` (${detail.slice(0, 120)})` : ''}`;
+    if (isBusy(detail)) problems.sqliteBusy++;
+    problems.sdkWarnings[key] = (problems.sdkWarnings[key] ?? 0) + 1;
+    return `${key} ${detail.slice(0, 400)}`;
+  },
+  apiSampleChars: 600,
+  api(line) {
+    if (isBusy(line)) problems.sqliteBusy++;
+  },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -215,105 +171,10 @@ function meter(): () => PhaseMeter {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The stack
-
-interface Bench {
-  env: TestWorkflowEnvironment;
-  tdb: TestDatabase;
-  worker: Worker;
-  workerRun: Promise<void>;
-  server: Server;
-  baseUrl: string;
-  taskQueue: string;
-  tmp: string;
-  temporalDb: string;
-}
-
-async function startBench(): Promise<Bench> {
-  assertBinaries();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'itsm-bench-'));
-  const temporalDb = path.join(tmp, 'temporal.db');
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: TEMPORAL_CLI },
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      ...(IN_MEMORY ? {} : { dbFilename: temporalDb }),
-      extraArgs: ['--log-level', 'error', ...(IN_MEMORY ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'])],
-    },
-  });
-  let tdb: TestDatabase | undefined;
-  try {
-    tdb = await createTestDatabase('sqlite');
-    for (const u of demoUsers()) await upsertUser(tdb.db, u);
-    await seedGroups(tdb.db);
-    const taskQueue = `itsm-bench-${process.pid}`;
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      client: env.client,
-      db: tdb.db,
-      log: apiLogger,
-      webhookTimeoutMs: 2000,
-      workflowBundle: await bundleWorkflows(),
-    });
-    const workerRun = worker.run();
-    const app = createApp({
-      db: tdb.db,
-      temporal: env.client,
-      env: { TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
-      log: apiLogger,
-    });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { env, tdb, worker, workerRun, server, baseUrl, taskQueue, tmp, temporalDb };
-  } catch (e) {
-    await tdb?.dispose().catch(() => undefined);
-    await env.teardown().catch(() => undefined);
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-async function stopBench(b: Bench): Promise<void> {
-  b.server.closeAllConnections();
-  await new Promise<void>((resolve) => b.server.close(() => resolve()));
-  b.worker.shutdown();
-  await b.workerRun;
-  await b.tdb.dispose();
-  await b.env.teardown();
-  rmSync(b.tmp, { recursive: true, force: true });
-}
-
-// ---------------------------------------------------------------------------------------------
 // HTTP
 
-interface Res { status: number; body: any; ms: number }
-let BASE = '';
-
-async function http(method: string, p: string, body?: unknown, token = 'dev-agent'): Promise<Res> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const t0 = performance.now();
-  let res: Response;
-  try {
-    res = await fetch(BASE + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (e) {
-    problems.fetchErrors++;
-    return { status: 0, body: String(e), ms: performance.now() - t0 };
-  }
-  const text = await res.text();
-  const ms = performance.now() - t0;
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // keep text
-  }
-  return { status: res.status, body: parsed, ms };
-}
+/** Set once the stack is up: the API listens on an ephemeral port. */
+let http: Http;
 
 /** Records a non-2xx answer under phase/verb/status; true when the call succeeded. */
 function ok(r: Res, verb: string): boolean {
@@ -720,42 +581,12 @@ async function runLatency(n: number) {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-function machine() {
-  let temporalCli = 'unknown';
-  try {
-    temporalCli = execFileSync(TEMPORAL_CLI, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    // ignore
-  }
-  let sdk = 'unknown';
-  try {
-    sdk = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    // ignore
-  }
-  const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
-  return {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    temporalCli,
-    temporalSdk: sdk,
-    workerMaxCachedWorkflows: Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10),
-  };
-}
-
-function fmt(x: number | undefined, d = 1): string {
-  return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d);
-}
-
 async function main(): Promise<void> {
   const wall0 = performance.now();
   Runtime.install({ logger: new DefaultLogger('WARN', noteSdk) });
   log(`mode: ${QUICK ? 'quick' : 'full'}; phases: ${[...PHASES].join(', ')}; Temporal store: ${IN_MEMORY ? 'in-memory' : 'file (WAL)'}`);
-  const b = await startBench();
-  BASE = b.baseUrl;
+  const b = await startBench({ tmpPrefix: 'itsm-bench-', taskQueue: `itsm-bench-${process.pid}`, inMemory: IN_MEMORY, log: apiLogger });
+  http = httpClient(b.baseUrl, problems);
   const summary: Record<string, any> = {
     mode: QUICK ? 'quick' : 'full',
     phases: [...PHASES],

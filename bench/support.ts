@@ -1,0 +1,281 @@
+/**
+ * What the end-to-end benchmarks (bench/run.ts, bench/cab.ts) have in common: the product
+ * stack in one process, the HTTP helper, the sinks that count what went wrong, distributions,
+ * a bounded-concurrency pool, and the machine and versions a result was measured on.
+ * Kept in one place so that both benchmarks measure the same stack the same way: a number
+ * from one is only comparable with a number from the other if their set-up cannot drift apart.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { LogEntry, Worker } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { createLogger, type Logger } from '../api/logger';
+import { demoUsers, seedGroups, upsertUser } from '../db/seed';
+import { bundleWorkflows, createWorker } from '../temporal/worker';
+import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { TEMPORAL_CLI, assertBinaries } from '../test/support/binaries';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/shared/search-attributes';
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Non-finite values pass through, so an empty distribution prints as n/a rather than failing. */
+export const round = (x: number, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+/** Nearest-rank percentile of an ascending array. */
+export function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export interface Dist { n: number; p50: number; p90: number; p99: number; max: number; mean: number }
+
+/** `digits`: each benchmark keeps the precision its published results have always had. */
+export function dist(xs: number[], digits = 2): Dist {
+  const s = [...xs].sort((a, b) => a - b);
+  const r = (x: number) => round(x, digits);
+  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
+  return { n: s.length, p50: r(pct(s, 50)), p90: r(pct(s, 90)), p99: r(pct(s, 99)), max: r(s[s.length - 1] ?? NaN), mean: r(mean) };
+}
+
+export function fmt(x: number | undefined, d = 1): string {
+  return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d);
+}
+
+/** Runs fn over items with at most `limit` in flight. */
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      await fn(items[i], i);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** Progress goes to stderr so that stdout stays the report and the JSON summary. */
+export function benchLog(tag: string): (msg: string) => void {
+  return (msg) => process.stderr.write(`[${tag} ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems: a fast run that hid failures is no result, so each bench reports them beside its numbers
+
+/** How many examples of a kind of problem a report keeps: enough to diagnose, not a flood. */
+const MAX_SAMPLES = 10;
+
+/** The counters every benchmark keeps; each adds its own (and its own shape of HTTP failures). */
+export interface ProblemCounts {
+  fetchErrors: number;
+  sdkSamples: string[];
+  apiErrors: number;
+  apiErrorSamples: string[];
+}
+
+export interface ProblemSinkOptions {
+  /**
+   * Counts an SDK WARN or ERROR entry the benchmark's way and gives the sample text to keep,
+   * or null for an entry that is expected by design and is no problem.
+   */
+  sdk: (entry: LogEntry, error: unknown) => string | null;
+  /** API error lines are long (they carry the request); how much of one to keep. */
+  apiSampleChars: number;
+  /** Sees every API error line as well, for counters of the benchmark's own. */
+  api?: (line: string) => void;
+}
+
+/** `noteSdk` goes to the SDK Runtime's logger, `apiLogger` to the product worker and the API. */
+export function problemSinks(problems: ProblemCounts, opts: ProblemSinkOptions): { noteSdk: (entry: LogEntry) => void; apiLogger: Logger } {
+  const noteSdk = (entry: LogEntry): void => {
+    if (entry.level !== 'WARN' && entry.level !== 'ERROR') return;
+    const sample = opts.sdk(entry, (entry.meta as { error?: unknown } | undefined)?.error);
+    if (sample !== null && problems.sdkSamples.length < MAX_SAMPLES) problems.sdkSamples.push(sample);
+  };
+  const apiLogger = createLogger('error', {}, (line) => {
+    problems.apiErrors++;
+    opts.api?.(line);
+    if (problems.apiErrorSamples.length < MAX_SAMPLES) problems.apiErrorSamples.push(line.slice(0, opts.apiSampleChars));
+  });
+  return { noteSdk, apiLogger };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stack: what test/support/stack.ts assembles, but on a file-backed Temporal store by default,
+// because that is what a deployment runs on and what the numbers are meant to describe
+
+export interface StackOptions {
+  /** mkdtemp prefix of the folder that holds the Temporal database. */
+  tmpPrefix: string;
+  /** The product worker's task queue, which the API starts its workflows on. */
+  taskQueue: string;
+  /** No Temporal database file: separates the store's cost from the rest. */
+  inMemory: boolean;
+  /** The logger of the product worker and the API (see problemSinks). */
+  log: Logger;
+}
+
+export interface Bench {
+  env: TestWorkflowEnvironment;
+  tdb: TestDatabase;
+  worker: Worker;
+  workerRun: Promise<void>;
+  server: Server;
+  baseUrl: string;
+  taskQueue: string;
+  tmp: string;
+  /** Where the Temporal database file is (none when in memory). */
+  temporalDb: string;
+}
+
+export async function startBench(opts: StackOptions): Promise<Bench> {
+  assertBinaries();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), opts.tmpPrefix));
+  const temporalDb = path.join(tmp, 'temporal.db');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: TEMPORAL_CLI },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      ...(opts.inMemory ? {} : { dbFilename: temporalDb }),
+      extraArgs: ['--log-level', 'error', ...(opts.inMemory ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'])],
+    },
+  });
+  let tdb: TestDatabase | undefined;
+  try {
+    tdb = await createTestDatabase('sqlite');
+    for (const u of demoUsers()) await upsertUser(tdb.db, u);
+    await seedGroups(tdb.db);
+    const { taskQueue } = opts;
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      client: env.client,
+      db: tdb.db,
+      log: opts.log,
+      webhookTimeoutMs: 2000,
+      workflowBundle: await bundleWorkflows(),
+    });
+    const workerRun = worker.run();
+    const app = createApp({
+      db: tdb.db,
+      temporal: env.client,
+      env: { TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
+      log: opts.log,
+    });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { env, tdb, worker, workerRun, server, baseUrl, taskQueue, tmp, temporalDb };
+  } catch (e) {
+    await tdb?.dispose().catch(() => undefined);
+    await env.teardown().catch(() => undefined);
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export async function stopBench(b: Bench): Promise<void> {
+  // Keep-alive connections would hold close() open until they time out.
+  b.server.closeAllConnections();
+  await new Promise<void>((resolve) => b.server.close(() => resolve()));
+  b.worker.shutdown();
+  await b.workerRun;
+  await b.tdb.dispose();
+  await b.env.teardown();
+  rmSync(b.tmp, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+export interface Res {
+  status: number;
+  body: any;
+  ms: number;
+  /** performance.now() once the body was read: when the caller could first have seen the answer. */
+  doneAt: number;
+}
+
+export type Http = (method: string, p: string, body?: unknown, token?: string) => Promise<Res>;
+
+/**
+ * A fetch that never throws: a transport failure is counted in `problems.fetchErrors` and
+ * answers status 0, so one lost connection costs one sample, not the run.
+ */
+export function httpClient(baseUrl: string, problems: Pick<ProblemCounts, 'fetchErrors'>): Http {
+  return async (method, p, body, token = 'dev-agent') => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const t0 = performance.now();
+    let res: Response;
+    try {
+      res = await fetch(baseUrl + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      problems.fetchErrors++;
+      const doneAt = performance.now();
+      return { status: 0, body: String(e), ms: doneAt - t0, doneAt };
+    }
+    const text = await res.text();
+    const doneAt = performance.now();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: the text is the body
+    }
+    return { status: res.status, body: parsed, ms: doneAt - t0, doneAt };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a result was measured on
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  platform: string;
+  node: string;
+  temporalCli: string;
+  temporalSdk: string;
+  /** The SDK's default for this heap: how many workflows the worker can keep cached. */
+  workerMaxCachedWorkflows: number;
+}
+
+export function machine(): Machine {
+  let temporalCli = 'unknown';
+  try {
+    temporalCli = execFileSync(TEMPORAL_CLI, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // a report without the version is still a report
+  }
+  let sdk = 'unknown';
+  try {
+    sdk = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // as above
+  }
+  const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    temporalCli,
+    temporalSdk: sdk,
+    workerMaxCachedWorkflows: Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10),
+  };
+}
