@@ -564,8 +564,7 @@ async function changeCabTimeout() {
 }
 
 /** Approved into a freeze: held; rescheduled out of it; implemented and closed without a review. */
-async function changeFreezeHeldRescheduled() {
-  const name = 'change-freeze-held-rescheduled';
+async function changeFreezeHeldRescheduled(name: string) {
   const now = await env.currentTimeMs();
   const freeze = await tdb.db.changeFreeze.create({
     data: { id: 'frz-replay-1', name: 'Year-end', start: new Date(now + 2 * DAY), end: new Date(now + 5 * DAY), reason: 'financial close', createdBy: 'usr-change_manager' },
@@ -705,7 +704,10 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'change-normal-approved-implemented', run: changeNormalApproved },
   { name: 'change-standard-preapproved', run: changeStandardPreapproved },
   { name: 'change-cab-timeout', run: changeCabTimeout },
-  { name: 'change-freeze-held-rescheduled', run: changeFreezeHeldRescheduled },
+  // Recorded before `patched('reassess-on-reschedule')`: keep it, it is what a change rescheduled
+  // by older workers looks like. Re-record only the -reassessed one, which has the patch marker.
+  { name: 'change-freeze-held-rescheduled', run: () => changeFreezeHeldRescheduled('change-freeze-held-rescheduled') },
+  { name: 'change-rescheduled-reassessed', run: () => changeFreezeHeldRescheduled('change-rescheduled-reassessed') },
   { name: 'change-freeze-ended-scheduled', run: changeFreezeEnded },
   { name: 'change-freeze-outlasted-window', run: changeFreezeOutlastedWindow },
   { name: 'change-failed-overran', run: changeFailedOverran },

@@ -7,6 +7,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -318,8 +319,20 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     const s = current();
     const moved = window !== undefined && (window.plannedStart !== s.plannedStart || window.plannedEnd !== s.plannedEnd);
     const w = window ?? { plannedStart: s.plannedStart, plannedEnd: s.plannedEnd };
-    const base: ChangeSnapshot = { ...s, ...w, windowOpenedAt: moved ? null : s.windowOpenedAt, overranAt: moved ? null : s.overranAt };
-    const data = moved ? { plannedStart: iso(w.plannedStart), plannedEnd: iso(w.plannedEnd), previous: { plannedStart: iso(s.plannedStart), plannedEnd: iso(s.plannedEnd) } } : {};
+    let base: ChangeSnapshot = { ...s, ...w, windowOpenedAt: moved ? null : s.windowOpenedAt, overranAt: moved ? null : s.overranAt };
+    let data: Record<string, unknown> = moved ? { plannedStart: iso(w.plannedStart), plannedEnd: iso(w.plannedEnd), previous: { plannedStart: iso(s.plannedStart), plannedEnd: iso(s.plannedEnd) } } : {};
+    const riskNotices: Effect['notifications'] = [];
+    // A new window can change the risk (service hours it overlaps, incidents opened since):
+    // assess again. Changes recorded before this existed replay without the extra activity.
+    if (moved && patched('reassess-on-reschedule')) {
+      const { impact, facts } = await lookups.assessChange({ changeId: s.id, type: s.type, ciIds: s.ciIds, plannedStart: w.plannedStart, plannedEnd: w.plannedEnd, lookbackDays: policy.risk.lookbackDays, at: Date.now() });
+      const risk = assessRisk(facts, policy.risk);
+      base = { ...base, impact, risk };
+      if (risk.score !== s.risk?.score) data = { ...data, risk: { before: s.risk, after: risk } };
+      if (s.risk && risk.level !== s.risk.level) {
+        riskNotices.push(...toChangeManager(s, 'change_risk_changed', `${s.number} was rescheduled; its risk is now ${risk.level} (${risk.score}), was ${s.risk.level} (${s.risk.score})`));
+      }
+    }
     // A freeze that has already ended holds nothing: counting it would hold the change again
     // at its own end, with the same freeze and end, so the freeze-end step would fire forever.
     const hit = freezesHit({ start: w.plannedStart, end: w.plannedEnd }, await lookups.findFreezes({ start: w.plannedStart, end: w.plannedEnd })).filter((f) => f.end > Date.now());
@@ -332,19 +345,24 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
         snapshot: { ...base, state: 'held', holdReason, freezeId: f.id, heldUntil },
         data: { ...data, freezes: hit.map((h) => ({ id: h.id, name: h.name })), holdReason },
         events: ['change.held'],
-        notifications: [{ recipient: `user:${s.createdBy}`, kind: 'change_held', message: `${s.number} is held: ${holdReason}. Reschedule it or wait for the freeze to end.` }, ...toChangeManager(s, 'change_held', `${s.number} is held: ${holdReason}`)],
+        notifications: [
+          { recipient: `user:${s.createdBy}`, kind: 'change_held', message: `${s.number} is held: ${holdReason}. Reschedule it or wait for the freeze to end.` },
+          ...toChangeManager(s, 'change_held', `${s.number} is held: ${holdReason}`),
+          ...riskNotices,
+        ],
       });
     }
     if (s.state === 'held' && w.plannedEnd <= Date.now()) {
       const holdReason = 'the planned window passed while the change was held; reschedule it';
       if (s.holdReason === holdReason && !moved) return changeView(s);
-      return commit(actor, action === 'schedule' ? 'held' : action, { snapshot: { ...base, state: 'held', holdReason, freezeId: null, heldUntil: null }, data: { ...data, holdReason } });
+      return commit(actor, action === 'schedule' ? 'held' : action, { snapshot: { ...base, state: 'held', holdReason, freezeId: null, heldUntil: null }, data: { ...data, holdReason }, notifications: riskNotices });
     }
     if (s.state === 'scheduled' && !moved) return changeView(s);
     return commit(actor, action === 'schedule' ? 'scheduled' : action, {
       snapshot: { ...base, state: 'scheduled', holdReason: null, freezeId: null, heldUntil: null },
       data: { ...data, ...(hit.length ? { freezesOverridden: hit.map((h) => ({ id: h.id, name: h.name })) } : {}) },
       events: ['change.scheduled'],
+      notifications: riskNotices,
     });
   }
 

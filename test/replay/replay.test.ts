@@ -66,6 +66,13 @@ test('at least five recorded histories exist, covering every workflow type', () 
   expect(continued.length).toBeGreaterThanOrEqual(1);
 });
 
+test("both sides of the change workflow's patched() reschedule are recorded", () => {
+  // change-freeze-held-rescheduled predates patched('reassess-on-reschedule'); -reassessed has its marker.
+  const markers = (file: string) => (loadHistory(file).events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
+  expect(markers('change-freeze-held-rescheduled.json')).toBe(0);
+  expect(markers('change-rescheduled-reassessed.json')).toBeGreaterThan(0);
+});
+
 describe('recorded histories replay against the current workflow code', () => {
   let bundle: WorkflowBundleWithSourceMap;
   beforeAll(async () => {

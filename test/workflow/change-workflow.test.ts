@@ -784,3 +784,37 @@ test('continue-as-new carries the change: state, votes and the audit sequence su
   expect(row.version).toBe(rows.length);
   expect(row.state).toBe('implemented');
 });
+
+test('rescheduling assesses the risk again: a window moved into the service hours of an affected SLA scores higher', async () => {
+  const srv = await ci();
+  const svc = await serviceOn(srv.id, { attributes: { criticality: 'low' } });
+  const weekdays = { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] };
+  await tdb.db.sla.create({
+    data: { id: `sla-${svc.id}`, number: `SLA-${svc.number}`, name: 'office hours', kind: 'SLA', serviceId: svc.id, calendar: JSON.stringify({ timezone: 'UTC', hours: weekdays, holidays: [] }), targets: '{}' },
+  });
+  // A Saturday night window, at least two days ahead, then the Monday 10:00 after it.
+  const t = await now();
+  const saturday = new Date(t + 2 * DAY);
+  saturday.setUTCDate(saturday.getUTCDate() + ((6 - saturday.getUTCDay() + 7) % 7));
+  saturday.setUTCHours(2, 0, 0, 0);
+  const monday = saturday.getTime() + 2 * DAY + 8 * HOUR;
+
+  const c = await approvedNormal({ ciIds: [srv.id], startIn: saturday.getTime() - t, length: HOUR });
+  expect(c.view.state).toBe('scheduled');
+  expect(c.view.risk!.factors.map((f) => f.factor)).not.toContain('business_hours');
+  const before = c.view.risk!.score;
+
+  const moved = await command(c.handle, 'reschedule', { plannedStart: iso(monday), plannedEnd: iso(monday + HOUR) });
+  expect(moved.state).toBe('scheduled');
+  expect(moved.risk!.factors.find((f) => f.factor === 'business_hours')).toMatchObject({ points: DEFAULT_CHANGE_POLICY.risk.businessHoursOverlap, detail: expect.stringContaining('office hours') });
+  expect(moved.risk!.score).toBe(before + DEFAULT_CHANGE_POLICY.risk.businessHoursOverlap);
+  const [entry] = await auditOf(c.id, 'reschedule');
+  expect(entry.data.risk.before.score).toBe(before);
+  expect(entry.data.risk.after.score).toBe(moved.risk!.score);
+  const row = await tdb.db.change.findUniqueOrThrow({ where: { id: c.id } });
+  expect(row.riskScore).toBe(moved.risk!.score);
+
+  // Moving it back out of hours takes the factor away again.
+  const back = await command(c.handle, 'reschedule', { plannedStart: iso(saturday.getTime() + DAY), plannedEnd: iso(saturday.getTime() + DAY + HOUR) });
+  expect(back.risk!.score).toBe(before);
+});
