@@ -5,7 +5,8 @@
  * (e.g. `patched()`), or consciously re-record the histories.
  *
  * The negative case proves the check can fail: the same histories against a copy of the
- * workflows whose incident workflow schedules one extra activity must all be rejected.
+ * workflows whose incident and change workflows schedule one extra activity must all be
+ * rejected.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -104,7 +105,7 @@ describe('the replay check catches an incompatible change', () => {
     expect((error as Error).message).toMatch(/nondeterminism/i);
   });
 
-  test('every incident history fails against it, while the untouched workflows still replay', async () => {
+  test('every incident and change history fails against it, while the untouched workflows still replay', async () => {
     const inputs = FILES.map((file) => ({ file, history: loadHistory(file) }));
     const results: { file: string; type: string | null | undefined; error: string | null }[] = [];
     const replay = Worker.runReplayHistories(
@@ -118,7 +119,7 @@ describe('the replay check catches an incompatible change', () => {
     }
     expect(results).toHaveLength(FILES.length);
     for (const r of results) {
-      expect([r.file, r.error]).toEqual([r.file, r.type === 'incidentWorkflow' ? 'DeterminismViolationError' : null]);
+      expect([r.file, r.error]).toEqual([r.file, r.type === 'incidentWorkflow' || r.type === 'changeWorkflow' ? 'DeterminismViolationError' : null]);
     }
   });
 });

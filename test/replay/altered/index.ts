@@ -1,11 +1,13 @@
 /**
  * A deliberately incompatible copy of the workflows, for the replay test's negative case:
- * `incidentWorkflow` first calls an activity the recorded histories never scheduled, then
- * behaves exactly like the real one. Replaying any recorded incident history against this
- * must fail with a DeterminismViolationError. Never registered by a real worker.
+ * `incidentWorkflow` and `changeWorkflow` first call an activity the recorded histories never
+ * scheduled, then behave exactly like the real ones. Replaying any recorded incident or
+ * change history against this must fail with a DeterminismViolationError. Never registered
+ * by a real worker.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
+import { changeWorkflow as realChangeWorkflow } from '../../../workflows/change';
 import { incidentWorkflow as realIncidentWorkflow } from '../../../workflows/incident';
 
 export * from '../../../workflows/index';
@@ -15,4 +17,9 @@ const { firstTierGroup } = proxyActivities<Activities>({ startToCloseTimeout: '1
 export async function incidentWorkflow(...args: Parameters<typeof realIncidentWorkflow>): ReturnType<typeof realIncidentWorkflow> {
   await firstTierGroup();
   return realIncidentWorkflow(...args);
+}
+
+export async function changeWorkflow(...args: Parameters<typeof realChangeWorkflow>): ReturnType<typeof realChangeWorkflow> {
+  await firstTierGroup();
+  return realChangeWorkflow(...args);
 }
