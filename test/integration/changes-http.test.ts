@@ -721,6 +721,29 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
 
   // ---- 11. webhooks ----
 
+  test('the change endpoints are in the OpenAPI document with their schemas', async () => {
+    const doc = await s.api('GET', '/openapi.json', { token: null });
+    expect(doc.status).toBe(200);
+    const paths = doc.body.paths as Record<string, Record<string, any>>;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/changes',
+        '/api/v1/changes/calendar',
+        '/api/v1/changes/{id}',
+        '/api/v1/changes/{id}/history',
+        '/api/v1/changes/{id}/votes',
+        ...['start', 'complete', 'review', 'close', 'cancel', 'reschedule'].map((v) => `/api/v1/changes/{id}/${v}`),
+        '/api/v1/change-templates',
+        '/api/v1/change-templates/{id}',
+        '/api/v1/change-freezes',
+        '/api/v1/change-freezes/{id}',
+      ]),
+    );
+    const submitBody = paths['/api/v1/changes'].post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(submitBody)).toContain('implementationPlan');
+    expect(JSON.stringify(paths['/api/v1/changes/{id}/votes'].post.requestBody)).toContain('approve');
+  });
+
   test('a webhook receiver gets the change events it subscribed to, signed', async () => {
     const secret = 'change-hook-secret-0123456789';
     const received: { body: string; signature: string | undefined }[] = [];
