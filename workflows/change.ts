@@ -221,22 +221,27 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
 
   // ---- Assessment: the CMDB's picture of the change, its risk, and who must approve it ----
 
+  /** The CMDB's picture of the change for a window, and the risk it scores. */
+  async function assessWindow(s: ChangeSnapshot, w: { plannedStart: number; plannedEnd: number }) {
+    const { impact, facts } = await lookups.assessChange({
+      changeId: s.id,
+      type: s.type,
+      ciIds: s.ciIds,
+      plannedStart: w.plannedStart,
+      plannedEnd: w.plannedEnd,
+      lookbackDays: policy.risk.lookbackDays,
+      at: Date.now(),
+    });
+    return { impact, risk: assessRisk(facts, policy.risk) };
+  }
+
   async function assess(): Promise<void> {
     let s = current();
     if (s.state === 'submitted') {
       await commit('system', 'assessing', { snapshot: { ...s, state: 'assessing' } });
       s = current();
     }
-    const { impact, facts } = await lookups.assessChange({
-      changeId: s.id,
-      type: s.type,
-      ciIds: s.ciIds,
-      plannedStart: s.plannedStart,
-      plannedEnd: s.plannedEnd,
-      lookbackDays: policy.risk.lookbackDays,
-      at: Date.now(),
-    });
-    const risk = assessRisk(facts, policy.risk);
+    const { impact, risk } = await assessWindow(s, s);
     const board = boardFor(s.type);
     const rule = board ? policy.boards[board] : null;
     const approvers = await lookups.resolveCabApprovers({
@@ -325,17 +330,14 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     // A new window can change the risk (service hours it overlaps, incidents opened since):
     // assess again. Changes recorded before this existed replay without the extra activity.
     if (moved && patched('reassess-on-reschedule')) {
-      const { impact, facts } = await lookups.assessChange({ changeId: s.id, type: s.type, ciIds: s.ciIds, plannedStart: w.plannedStart, plannedEnd: w.plannedEnd, lookbackDays: policy.risk.lookbackDays, at: Date.now() });
-      const risk = assessRisk(facts, policy.risk);
+      const { impact, risk } = await assessWindow(s, w);
       base = { ...base, impact, risk };
       if (risk.score !== s.risk?.score) data = { ...data, risk: { before: s.risk, after: risk } };
       if (s.risk && risk.level !== s.risk.level) {
         riskNotices.push(...toChangeManager(s, 'change_risk_changed', `${s.number} was rescheduled; its risk is now ${risk.level} (${risk.score}), was ${s.risk.level} (${s.risk.score})`));
       }
     }
-    // A freeze that has already ended holds nothing: counting it would hold the change again
-    // at its own end, with the same freeze and end, so the freeze-end step would fire forever.
-    const hit = freezesHit({ start: w.plannedStart, end: w.plannedEnd }, await lookups.findFreezes({ start: w.plannedStart, end: w.plannedEnd })).filter((f) => f.end > Date.now());
+    const hit = freezesHit({ start: w.plannedStart, end: w.plannedEnd }, await lookups.findFreezes({ start: w.plannedStart, end: w.plannedEnd }), Date.now());
     if (hit.length > 0 && s.type !== 'emergency') {
       const f = hit[0];
       const holdReason = `change freeze '${f.name}' (${iso(f.start)} to ${iso(f.end)}): ${f.reason}`;

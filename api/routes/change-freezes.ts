@@ -7,7 +7,10 @@ import { notFound } from '../errors';
 import { newId } from '../ids';
 import { listPage } from '../pagination';
 import { route, type ApiDeps, type RouteDef } from '../route';
-import { freezeView } from './changes';
+
+export function freezeView(f: { id: string; name: string; start: Date; end: Date; reason: string; createdBy: string; createdAt: Date }) {
+  return { id: f.id, name: f.name, start: f.start.toISOString(), end: f.end.toISOString(), reason: f.reason, createdBy: f.createdBy, createdAt: f.createdAt.toISOString() };
+}
 
 /** States in which a change's window is still to be honoured: a freeze may hold it. */
 const SCHEDULABLE: ChangeState[] = ['approved', 'held', 'scheduled'];

@@ -30,6 +30,7 @@ import { findCi } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
+import { freezeView } from './change-freezes';
 import { findTemplate, templateView } from './change-templates';
 
 export const rowToSnapshot = (row: Change): ChangeSnapshot => JSON.parse(row.detail) as ChangeSnapshot;
@@ -304,8 +305,4 @@ export function changeRoutes(): RouteDef[] {
       }),
     ),
   ];
-}
-
-export function freezeView(f: { id: string; name: string; start: Date; end: Date; reason: string; createdBy: string; createdAt: Date }) {
-  return { id: f.id, name: f.name, start: f.start.toISOString(), end: f.end.toISOString(), reason: f.reason, createdBy: f.createdBy, createdAt: f.createdAt.toISOString() };
 }

@@ -13,9 +13,13 @@ export interface Freeze extends Window {
 /** Half-open windows [start, end): a change ending exactly when a freeze starts does not hit it. */
 export const overlaps = (a: Window, b: Window) => a.start < b.end && b.start < a.end;
 
-/** The freezes a window hits, earliest first. */
-export function freezesHit(window: Window, freezes: Freeze[]): Freeze[] {
-  return freezes.filter((f) => overlaps(window, f)).sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+/**
+ * The freezes that hold a window at `now`, earliest first. A freeze that has already ended
+ * holds nothing, even if the (now past) window lay inside it: otherwise a change held by a
+ * freeze would be held again by the same freeze when it ends.
+ */
+export function freezesHit(window: Window, freezes: Freeze[], now: number): Freeze[] {
+  return freezes.filter((f) => f.end > now && overlaps(window, f)).sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
 }
 
 export interface ScheduledChange extends Window {

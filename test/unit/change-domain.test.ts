@@ -255,11 +255,17 @@ describe('freezesHit', () => {
   const f = (id: string, start: number, end: number): Freeze => ({ id, name: id, reason: 'r', start, end });
   test('only the freezes the window overlaps, earliest first (then by id)', () => {
     const freezes = [f('late', 50, 60), f('b', 5, 30), f('edge-before', 0, 10), f('a', 5, 40), f('edge-after', 20, 30), f('far', 100, 200)];
-    expect(freezesHit({ start: 10, end: 20 }, freezes).map((x) => x.id)).toEqual(['a', 'b']);
-    expect(freezesHit({ start: 9, end: 55 }, freezes).map((x) => x.id)).toEqual(['edge-before', 'a', 'b', 'edge-after', 'late']);
+    expect(freezesHit({ start: 10, end: 20 }, freezes, 0).map((x) => x.id)).toEqual(['a', 'b']);
+    expect(freezesHit({ start: 9, end: 55 }, freezes, 0).map((x) => x.id)).toEqual(['edge-before', 'a', 'b', 'edge-after', 'late']);
   });
   test('none', () => {
-    expect(freezesHit({ start: 0, end: 1 }, [])).toEqual([]);
+    expect(freezesHit({ start: 0, end: 1 }, [], 0)).toEqual([]);
+  });
+  test('a freeze that has ended holds nothing, even over a window that lay inside it', () => {
+    const freezes = [f('over', 0, 30), f('running', 10, 50)];
+    expect(freezesHit({ start: 10, end: 20 }, freezes, 30).map((x) => x.id)).toEqual(['running']);
+    expect(freezesHit({ start: 10, end: 20 }, freezes, 29).map((x) => x.id)).toEqual(['over', 'running']);
+    expect(freezesHit({ start: 10, end: 20 }, freezes, 50)).toEqual([]);
   });
 });
 
