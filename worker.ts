@@ -1,5 +1,5 @@
 import { loadEnvOrExit } from './config/env';
-import { createLogger } from './api/logger';
+import { createLogger } from './infra/logger';
 import { createDb, tuneDb } from './db/client';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createWorker } from './temporal/worker';

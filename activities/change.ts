@@ -9,9 +9,9 @@ import type { ChangeImpact, CiUpdate } from '../domain/change/snapshot';
 import { INCIDENT_STATES, isTerminal as isTerminalIncident } from '../domain/incident/state-machine';
 import { CiNotFoundError, CiValidationError, patchCiTx } from '../db/ci-store';
 import { impactOf } from '../db/impact';
-import { changeOutcomeSignal, problemWorkflowId } from '../workflows/shared/signals';
+import { changeOutcomeSignal, problemWorkflowId } from '../workflows/contracts/problem';
 import type { ActivityDeps } from './deps';
-import { fromJson } from './json';
+import { fromJson } from '../db/json';
 
 const DAY = 86_400_000;
 /** How deep the assessment follows dependencies: deep enough for service → app → vm → host → storage chains. */
@@ -161,3 +161,4 @@ export function createChangeActivities(deps: ActivityDeps) {
     },
   };
 }
+export type ChangeActivities = ReturnType<typeof createChangeActivities>;

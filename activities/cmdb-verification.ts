@@ -1,41 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { compareSnapshot, driftIncidentBody, wantsIncident, DRIFT_INCIDENT_CATEGORY, type Discrepancy, type ObservedItem, type RecordedCi, type VerificationCounts } from '../domain/cmdb/verification';
-import type { IncidentWorkflowConfig } from '../workflows/incident';
+import type { IncidentWorkflowConfig } from '../workflows/contracts/incident';
+import type { VerificationBegun, VerificationOutcome, VerificationStatus, VerificationSummaryData } from '../workflows/contracts/cmdb-verification';
 import { openIncident, reserveIncident } from '../temporal/open-incident';
 import type { ActivityDeps } from './deps';
-import { fromJson, toJson } from './json';
-
-export type VerificationStatus = 'running' | 'completed' | 'failed';
-
-/** What the report's `summary` column holds. */
-export interface VerificationSummaryData extends Partial<VerificationCounts> {
-  snapshotId: string | null;
-  source?: string;
-  takenAt?: string;
-  trigger?: string;
-  requestedBy?: string | null;
-  classes?: string[];
-  comparedAt?: string;
-  incidentsOpened?: number;
-  incidentsExisting?: number;
-  note?: string;
-  error?: string;
-}
-
-export interface VerificationBegun {
-  id: string;
-  workflowId: string;
-  snapshotId: string | null;
-  status: VerificationStatus;
-  startedAt: string;
-}
-
-export interface VerificationOutcome {
-  id: string;
-  status: VerificationStatus;
-  summary: VerificationSummaryData;
-}
+import { fromJson, toJson } from '../db/json';
 
 /** Incidents left open by earlier runs that already cover a CI's drift. */
 const CLOSED_INCIDENT_STATES = ['resolved', 'closed', 'cancelled'];
@@ -222,3 +192,4 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
     },
   };
 }
+export type CmdbVerificationActivities = ReturnType<typeof createCmdbVerificationActivities>;

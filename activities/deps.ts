@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import type { Logger } from '../api/logger';
+import type { Logger } from '../infra/logger';
 
 /** What activities need from the outside world, injected so tests use the real thing. */
 export interface ActivityDeps {

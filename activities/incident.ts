@@ -3,7 +3,7 @@ import type { Calendar } from '../domain/calendar';
 import type { Priority } from '../domain/priority';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type ClockTargets, type EscalationRule, type HoldReason, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
-import { fromJson } from './json';
+import { fromJson } from '../db/json';
 
 export interface GroupInfo {
   name: string;
@@ -56,3 +56,4 @@ export function assertExists<T>(value: T | null | undefined, what: string): T {
   if (value === null || value === undefined) throw ApplicationFailure.nonRetryable(`${what} not found`, 'NotFound');
   return value;
 }
+export type IncidentActivities = ReturnType<typeof createIncidentActivities>;

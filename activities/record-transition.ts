@@ -1,9 +1,8 @@
 import type { Tx } from '../db/client';
-import type { ChangeSnapshot } from '../domain/change/snapshot';
-import type { IncidentSnapshot } from '../domain/incident/snapshot';
-import { slaBreached } from '../domain/incident/snapshot';
+import type { RecordStore } from '../db/record-store';
+import type { NotificationRequest } from '../domain/record';
 import type { ActivityDeps } from './deps';
-import { fromJson, toJson } from './json';
+import { fromJson, toJson } from '../db/json';
 import { ApplicationFailure } from '@temporalio/common';
 import { dispatchEvents, subscriptionMatches } from './webhooks';
 
@@ -12,21 +11,15 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
-export interface NotificationRequest {
-  recipient: string; // group:<name> | user:<id>
-  kind: string;
-  message: string;
-}
-
-type Snapshots = { incident: IncidentSnapshot; change: ChangeSnapshot };
+export type { NotificationRequest } from '../domain/record';
 
 /**
  * One accepted transition of any record: its new snapshot, its audit entry, the domain
  * events it raised and the notifications it sends, written in one transaction.
  * `(recordId, seq)` identifies the transition, so a retried activity writes nothing twice.
  */
-export interface TransitionWrite<K extends keyof Snapshots = keyof Snapshots> {
-  recordType: K;
+export interface TransitionWrite<S = unknown> {
+  recordType: string;
   recordId: string;
   seq: number;
   at: number;
@@ -35,92 +28,17 @@ export interface TransitionWrite<K extends keyof Snapshots = keyof Snapshots> {
   from: string | null;
   to: string | null;
   data: Record<string, unknown>;
-  snapshot: Snapshots[K];
+  snapshot: S;
   events: DomainEvent[];
   notifications: NotificationRequest[];
 }
-
-/** The part of a record table's Prisma delegate that writing a versioned snapshot needs. */
-interface VersionedTable<Row> {
-  updateMany(args: { where: { id: string; version: { lt: number } }; data: Row }): Promise<{ count: number }>;
-  findUnique(args: { where: { id: string }; select: { id: true } }): Promise<unknown>;
-  create(args: { data: Row & { id: string } }): Promise<unknown>;
-}
-
-/**
- * Writes a record's row for transition `seq`. Only a newer transition may overwrite: a late
- * retry of an older one is a no-op. True when this created the row.
- */
-async function writeIfNewer<Row>(table: VersionedTable<Row>, id: string, seq: number, row: Row): Promise<boolean> {
-  const updated = await table.updateMany({ where: { id, version: { lt: seq } }, data: row });
-  if (updated.count > 0 || (await table.findUnique({ where: { id }, select: { id: true } }))) return false;
-  await table.create({ data: { id, ...row } });
-  return true;
-}
-
-const snapshotWriters: { [K in keyof Snapshots]: (tx: Tx, s: Snapshots[K], seq: number) => Promise<void> } = {
-  async incident(tx, s, seq) {
-    const row = {
-      number: s.number,
-      workflowId: s.workflowId,
-      type: s.type,
-      title: s.title,
-      description: s.description,
-      impact: s.impact,
-      urgency: s.urgency,
-      priority: s.priority,
-      state: s.state,
-      serviceId: s.serviceId,
-      ciId: s.ciId,
-      category: s.category,
-      callerId: s.callerId,
-      assignmentGroup: s.assignmentGroup,
-      assignee: s.assignee,
-      escalationLevel: s.escalationLevel,
-      holdReason: s.holdReason,
-      resolutionCode: s.resolutionCode,
-      resolutionNotes: s.resolutionNotes,
-      sla: toJson({ slaId: s.slaId, clock: s.clock }),
-      slaBreached: slaBreached(s, s.updatedAt),
-      openedAt: new Date(s.openedAt),
-      resolvedAt: s.resolvedAt === null ? null : new Date(s.resolvedAt),
-      closedAt: s.closedAt === null ? null : new Date(s.closedAt),
-      createdBy: s.createdBy,
-      version: seq,
-    };
-    await writeIfNewer(tx.incident, s.id, seq, row);
-  },
-  async change(tx, s, seq) {
-    const row = {
-      number: s.number,
-      workflowId: s.workflowId,
-      type: s.type,
-      title: s.title,
-      description: s.description,
-      state: s.state,
-      riskLevel: s.risk?.level ?? null,
-      riskScore: s.risk?.score ?? null,
-      plannedStart: new Date(s.plannedStart),
-      plannedEnd: new Date(s.plannedEnd),
-      problemId: s.problemId,
-      templateId: s.templateId,
-      outcome: s.outcome,
-      detail: toJson(s),
-      createdBy: s.createdBy,
-      version: seq,
-    };
-    if (await writeIfNewer(tx.change, s.id, seq, row)) {
-      // The CIs never change after submission: index them once.
-      await tx.changeCi.createMany({ data: s.ciIds.map((ciId) => ({ changeId: s.id, ciId })) });
-    }
-  },
-};
 
 export function eventId(recordId: string, seq: number, index: number): string {
   return `evt-${recordId}-${seq}-${index}`;
 }
 
-export function createTransitionActivities(deps: ActivityDeps) {
+export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
+  const writers = new Map(stores.map((st) => [st.recordType, st.write as (tx: Tx, s: unknown, seq: number) => Promise<void>]));
   return {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
@@ -135,7 +53,9 @@ export function createTransitionActivities(deps: ActivityDeps) {
           throw ApplicationFailure.nonRetryable(`${w.recordId} seq ${w.seq} is already '${existing.action}', not '${w.action}'`, 'SequenceConflict');
         }
         if (existing) return;
-        await (snapshotWriters[w.recordType] as (tx: Tx, s: unknown, seq: number) => Promise<void>)(tx, w.snapshot, w.seq);
+        const write = writers.get(w.recordType);
+        if (!write) throw ApplicationFailure.nonRetryable(`no store registered for record type '${w.recordType}'`, 'UnknownRecordType');
+        await write(tx, w.snapshot, w.seq);
         await tx.auditEvent.create({
           data: {
             id: auditId,
@@ -181,3 +101,5 @@ export function createTransitionActivities(deps: ActivityDeps) {
     },
   };
 }
+
+export type TransitionActivities = ReturnType<typeof createTransitionActivities>;

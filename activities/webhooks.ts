@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
-import { fromJson } from './json';
-import { WEBHOOK_DELIVERY_WORKFLOW } from '../workflows/shared/names';
+import { fromJson } from '../db/json';
+import { WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId } from '../workflows/contracts/webhook-delivery';
 
 export function signBody(secret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
@@ -33,7 +33,7 @@ export async function dispatchEvents(deps: ActivityDeps, eventIds: string[]): Pr
       try {
         await deps.temporal.workflow.start(WEBHOOK_DELIVERY_WORKFLOW, {
           taskQueue: deps.taskQueue,
-          workflowId: `webhook-${id}`,
+          workflowId: webhookDeliveryWorkflowId(id),
           args: [{ deliveryId: id }],
           memo: { title: `${event.type} → ${sub.url}` },
         });

@@ -1,21 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../db/client';
+import type { Principal, Role } from '../domain/access';
+import { hashToken } from '../infra/tokens';
 import { forbidden, unauthorized } from './errors';
 
-export const ROLES = ['requester', 'agent', 'problem_manager', 'change_manager', 'cab_member', 'release_manager', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface Principal {
-  id: string;
-  name: string;
-  role: Role;
-  groups: string[];
-}
-
-/** Tokens are stored only as SHA-256 digests: a leaked database leaks no credentials. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 export async function authenticate(db: Db, header: string | undefined): Promise<Principal> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');

@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Env } from '../config/env';
-import type { Logger } from './logger';
-import type { Principal, Role } from './auth';
+import type { Logger } from '../infra/logger';
+import type { Principal, Role } from '../domain/access';
 
 export interface ApiDeps {
   db: Db;

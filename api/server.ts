@@ -3,7 +3,7 @@ import { loadEnvOrExit } from '../config/env';
 import { createDb, tuneDb } from '../db/client';
 import { connectClient } from '../temporal/connection';
 import { createApp } from './app';
-import { createLogger } from './logger';
+import { createLogger } from '../infra/logger';
 
 /** Starts the stateless API; any number of replicas can run behind a load balancer. */
 export async function startApi(env = loadEnvOrExit()): Promise<{ server: Server; close(): Promise<void> }> {

@@ -17,7 +17,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
-import { createLogger } from '../api/logger';
+import { createLogger } from '../infra/logger';
 import { csvLine } from '../domain/cmdb/csv';
 import { demoUsers, upsertUser } from '../db/seed';
 import { createTestDatabase } from '../test/support/database';

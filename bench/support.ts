@@ -16,12 +16,12 @@ import v8 from 'node:v8';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LogEntry, Worker } from '@temporalio/worker';
 import { createApp } from '../api/app';
-import { createLogger, type Logger } from '../api/logger';
+import { createLogger, type Logger } from '../infra/logger';
 import { demoUsers, seedGroups, upsertUser } from '../db/seed';
 import { bundleWorkflows, createWorker } from '../temporal/worker';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { TEMPORAL_CLI, assertBinaries } from '../test/support/binaries';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/shared/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/contracts/search-attributes';
 
 // ---------------------------------------------------------------------------------------------
 // Numbers

@@ -6,8 +6,8 @@
 import { Prisma, type ConfigurationItem } from '../generated/prisma-sqlite/client';
 import { naturalKeyOf } from '../domain/cmdb/classes';
 import { diffFields } from '../domain/cmdb/diff';
-import { newId } from '../api/ids';
-import { NUMBER_PREFIX } from '../api/numbers';
+import { newId } from '../infra/ids';
+import { NUMBER_PREFIX } from './numbers';
 import { CiConflictError, ciColumns, ciSnapshot, newSnapshot, type ChangeContext, type CiFields, type CiSnapshot } from './ci-store';
 import type { Tx } from './client';
 

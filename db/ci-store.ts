@@ -3,8 +3,8 @@ import { diffFields, type FieldChanges } from '../domain/cmdb/diff';
 import { attributeSchemaOf, naturalKeyOf } from '../domain/cmdb/classes';
 import { OPEN_CHANGE_STATES } from '../domain/change/state-machine';
 import { INCIDENT_STATES, isTerminal } from '../domain/incident/state-machine';
-import { newId } from '../api/ids';
-import { nextNumber } from '../api/numbers';
+import { newId } from '../infra/ids';
+import { nextNumber } from './numbers';
 import type { Db, Tx } from './client';
 
 /**

@@ -1,7 +1,8 @@
-import { hashToken, ROLES } from '../api/auth';
+import { ROLES } from '../domain/access';
+import { hashToken } from '../infra/tokens';
 import { DEFAULT_TARGETS } from '../domain/sla/policy';
-import { newId } from '../api/ids';
-import { nextNumber } from '../api/numbers';
+import { newId } from '../infra/ids';
+import { nextNumber } from './numbers';
 import type { Db } from './client';
 import { addRelationship, createCi } from './ci-store';
 

@@ -31,15 +31,11 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  createIncidentUpdate,
-  incidentCommandUpdates,
-  incidentWorkflow,
-  type IncidentWorkflowConfig,
-  type IncidentWorkflowInput,
-} from '../workflows/incident';
+import { incidentWorkflow } from '../workflows/incident';
+import { createIncidentUpdate, incidentCommandUpdates, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
 import { webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
-import { cmdbVerificationWorkflow, verificationAcceptedUpdate, type CmdbVerificationConfig } from '../workflows/cmdb-verification';
+import { cmdbVerificationWorkflow } from '../workflows/cmdb-verification';
+import { verificationAcceptedUpdate, type CmdbVerificationConfig } from '../workflows/contracts/cmdb-verification';
 import { createCi } from '../db/ci-store';
 import { naturalKeyOf } from '../domain/cmdb/classes';
 import type { CreateIncidentBody, IncidentCommandName } from '../domain/schemas/incident';
@@ -48,16 +44,16 @@ import { demoUsers, seedGroups, upsertUser } from '../db/seed';
 import { DEFAULT_CHANGE_POLICY } from '../domain/change/policy';
 import type { ChangeView } from '../domain/change/snapshot';
 import type { ChangeCommandBody, ChangeCommandName } from '../domain/schemas/change';
+import { changeWorkflow } from '../workflows/change';
 import {
   changeCommandUpdates,
-  changeWorkflow,
   createChangeUpdate,
   getChangeQuery,
   voteSignal,
   type ChangeWorkflowConfig,
   type ChangeWorkflowInput,
   type SubmitChange,
-} from '../workflows/change';
+} from '../workflows/contracts/change';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startTimeSkippingServer, startWorker } from '../test/support/temporal';
 

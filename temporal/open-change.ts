@@ -8,11 +8,10 @@ import type { Env } from '../config/env';
 import type { Db } from '../db/client';
 import { changePolicyWith } from '../domain/change/policy';
 import type { ChangeView } from '../domain/change/snapshot';
-import { newId } from '../api/ids';
-import { nextNumber } from '../api/numbers';
-import { createChangeUpdate, type ChangeWorkflowConfig, type ChangeWorkflowInput, type SubmitChange } from '../workflows/change';
-import { CHANGE_WORKFLOW, changeWorkflowId } from '../workflows/shared/names';
-import * as SA from '../workflows/shared/search-attributes';
+import { newId } from '../infra/ids';
+import { nextNumber } from '../db/numbers';
+import { CHANGE_WORKFLOW, changeWorkflowId, createChangeUpdate, type ChangeWorkflowConfig, type ChangeWorkflowInput, type SubmitChange } from '../workflows/contracts/change';
+import * as SA from '../workflows/contracts/search-attributes';
 
 export type ChangeConfigEnv = Pick<Env, 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Partial<Pick<Env, 'CHANGE_POLICY'>>;
 

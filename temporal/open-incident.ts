@@ -10,11 +10,10 @@ import type { Db } from '../db/client';
 import { parseIsoDuration } from '../domain/duration';
 import type { IncidentView } from '../domain/incident/snapshot';
 import type { CreateIncidentBody } from '../domain/schemas/incident';
-import { newId } from '../api/ids';
-import { nextNumber } from '../api/numbers';
-import { createIncidentUpdate, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/incident';
-import { INCIDENT_WORKFLOW, incidentWorkflowId } from '../workflows/shared/names';
-import * as SA from '../workflows/shared/search-attributes';
+import { newId } from '../infra/ids';
+import { nextNumber } from '../db/numbers';
+import { INCIDENT_WORKFLOW, createIncidentUpdate, incidentWorkflowId, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
+import * as SA from '../workflows/contracts/search-attributes';
 
 export type IncidentConfigEnv = Pick<Env, 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Partial<Pick<Env, 'PRIORITY_MATRIX'>>;
 

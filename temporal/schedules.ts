@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Env } from '../config/env';
-import { CMDB_VERIFICATION_WORKFLOW, type CmdbVerificationConfig, type CmdbVerificationInput } from '../workflows/cmdb-verification';
-import * as SA from '../workflows/shared/search-attributes';
+import { CMDB_VERIFICATION_WORKFLOW, type CmdbVerificationConfig, type CmdbVerificationInput } from '../workflows/contracts/cmdb-verification';
+import * as SA from '../workflows/contracts/search-attributes';
 import { incidentConfigFromEnv, type IncidentConfigEnv } from './open-incident';
 
 export const VERIFICATION_SCHEDULE_ID = 'cmdb-verification';

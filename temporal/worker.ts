@@ -3,7 +3,7 @@ import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleW
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
 import type { Db } from '../db/client';
-import type { Logger } from '../api/logger';
+import type { Logger } from '../infra/logger';
 
 export interface WorkerOptions {
   connection: NativeConnection;

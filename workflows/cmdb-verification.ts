@@ -2,56 +2,23 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { VerificationBegun, VerificationOutcome } from '../activities/cmdb-verification';
-import type { IncidentWorkflowConfig } from './incident';
-import * as SA from './shared/search-attributes';
-
-/** Workflow type and ids, for code that starts it without importing it (API, Schedule). */
-export const CMDB_VERIFICATION_WORKFLOW = 'cmdbVerificationWorkflow';
-export const cmdbVerificationWorkflowId = (verificationId: string) => `cmdb-verification-${verificationId}`;
-
-export interface CmdbVerificationConfig {
-  /** Open an incident for each attribute drift on a CI in `incidentStatuses`. */
-  openIncidents: boolean;
-  incidentStatuses: string[];
-  /** How the incident workflows it opens are configured (as the API would). */
-  incident: IncidentWorkflowConfig;
-  /** Off only on the time-skipping test server, which cannot register custom attributes. */
-  searchAttributes: boolean;
-  /** Drifted CIs handled per activity call (each opens at most that many incidents). */
-  incidentBatchSize?: number;
-}
-
-export interface CmdbVerificationInput {
-  /** Given by the API (it answers with it); a scheduled run derives one from its workflow. */
-  verificationId?: string;
-  /** Absent: the latest discovery snapshot. */
-  snapshotId?: string;
-  trigger: 'schedule' | 'api';
-  requestedBy?: string;
-  config: CmdbVerificationConfig;
-}
-
-/** The API's Update-with-Start: answers once the run's record exists, so a GET right after finds it. */
-export const verificationAcceptedUpdate = defineUpdate<VerificationBegun, []>('accepted');
-export const verificationProgressQuery = defineQuery<{ stage: string; begun: VerificationBegun | null; outcome: VerificationOutcome | null }>('progress');
+import type { CmdbVerificationActivities } from '../activities/cmdb-verification';
+import { verificationAcceptedUpdate, verificationProgressQuery, type CmdbVerificationInput, type VerificationBegun, type VerificationOutcome } from './contracts/cmdb-verification';
+import * as SA from './contracts/search-attributes';
 
 // Bookkeeping writes retry until the database takes them, like every record transition.
-const bookkeeping = proxyActivities<Activities>({
+const bookkeeping = proxyActivities<CmdbVerificationActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['NotFound'] },
 });
 // The comparison and the incidents: a bounded number of attempts, then the run is marked failed.
-const work = proxyActivities<Activities>({
+const work = proxyActivities<CmdbVerificationActivities>({
   startToCloseTimeout: '5m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: ['NotFound'] },
 });

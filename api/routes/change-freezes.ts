@@ -2,9 +2,9 @@ import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CreateFreezeBody, FreezeRecord } from '../../domain/schemas/change';
 import type { ChangeState } from '../../domain/change/state-machine';
 import type { Db } from '../../db/client';
-import { recheckScheduleSignal } from '../../workflows/change';
+import { recheckScheduleSignal } from '../../workflows/contracts/change';
 import { notFound } from '../errors';
-import { newId } from '../ids';
+import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type ApiDeps, type RouteDef } from '../route';
 

@@ -3,7 +3,7 @@ import { CreateTemplateBody, TemplateRecord } from '../../domain/schemas/change'
 import type { Db } from '../../db/client';
 import type { ChangeTemplate } from '../../generated/prisma-sqlite/client';
 import { conflict, notFound } from '../errors';
-import { newId } from '../ids';
+import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type RouteDef } from '../route';
 

@@ -59,8 +59,8 @@ import {
   type ImportRowResult,
 } from '../../domain/schemas/ci-import';
 import { z } from '../../domain/schemas/zod';
-import { newId } from '../ids';
-import { NUMBER_PREFIX } from '../numbers';
+import { newId } from '../../infra/ids';
+import { NUMBER_PREFIX } from '../../db/numbers';
 import { HttpError, badRequest, parseOr400, zodFieldErrors, type FieldError } from '../errors';
 import { route, type RouteDef } from '../route';
 

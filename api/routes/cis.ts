@@ -18,7 +18,7 @@ import {
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { requireCi } from '../refs';
-import type { Role } from '../auth';
+import type { Role } from '../../domain/access';
 import { route, type RouteDef } from '../route';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -16,11 +16,11 @@ import {
 } from '../../domain/schemas/discovery';
 import type { Env } from '../../config/env';
 import { verificationConfig } from '../../temporal/schedules';
-import { CMDB_VERIFICATION_WORKFLOW, cmdbVerificationWorkflowId, verificationAcceptedUpdate, type CmdbVerificationInput } from '../../workflows/cmdb-verification';
-import * as SA from '../../workflows/shared/search-attributes';
-import type { Role } from '../auth';
+import { CMDB_VERIFICATION_WORKFLOW, cmdbVerificationWorkflowId, verificationAcceptedUpdate, type CmdbVerificationInput } from '../../workflows/contracts/cmdb-verification';
+import * as SA from '../../workflows/contracts/search-attributes';
+import type { Role } from '../../domain/access';
 import { badRequest, conflict, notFound } from '../errors';
-import { newId } from '../ids';
+import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';

@@ -14,9 +14,9 @@ import {
 } from '../../domain/schemas/incident';
 import type { Db } from '../../db/client';
 import type { Incident } from '../../generated/prisma-sqlite/client';
-import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/incident';
+import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
 import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
-import type { Role } from '../auth';
+import type { Role } from '../../domain/access';
 import { conflict, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';

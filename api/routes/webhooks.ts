@@ -3,7 +3,7 @@ import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CreateWebhookBody, WebhookRecord } from '../../domain/schemas/webhook';
 import type { WebhookSubscription } from '../../generated/prisma-sqlite/client';
 import { notFound } from '../errors';
-import { newId } from '../ids';
+import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type RouteDef } from '../route';
 

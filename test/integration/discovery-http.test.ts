@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { ensureVerificationSchedule, type VerificationScheduleEnv } from '../../temporal/schedules';
-import * as SA from '../../workflows/shared/search-attributes';
+import * as SA from '../../workflows/contracts/search-attributes';
 import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';

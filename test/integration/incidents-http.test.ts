@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ROLES } from '../../api/auth';
+import { ROLES } from '../../domain/access';
 import { COMMAND_ROLES } from '../../api/routes/incidents';
 import { INCIDENT_COMMANDS } from '../../domain/schemas/incident';
 import { PROVIDERS } from '../support/database';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
-import { createLogger } from '../../api/logger';
+import { createLogger } from '../../infra/logger';
 import { seedGroups, upsertUser, demoUsers } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startDevServer, startWorker } from './temporal';

@@ -1,9 +1,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflows, createWorker } from '../../temporal/worker';
-import { createLogger } from '../../api/logger';
+import { createLogger } from '../../infra/logger';
 import { devServerSearchAttributeFlags } from '../../temporal/search-attributes';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes';
 import type { Db } from '../../db/client';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, assertBinaries } from './binaries';
 

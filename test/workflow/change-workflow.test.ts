@@ -11,22 +11,22 @@ import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { changeWorkflow } from '../../workflows/change';
 import {
   changeCommandUpdates,
-  changeWorkflow,
   createChangeUpdate,
   getChangeQuery,
   recheckScheduleSignal,
   voteSignal,
   type ChangeWorkflowConfig,
   type SubmitChange,
-} from '../../workflows/change';
+} from '../../workflows/contracts/change';
 import type { ChangeView } from '../../domain/change/snapshot';
 import { DEFAULT_CHANGE_POLICY } from '../../domain/change/policy';
 import { createChangeActivities } from '../../activities/change';
 import { addRelationship, createCi } from '../../db/ci-store';
 import { demoUsers, seedGroups, upsertUser } from '../../db/seed';
-import { createLogger } from '../../api/logger';
+import { createLogger } from '../../infra/logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTimeSkippingServer, startWorker } from '../support/temporal';
 

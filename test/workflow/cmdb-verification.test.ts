@@ -9,14 +9,16 @@ import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import { createLogger } from '../../api/logger';
-import { newId } from '../../api/ids';
+import { createCmdbVerificationActivities } from '../../activities/cmdb-verification';
+import { createLogger } from '../../infra/logger';
+import { newId } from '../../infra/ids';
 import { createCi } from '../../db/ci-store';
 import { seedGroups } from '../../db/seed';
 import { naturalKeyOf } from '../../domain/cmdb/classes';
 import type { Discrepancy } from '../../domain/cmdb/verification';
-import { incidentCommandUpdates } from '../../workflows/incident';
-import { cmdbVerificationWorkflow, verificationAcceptedUpdate, type CmdbVerificationConfig, type CmdbVerificationInput } from '../../workflows/cmdb-verification';
+import { incidentCommandUpdates } from '../../workflows/contracts/incident';
+import { cmdbVerificationWorkflow } from '../../workflows/cmdb-verification';
+import { verificationAcceptedUpdate, type CmdbVerificationConfig, type CmdbVerificationInput } from '../../workflows/contracts/cmdb-verification';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { sharedBundle, startTimeSkippingServer } from '../support/temporal';
 
@@ -44,7 +46,8 @@ beforeAll(async () => {
   env = await startTimeSkippingServer();
   tdb = await createTestDatabase();
   await seedGroups(tdb.db);
-  const real = createActivities({ db: tdb.db, temporal: env.client, taskQueue: TQ, webhookTimeoutMs: 2000, log: createLogger('silent') });
+  const deps = { db: tdb.db, temporal: env.client, taskQueue: TQ, webhookTimeoutMs: 2000, log: createLogger('silent') };
+  const real = { ...createActivities(deps), ...createCmdbVerificationActivities(deps) };
   worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

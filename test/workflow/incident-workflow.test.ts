@@ -6,7 +6,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { createIncidentUpdate, getIncidentQuery, incidentCommandUpdates, incidentWorkflow, type IncidentWorkflowInput } from '../../workflows/incident';
+import { incidentWorkflow } from '../../workflows/incident';
+import { createIncidentUpdate, getIncidentQuery, incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
 import { seedGroups } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTimeSkippingServer, startWorker } from '../support/temporal';

@@ -6,13 +6,13 @@
  * by a real worker.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../../activities';
+import type { IncidentActivities } from '../../../activities/incident';
 import { changeWorkflow as realChangeWorkflow } from '../../../workflows/change';
 import { incidentWorkflow as realIncidentWorkflow } from '../../../workflows/incident';
 
 export * from '../../../workflows/index';
 
-const { firstTierGroup } = proxyActivities<Activities>({ startToCloseTimeout: '10s' });
+const { firstTierGroup } = proxyActivities<IncidentActivities>({ startToCloseTimeout: '10s' });
 
 export async function incidentWorkflow(...args: Parameters<typeof realIncidentWorkflow>): ReturnType<typeof realIncidentWorkflow> {
   await firstTierGroup();

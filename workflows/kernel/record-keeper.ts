@@ -1,7 +1,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
-import type { DomainEvent, NotificationRequest, TransitionWrite } from '../../activities/record-transition';
+import { condition, log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { DomainEvent, NotificationRequest, TransitionActivities, TransitionWrite } from '../../activities/record-transition';
+import { FAILURE } from '../contracts/record';
 
 /**
  * The one way any process workflow records a transition: persist (snapshot + audit +
@@ -13,40 +13,40 @@ import type { DomainEvent, NotificationRequest, TransitionWrite } from '../../ac
  * to webhook delivery is a separate activity, so a broken delivery path cannot hold up
  * the record.
  */
-const writes = proxyActivities<Activities>({
+const writes = proxyActivities<TransitionActivities>({
   startToCloseTimeout: '10s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['SequenceConflict'] },
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [FAILURE.sequenceConflict] },
 });
-const relay = proxyActivities<Activities>({
+const relay = proxyActivities<TransitionActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
-export interface Transition<K extends TransitionWrite['recordType']> {
+export interface Transition<S> {
   actor: string;
   action: string;
   from: string | null;
   to: string | null;
   data?: Record<string, unknown>;
-  snapshot: TransitionWrite<K>['snapshot'];
+  snapshot: S;
   events?: DomainEvent[];
   notifications?: NotificationRequest[];
 }
 
-export class RecordKeeper<K extends TransitionWrite['recordType']> {
+export class RecordKeeper<S> {
   private relaying = 0;
 
   constructor(
-    private readonly recordType: K,
+    private readonly recordType: string,
     private readonly recordId: string,
     public seq: number,
     /** null where the server has no custom search attributes (the time-skipping test server). */
-    private readonly searchAttributes: ((s: TransitionWrite<K>['snapshot']) => SearchAttributeUpdatePair[]) | null,
+    private readonly searchAttributes: ((s: S) => SearchAttributeUpdatePair[]) | null,
   ) {}
 
-  async record(t: Transition<K>): Promise<void> {
+  async record(t: Transition<S>): Promise<void> {
     const seq = this.seq + 1;
-    const { eventIds } = await writes.recordTransition({
+    const write: TransitionWrite = {
       recordType: this.recordType,
       recordId: this.recordId,
       seq,
@@ -59,8 +59,10 @@ export class RecordKeeper<K extends TransitionWrite['recordType']> {
       snapshot: t.snapshot,
       events: t.events ?? [],
       notifications: t.notifications ?? [],
-    } as TransitionWrite);
+    };
+    const { eventIds } = await writes.recordTransition(write);
     this.seq = seq;
+    log.info('transition recorded', { recordType: this.recordType, recordId: this.recordId, seq, action: t.action, from: t.from, to: t.to, actor: t.actor });
     if (this.searchAttributes) upsertSearchAttributes(this.searchAttributes(t.snapshot));
     if (eventIds.length > 0) {
       this.relaying++;

@@ -1,5 +1,5 @@
 import { Prisma } from '../generated/prisma-sqlite/client';
-import type { Db, Tx } from '../db/client';
+import type { Db, Tx } from './client';
 
 export const NUMBER_PREFIX = { incident: 'INC', problem: 'PRB', change: 'CHG', release: 'REL', ci: 'CI', sla: 'SLA' } as const;
 export type NumberedRecord = keyof typeof NUMBER_PREFIX;

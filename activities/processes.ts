@@ -1,0 +1,29 @@
+import type { RecordStore } from '../db/record-store';
+import { changeStore } from '../db/change-store';
+import { incidentStore } from '../db/incident-store';
+import { createChangeActivities } from './change';
+import { createCmdbVerificationActivities } from './cmdb-verification';
+import type { ActivityDeps } from './deps';
+import { createIncidentActivities } from './incident';
+import { createWebhookActivities } from './webhooks';
+
+/**
+ * What one process brings to a worker: its activities (which only its own workflow
+ * proxies, typed as `typeof` its factory) and the stores of the record types it keeps.
+ */
+export interface ProcessSlice {
+  name: string;
+  activities(deps: ActivityDeps): Record<string, (...args: never[]) => Promise<unknown>>;
+  stores?: readonly RecordStore<never>[];
+}
+
+/**
+ * Every process the worker runs. Adding a process: its own files, one line here, and its
+ * workflow exported from workflows/index.ts (the sandbox bundles workflows separately).
+ */
+export const PROCESSES: readonly ProcessSlice[] = [
+  { name: 'incident', activities: createIncidentActivities, stores: [incidentStore] },
+  { name: 'change', activities: createChangeActivities, stores: [changeStore] },
+  { name: 'cmdb-verification', activities: createCmdbVerificationActivities },
+  { name: 'webhook-delivery', activities: createWebhookActivities },
+];

@@ -1,0 +1,36 @@
+import type { Change } from '../generated/prisma-sqlite/client';
+import type { ChangeSnapshot } from '../domain/change/snapshot';
+import type { Tx } from './client';
+import { toJson } from './json';
+import { writeIfNewer, type RecordStore } from './record-store';
+
+/** Changes: the columns the API filters on, the whole snapshot as JSON in `detail`. */
+export const changeStore: RecordStore<ChangeSnapshot> = {
+  recordType: 'change',
+  async write(tx: Tx, s: ChangeSnapshot, seq: number) {
+    const row = {
+      number: s.number,
+      workflowId: s.workflowId,
+      type: s.type,
+      title: s.title,
+      description: s.description,
+      state: s.state,
+      riskLevel: s.risk?.level ?? null,
+      riskScore: s.risk?.score ?? null,
+      plannedStart: new Date(s.plannedStart),
+      plannedEnd: new Date(s.plannedEnd),
+      problemId: s.problemId,
+      templateId: s.templateId,
+      outcome: s.outcome,
+      detail: toJson(s),
+      createdBy: s.createdBy,
+      version: seq,
+    };
+    if (await writeIfNewer(tx.change, s.id, seq, row)) {
+      // The CIs never change after submission: index them once.
+      await tx.changeCi.createMany({ data: s.ciIds.map((ciId) => ({ changeId: s.id, ciId })) });
+    }
+  },
+};
+
+export const changeFromRow = (row: Change): ChangeSnapshot => JSON.parse(row.detail) as ChangeSnapshot;

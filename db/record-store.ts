@@ -1,0 +1,41 @@
+import type { Tx } from './client';
+
+/**
+ * How one record type's snapshot becomes its row, and back. Each process has its own store
+ * (db/<process>-store.ts) and registers it in activities/processes.ts; the transition writer
+ * (activities/record-transition.ts) knows none of them by name.
+ */
+export interface RecordStore<S = never> {
+  recordType: string;
+  write(tx: Tx, snapshot: S, seq: number): Promise<void>;
+}
+
+/** The part of a record table's Prisma delegate that writing a versioned snapshot needs. */
+interface VersionedTable<Row> {
+  updateMany(args: { where: { id: string; version: { lt: number } }; data: Row }): Promise<{ count: number }>;
+  findUnique(args: { where: { id: string }; select: { id: true } }): Promise<unknown>;
+  create(args: { data: Row & { id: string } }): Promise<unknown>;
+}
+
+/**
+ * Writes a record's row for transition `seq`. Only a newer transition may overwrite: a late
+ * retry of an older one is a no-op. True when this created the row.
+ */
+export async function writeIfNewer<Row>(table: VersionedTable<Row>, id: string, seq: number, row: Row): Promise<boolean> {
+  const updated = await table.updateMany({ where: { id, version: { lt: seq } }, data: row });
+  if (updated.count > 0 || (await table.findUnique({ where: { id }, select: { id: true } }))) return false;
+  await table.create({ data: { id, ...row } });
+  return true;
+}
+
+/** Stored data that no longer matches its schema: an error to surface, never a silent default. */
+export class CorruptRecordError extends Error {
+  constructor(
+    readonly recordType: string,
+    readonly recordId: string,
+    detail: string,
+  ) {
+    super(`stored ${recordType} ${recordId} is corrupt: ${detail}`);
+    this.name = 'CorruptRecordError';
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * What each incident command and SLA timer does, as pure functions of the incident's
+ * state and the time: the workflow supplies lookups (the SLA policy, a group's manager or
+ * next tier) and persists the effects. Unit tests reach all of this without Temporal.
+ */
+import { dueLabel, type Deadline, type Effect, type NotificationRequest } from '../record';
+import { priorityOf, type PriorityMatrix } from '../priority';
+import * as clock from '../sla/clock';
+import type { SlaPolicy } from '../sla/policy';
+import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } from '../schemas/incident';
+import { incidentView, type IncidentSnapshot } from './snapshot';
+import { isTerminal, type IncidentState } from './state-machine';
+
+/** Which timer-driven steps have already happened; carried across continue-as-new. */
+export interface Fired {
+  responseBreach: boolean;
+  warning: boolean;
+  resolutionBreach: boolean;
+}
+
+/** The incident as its workflow holds it: the snapshot plus the policy fixed at creation. */
+export interface IncidentRecordState {
+  snapshot: IncidentSnapshot;
+  policy: SlaPolicy;
+  fired: Fired;
+}
+
+export type IncidentEffect = Effect<IncidentSnapshot>;
+export type IncidentDeadlineKind = 'response' | 'warning' | 'resolution' | 'autoClose';
+
+export const EVENT_OF: Record<IncidentCommandName, string | null> = {
+  assign: 'incident.assigned',
+  acknowledge: 'incident.acknowledged',
+  hold: 'incident.on_hold',
+  resume: 'incident.resumed',
+  resolve: 'incident.resolved',
+  reopen: 'incident.reopened',
+  close: 'incident.closed',
+  cancel: 'incident.cancelled',
+  escalate: 'incident.escalated',
+  notes: null,
+  impact: 'incident.reprioritised',
+};
+
+export function newIncident(
+  ids: { id: string; number: string; workflowId: string },
+  actor: string,
+  body: CreateIncidentBody,
+  policy: SlaPolicy,
+  matrix: PriorityMatrix | undefined,
+  now: number,
+): IncidentRecordState {
+  const priority = priorityOf(body.impact, body.urgency, matrix);
+  const snapshot: IncidentSnapshot = {
+    ...ids,
+    type: body.type ?? 'incident',
+    title: body.title,
+    description: body.description ?? null,
+    impact: body.impact,
+    urgency: body.urgency,
+    priority,
+    state: 'new',
+    serviceId: body.serviceId ?? null,
+    ciId: body.ciId ?? null,
+    category: body.category ?? null,
+    callerId: body.callerId ?? null,
+    assignmentGroup: null,
+    assignee: null,
+    escalationLevel: 0,
+    holdReason: null,
+    resolutionCode: null,
+    resolutionNotes: null,
+    slaId: policy.slaId,
+    clock: clock.startClock(now, policy.calendar, policy.targets[priority]),
+    openedAt: now,
+    resolvedAt: null,
+    closedAt: null,
+    createdBy: actor,
+    updatedAt: now,
+  };
+  return { snapshot, policy, fired: { responseBreach: false, warning: false, resolutionBreach: false } };
+}
+
+function resumeIfPaused(s: IncidentRecordState, now: number): IncidentSnapshot {
+  return { ...s.snapshot, clock: s.snapshot.state === 'on_hold' ? clock.resume(s.snapshot.clock, now) : s.snapshot.clock };
+}
+
+type PureCommand = Exclude<IncidentCommandName, 'escalate'>;
+
+/** The effect of every command that needs no lookup; `to` is the state machine's answer. */
+export const commandEffects: {
+  [K in PureCommand]: (s: IncidentRecordState, body: IncidentCommandBody<K>, to: IncidentState, now: number, matrix?: PriorityMatrix) => IncidentEffect;
+} = {
+  assign: (s, b, to, now) => ({
+    snapshot: { ...resumeIfPaused(s, now), state: to, assignmentGroup: b.group ?? s.snapshot.assignmentGroup, assignee: b.assignee ?? (b.group ? null : s.snapshot.assignee), holdReason: null },
+    data: { group: b.group, assignee: b.assignee },
+    events: ['incident.assigned'],
+  }),
+  acknowledge: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, clock: clock.meetResponse(s.snapshot.clock, now) }, data: { note: b.note } }),
+  hold: (s, b, to, now) => {
+    const pauses = s.policy.pauseOn.includes(b.reason);
+    return {
+      snapshot: { ...s.snapshot, state: to, holdReason: b.reason, clock: pauses ? clock.pause(s.snapshot.clock, now) : s.snapshot.clock },
+      data: { reason: b.reason, note: b.note, clockPaused: pauses },
+    };
+  },
+  resume: (s, b, to, now) => ({ snapshot: { ...resumeIfPaused(s, now), state: to, holdReason: null }, data: { note: b.note } }),
+  resolve: (s, b, to, now) => ({
+    snapshot: { ...s.snapshot, state: to, holdReason: null, resolutionCode: b.code, resolutionNotes: b.notes, resolvedAt: now, clock: clock.meetResolution(s.snapshot.clock, now) },
+    data: { code: b.code, notes: b.notes },
+  }),
+  reopen: (s, b, to, now) => ({
+    snapshot: { ...s.snapshot, state: to, resolutionCode: null, resolutionNotes: null, resolvedAt: null, clock: clock.reopen(s.snapshot.clock, now) },
+    data: { reason: b.reason },
+  }),
+  close: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, closedAt: now }, data: { note: b.note } }),
+  cancel: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, closedAt: now }, data: { reason: b.reason } }),
+  notes: (s, b) => ({ snapshot: s.snapshot, data: { text: b.text } }),
+  impact: (s, b, _to, _now, matrix) => {
+    const impact = b.impact ?? s.snapshot.impact;
+    const urgency = b.urgency ?? s.snapshot.urgency;
+    const priority = priorityOf(impact, urgency, matrix);
+    return {
+      snapshot: { ...s.snapshot, impact, urgency, priority, clock: clock.retarget(s.snapshot.clock, s.policy.targets[priority]) },
+      data: { from: { impact: s.snapshot.impact, urgency: s.snapshot.urgency, priority: s.snapshot.priority }, to: { impact, urgency, priority } },
+    };
+  },
+};
+
+/** Hierarchical escalation (manual or on a resolution breach): one level up, the group's manager told. */
+export function hierarchicalEscalation(s: IncidentRecordState, managerId: string | null, why: { reason: string; kind: 'manual' | 'sla_breach' }): IncidentEffect {
+  const level = s.snapshot.escalationLevel + 1;
+  const message = `${s.snapshot.number} (${s.snapshot.priority}) escalated to level ${level}: ${why.reason}`;
+  return {
+    snapshot: { ...s.snapshot, escalationLevel: level },
+    data: { escalation: 'hierarchical', kind: why.kind, level, reason: why.reason, manager: managerId },
+    events: ['incident.escalated'],
+    notifications: [
+      ...(managerId ? [{ recipient: `user:${managerId}`, kind: 'escalation', message }] : []),
+      ...(s.snapshot.assignmentGroup ? [{ recipient: `group:${s.snapshot.assignmentGroup}`, kind: 'escalation', message }] : []),
+    ],
+  };
+}
+
+/** Every SLA step still to come. `+ 1`: a clock is breached only once its due time has passed. */
+export function incidentDeadlines(s: IncidentRecordState, now: number, autoCloseMs: number): Deadline<IncidentDeadlineKind>[] {
+  const { snapshot: snap, fired, policy } = s;
+  const out: Deadline<IncidentDeadlineKind>[] = [];
+  if (snap.state === 'resolved' && snap.resolvedAt !== null) {
+    out.push({ at: snap.resolvedAt + autoCloseMs, kind: 'autoClose', summary: dueLabel(`${snap.number} auto-close`, snap.resolvedAt + autoCloseMs) });
+  }
+  if (isTerminal(snap.state) || snap.state === 'resolved') return out;
+  const c = snap.clock;
+  if (c.responseMetAt === null && !fired.responseBreach) {
+    const at = clock.responseDueAt(c);
+    out.push({ at: at + 1, kind: 'response', summary: dueLabel(`${snap.priority} response`, at) });
+  }
+  if (c.resolutionMetAt === null && c.pausedSince === null) {
+    const rule = policy.escalation[snap.priority];
+    if (!fired.warning) {
+      const at = clock.resolutionDueAt(c, now, rule.warnAtPercent / 100);
+      out.push({ at, kind: 'warning', summary: dueLabel(`${snap.priority} resolution ${rule.warnAtPercent}% warning`, at) });
+    }
+    if (!fired.resolutionBreach) {
+      const at = clock.resolutionDueAt(c, now);
+      out.push({ at: at + 1, kind: 'resolution', summary: dueLabel(`${snap.priority} resolution`, at) });
+    }
+  }
+  return out;
+}
+
+export function warningEffect(s: IncidentRecordState, now: number): IncidentEffect {
+  const snap = s.snapshot;
+  const rule = s.policy.escalation[snap.priority];
+  const dueAt = incidentView(snap, now).sla.resolution.dueAt;
+  const message = `${snap.number} (${snap.priority}) reached ${rule.warnAtPercent}% of its resolution target; due ${dueAt}`;
+  return {
+    snapshot: snap,
+    data: { percent: rule.warnAtPercent, dueAt },
+    events: ['incident.sla.warning'],
+    notifications: snap.assignmentGroup ? [{ recipient: `group:${snap.assignmentGroup}`, kind: 'sla_warning', message }] : [],
+  };
+}
+
+/** A warning that fires after its breach (e.g. after an outage) would only mislead. */
+export function warningOvertaken(s: IncidentRecordState, now: number): boolean {
+  return now > clock.resolutionDueAt(s.snapshot.clock, now);
+}
+
+/** Response breach; with functional escalation, the incident moves to `toGroup` (the next tier). */
+export function responseBreachEffect(s: IncidentRecordState, toGroup: string | null, now: number): IncidentEffect {
+  const snap = s.snapshot;
+  const next: IncidentSnapshot = toGroup ? { ...snap, assignmentGroup: toGroup, assignee: null, state: snap.state === 'new' ? 'assigned' : snap.state } : snap;
+  const dueAt = incidentView(snap, now).sla.response.dueAt;
+  const message = `${snap.number} (${snap.priority}) was not acknowledged by ${dueAt}` + (toGroup ? `; reassigned to ${toGroup}` : '');
+  const notifications: NotificationRequest[] = toGroup ? [{ recipient: `group:${toGroup}`, kind: 'functional_escalation', message }] : [];
+  return {
+    snapshot: next,
+    data: { clock: 'response', dueAt, escalation: toGroup ? 'functional' : null, fromGroup: snap.assignmentGroup, toGroup },
+    events: ['incident.sla.breached', ...(toGroup ? ['incident.escalated'] : [])],
+    notifications,
+  };
+}
+
+export function resolutionBreachEffect(s: IncidentRecordState, escalation: IncidentEffect | null, now: number): IncidentEffect {
+  const snap = s.snapshot;
+  return {
+    snapshot: escalation?.snapshot ?? snap,
+    data: { clock: 'resolution', dueAt: incidentView(snap, now).sla.resolution.dueAt, ...(escalation?.data ?? {}) },
+    events: ['incident.sla.breached', ...(escalation?.events ?? [])],
+    notifications: escalation?.notifications ?? [],
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The incident process's contract: workflow type, id scheme, messages and inputs. The API
+ * and other processes import this, never the workflow implementation.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { IncidentRecordState } from '../../domain/incident/lifecycle';
+import type { IncidentView } from '../../domain/incident/snapshot';
+import type { PriorityMatrix } from '../../domain/priority';
+import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } from '../../domain/schemas/incident';
+import type { CommandInput, RecordConfig } from './record';
+
+export const INCIDENT_WORKFLOW = 'incidentWorkflow';
+export const incidentWorkflowId = (number: string) => `incident-${number}`;
+
+export interface IncidentWorkflowConfig extends RecordConfig {
+  autoCloseMs: number;
+  /** Absent: the default matrix of api.md. Fixed per incident when it is opened. */
+  priorityMatrix?: PriorityMatrix;
+}
+
+export interface CreateIncidentInput {
+  actor: string;
+  body: CreateIncidentBody;
+}
+
+/** What the workflow carries across continue-as-new. */
+export interface IncidentCarriedState extends IncidentRecordState {
+  seq: number;
+}
+
+export interface IncidentWorkflowInput {
+  id: string;
+  number: string;
+  config: IncidentWorkflowConfig;
+  carried?: IncidentCarriedState;
+}
+
+export type IncidentCommandInput<K extends IncidentCommandName> = CommandInput<IncidentCommandBody<K>>;
+
+export const createIncidentUpdate = defineUpdate<IncidentView, [CreateIncidentInput]>('create');
+export const incidentCommandUpdates = {
+  assign: defineUpdate<IncidentView, [IncidentCommandInput<'assign'>]>('assign'),
+  acknowledge: defineUpdate<IncidentView, [IncidentCommandInput<'acknowledge'>]>('acknowledge'),
+  hold: defineUpdate<IncidentView, [IncidentCommandInput<'hold'>]>('hold'),
+  resume: defineUpdate<IncidentView, [IncidentCommandInput<'resume'>]>('resume'),
+  resolve: defineUpdate<IncidentView, [IncidentCommandInput<'resolve'>]>('resolve'),
+  reopen: defineUpdate<IncidentView, [IncidentCommandInput<'reopen'>]>('reopen'),
+  close: defineUpdate<IncidentView, [IncidentCommandInput<'close'>]>('close'),
+  cancel: defineUpdate<IncidentView, [IncidentCommandInput<'cancel'>]>('cancel'),
+  escalate: defineUpdate<IncidentView, [IncidentCommandInput<'escalate'>]>('escalate'),
+  notes: defineUpdate<IncidentView, [IncidentCommandInput<'notes'>]>('notes'),
+  impact: defineUpdate<IncidentView, [IncidentCommandInput<'impact'>]>('impact'),
+} as const satisfies { [K in IncidentCommandName]: unknown };
+export const getIncidentQuery = defineQuery<IncidentView | null>('getIncident');

@@ -1,0 +1,248 @@
+import type { QueryDefinition, SearchAttributeUpdatePair, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Deadline, Effect } from '../../domain/record';
+import { FAILURE, type CommandInput, type RecordConfig } from '../contracts/record';
+import { RecordKeeper } from './record-keeper';
+import { Serial } from './serial';
+
+/** The fields every record snapshot has, whatever its process. */
+export interface RecordSnapshot {
+  id: string;
+  number: string;
+  title: string;
+  state: string;
+  updatedAt: number;
+}
+
+/** What a workflow carries across continue-as-new: the snapshot, its sequence, and process extras. */
+export interface Carried<S> {
+  snapshot: S;
+  seq: number;
+}
+
+export interface RecordInput<C> {
+  id: string;
+  number: string;
+  config: RecordConfig;
+  carried?: C;
+}
+
+export interface RecordSpec<S extends RecordSnapshot, V> {
+  /** The record type in the database, the audit trail and the events' payload key. */
+  recordType: string;
+  view(s: S, now: number): V;
+  isTerminal(state: string): boolean;
+  searchAttributes(s: S): SearchAttributeUpdatePair[];
+}
+
+export interface Timers<C, K extends string> {
+  /** Every step still to come for this state; the earliest is waited for. Pure. */
+  deadlines(c: C, now: number): Deadline<K>[];
+  fire(d: Deadline<K>): Promise<void>;
+}
+
+export function invalidTransition(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: FAILURE.invalidTransition, nonRetryable: true });
+}
+
+export function invalidInput(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: FAILURE.invalidInput, nonRetryable: true });
+}
+
+
+/**
+ * One record process (incident, change, problem, …) as a durable workflow: the record's
+ * state, owned by this class and non-null once created; creation through an Update that
+ * persists the record before it answers; commands as validated, serialised Updates;
+ * signals serialised with them; deadline timers; continue-as-new; search attributes and
+ * what ops read in the Temporal UI. A process supplies its spec, its commands and its
+ * timers; the workflow body only wires them (see workflows/incident.ts).
+ *
+ * Every transition goes through `commit`: persisted first (RecordKeeper), then made the
+ * workflow's state, so the database never lags behind what a command answered.
+ */
+export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
+  private carried: C | null;
+  /** Built by `create` but not yet persisted: commits see it, the rest of the world does not. */
+  private pending: C | null = null;
+  private changed = false;
+  private creating = false;
+  readonly serial = new Serial();
+  private readonly keeper: RecordKeeper<S>;
+
+  constructor(
+    private readonly input: RecordInput<C>,
+    private readonly spec: RecordSpec<S, V>,
+  ) {
+    this.carried = input.carried ?? null;
+    this.keeper = new RecordKeeper<S>(spec.recordType, input.id, this.carried?.seq ?? 0, input.config.searchAttributes ? spec.searchAttributes : null);
+  }
+
+  get exists(): boolean {
+    return this.carried !== null;
+  }
+
+  /** The record's state; only reachable once created (validators run `requireCreated` first). */
+  get state(): C {
+    const c = this.carried ?? this.pending;
+    if (!c) throw ApplicationFailure.create({ message: `${this.spec.recordType} not created`, type: FAILURE.notFound, nonRetryable: true });
+    return c;
+  }
+
+  get snapshot(): S {
+    return this.state.snapshot;
+  }
+
+  view(now = Date.now()): V {
+    return this.spec.view(this.snapshot, now);
+  }
+
+  /** Fails a command sent before the record exists (a stray or early Update) with NotFound. */
+  requireCreated(): C {
+    if (!this.carried) throw ApplicationFailure.create({ message: `${this.spec.recordType} not created`, type: FAILURE.notFound, nonRetryable: true });
+    return this.carried;
+  }
+
+  /**
+   * Persists a transition, then (and only then) makes it the workflow's state. `extras`
+   * replaces carried fields beside the snapshot (e.g. which timers have fired).
+   */
+  async commit(actor: string, action: string, effect: Effect<S>, extras?: Partial<Omit<C, 'snapshot' | 'seq'>>): Promise<V> {
+    const base = this.state;
+    const now = Date.now();
+    const snapshot: S = { ...effect.snapshot, updatedAt: now };
+    const view = this.spec.view(snapshot, now);
+    await this.keeper.record({
+      actor,
+      action,
+      from: this.creating ? null : base.snapshot.state,
+      to: snapshot.state,
+      data: effect.data,
+      snapshot,
+      events: (effect.events ?? []).map((type) => ({ type, data: { [this.spec.recordType]: view, ...(effect.data ?? {}) } })),
+      notifications: effect.notifications,
+    });
+    this.carried = { ...base, ...extras, snapshot, seq: this.keeper.seq };
+    this.pending = null;
+    this.changed = true;
+    return view;
+  }
+
+  /** Changes carried bookkeeping that is not a transition (nothing is persisted). */
+  note(extras: Partial<Omit<C, 'snapshot' | 'seq'>>): void {
+    this.carried = { ...this.state, ...extras };
+  }
+
+  /**
+   * The creation Update: `build` makes the first state, the kernel persists it as the
+   * first transition. A failed write leaves no record: the workflow then ends without one.
+   * `visibleBeforePersisted` keeps histories recorded before the kernel replaying: those
+   * incidents made their state visible while the first write was in flight.
+   */
+  onCreate<I extends { actor: string }>(
+    def: UpdateDefinition<V, [I]>,
+    build: (input: I) => Promise<{ carried: Omit<C, 'seq'>; action: string; effect: Omit<Effect<S>, 'snapshot'> }>,
+    options: { visibleBeforePersisted?: () => boolean } = {},
+  ): void {
+    setHandler(
+      def,
+      (input: I) =>
+        this.serial.run(async () => {
+          if (this.carried) return this.view();
+          const { carried, action, effect } = await build(input);
+          const first = { ...carried, seq: 0 } as C;
+          this.creating = true;
+          if (options.visibleBeforePersisted?.()) this.carried = first;
+          else this.pending = first;
+          try {
+            return await this.commit(input.actor, action, { ...effect, snapshot: first.snapshot });
+          } catch (e) {
+            this.carried = null;
+            this.pending = null;
+            throw e;
+          } finally {
+            this.creating = false;
+          }
+        }),
+      { validator: (_input: I) => undefined },
+    );
+  }
+
+  /**
+   * A command as an Update: `check` runs in the validator (a refused command never enters
+   * history) and again inside the serial section, since another command may have moved
+   * the state in between.
+   */
+  onCommand<B>(def: UpdateDefinition<V, [CommandInput<B>]>, check: (c: C, body: B) => void, run: (actor: string, body: B) => Promise<V>): void {
+    setHandler(
+      def,
+      ({ actor, body }: CommandInput<B>) =>
+        this.serial.run(async () => {
+          check(this.requireCreated(), body);
+          return run(actor, body);
+        }),
+      { validator: ({ body }: CommandInput<B>) => check(this.requireCreated(), body) },
+    );
+  }
+
+  /** A signal, serialised with commands and timers. */
+  onSignal<A extends unknown[]>(def: SignalDefinition<A>, handle: (...args: A) => Promise<void>): void {
+    setHandler(def, (...args: A) => this.serial.run(() => handle(...args)));
+  }
+
+  /** An Update that only waits for or reads the record (no transition of its own). */
+  onUpdate<R, A>(def: UpdateDefinition<R, [A]>, handle: (arg: A) => Promise<R>): void {
+    setHandler(def, handle, { validator: (_arg: A) => void this.requireCreated() });
+  }
+
+  onQuery(def: QueryDefinition<V | null>): void {
+    setHandler(def, () => (this.carried ? this.spec.view(this.carried.snapshot, Date.now()) : null));
+  }
+
+  /**
+   * The workflow's main loop: waits for creation, then sleeps until the next deadline or
+   * until a transition changes the picture, fires what is still due, and continues-as-new
+   * before the history grows long. Returns the final view, or null if never created.
+   */
+  async run<K extends string>(timers: Timers<C, K>): Promise<V | null> {
+    if (!this.carried) {
+      const created = await condition(() => this.carried !== null, this.input.config.createTimeoutMs);
+      if (!created) {
+        log.warn('no create update arrived: ending without a record', { recordType: this.spec.recordType, number: this.input.number });
+        return null;
+      }
+    }
+    while (!this.spec.isTerminal(this.snapshot.state)) {
+      if (workflowInfo().historyLength > this.input.config.continueAsNewAfterEvents || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await this.keeper.flush();
+        return continueAsNew<(input: RecordInput<C>) => Promise<V | null>>({ ...this.input, carried: this.state });
+      }
+      const now = Date.now();
+      const due = [...timers.deadlines(this.state, now)].sort((a, b) => a.at - b.at);
+      this.changed = false;
+      this.describe(due[0]);
+      if (due.length === 0) {
+        await condition(() => this.changed);
+        continue;
+      }
+      const waitMs = due[0].at - now;
+      if (waitMs > 0 && (await condition(() => this.changed, waitMs, { summary: due[0].summary }))) continue;
+      await this.serial.run(async () => {
+        // A command may have run while the timer was pending: act only on what is still due.
+        const at = Date.now();
+        for (const d of timers.deadlines(this.state, at)) if (d.kind === due[0].kind && d.at <= at) await timers.fire(d);
+      });
+    }
+    await condition(allHandlersFinished);
+    await this.keeper.flush();
+    this.describe(undefined);
+    return this.view();
+  }
+
+  /** The Temporal UI's "current details": where the record is and what it waits for. */
+  private describe(next: Deadline | undefined): void {
+    const s = this.snapshot;
+    setCurrentDetails(`**${s.number}** ${s.title}\n\nstate: \`${s.state}\`` + (next ? `\n\nnext: ${next.summary}` : ''));
+  }
+}
