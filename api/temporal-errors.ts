@@ -1,24 +1,43 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
 import { ApplicationFailure, ActivityFailure } from '@temporalio/common';
+import { FAILURE } from '../workflows/contracts/record';
 import { HttpError, conflict, notFound, unavailable } from './errors';
 
+/** gRPC status codes that mean "the engine is not reachable or overloaded right now". */
+const TRANSIENT_GRPC = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+
+function isTransientEngineError(e: unknown): boolean {
+  for (let cur: unknown = e; cur; cur = (cur as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(cur) && TRANSIENT_GRPC.has(cur.code)) return true;
+    if ((cur as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+  }
+  return false;
+}
+
 /**
- * Translates what a workflow said about a command into HTTP: a rejected transition is the
- * caller's 409, a failed write is our 503 (nothing was recorded), anything else propagates.
+ * Translates what a workflow said about a command into HTTP, by failure type (the types
+ * are the contract's FAILURE): a rejected transition is the caller's 409, a failed write
+ * is our 503 (nothing was recorded), anything unknown propagates (and becomes a logged 500).
  */
 export function commandError(e: unknown, record: string): HttpError {
   if (e instanceof WorkflowUpdateFailedError) {
     const cause = e.cause;
     if (cause instanceof ApplicationFailure) {
-      if (cause.type === 'InvalidTransition') return conflict(cause.message);
-      if (cause.type === 'NotFound') return notFound(record);
-      if (cause.type === 'InvalidInput') return new HttpError(400, 'Invalid request', cause.message);
+      switch (cause.type) {
+        case FAILURE.invalidTransition:
+        case FAILURE.duplicateVote:
+          return conflict(cause.message);
+        case FAILURE.notFound:
+          return notFound(record);
+        case FAILURE.invalidInput:
+          return new HttpError(400, 'Invalid request', cause.message);
+      }
     }
     if (cause instanceof ActivityFailure) return unavailable(`${record}: the transition could not be recorded, nothing changed; retry later`);
     return unavailable(`${record}: ${cause?.message ?? e.message}`);
   }
   if (e instanceof WorkflowNotFoundError) return conflict(`${record} is no longer accepting commands`);
   if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable(`${record}: the workflow did not answer in time; the command may still be applied`);
-  if (e instanceof Error && /UNAVAILABLE|ECONNREFUSED|Deadline/i.test(e.message)) return unavailable('the workflow engine is unreachable; retry later');
+  if (isTransientEngineError(e) || (e instanceof ServiceError && isTransientEngineError(e.cause))) return unavailable('the workflow engine is unreachable; retry later');
   throw e;
 }

@@ -20,10 +20,11 @@ import { parseIsoDuration } from '../../domain/duration';
 import { CiValidationError, mergeAttributes, validateAttributes } from '../../db/ci-store';
 import type { Db } from '../../db/client';
 import type { Change } from '../../generated/prisma-sqlite/client';
-import { changeCommandUpdates, voteSignal, type SubmitChange } from '../../workflows/contracts/change';
+import { changeCommandUpdates, voteOutcomeUpdate, voteSignal, type SubmitChange } from '../../workflows/contracts/change';
 import { changeConfigFromEnv, submitChange } from '../../temporal/open-change';
 import type { Principal, Role } from '../../domain/access';
-import { badRequest, conflict, forbidden, notFound, type FieldError } from '../errors';
+import { HttpError, badRequest, conflict, forbidden, notFound, type FieldError } from '../errors';
+import { changeFromRow } from '../../db/change-store';
 import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { findCi } from '../refs';
@@ -33,8 +34,7 @@ import { auditEntries } from './history';
 import { freezeView } from './change-freezes';
 import { findTemplate, templateView } from './change-templates';
 
-export const rowToSnapshot = (row: Change): ChangeSnapshot => JSON.parse(row.detail) as ChangeSnapshot;
-export const toChangeView = (row: Change) => changeView(rowToSnapshot(row));
+export const toChangeView = (row: Change) => changeView(changeFromRow(row));
 
 export async function findChange(db: Db, ref: string): Promise<Change> {
   const row = await db.change.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
@@ -128,32 +128,14 @@ async function resolveSubmission(db: Db, body: CreateChangeBody): Promise<Submit
   };
 }
 
+function duplicateVote(number: string, counted: { decision: string; at: number }) {
+  return conflict(`you already voted '${counted.decision}' on ${number} at ${new Date(counted.at).toISOString()}; that vote is counted and a member votes once`);
+}
+
 /** May this person vote on this change? CAB roles always (a vote they are not required for is recorded and ignored). */
 function mayVote(user: Principal, s: ChangeSnapshot): boolean {
   if (CAB_ROLES.includes(user.role)) return true;
   return (s.cab?.required ?? []).some((r) => r.approver === user.id || user.groups.some((g) => r.approver === `group:${g}`));
-}
-
-const VOTE_RECORDED_WAIT_MS = 5000;
-
-/**
- * Waits briefly for the workflow to record a signalled vote and, when that vote settles
- * the CAB, for the decision too (the workflow records it right after), so the answer
- * usually shows both. Null if the workflow has not caught up in time.
- */
-async function waitForVote(db: Db, changeId: string, voteId: string): Promise<Change | null> {
-  const deadline = Date.now() + VOTE_RECORDED_WAIT_MS;
-  let recorded = false;
-  while (Date.now() < deadline) {
-    recorded ||= !!(await db.auditEvent.findFirst({ where: { recordId: changeId, action: 'vote', data: { contains: voteId } }, select: { id: true } }));
-    if (recorded) {
-      const row = await db.change.findUniqueOrThrow({ where: { id: changeId } });
-      const s = rowToSnapshot(row);
-      if (s.state !== 'cab_review' || !s.cab || tally(s.cab).outcome === 'pending') return row;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return null;
 }
 
 /** States shown on the change calendar: everything still planned or already done, not withdrawn. */
@@ -212,7 +194,7 @@ export function changeRoutes(): RouteDef[] {
           orderBy: [{ plannedStart: 'asc' }, { number: 'asc' }],
           take: 5000,
         });
-        const snapshots = rows.map(rowToSnapshot);
+        const snapshots = rows.map(changeFromRow);
         const conflicts = clashes(snapshots.map((s) => ({ number: s.number, ciIds: s.ciIds, start: s.plannedStart, end: s.plannedEnd })));
         const freezes = await deps.db.changeFreeze.findMany({ where: { start: { lt: to }, end: { gt: from } }, orderBy: { start: 'asc' } });
         return {
@@ -265,21 +247,27 @@ export function changeRoutes(): RouteDef[] {
       response: ChangeRecord,
       async handler({ params, body, user, deps, req }) {
         const row = await findChange(deps.db, params.id);
-        const s = rowToSnapshot(row);
+        const s = changeFromRow(row);
         if (!mayVote(user, s)) throw forbidden(`role '${user.role}' may not vote on ${row.number}: not a CAB role and not a required approver`);
         if (s.state !== 'cab_review') throw conflict(`cannot vote on a change in state '${s.state}' (votes are taken in cab_review)`);
+        const counted = s.cab?.votes.find((v) => v.member === user.id && v.countsFor.length > 0);
+        if (counted) throw duplicateVote(row.number, counted);
         const voteId = newId('vote');
+        const handle = deps.temporal.workflow.getHandle(row.workflowId);
         try {
-          await deps.temporal.workflow.getHandle(row.workflowId).signal(voteSignal, { voteId, member: user.id, groups: user.groups, decision: body.decision, ...(body.comment ? { comment: body.comment } : {}) });
+          await handle.signal(voteSignal, { voteId, member: user.id, groups: user.groups, decision: body.decision, ...(body.comment ? { comment: body.comment } : {}) });
+          // The workflow answers once it has recorded the vote (and the decision it settles): no polling.
+          const outcome = await handle.executeUpdate(voteOutcomeUpdate, { args: [{ voteId }] });
+          if (!outcome.counted) {
+            // Raced with another vote from the same member: recorded, not counted, and said so.
+            const first = outcome.change.cab?.votes.find((v) => v.member === user.id && v.counted);
+            if (first) throw duplicateVote(row.number, { decision: first.decision, at: Date.parse(first.at) });
+          }
+          return outcome.change;
         } catch (e) {
+          if (e instanceof HttpError) throw e;
           throw commandError(e, `change ${row.number}`);
         }
-        const recorded = await waitForVote(deps.db, row.id, voteId);
-        if (recorded) return toChangeView(recorded);
-        const view = toChangeView(await findChange(deps.db, row.id));
-        // Accepted by the engine but not yet recorded: it will be; say so rather than pretend.
-        req.res?.status(202).json(view);
-        return view;
       },
     }),
     ...CHANGE_COMMANDS.map((verb) =>

@@ -13,6 +13,7 @@ import {
   type IncidentCommandName,
 } from '../../domain/schemas/incident';
 import type { Db } from '../../db/client';
+import { incidentFromRow } from '../../db/incident-store';
 import type { Incident } from '../../generated/prisma-sqlite/client';
 import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
 import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
@@ -24,40 +25,7 @@ import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
 
-export function rowToSnapshot(row: Incident): IncidentSnapshot {
-  const sla = JSON.parse(row.sla) as { slaId: string; clock: SlaClock };
-  return {
-    id: row.id,
-    number: row.number,
-    workflowId: row.workflowId,
-    type: row.type as IncidentSnapshot['type'],
-    title: row.title,
-    description: row.description,
-    impact: row.impact as IncidentSnapshot['impact'],
-    urgency: row.urgency as IncidentSnapshot['urgency'],
-    priority: row.priority as IncidentSnapshot['priority'],
-    state: row.state as IncidentState,
-    serviceId: row.serviceId,
-    ciId: row.ciId,
-    category: row.category,
-    callerId: row.callerId,
-    assignmentGroup: row.assignmentGroup,
-    assignee: row.assignee,
-    escalationLevel: row.escalationLevel,
-    holdReason: row.holdReason as IncidentSnapshot['holdReason'],
-    resolutionCode: row.resolutionCode,
-    resolutionNotes: row.resolutionNotes,
-    slaId: sla.slaId,
-    clock: sla.clock,
-    openedAt: row.openedAt.getTime(),
-    resolvedAt: row.resolvedAt?.getTime() ?? null,
-    closedAt: row.closedAt?.getTime() ?? null,
-    createdBy: row.createdBy,
-    updatedAt: row.updatedAt.getTime(),
-  };
-}
-
-export const toView = (row: Incident) => incidentView(rowToSnapshot(row), Date.now());
+export const toView = (row: Incident) => incidentView(incidentFromRow(row), Date.now());
 
 async function findIncident(db: Db, ref: string): Promise<Incident> {
   const row = await db.incident.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });

@@ -294,7 +294,7 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
 
   // ---- 3. who may vote, and when ----
 
-  test('votes: 401 without a token, 403 for non-CAB roles, duplicates recorded but not counted, 409 outside cab_review; 404 for an unknown change', async () => {
+  test('votes: 401 without a token, 403 for non-CAB roles, a second vote from a member 409, 409 outside cab_review; 404 for an unknown change', async () => {
     const { srv } = await topology();
     const c = await submitOk({ ciIds: [srv.id], plannedStart: at(HOUR), plannedEnd: at(2 * HOUR) });
     await waitState(c.number, 'cab_review');
@@ -315,21 +315,19 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
     const first = await vote(c.number, 'dev-cab_member');
     expect(first.status).toBe(200);
     expect(first.body.cab).toMatchObject({ approvals: 1, rejections: 0 });
-    // A second vote from the same member is recorded but changes nothing (even a reject).
+    // A second vote from the same member is refused (even a reject), naming the vote that counts.
     const dup = await vote(c.number, 'dev-cab_member', 'reject');
-    expect(dup.status).toBe(200);
-    expect(dup.body.state).toBe('cab_review');
-    expect(dup.body.cab).toMatchObject({ approvals: 1, rejections: 0 });
-    expect(dup.body.cab.votes).toHaveLength(2);
-    expect(dup.body.cab.votes[1]).toMatchObject({ member: 'usr-cab_member', decision: 'reject', counted: false, countsFor: [], ignoredReason: expect.stringMatching(/duplicate/) });
+    expect(dup.status).toBe(409);
+    expect(dup.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(dup.body.detail).toMatch(new RegExp(`already voted 'approve' on ${c.number} at \\d{4}-`));
     // An admin may vote (a CAB role) but is not a required approver: recorded, not counted.
     const admin = await vote(c.number, 'dev-admin');
     expect(admin.status).toBe(200);
-    expect(admin.body.cab.votes[2]).toMatchObject({ member: 'usr-admin', counted: false, ignoredReason: expect.stringMatching(/not a required approver/) });
+    expect(admin.body.cab.votes[1]).toMatchObject({ member: 'usr-admin', counted: false, ignoredReason: expect.stringMatching(/not a required approver/) });
     const got = (await get(c.number)).body;
     expect(got.state).toBe('cab_review');
     expect(got.cab).toMatchObject({ approvals: 1, rejections: 0 });
-    expect(got.cab.votes).toHaveLength(3);
+    expect(got.cab.votes).toHaveLength(2);
 
     expect((await vote(c.number, 'dev-cab_member2')).status).toBe(200);
     expect((await vote(c.number, 'dev-cab_member3')).status).toBe(200);
@@ -338,7 +336,7 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
     const late = await vote(c.number, 'dev-change_manager');
     expect(late.status).toBe(409);
     expect(late.body.detail).toMatch(/'scheduled'/);
-    expect((await get(c.number)).body.cab.votes).toHaveLength(5);
+    expect((await get(c.number)).body.cab.votes).toHaveLength(4);
 
     // A service owner group is a required approver: its members may vote whatever their role.
     const desk = await topology('service-desk');
