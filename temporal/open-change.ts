@@ -40,6 +40,8 @@ export async function submitChange(deps: SubmitChangeDeps, actor: string, body: 
     args: [{ id, number, config: deps.config } satisfies ChangeWorkflowInput],
     workflowIdConflictPolicy: 'FAIL',
     memo: { title: body.title },
+    staticSummary: `${number}: ${body.title}`.slice(0, 200),
+    staticDetails: [`**${number}** ${body.type} change: ${body.title}`, `window ${body.plannedStart} to ${body.plannedEnd}`, `CIs ${body.ciIds.join(', ')}`, `submitted by ${actor}`].join('\n\n'),
     ...(deps.config.searchAttributes === false
       ? {}
       : {

@@ -67,6 +67,10 @@ export async function openIncident(deps: OpenIncidentDeps, reservation: Incident
     args: [{ id, number, config: deps.config } satisfies IncidentWorkflowInput],
     ...(options.reuseRunning ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : { workflowIdConflictPolicy: 'FAIL' as const }),
     memo: { title: body.title },
+    staticSummary: `${number}: ${body.title}`.slice(0, 200),
+    staticDetails: [`**${number}** ${body.title}`, `impact ${body.impact}, urgency ${body.urgency}`, body.serviceId ? `service ${body.serviceId}` : null, `opened by ${actor}`]
+      .filter(Boolean)
+      .join('\n\n'),
     ...(deps.config.searchAttributes === false
       ? {}
       : { typedSearchAttributes: [{ key: SA.RecordType, value: 'incident' }, { key: SA.RecordNumber, value: number }] }),

@@ -89,6 +89,26 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
     expect(after.body.detail).toMatch(/closed/);
   });
 
+  test('the Temporal UI shows each incident: a static summary and details, timers that say what falls due, current details', async () => {
+    const created = await s.api('POST', '/api/v1/incidents', { body: { title: 'Printer on fire', impact: 'high', urgency: 'high' } });
+    expect(created.status).toBe(201);
+    const handle = s.env.client.workflow.getHandle(created.body.workflowId);
+    const description = await handle.describe();
+    expect(await description.staticSummary()).toBe(`${created.body.number}: Printer on fire`);
+    expect(await description.staticDetails()).toMatch(/impact high, urgency high/);
+    // A summary is a JSON payload on the timer's user metadata.
+    const summaries = await eventually(async () => {
+      const history = await handle.fetchHistory();
+      const all = (history.events ?? []).filter((e) => e.timerStartedEventAttributes).map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
+      return all.length >= 2 ? all : undefined;
+    });
+    expect(summaries[0]).toBe(`"${created.body.number}: waiting for its create update"`);
+    // The UI's "current details" come from the built-in metadata query.
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(new RegExp(`^\\*\\*${created.body.number}\\*\\* Printer on fire\\n\\nstate: \`new\`\\n\\nnext: P1 `));
+    expect(summaries[1]).toMatch(/^"P1 (response|resolution 75% warning|resolution) due \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"$/);
+  });
+
   test('409 for a command the current state does not allow, naming the state; nothing recorded', async () => {
     const { body: inc } = await create();
     const res = await s.api('POST', `/api/v1/incidents/${inc.id}/close`, { body: {} });

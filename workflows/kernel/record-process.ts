@@ -206,7 +206,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
    */
   async run<K extends string>(timers: Timers<C, K>): Promise<V | null> {
     if (!this.carried) {
-      const created = await condition(() => this.carried !== null, this.input.config.createTimeoutMs);
+      const created = await condition(() => this.carried !== null, this.input.config.createTimeoutMs, { summary: `${this.input.number}: waiting for its create update` });
       if (!created) {
         log.warn('no create update arrived: ending without a record', { recordType: this.spec.recordType, number: this.input.number });
         return null;
