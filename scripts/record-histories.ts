@@ -15,6 +15,7 @@
  * workflows look like, and the replay test checks that new workflow code still fits them.
  *
  *   npm run record-histories -- cmdb-verification     (only scenarios whose name starts so)
+ *   npm run record-histories -- --suffix=-kernel-v2 incident change   (new files beside the old)
  *
  * With names, only those scenarios run and only their files are rewritten: adding a new
  * workflow's histories leaves the existing recordings untouched.
@@ -95,9 +96,9 @@ async function save(name: string, handle: WorkflowHandle, runId?: string): Promi
   const h = runId ? env.client.workflow.getHandle(handle.workflowId, runId) : handle;
   const history = await h.fetchHistory();
   const json = historyJson(history) + '\n';
-  writeFileSync(path.join(OUT, `${name}.json`), json);
-  written.push(name);
-  log(`${name}.json: ${history.events?.length ?? 0} events`);
+  writeFileSync(path.join(OUT, `${name}${SUFFIX}.json`), json);
+  written.push(name + SUFFIX);
+  log(`${name}${SUFFIX}.json: ${history.events?.length ?? 0} events`);
 }
 
 function input(name: string, config: Partial<IncidentWorkflowConfig> = {}): IncidentWorkflowInput {
@@ -712,13 +713,19 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-business-hours-weekend', run: businessHours },
 ];
 
+/**
+ * `--suffix=-kernel-v2`: write `<name>-kernel-v2.json` beside the existing recordings, e.g. to
+ * keep both sides of a patch (the older files are what workflows started before it look like).
+ */
+const SUFFIX = (process.argv.find((a) => a.startsWith('--suffix=')) ?? '--suffix=').slice('--suffix='.length);
+
 async function main() {
   const started = Date.now();
-  const only = process.argv.slice(2);
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const selected = only.length === 0 ? SCENARIOS : SCENARIOS.filter((sc) => only.some((prefix) => sc.name.startsWith(prefix)));
   if (selected.length === 0) throw new Error(`no scenario matches ${only.join(', ')}; known: ${SCENARIOS.map((sc) => sc.name).join(', ')}`);
   mkdirSync(OUT, { recursive: true });
-  if (only.length === 0) for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(path.join(OUT, f));
+  if (only.length === 0 && !SUFFIX) for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(path.join(OUT, f));
 
   env = await startTimeSkippingServer();
   tdb = await createTestDatabase();

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident';
 import {
   EVENT_OF,
@@ -28,6 +28,7 @@ import {
 } from './contracts/incident';
 import * as SA from './contracts/search-attributes';
 import { RecordProcess, invalidTransition } from './kernel/record-process';
+import { kernelV2 } from './kernel/versions';
 
 /** The SLA lookup at creation: a caller is waiting, so bounded. */
 const lookups = proxyActivities<IncidentActivities>({
@@ -40,6 +41,19 @@ const systemLookups = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
+/** The same lookups as local activities (kernel v2): quick reads need no trip through the server. */
+const localLookups = proxyLocalActivities<IncidentActivities>({
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
+});
+const localSystemLookups = proxyLocalActivities<IncidentActivities>({
+  startToCloseTimeout: '10s',
+  localRetryThreshold: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+const slaLookup = () => (kernelV2() ? localLookups : lookups);
+const groupLookup = () => (kernelV2() ? localSystemLookups : systemLookups);
 
 type Incident = RecordProcess<IncidentSnapshot, IncidentCarriedState, IncidentView>;
 
@@ -75,7 +89,7 @@ class IncidentRoom {
 
   private async escalation(why: { reason: string; kind: 'manual' | 'sla_breach' }): Promise<IncidentEffect> {
     const group = this.record.snapshot.assignmentGroup;
-    const info = group ? await systemLookups.lookupGroup({ name: group }) : null;
+    const info = group ? await groupLookup().lookupGroup({ name: group }) : null;
     return hierarchicalEscalation(this.record.state, info?.managerId ?? null, why);
   }
 
@@ -97,8 +111,8 @@ class IncidentRoom {
         let toGroup: string | null = null;
         if (rule.functional) {
           const group = s.snapshot.assignmentGroup;
-          const current = group ? await systemLookups.lookupGroup({ name: group }) : null;
-          toGroup = group ? (current?.nextTierGroup ?? null) : await systemLookups.firstTierGroup();
+          const current = group ? await groupLookup().lookupGroup({ name: group }) : null;
+          toGroup = group ? (current?.nextTierGroup ?? null) : await groupLookup().firstTierGroup();
         }
         await this.record.commit('system', 'sla_response_breached', responseBreachEffect(s, toGroup, Date.now()), { fired: { ...fired, responseBreach: true } });
         return;
@@ -132,12 +146,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   record.onCreate(
     createIncidentUpdate,
     async ({ actor, body }) => {
-      const policy = await lookups.loadSlaPolicy({ serviceId: body.serviceId ?? null });
+      const policy = await slaLookup().loadSlaPolicy({ serviceId: body.serviceId ?? null });
       const carried = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now());
       return { carried, action: 'create', effect: { events: ['incident.created'], data: { slaName: policy.name } } };
     },
     // Incidents opened before the kernel started their SLA timers while the record was being written.
-    { visibleBeforePersisted: () => !patched('kernel-record-visible-once-persisted') },
+    { visibleBeforePersisted: () => !kernelV2() },
   );
   for (const name of Object.keys(incidentCommandUpdates) as IncidentCommandName[]) {
     record.onCommand(

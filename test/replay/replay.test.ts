@@ -74,6 +74,23 @@ test("both sides of the change workflow's patched() reschedule are recorded", ()
   expect(markers('change-rescheduled-reassessed.json')).toBeGreaterThan(0);
 });
 
+test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
+  // A patch marker's details carry its id; the v2 files have the kernel's, the older ones none.
+  const kernelMarkers = (file: string) =>
+    (loadHistory(file).events ?? []).filter((e) => {
+      const details = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return details && Buffer.from(details).toString('utf8').includes('record-kernel-v2');
+    }).length;
+  const v2 = FILES.filter((f) => f.endsWith('-kernel-v2.json'));
+  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !f.endsWith('-kernel-v2.json'));
+  expect(v2.length).toBeGreaterThanOrEqual(15);
+  for (const f of older) {
+    expect([f, kernelMarkers(f)]).toEqual([f, 0]);
+    if (!f.includes('create-timeout')) expect(FILES).toContain(f.replace(/\.json$/, '-kernel-v2.json'));
+  }
+  for (const f of v2.filter((f) => !f.includes('create-timeout'))) expect([f, kernelMarkers(f)]).toEqual([f, 1]);
+});
+
 describe('recorded histories replay against the current workflow code', () => {
   let bundle: WorkflowBundleWithSourceMap;
   beforeAll(async () => {

@@ -721,7 +721,7 @@ test('a change raised for a problem completes even when no problem workflow is r
 });
 
 /**
- * Until the latest run is at rest (its last event a started timer or a completed workflow task,
+ * Until the latest run is at rest (its last event a started timer, a completed workflow task or a marker,
  * unchanged across two reads), so a command or query cannot race a continue-as-new.
  */
 async function settle(h: WorkflowHandle): Promise<void> {
@@ -729,7 +729,9 @@ async function settle(h: WorkflowHandle): Promise<void> {
     const d = await h.describe();
     const events = (await h.fetchHistory()).events ?? [];
     const last = events.at(-1)?.eventType;
-    const rest = d.status.name === 'RUNNING' && (last === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED || last === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const E = temporal.api.enums.v1.EventType;
+    // A local activity's marker is written with the task's completion, so it is at rest too.
+    const rest = d.status.name === 'RUNNING' && (last === E.EVENT_TYPE_TIMER_STARTED || last === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || last === E.EVENT_TYPE_MARKER_RECORDED);
     return rest ? `${d.runId}:${events.length}` : null;
   };
   let previous: string | null = null;

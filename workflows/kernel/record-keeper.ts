@@ -1,7 +1,8 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { condition, log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, log, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DomainEvent, NotificationRequest, TransitionActivities, TransitionWrite } from '../../activities/record-transition';
 import { FAILURE } from '../contracts/record';
+import { kernelV2 } from './versions';
 
 /**
  * The one way any process workflow records a transition: persist (snapshot + audit +
@@ -15,6 +16,13 @@ import { FAILURE } from '../contracts/record';
  */
 const writes = proxyActivities<TransitionActivities>({
   startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [FAILURE.sequenceConflict] },
+});
+/** The same write as a local activity: no round trip through the server's task queue. */
+const localWrites = proxyLocalActivities<TransitionActivities>({
+  startToCloseTimeout: '10s',
+  // Backoffs longer than this become durable timers between workflow tasks.
+  localRetryThreshold: '10s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [FAILURE.sequenceConflict] },
 });
 const relay = proxyActivities<TransitionActivities>({
@@ -60,7 +68,7 @@ export class RecordKeeper<S> {
       events: t.events ?? [],
       notifications: t.notifications ?? [],
     };
-    const { eventIds } = await writes.recordTransition(write);
+    const { eventIds } = await (kernelV2() ? localWrites : writes).recordTransition(write);
     this.seq = seq;
     log.info('transition recorded', { recordType: this.recordType, recordId: this.recordId, seq, action: t.action, from: t.from, to: t.to, actor: t.actor });
     if (this.searchAttributes) upsertSearchAttributes(this.searchAttributes(t.snapshot));

@@ -4,6 +4,7 @@ import type { Deadline, Effect } from '../../domain/record';
 import { FAILURE, type CommandInput, type RecordConfig } from '../contracts/record';
 import { RecordKeeper } from './record-keeper';
 import { Serial } from './serial';
+import { FINE_TIMER_MS, kernelV2 } from './versions';
 
 /** The fields every record snapshot has, whatever its process. */
 export interface RecordSnapshot {
@@ -227,6 +228,11 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
         continue;
       }
       const waitMs = due[0].at - now;
+      if (waitMs > FINE_TIMER_MS && kernelV2()) {
+        // Coarse stage: wake shortly before the deadline and set the last timer from a fresh task.
+        await condition(() => this.changed, waitMs - FINE_TIMER_MS, { summary: `${due[0].summary} (approaching)` });
+        continue;
+      }
       if (waitMs > 0 && (await condition(() => this.changed, waitMs, { summary: due[0].summary }))) continue;
       await this.serial.run(async () => {
         // A command may have run while the timer was pending: act only on what is still due.
