@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { businessTimeBetween, type Calendar } from '../domain/calendar';
+import { businessTimeBetween } from '../domain/calendar';
 import type { RequiredApprover } from '../domain/change/cab';
 import type { ApproverRole, ChangeType } from '../domain/change/policy';
 import { criticalityOf, type RiskFacts } from '../domain/change/risk';
@@ -11,7 +11,7 @@ import { CiNotFoundError, CiValidationError, patchCiTx } from '../db/ci-store';
 import { impactOf } from '../db/impact';
 import { changeOutcomeSignal, problemWorkflowId } from '../workflows/contracts/problem';
 import type { ActivityDeps } from './deps';
-import { fromJson } from '../db/json';
+import { ciAttributesOf, slaCalendarOf, userGroupsOf } from '../db/columns';
 
 const DAY = 86_400_000;
 /** How deep the assessment follows dependencies: deep enough for service → app → vm → host → storage chains. */
@@ -51,7 +51,7 @@ export function createChangeActivities(deps: ActivityDeps) {
       const serviceIds = [...cis.filter((c) => c.class === 'service').map((c) => c.id), ...affected.filter((a) => a.class === 'service').map((a) => a.id)];
       const serviceRows = await db.configurationItem.findMany({ where: { id: { in: serviceIds } }, orderBy: { number: 'asc' } });
       const services = serviceRows.map((s) => {
-        const attrs = fromJson<Record<string, unknown>>(s.attributes, {});
+        const attrs = ciAttributesOf(s);
         const ownerGroup = s.ownerGroup ?? (typeof attrs.ownerGroup === 'string' ? attrs.ownerGroup : null);
         return { id: s.id, number: s.number, name: s.name, class: s.class, criticality: criticalityOf(attrs.criticality), ownerGroup };
       });
@@ -77,8 +77,7 @@ export function createChangeActivities(deps: ActivityDeps) {
       for (const s of services) {
         const sla = await db.sla.findFirst({ where: { serviceId: s.id, kind: 'SLA' }, orderBy: { createdAt: 'desc' } });
         if (!sla) continue;
-        const calendar = fromJson<Calendar>(sla.calendar, '24x7');
-        if (businessTimeBetween(input.plannedStart, input.plannedEnd, calendar) > 0) businessHoursOverlap.push({ service: s.number, sla: sla.name });
+        if (businessTimeBetween(input.plannedStart, input.plannedEnd, slaCalendarOf(sla)) > 0) businessHoursOverlap.push({ service: s.number, sla: sla.name });
       }
 
       return {
@@ -109,7 +108,7 @@ export function createChangeActivities(deps: ActivityDeps) {
       if (input.include.includes('service_owner')) for (const g of [...new Set(input.serviceOwnerGroups)].sort()) add(`group:${g}`, 'service_owner');
       if (input.include.includes('cab_member')) {
         const users = await db.user.findMany({ orderBy: { id: 'asc' }, select: { id: true, groups: true } });
-        for (const u of users) if (fromJson<string[]>(u.groups, []).includes(input.cabGroup)) add(u.id, 'cab_member');
+        for (const u of users) if (userGroupsOf(u).includes(input.cabGroup)) add(u.id, 'cab_member');
       }
       return { changeManager, required };
     },

@@ -1,15 +1,21 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { compareSnapshot, driftIncidentBody, wantsIncident, DRIFT_INCIDENT_CATEGORY, type Discrepancy, type ObservedItem, type RecordedCi, type VerificationCounts } from '../domain/cmdb/verification';
+import { compareSnapshot, driftIncidentBody, wantsIncident, DRIFT_INCIDENT_CATEGORY, type RecordedCi, type VerificationCounts } from '../domain/cmdb/verification';
 import type { IncidentWorkflowConfig } from '../workflows/contracts/incident';
-import type { VerificationBegun, VerificationOutcome, VerificationStatus, VerificationSummaryData } from '../workflows/contracts/cmdb-verification';
+import type { VerificationBegun, VerificationOutcome, VerificationSummaryData } from '../workflows/contracts/cmdb-verification';
+import type { StoredVerificationSummary } from '../domain/schemas/discovery';
+import type { Agree } from '../domain/schemas/zod';
 import { openIncident, reserveIncident } from '../temporal/open-incident';
 import type { ActivityDeps } from './deps';
-import { fromJson, toJson } from '../db/json';
+import { toJson } from '../db/json';
+import { ciAttributesOf, snapshotItemsOf, verificationDiscrepanciesOf, verificationStatusOf, verificationSummaryOf } from '../db/columns';
 
 /** Incidents left open by earlier runs that already cover a CI's drift. */
 const CLOSED_INCIDENT_STATES = ['resolved', 'closed', 'cancelled'];
 const CI_PAGE = 5_000;
+
+// The contract's report summary is what the row's `summary` column is read back with.
+true satisfies Agree<VerificationSummaryData, typeof StoredVerificationSummary>;
 
 function notFound(what: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`${what} not found`, 'NotFound');
@@ -35,7 +41,7 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
         orderBy: { id: 'asc' },
         take: CI_PAGE,
       });
-      for (const r of rows) out.push({ id: r.id, number: r.number, name: r.name, class: r.class, status: r.status, attributes: fromJson(r.attributes, {}), createdAt: r.createdAt.getTime() });
+      for (const r of rows) out.push({ id: r.id, number: r.number, name: r.name, class: r.class, status: r.status, attributes: ciAttributesOf(r), createdAt: r.createdAt.getTime() });
       if (rows.length < CI_PAGE) return out;
       after = rows[rows.length - 1].id;
     }
@@ -48,7 +54,7 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
         id: r.id,
         workflowId: r.workflowId,
         snapshotId: r.snapshotId,
-        status: r.status as VerificationStatus,
+        status: verificationStatusOf(r),
         startedAt: r.startedAt.toISOString(),
       });
       const existing = await db.cmdbVerification.findUnique({ where: { id: input.verificationId } });
@@ -80,9 +86,9 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
      */
     async compareCmdbVerification(input: { verificationId: string }): Promise<VerificationCounts> {
       const row = await load(input.verificationId);
-      const summary = fromJson<VerificationSummaryData>(row.summary, { snapshotId: row.snapshotId });
+      const summary = verificationSummaryOf(row);
       if (summary.comparedAt) {
-        const d = fromJson<Discrepancy[]>(row.discrepancies, []);
+        const d = verificationDiscrepanciesOf(row);
         return {
           observed: summary.observed ?? 0,
           recorded: summary.recorded ?? 0,
@@ -96,7 +102,7 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
       if (!row.snapshotId) throw notFound(`discovery snapshot of verification ${row.id}`);
       const snapshot = await db.discoverySnapshot.findUnique({ where: { id: row.snapshotId } });
       if (!snapshot) throw notFound(`discovery snapshot ${row.snapshotId}`);
-      const items = fromJson<ObservedItem[]>(snapshot.items, []);
+      const items = snapshotItemsOf(snapshot);
       const classes = [...new Set(items.map((i) => i.class))];
       const result = compareSnapshot(items, await recordedCis(classes), { takenAt: snapshot.takenAt.getTime() });
       await db.cmdbVerification.update({
@@ -119,8 +125,8 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
      */
     async openCmdbDriftIncidents(input: { verificationId: string; statuses: string[]; incident: IncidentWorkflowConfig; limit: number }): Promise<{ opened: number; existing: number; remaining: number }> {
       const row = await load(input.verificationId);
-      const summary = fromJson<VerificationSummaryData>(row.summary, { snapshotId: row.snapshotId });
-      const discrepancies = fromJson<Discrepancy[]>(row.discrepancies, []);
+      const summary = verificationSummaryOf(row);
+      const discrepancies = verificationDiscrepanciesOf(row);
       const pending = () => discrepancies.filter((d) => wantsIncident(d, input.statuses) && (!d.incident || d.incident.status === 'reserved'));
       const batch = pending().slice(0, Math.max(1, input.limit));
       const save = () => db.cmdbVerification.update({ where: { id: row.id }, data: { discrepancies: toJson(discrepancies) } });
@@ -175,9 +181,9 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
     /** Records the outcome (completed or failed) and the incident counts. Idempotent. */
     async finishCmdbVerification(input: { verificationId: string; status: 'completed' | 'failed'; error: string | null }): Promise<VerificationOutcome> {
       const row = await load(input.verificationId);
-      const summary = fromJson<VerificationSummaryData>(row.summary, { snapshotId: row.snapshotId });
-      if (row.status !== 'running') return { id: row.id, status: row.status as VerificationStatus, summary };
-      const discrepancies = fromJson<Discrepancy[]>(row.discrepancies, []);
+      const summary = verificationSummaryOf(row);
+      if (row.status !== 'running') return { id: row.id, status: verificationStatusOf(row), summary };
+      const discrepancies = verificationDiscrepanciesOf(row);
       const final: VerificationSummaryData = {
         ...summary,
         incidentsOpened: discrepancies.filter((d) => d.incident?.status === 'opened').length,

@@ -1,9 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Calendar } from '../domain/calendar';
-import type { Priority } from '../domain/priority';
-import { DEFAULT_TARGETS, escalationRulesWithDefaults, type ClockTargets, type EscalationRule, type HoldReason, type SlaPolicy } from '../domain/sla/policy';
+import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
-import { fromJson } from '../db/json';
+import { slaTermsOf } from '../db/columns';
 
 export interface GroupInfo {
   name: string;
@@ -29,14 +27,8 @@ export function createIncidentActivities(deps: ActivityDeps) {
         (input.serviceId ? await deps.db.sla.findFirst({ where: { serviceId: input.serviceId, kind: 'SLA' }, orderBy: { createdAt: 'desc' } }) : null) ??
         (await deps.db.sla.findFirst({ where: { isDefault: true }, orderBy: { createdAt: 'desc' } }));
       if (!sla) return BUILT_IN_SLA;
-      return {
-        slaId: sla.id,
-        name: sla.name,
-        calendar: fromJson<Calendar>(sla.calendar, '24x7'),
-        targets: fromJson<Record<Priority, ClockTargets>>(sla.targets, DEFAULT_TARGETS),
-        escalation: escalationRulesWithDefaults(fromJson<Partial<Record<Priority, Partial<EscalationRule>>>>(sla.escalation, {})),
-        pauseOn: fromJson<HoldReason[]>(sla.pauseOn, ['awaiting_caller']),
-      };
+      const terms = slaTermsOf(sla);
+      return { slaId: sla.id, name: sla.name, ...terms, escalation: escalationRulesWithDefaults(terms.escalation) };
     },
 
     async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {

@@ -2,7 +2,8 @@ import type { Tx } from '../db/client';
 import type { RecordStore } from '../db/record-store';
 import type { NotificationRequest } from '../domain/record';
 import type { ActivityDeps } from './deps';
-import { fromJson, toJson } from '../db/json';
+import { toJson } from '../db/json';
+import { subscriptionEventsOf } from '../db/columns';
 import { ApplicationFailure } from '@temporalio/common';
 import { dispatchEvents, subscriptionMatches } from './webhooks';
 
@@ -72,10 +73,10 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
         });
         // Events nobody subscribes to are settled here, so the workflow schedules no relay
         // activity for them (most transitions, in most deployments).
-        const subscriptions = w.events.length ? await tx.webhookSubscription.findMany({ where: { active: true }, select: { events: true } }) : [];
+        const subscriptions = w.events.length ? await tx.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } }) : [];
         toDeliver = [];
         for (const [i, e] of w.events.entries()) {
-          const wanted = subscriptions.some((sub) => subscriptionMatches(fromJson<string[]>(sub.events, []), e.type));
+          const wanted = subscriptions.some((sub) => subscriptionMatches(subscriptionEventsOf(sub), e.type));
           if (wanted) toDeliver.push(eventIds[i]);
           await tx.outboxEvent.create({
             data: { id: eventIds[i], type: e.type, recordType: w.recordType, recordId: w.recordId, occurredAt: at, data: toJson(e.data), dispatchedAt: wanted ? null : at },

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
-import { fromJson } from '../db/json';
+import { eventDataOf, subscriptionEventsOf } from '../db/columns';
 import { WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId } from '../workflows/contracts/webhook-delivery';
 
 export function signBody(secret: string, rawBody: string): string {
@@ -23,7 +23,7 @@ export async function dispatchEvents(deps: ActivityDeps, eventIds: string[]): Pr
   const subs = await deps.db.webhookSubscription.findMany({ where: { active: true } });
   for (const event of events) {
     for (const sub of subs) {
-      if (!subscriptionMatches(fromJson<string[]>(sub.events, []), event.type)) continue;
+      if (!subscriptionMatches(subscriptionEventsOf(sub), event.type)) continue;
       const id = `whd-${event.id}-${sub.id}`;
       await deps.db.webhookDelivery.upsert({
         where: { eventId_subscriptionId: { eventId: event.id, subscriptionId: sub.id } },
@@ -60,7 +60,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
         await deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { status: 'cancelled' } });
         return { status: 0 };
       }
-      const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: fromJson(event.data, {}) });
+      const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: eventDataOf(event) });
       let status = 0;
       let error: string | null = null;
       try {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { CorruptRecordError } from '../db/record-store';
 
 export interface FieldError {
   path: string;
@@ -74,6 +75,11 @@ export function errorHandler(log: { error(msg: string, f?: Record<string, unknow
   return (err, req, res, _next) => {
     const known = err instanceof HttpError ? err : fromParserError(err);
     if (known) return sendProblem(res, known);
+    if (err instanceof CorruptRecordError) {
+      // Our data, not the caller's request: a 500 that says which record and field, logged for ops.
+      log.error('corrupt record', { requestId: (req as { id?: string }).id, recordType: err.recordType, recordId: err.recordId, field: err.field, error: err.message });
+      return sendProblem(res, new HttpError(500, 'Corrupt record', `${err.message} (a server-side data fault, not a problem with the request)`));
+    }
     log.error('unhandled error', { requestId: (req as { id?: string }).id, error: String(err?.stack ?? err) });
     sendProblem(res, new HttpError(500, 'Internal error', 'unexpected error; see the server log with this request id'));
   };

@@ -41,9 +41,15 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   status?: number;
   /** Creates a record: honours Idempotency-Key. */
   creates?: boolean;
-  handler: (ctx: HandlerContext<z.infer<B>, z.infer<Q>>) => Promise<unknown>;
+  /**
+   * Declared as a method, so a route with typed schemas is also a plain RouteDef (the list that
+   * app.ts mounts and openapi.ts documents): the app calls it only with what `body` and `query`
+   * parsed, which is what its parameter type says.
+   */
+  handler(ctx: HandlerContext<z.infer<B>, z.infer<Q>>): Promise<unknown>;
 }
 
+/** Types the handler's body and query from the route's own schemas. */
 export function route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(def: RouteDef<B, Q>): RouteDef {
-  return def as unknown as RouteDef;
+  return def;
 }

@@ -1,18 +1,13 @@
 import { z } from 'zod';
 import { ChangePolicyOverride } from '../domain/schemas/change';
+import { CI_STATUSES } from '../domain/schemas/ci';
+import { IsoDuration, Level, PriorityEnum } from '../domain/schemas/common';
 
 /**
  * Every setting the processes read, validated once at start-up so a typo stops the
  * process with the variable's name instead of surfacing later as a confusing failure.
  * The same schema is checked against docker-compose.yml by a test.
  */
-const isoDuration = z
-  .string()
-  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration such as P3D or PT15M');
-
-const PriorityLevel = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
-const MatrixRow = z.object({ high: PriorityLevel, medium: PriorityLevel, low: PriorityLevel }).strict();
-/** JSON impact → urgency → priority, e.g. {"high":{"high":"P1","medium":"P2","low":"P3"},…}. */
 const json = z.string().transform((s, ctx) => {
   try {
     return JSON.parse(s) as unknown;
@@ -21,7 +16,11 @@ const json = z.string().transform((s, ctx) => {
     return z.NEVER;
   }
 });
-const priorityMatrix = json.pipe(z.object({ high: MatrixRow, medium: MatrixRow, low: MatrixRow }).strict());
+/**
+ * JSON impact → urgency → priority, e.g. {"high":{"high":"P1","medium":"P2","low":"P3"},…}: the
+ * domain's levels and priorities; a record keyed by an enum needs every level and refuses others.
+ */
+const priorityMatrix = json.pipe(z.record(Level, z.record(Level, PriorityEnum)));
 
 /** A five-field cron expression (or @daily, @hourly, …) as Temporal Schedules read it, or `off`. */
 const cronSpec = z
@@ -45,11 +44,10 @@ const timezone = z.string().refine(
 );
 
 /** CI statuses whose attribute drift opens an incident (comma-separated). */
-const CI_STATUS_NAMES = ['planned', 'ordered', 'in_build', 'live', 'maintenance', 'in_store', 'retired'] as const;
 const ciStatusList = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(CI_STATUS_NAMES, { message: `each status must be one of ${CI_STATUS_NAMES.join(', ')}` })).min(1));
+  .pipe(z.array(z.enum(CI_STATUSES, { message: `each status must be one of ${CI_STATUSES.join(', ')}` })).min(1));
 
 const boolFlag = z
   .enum(['true', 'false', '1', '0'])
@@ -72,7 +70,7 @@ export const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a resolved incident waits for a reopen before it closes by itself. */
-  AUTO_CLOSE_AFTER: isoDuration.default('P3D'),
+  AUTO_CLOSE_AFTER: IsoDuration.default('P3D'),
   /** Workflow history length after which long-lived records continue-as-new. */
   /** Overrides the impact × urgency matrix for incidents opened from now on. */
   PRIORITY_MATRIX: priorityMatrix.optional(),

@@ -1,7 +1,8 @@
 import type { Change } from '../generated/prisma-sqlite/client';
 import type { ChangeSnapshot } from '../domain/change/snapshot';
+import { ChangeSnapshotSchema } from '../domain/schemas/change-snapshot';
 import type { Tx } from './client';
-import { toJson } from './json';
+import { parseJson, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
 
 /** Changes: the columns the API filters on, the whole snapshot as JSON in `detail`. */
@@ -33,4 +34,6 @@ export const changeStore: RecordStore<ChangeSnapshot> = {
   },
 };
 
-export const changeFromRow = (row: Change): ChangeSnapshot => JSON.parse(row.detail) as ChangeSnapshot;
+/** The stored snapshot, checked: a `detail` that does not match is a CorruptRecordError naming the field. */
+export const changeFromRow = (row: Pick<Change, 'id' | 'detail'>): ChangeSnapshot =>
+  parseJson(ChangeSnapshotSchema, row.detail, { recordType: changeStore.recordType, recordId: row.id, field: 'detail' });

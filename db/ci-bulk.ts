@@ -81,7 +81,7 @@ export async function createCisTx(tx: Tx, items: (CiFields & { name: string; cla
         actor: ctx.actor,
         via: ctx.via ?? null,
         action: 'create',
-        changes: JSON.stringify(diffFields({}, snap as unknown as Record<string, unknown>)),
+        changes: JSON.stringify(diffFields({}, snap)),
         snapshot: JSON.stringify(snap),
       };
     }),

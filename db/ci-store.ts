@@ -5,6 +5,7 @@ import { OPEN_CHANGE_STATES } from '../domain/change/state-machine';
 import { INCIDENT_STATES, isTerminal } from '../domain/incident/state-machine';
 import { newId } from '../infra/ids';
 import { nextNumber } from './numbers';
+import { ciAttributesOf } from './columns';
 import type { Db, Tx } from './client';
 
 /**
@@ -58,7 +59,7 @@ export function ciSnapshot(row: ConfigurationItem): CiSnapshot {
     status: row.status,
     environment: row.environment,
     ownerGroup: row.ownerGroup,
-    attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    attributes: ciAttributesOf(row),
     naturalKey: row.naturalKey,
     retiredAt: iso(row.retiredAt),
     purchaseDate: iso(row.purchaseDate),
@@ -149,7 +150,7 @@ export async function createCiTx(tx: Tx, fields: CiFields & { name: string; clas
   const clash = await tx.configurationItem.findFirst({ where: { OR: [{ naturalKey: base.naturalKey }, { class: base.class, name: base.name }] } });
   if (clash) throw new CiConflictError(`a ${base.class} with the same identity already exists (${clash.number})`);
   const row = await tx.configurationItem.create({ data: { id: newId('ci'), number: await nextNumber(tx, 'ci'), ...ciColumns(base), version: 1, createdAt: ctx.at, updatedAt: ctx.at } });
-  await writeVersion(tx, row.id, 1, 'create', diffFields({}, ciSnapshot(row) as unknown as Record<string, unknown>), ciSnapshot(row), ctx);
+  await writeVersion(tx, row.id, 1, 'create', diffFields({}, ciSnapshot(row)), ciSnapshot(row), ctx);
   return row;
 }
 
@@ -162,7 +163,7 @@ export async function updateCiTx(tx: Tx, current: ConfigurationItem, fields: CiF
   const before = ciSnapshot(current);
   const merged: CiSnapshot = { ...before, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) } as CiSnapshot;
   merged.naturalKey = naturalKeyOf(merged);
-  const changes = diffFields(before as unknown as Record<string, unknown>, merged as unknown as Record<string, unknown>);
+  const changes = diffFields(before, merged);
   if (Object.keys(changes).length === 0) return null;
   if (merged.naturalKey !== before.naturalKey || merged.name !== before.name) {
     const clash = await tx.configurationItem.findFirst({ where: { id: { not: current.id }, OR: [{ naturalKey: merged.naturalKey }, { class: merged.class, name: merged.name }] } });
@@ -254,7 +255,7 @@ export async function patchCiTx(tx: Tx, ciId: string, patch: CiPatch, ctx: Chang
   const at = ctx.at ?? new Date();
   const { attributes, ...rest } = patch;
   const fields: CiFields = { ...rest };
-  if (attributes !== undefined) fields.attributes = validateAttributes(current.class, mergeAttributes(JSON.parse(current.attributes), attributes));
+  if (attributes !== undefined) fields.attributes = validateAttributes(current.class, mergeAttributes(ciAttributesOf(current), attributes));
   if (patch.status !== undefined && patch.status !== current.status) {
     if (patch.status === 'retired' && patch.retiredAt === undefined) fields.retiredAt = at.toISOString();
     if (current.status === 'retired' && patch.status !== 'retired') fields.retiredAt = null;

@@ -1,9 +1,8 @@
 import type { Incident } from '../generated/prisma-sqlite/client';
 import { slaBreached, type IncidentSnapshot } from '../domain/incident/snapshot';
-import type { IncidentState } from '../domain/incident/state-machine';
-import type { SlaClock } from '../domain/sla/clock';
+import { IncidentEnumColumns, IncidentSlaColumn } from '../domain/schemas/incident';
 import type { Tx } from './client';
-import { toJson } from './json';
+import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
 
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
@@ -42,19 +41,22 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
   },
 };
 
+/** The row as a snapshot: the enum columns and the `sla` JSON are checked, a mismatch is a CorruptRecordError naming the field. */
 export function incidentFromRow(row: Incident): IncidentSnapshot {
-  const sla = JSON.parse(row.sla) as { slaId: string; clock: SlaClock };
+  const at = { recordType: incidentStore.recordType, recordId: row.id };
+  const sla = parseJson(IncidentSlaColumn, row.sla, { ...at, field: 'sla' });
+  const { type, impact, urgency, priority, state, holdReason } = parseStored(IncidentEnumColumns, row, at);
   return {
     id: row.id,
     number: row.number,
     workflowId: row.workflowId,
-    type: row.type as IncidentSnapshot['type'],
+    type,
     title: row.title,
     description: row.description,
-    impact: row.impact as IncidentSnapshot['impact'],
-    urgency: row.urgency as IncidentSnapshot['urgency'],
-    priority: row.priority as IncidentSnapshot['priority'],
-    state: row.state as IncidentState,
+    impact,
+    urgency,
+    priority,
+    state,
     serviceId: row.serviceId,
     ciId: row.ciId,
     category: row.category,
@@ -62,7 +64,7 @@ export function incidentFromRow(row: Incident): IncidentSnapshot {
     assignmentGroup: row.assignmentGroup,
     assignee: row.assignee,
     escalationLevel: row.escalationLevel,
-    holdReason: row.holdReason as IncidentSnapshot['holdReason'],
+    holdReason,
     resolutionCode: row.resolutionCode,
     resolutionNotes: row.resolutionNotes,
     slaId: sla.slaId,

@@ -28,11 +28,18 @@ export async function writeIfNewer<Row>(table: VersionedTable<Row>, id: string, 
   return true;
 }
 
-/** Stored data that no longer matches its schema: an error to surface, never a silent default. */
+/** The ApplicationFailure type an activity fails with when it reads a CorruptRecordError: never retried. */
+export const CORRUPT_RECORD_FAILURE = 'CorruptRecord';
+
+/**
+ * Stored data that no longer matches its schema: an error to surface, never a silent
+ * default. `field` is the path of the first failing value (e.g. `sla.clock.calendar.timezone`).
+ */
 export class CorruptRecordError extends Error {
   constructor(
     readonly recordType: string,
     readonly recordId: string,
+    readonly field: string,
     detail: string,
   ) {
     super(`stored ${recordType} ${recordId} is corrupt: ${detail}`);

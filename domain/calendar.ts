@@ -238,23 +238,24 @@ function isKnownTimezone(tz: unknown): boolean {
   return known;
 }
 
-/** Human-readable problems with a calendar; empty array = valid. */
-export function validateCalendar(cal: Calendar): string[] {
+/** Human-readable problems with a calendar (any value, typed or not); empty array = valid. */
+export function validateCalendar(cal: unknown): string[] {
   if (cal === '24x7') return [];
   if (cal === null || typeof cal !== 'object') {
     return [`calendar must be '24x7' or a business-hours object, got ${JSON.stringify(cal)}`];
   }
   const problems: string[] = [];
-  if (!isKnownTimezone(cal.timezone)) {
-    problems.push(`unknown timezone ${JSON.stringify(cal.timezone)}`);
+  const timezone = 'timezone' in cal ? cal.timezone : undefined;
+  if (!isKnownTimezone(timezone)) {
+    problems.push(`unknown timezone ${JSON.stringify(timezone)}`);
   }
-  const hours = cal.hours as Record<string, unknown> | undefined;
+  const hours = 'hours' in cal ? cal.hours : undefined;
   let openDays = 0;
   if (hours === null || typeof hours !== 'object' || Array.isArray(hours)) {
     problems.push('hours must be an object keyed by weekday (mon..sun)');
   } else {
-    for (const key of Object.keys(hours)) {
-      const range = hours[key];
+    const ranges: [string, unknown][] = Object.entries(hours);
+    for (const [key, range] of ranges) {
       if (!(WEEKDAYS as readonly string[]).includes(key)) {
         problems.push(`unknown weekday ${JSON.stringify(key)} in hours (expected mon..sun)`);
         continue;
@@ -274,11 +275,12 @@ export function validateCalendar(cal: Calendar): string[] {
       }
     }
   }
-  if (cal.holidays !== undefined) {
-    if (!Array.isArray(cal.holidays)) {
+  const holidays = 'holidays' in cal ? cal.holidays : undefined;
+  if (holidays !== undefined) {
+    if (!Array.isArray(holidays)) {
       problems.push('holidays must be an array of YYYY-MM-DD dates');
     } else {
-      for (const h of cal.holidays) {
+      for (const h of holidays) {
         if (!isValidDate(h)) problems.push(`holiday ${JSON.stringify(h)} is not a valid YYYY-MM-DD date`);
       }
     }

@@ -47,7 +47,8 @@ export function parseIsoDuration(s: string): number {
 }
 
 /** True iff `parseIsoDuration(s)` would succeed. */
-export function isIsoDuration(s: string): boolean {
+export function isIsoDuration(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
   try {
     parseIsoDuration(s);
     return true;

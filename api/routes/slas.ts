@@ -5,6 +5,7 @@ import { notFound } from '../errors';
 import { newId } from '../../infra/ids';
 import { nextNumber } from '../../db/numbers';
 import { listPage } from '../pagination';
+import { slaKindOf, slaTermsOf } from '../../db/columns';
 import { resolveCiField } from '../refs';
 import { route, type RouteDef } from '../route';
 
@@ -13,14 +14,11 @@ export function slaView(row: Sla): SlaRecord {
     id: row.id,
     number: row.number,
     name: row.name,
-    kind: row.kind as SlaRecord['kind'],
+    kind: slaKindOf(row),
     serviceId: row.serviceId,
     supplier: row.supplier,
     team: row.team,
-    calendar: JSON.parse(row.calendar),
-    targets: JSON.parse(row.targets),
-    escalation: JSON.parse(row.escalation),
-    pauseOn: JSON.parse(row.pauseOn),
+    ...slaTermsOf(row),
     isDefault: row.isDefault,
     createdAt: row.createdAt.toISOString(),
   };

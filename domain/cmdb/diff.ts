@@ -1,17 +1,18 @@
 /** Field-level difference of two flat records (attributes compared as nested fields). */
 export type FieldChanges = Record<string, { before: unknown; after: unknown }>;
 
-function flatten(o: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+function flatten(o: object, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
+  const entries: [string, unknown][] = Object.entries(o);
+  for (const [k, v] of entries) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) Object.assign(out, flatten(v as Record<string, unknown>, key));
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) Object.assign(out, flatten(v, key));
     else out[key] = v instanceof Date ? v.toISOString() : v;
   }
   return out;
 }
 
-export function diffFields(before: Record<string, unknown>, after: Record<string, unknown>): FieldChanges {
+export function diffFields(before: object, after: object): FieldChanges {
   const a = flatten(before);
   const b = flatten(after);
   const changes: FieldChanges = {};

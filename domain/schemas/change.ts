@@ -3,10 +3,12 @@ import { CHANGE_STATES } from '../change/state-machine';
 import { IsoDuration, IsoTimestamp, RecordRef } from './common';
 import { CiStatus } from './ci';
 
-export const ChangeStateEnum = z.enum(CHANGE_STATES as unknown as ['submitted', ...string[]]);
+export const ChangeStateEnum = z.enum(CHANGE_STATES);
 export const ChangeTypeEnum = z.enum(['standard', 'normal', 'emergency']);
 export const RiskLevelEnum = z.enum(['low', 'medium', 'high']);
 export const DecisionEnum = z.enum(['approve', 'reject']);
+export const BoardEnum = z.enum(['cab', 'ecab']);
+export const ApproverRoleEnum = z.enum(['change_manager', 'service_owner', 'cab_member']);
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 /** Two valid timestamps with `b` not after `a`. An invalid one is not compared: it has its own error already. */
@@ -82,40 +84,74 @@ export const CHANGE_COMMANDS = Object.keys(ChangeCommandBodies) as ChangeCommand
 export const VoteBody = z.object({ decision: DecisionEnum, comment: z.string().max(5000).optional() }).strict();
 export type VoteBody = z.infer<typeof VoteBody>;
 
+/** A CMDB update as the change stores and shows it (what CiUpdateSchema accepted). */
+export const StoredCiUpdate = z.object({ ciId: z.string(), attributes: z.record(z.string(), z.unknown()).optional(), status: z.string().optional() });
+
+export const RiskAssessmentSchema = z.object({
+  score: z.number(),
+  level: RiskLevelEnum,
+  factors: z.array(z.object({ factor: z.enum(['type', 'services', 'failed_changes', 'open_incidents', 'business_hours']), points: z.number(), detail: z.string() })),
+});
+
 const ImpactCi = z.object({ id: z.string(), number: z.string(), name: z.string(), class: z.string() });
+export const ChangeImpactSchema = z.object({
+  cis: z.array(ImpactCi),
+  affected: z.array(ImpactCi.extend({ distance: z.number(), path: z.array(z.string()) })),
+  services: z.array(ImpactCi.extend({ criticality: z.string(), ownerGroup: z.string().nullable() })),
+});
 const Iso = z.string();
 
+/**
+ * The fields a change's stored snapshot (change-snapshot.ts) and its API record share; they
+ * differ only in how times are written (epoch ms stored, ISO-8601 shown) and in the CAB.
+ */
+export function changeFields<T extends z.ZodType>(Time: T) {
+  return {
+    id: z.string(),
+    number: z.string(),
+    type: ChangeTypeEnum,
+    title: z.string(),
+    description: z.string().nullable(),
+    state: ChangeStateEnum,
+    ciIds: z.array(z.string()),
+    plannedStart: Time,
+    plannedEnd: Time,
+    implementationPlan: z.string(),
+    backoutPlan: z.string(),
+    problemId: z.string().nullable(),
+    templateId: z.string().nullable(),
+    ciUpdates: z.array(StoredCiUpdate),
+    risk: RiskAssessmentSchema.nullable().describe('null until the assessment has run'),
+    impact: ChangeImpactSchema.nullable(),
+    decision: z.object({ outcome: z.enum(['approved', 'rejected']), reason: z.string(), at: Time, by: z.string() }).nullable(),
+    changeManager: z.string().nullable(),
+    holdReason: z.string().nullable(),
+    freezeId: z.string().nullable(),
+    heldUntil: Time.nullable(),
+    windowOpenedAt: Time.nullable(),
+    startedAt: Time.nullable(),
+    completedAt: Time.nullable(),
+    outcome: z.enum(['success', 'failed']).nullable(),
+    completionNotes: z.string().nullable(),
+    backout: z.object({ plan: z.string(), executedAt: Time, executedBy: z.string() }).nullable(),
+    overranAt: Time.nullable(),
+    review: z.object({ notes: z.string(), by: z.string(), at: Time }).nullable(),
+    cancelReason: z.string().nullable(),
+    closedAt: Time.nullable(),
+    createdBy: z.string(),
+    submittedAt: Time,
+    workflowId: z.string(),
+    updatedAt: Time,
+  };
+}
+
 export const ChangeRecord = z.object({
-  id: z.string(),
-  number: z.string(),
-  type: ChangeTypeEnum,
-  title: z.string(),
-  description: z.string().nullable(),
-  state: ChangeStateEnum,
-  ciIds: z.array(z.string()),
-  plannedStart: Iso,
-  plannedEnd: Iso,
-  implementationPlan: z.string(),
-  backoutPlan: z.string(),
-  problemId: z.string().nullable(),
-  templateId: z.string().nullable(),
-  ciUpdates: z.array(z.object({ ciId: z.string(), attributes: z.record(z.string(), z.unknown()).optional(), status: z.string().optional() })),
-  risk: z
-    .object({ score: z.number(), level: RiskLevelEnum, factors: z.array(z.object({ factor: z.string(), points: z.number(), detail: z.string() })) })
-    .nullable()
-    .describe('null until the assessment has run'),
-  impact: z
-    .object({
-      cis: z.array(ImpactCi),
-      affected: z.array(ImpactCi.extend({ distance: z.number(), path: z.array(z.string()) })),
-      services: z.array(ImpactCi.extend({ criticality: z.string(), ownerGroup: z.string().nullable() })),
-    })
-    .nullable(),
+  ...changeFields(Iso),
   cab: z
     .object({
-      board: z.enum(['cab', 'ecab']),
+      board: BoardEnum,
       required: z.array(z.string()).describe('user ids and group:<name> entries; any member of a group answers for it'),
-      approvers: z.array(z.object({ approver: z.string(), role: z.string(), decision: DecisionEnum.nullable() })),
+      approvers: z.array(z.object({ approver: z.string(), role: ApproverRoleEnum, decision: DecisionEnum.nullable() })),
       votes: z.array(
         z.object({
           member: z.string(),
@@ -137,25 +173,6 @@ export const ChangeRecord = z.object({
       escalatedAt: Iso.nullable(),
     })
     .nullable(),
-  decision: z.object({ outcome: z.enum(['approved', 'rejected']), reason: z.string(), at: Iso, by: z.string() }).nullable(),
-  changeManager: z.string().nullable(),
-  holdReason: z.string().nullable(),
-  freezeId: z.string().nullable(),
-  heldUntil: Iso.nullable(),
-  windowOpenedAt: Iso.nullable(),
-  startedAt: Iso.nullable(),
-  completedAt: Iso.nullable(),
-  outcome: z.enum(['success', 'failed']).nullable(),
-  completionNotes: z.string().nullable(),
-  backout: z.object({ plan: z.string(), executedAt: Iso, executedBy: z.string() }).nullable(),
-  overranAt: Iso.nullable(),
-  review: z.object({ notes: z.string(), by: z.string(), at: Iso }).nullable(),
-  cancelReason: z.string().nullable(),
-  closedAt: Iso.nullable(),
-  createdBy: z.string(),
-  submittedAt: Iso,
-  workflowId: z.string(),
-  updatedAt: Iso,
 });
 
 export const ChangeListQuery = z.object({
@@ -229,7 +246,7 @@ export const TemplateRecord = z.object({
 
 const BoardRuleSchema = z
   .object({
-    include: z.array(z.enum(['change_manager', 'service_owner', 'cab_member'])).min(1),
+    include: z.array(ApproverRoleEnum).min(1),
     quorum: z.union([z.literal('majority'), z.number().int().min(1)]),
     changeManagerRequiredAt: z.array(RiskLevelEnum),
     deadline: IsoDuration,

@@ -1,8 +1,8 @@
-import { z } from './zod';
+import { z, type Agree } from './zod';
 import { CI_CLASSES, CiClass } from './ci';
 import { IsoTimestamp, ListQuery } from './common';
 import { CI_ATTRIBUTE_SCHEMAS, naturalKeyOf } from '../cmdb/classes';
-import { DISCREPANCY_KINDS } from '../cmdb/verification';
+import { DISCREPANCY_KINDS, type Discrepancy as DiscrepancyData } from '../cmdb/verification';
 
 const ItemName = z.string().trim().min(1).max(200);
 
@@ -11,16 +11,9 @@ const ItemName = z.string().trim().min(1).max(200);
  * schema), so a typo or a value the CMDB could never hold is a 400 naming the field
  * (`items.3.attributes.ip`), not a phantom drift later.
  */
-const itemVariants = CI_CLASSES.map((c) =>
-  z
-    .object({
-      class: z.literal(c),
-      name: ItemName,
-      attributes: (CI_ATTRIBUTE_SCHEMAS[c] as unknown as z.ZodType<Record<string, unknown>>).default({}),
-    })
-    .strict(),
-);
-export const DiscoveredItem = z.discriminatedUnion('class', itemVariants as unknown as [(typeof itemVariants)[number], ...(typeof itemVariants)[number][]], {
+const attributesOf = (c: (typeof CI_CLASSES)[number]): z.ZodType<Record<string, unknown>> => CI_ATTRIBUTE_SCHEMAS[c];
+const [firstVariant, ...otherVariants] = CI_CLASSES.map((c) => z.object({ class: z.literal(c), name: ItemName, attributes: attributesOf(c).default({}) }).strict());
+export const DiscoveredItem = z.discriminatedUnion('class', [firstVariant, ...otherVariants], {
   error: (issue) => (issue.code === 'invalid_union' ? `must be a CI class: ${CI_CLASSES.join(', ')}` : undefined),
 });
 export type DiscoveredItem = { class: (typeof CI_CLASSES)[number]; name: string; attributes: Record<string, unknown> };
@@ -88,6 +81,7 @@ export const Discrepancy = z.object({
   note: z.string().optional(),
   incident: z.object({ id: z.string(), number: z.string(), status: z.enum(['reserved', 'opened', 'existing']) }).optional(),
 });
+true satisfies Agree<DiscrepancyData, typeof Discrepancy>;
 
 export const VerificationSummary = z
   .object({
@@ -112,6 +106,8 @@ export const VerificationSummary = z
     error: z.string().optional(),
   })
   .partial();
+/** The summary as a run's row stores it: it always names the snapshot it ran against (or null). */
+export const StoredVerificationSummary = VerificationSummary.required({ snapshotId: true });
 
 export const VerificationRecord = z.object({
   id: z.string(),

@@ -1,9 +1,10 @@
-import { z } from './zod';
+import { z, type Agree } from './zod';
+import type { IncidentSnapshot } from '../incident/snapshot';
 import { INCIDENT_STATES } from '../incident/state-machine';
 import { Level, PriorityEnum, RecordRef } from './common';
-import { HoldReasonEnum } from './sla';
+import { HoldReasonEnum, SlaClockSchema } from './sla';
 
-export const IncidentStateEnum = z.enum(INCIDENT_STATES as unknown as ['new', ...string[]]);
+export const IncidentStateEnum = z.enum(INCIDENT_STATES);
 export const IncidentType = z.enum(['incident', 'service_request']);
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
@@ -104,3 +105,20 @@ export const AuditEntry = z.object({
   to: z.string().optional(),
   data: z.record(z.string(), z.unknown()),
 });
+
+/**
+ * What an incident row stores beyond plain text and times (db/incident-store.ts): the enum
+ * columns, and the `sla` JSON column with the SLA's id and the clocks. Read back, each is
+ * checked, never cast.
+ */
+export const IncidentEnumColumns = z.object({
+  type: IncidentType,
+  impact: Level,
+  urgency: Level,
+  priority: PriorityEnum,
+  state: IncidentStateEnum,
+  holdReason: HoldReasonEnum.nullable(),
+});
+export const IncidentSlaColumn = z.object({ slaId: z.string(), clock: SlaClockSchema });
+true satisfies Agree<Pick<IncidentSnapshot, keyof z.output<typeof IncidentEnumColumns>>, typeof IncidentEnumColumns>;
+true satisfies Agree<Pick<IncidentSnapshot, 'slaId' | 'clock'>, typeof IncidentSlaColumn>;

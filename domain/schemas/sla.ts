@@ -1,5 +1,7 @@
-import { z } from './zod';
+import { z, type Agree } from './zod';
 import { validateCalendar } from '../calendar';
+import type { SlaClock } from '../sla/clock';
+import type { HoldReason } from '../sla/policy';
 import { IsoDuration, PriorityEnum, RecordRef } from './common';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
@@ -24,6 +26,7 @@ export const CalendarSchema = z.union([z.literal('24x7'), BusinessHoursCalendar]
 export const ClockTargetsSchema = z.object({ response: IsoDuration, resolution: IsoDuration }).strict();
 
 export const HoldReasonEnum = z.enum(['awaiting_caller', 'awaiting_supplier', 'other']);
+true satisfies Agree<HoldReason, typeof HoldReasonEnum>;
 
 export const EscalationRuleSchema = z
   .object({
@@ -34,17 +37,37 @@ export const EscalationRuleSchema = z
   .partial()
   .strict();
 
+/** The terms of an SLA as its row stores them (one JSON column each) and the API takes them. */
+export const SlaKind = z.enum(['SLA', 'OLA', 'UC']);
+export const SlaTargetsSchema = z.object({ P1: ClockTargetsSchema, P2: ClockTargetsSchema, P3: ClockTargetsSchema, P4: ClockTargetsSchema, P5: ClockTargetsSchema }).strict();
+export const SlaEscalationSchema = z.partialRecord(PriorityEnum, EscalationRuleSchema);
+export const PauseOnSchema = z.array(HoldReasonEnum);
+
+/** An incident's SLA clocks as stored with it (domain/sla/clock.ts); times are epoch ms. */
+export const SlaClockSchema = z.object({
+  openedAt: z.number(),
+  calendar: CalendarSchema,
+  responseTarget: IsoDuration,
+  resolutionTarget: IsoDuration,
+  responseMetAt: z.number().nullable(),
+  resolutionMetAt: z.number().nullable(),
+  pausedSince: z.number().nullable(),
+  pausedWallMs: z.number().nonnegative(),
+  pausedBusinessMs: z.number().nonnegative(),
+});
+true satisfies Agree<SlaClock, typeof SlaClockSchema>;
+
 export const CreateSlaBody = z
   .object({
     name: z.string().trim().min(1).max(200),
-    kind: z.enum(['SLA', 'OLA', 'UC']),
+    kind: SlaKind,
     serviceId: RecordRef.optional(),
     supplier: z.string().max(200).optional(),
     team: z.string().max(200).optional(),
     calendar: CalendarSchema.default('24x7'),
-    targets: z.object({ P1: ClockTargetsSchema, P2: ClockTargetsSchema, P3: ClockTargetsSchema, P4: ClockTargetsSchema, P5: ClockTargetsSchema }).strict(),
-    escalation: z.partialRecord(PriorityEnum, EscalationRuleSchema).optional(),
-    pauseOn: z.array(HoldReasonEnum).default(['awaiting_caller']),
+    targets: SlaTargetsSchema,
+    escalation: SlaEscalationSchema.optional(),
+    pauseOn: PauseOnSchema.default(['awaiting_caller']),
     isDefault: z.boolean().default(false),
   })
   .strict();
@@ -54,14 +77,14 @@ export const SlaRecord = z.object({
   id: z.string(),
   number: z.string(),
   name: z.string(),
-  kind: z.enum(['SLA', 'OLA', 'UC']),
+  kind: SlaKind,
   serviceId: z.string().nullable(),
   supplier: z.string().nullable(),
   team: z.string().nullable(),
   calendar: CalendarSchema,
-  targets: CreateSlaBody.shape.targets,
-  escalation: z.record(z.string(), EscalationRuleSchema),
-  pauseOn: z.array(HoldReasonEnum),
+  targets: SlaTargetsSchema,
+  escalation: SlaEscalationSchema,
+  pauseOn: PauseOnSchema,
   isDefault: z.boolean(),
   createdAt: z.string(),
 });

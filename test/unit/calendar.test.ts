@@ -358,7 +358,7 @@ describe('errors and validation', () => {
   });
 
   it('reports unknown weekdays', () => {
-    const bad = { timezone: 'Europe/London', hours: { monday: ['09:00', '17:00'] } } as unknown as Calendar;
+    const bad = { timezone: 'Europe/London', hours: { monday: ['09:00', '17:00'] } };
     expect(validateCalendar(bad).some((p) => /unknown weekday "monday"/.test(p))).toBe(true);
   });
 

@@ -59,8 +59,8 @@ describe('parseIsoDuration', () => {
   });
 
   it('rejects non-strings without crashing', () => {
-    expect(isIsoDuration(undefined as unknown as string)).toBe(false);
-    expect(isIsoDuration(15 as unknown as string)).toBe(false);
+    expect(isIsoDuration(undefined)).toBe(false);
+    expect(isIsoDuration(15)).toBe(false);
   });
 });
 
