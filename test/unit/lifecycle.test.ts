@@ -13,7 +13,7 @@ const policy: SlaPolicy = { slaId: 'sla-1', name: 'Default', calendar: '24x7', t
 const ids = { id: 'inc_1', number: 'INC0000001', workflowId: 'incident-INC0000001' };
 
 describe('incident lifecycle', () => {
-  const inc = newIncident(ids, 'usr-agent', { title: 'Mail down', impact: 'high', urgency: 'high' }, policy, undefined, T0);
+  const inc = newIncident(ids, 'usr-agent', { title: 'Mail down', type: 'incident', impact: 'high', urgency: 'high' }, policy, undefined, T0);
 
   test('a new P1 waits for its response breach, the 75 % warning and the resolution breach, each labelled', () => {
     const d = incidentDeadlines(inc, T0, 3 * 24 * 60 * MIN);
