@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { z } from '../../domain/schemas/zod';
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import {
@@ -12,7 +13,7 @@ import {
   type ChangeCommandName,
 } from '../../domain/schemas/change';
 import { AuditEntry } from '../../domain/schemas/incident';
-import { changeView, type ChangeSnapshot } from '../../domain/change/snapshot';
+import { changeView, type ChangeSnapshot, type ChangeView } from '../../domain/change/snapshot';
 import { tally } from '../../domain/change/cab';
 import { clashes } from '../../domain/change/schedule';
 import { isTerminal, type ChangeState } from '../../domain/change/state-machine';
@@ -126,6 +127,22 @@ async function resolveSubmission(db: Db, body: CreateChangeBody): Promise<Submit
     ...(templateId ? { templateId } : {}),
     ciUpdates,
   };
+}
+
+/**
+ * What became of a signalled vote. A vote that decides the CAB against the change ends the
+ * workflow, which may then close before the Update reaches it: its result is then the answer.
+ */
+async function voteOutcome(handle: WorkflowHandle, voteId: string): Promise<{ counted: boolean; change: ChangeView }> {
+  try {
+    return await handle.executeUpdate(voteOutcomeUpdate, { args: [{ voteId }] });
+  } catch (e) {
+    const description = await handle.describe().catch(() => null);
+    if (!description || description.status.name === 'RUNNING') throw e;
+    const change = (await handle.result()) as ChangeView | null;
+    if (!change) throw e;
+    return { counted: true, change };
+  }
 }
 
 function duplicateVote(number: string, counted: { decision: string; at: number }) {
@@ -257,7 +274,7 @@ export function changeRoutes(): RouteDef[] {
         try {
           await handle.signal(voteSignal, { voteId, member: user.id, groups: user.groups, decision: body.decision, ...(body.comment ? { comment: body.comment } : {}) });
           // The workflow answers once it has recorded the vote (and the decision it settles): no polling.
-          const outcome = await handle.executeUpdate(voteOutcomeUpdate, { args: [{ voteId }] });
+          const outcome = await voteOutcome(handle, voteId);
           if (!outcome.counted) {
             // Raced with another vote from the same member: recorded, not counted, and said so.
             const first = outcome.change.cab?.votes.find((v) => v.member === user.id && v.counted);
