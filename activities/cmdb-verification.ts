@@ -7,6 +7,7 @@ import type { StoredVerificationSummary } from '../domain/schemas/discovery';
 import type { Agree } from '../domain/schemas/zod';
 import { openIncident, reserveIncident } from '../temporal/open-incident';
 import type { ActivityDeps } from './deps';
+import { beat } from './heartbeat';
 import { toJson } from '../db/json';
 import { ciAttributesOf, snapshotItemsOf, verificationDiscrepanciesOf, verificationStatusOf, verificationSummaryOf } from '../db/columns';
 
@@ -41,6 +42,7 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
         orderBy: { id: 'asc' },
         take: CI_PAGE,
       });
+      beat({ cisRead: out.length });
       for (const r of rows) out.push({ id: r.id, number: r.number, name: r.name, class: r.class, status: r.status, attributes: ciAttributesOf(r), createdAt: r.createdAt.getTime() });
       if (rows.length < CI_PAGE) return out;
       after = rows[rows.length - 1].id;
@@ -154,6 +156,7 @@ export function createCmdbVerificationActivities(deps: ActivityDeps) {
         for (const d of batch) {
           const incident = d.incident;
           if (!incident || incident.status !== 'reserved') continue;
+          beat({ opening: incident.number });
           const body = driftIncidentBody(d, { verificationId: row.id, snapshotId: row.snapshotId ?? '', source: summary.source, takenAt: summary.takenAt });
           try {
             await openIncident(target, { id: incident.id, number: incident.number }, 'system', body, { reuseRunning: true });

@@ -20,6 +20,8 @@ const bookkeeping = proxyActivities<CmdbVerificationActivities>({
 // The comparison and the incidents: a bounded number of attempts, then the run is marked failed.
 const work = proxyActivities<CmdbVerificationActivities>({
   startToCloseTimeout: '5m',
+  // They heartbeat per page of CIs and per incident opened: a dead worker is noticed in a minute.
+  heartbeatTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8, nonRetryableErrorTypes: ['NotFound'] },
 });
 
