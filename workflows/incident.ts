@@ -31,27 +31,18 @@ import { RecordProcess, invalidTransition } from './kernel/record-process';
 import { kernelV2 } from './kernel/versions';
 
 /** The SLA lookup at creation: a caller is waiting, so bounded. */
-const lookups = proxyActivities<IncidentActivities>({
+const CALLER_WAITS = {
   startToCloseTimeout: '10s',
   scheduleToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
-});
+} as const;
 /** Group lookups for escalations: nobody waits, so they retry until the database answers. */
-const systemLookups = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+const NOBODY_WAITS = { startToCloseTimeout: '10s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } } as const;
+const lookups = proxyActivities<IncidentActivities>(CALLER_WAITS);
+const systemLookups = proxyActivities<IncidentActivities>(NOBODY_WAITS);
 /** The same lookups as local activities (kernel v2): quick reads need no trip through the server. */
-const localLookups = proxyLocalActivities<IncidentActivities>({
-  startToCloseTimeout: '10s',
-  scheduleToCloseTimeout: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
-});
-const localSystemLookups = proxyLocalActivities<IncidentActivities>({
-  startToCloseTimeout: '10s',
-  localRetryThreshold: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+const localLookups = proxyLocalActivities<IncidentActivities>(CALLER_WAITS);
+const localSystemLookups = proxyLocalActivities<IncidentActivities>({ ...NOBODY_WAITS, localRetryThreshold: '10s' });
 const slaLookup = () => (kernelV2() ? localLookups : lookups);
 const groupLookup = () => (kernelV2() ? localSystemLookups : systemLookups);
 
