@@ -459,7 +459,7 @@ export async function runImport(db: Db, input: ImportInput, opts: ImportOptions)
     if (before.status === 'retired' && r.status !== undefined && r.status !== 'retired') fields.retiredAt = null;
     const after: CiSnapshot = { ...before, ...(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<CiSnapshot>) };
     after.naturalKey = naturalKeyOf(after);
-    const changes = Object.keys(diffFields(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>));
+    const changes = Object.keys(diffFields(before, after));
     rowEntries.set(p.raw.index, existing);
     const ids = { id: before.id || undefined, number: before.number || undefined };
     if (changes.length === 0) {
