@@ -1,3 +1,4 @@
+import { ValidationFailed } from '../services/errors';
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { CorruptRecordError } from '../db/record-store';
@@ -75,6 +76,7 @@ export function errorHandler(log: { error(msg: string, f?: Record<string, unknow
   return (err, req, res, _next) => {
     const known = err instanceof HttpError ? err : fromParserError(err);
     if (known) return sendProblem(res, known);
+    if (err instanceof ValidationFailed) return sendProblem(res, badRequest(err.message, err.errors));
     if (err instanceof CorruptRecordError) {
       // Our data, not the caller's request: a 500 that says which record and field, logged for ops.
       log.error('corrupt record', { requestId: (req as { id?: string }).id, recordType: err.recordType, recordId: err.recordId, field: err.field, error: err.message });

@@ -1,10 +1,9 @@
 import type { Db } from '../db/client';
 import { badRequest, notFound } from './errors';
 
-/** Resolves `:id` or a human number to the CI row; used for route params and body references. */
-export async function findCi(db: Db, ref: string) {
-  return db.configurationItem.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
-}
+import { findCi } from '../db/ci-store';
+
+export { findCi };
 
 export async function requireCi(db: Db, ref: string) {
   const ci = await findCi(db, ref);

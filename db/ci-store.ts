@@ -375,3 +375,8 @@ export async function ciAt(db: Db | Tx, ciId: string, at: Date): Promise<{ snaps
   const first = await db.ciVersion.findFirst({ where: { ciId }, orderBy: { version: 'asc' }, select: { at: true } });
   return { snapshot: JSON.parse(v.snapshot) as CiSnapshot, version: v.version, at: v.at, createdAt: first?.at ?? v.at };
 }
+
+/** Resolves an id or a human number to the CI row; used for route params and body references. */
+export async function findCi(db: Db, ref: string) {
+  return db.configurationItem.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+}

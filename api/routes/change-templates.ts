@@ -1,31 +1,12 @@
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CreateTemplateBody, TemplateRecord } from '../../domain/schemas/change';
-import type { Db } from '../../db/client';
-import type { ChangeTemplate } from '../../generated/prisma-sqlite/client';
 import { conflict, notFound } from '../errors';
 import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type RouteDef } from '../route';
+import { findTemplate, templateView } from '../../db/change-template-store';
 
 /** The catalogue of standard changes: pre-approved, so changes made from them skip the CAB. */
-export function templateView(t: ChangeTemplate) {
-  return {
-    id: t.id,
-    name: t.name,
-    description: t.description,
-    implementationPlan: t.implementationPlan,
-    backoutPlan: t.backoutPlan,
-    ciClasses: JSON.parse(t.ciClasses) as string[],
-    maxDuration: t.maxDuration,
-    active: t.active,
-    createdBy: t.createdBy,
-    createdAt: t.createdAt.toISOString(),
-  };
-}
-
-/** By id or by (unique) name. */
-export const findTemplate = (db: Db, ref: string) => db.changeTemplate.findFirst({ where: { OR: [{ id: ref }, { name: ref }] } });
-
 export function changeTemplateRoutes(): RouteDef[] {
   return [
     route({

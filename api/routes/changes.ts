@@ -14,26 +14,22 @@ import {
 } from '../../domain/schemas/change';
 import { AuditEntry } from '../../domain/schemas/incident';
 import { changeView, type ChangeSnapshot, type ChangeView } from '../../domain/change/snapshot';
-import { tally } from '../../domain/change/cab';
 import { clashes } from '../../domain/change/schedule';
 import { isTerminal, type ChangeState } from '../../domain/change/state-machine';
-import { parseIsoDuration } from '../../domain/duration';
-import { CiValidationError, mergeAttributes, validateAttributes } from '../../db/ci-store';
 import type { Db } from '../../db/client';
 import type { Change } from '../../generated/prisma-sqlite/client';
 import { changeCommandUpdates, voteOutcomeUpdate, voteSignal, type SubmitChange } from '../../workflows/contracts/change';
 import { changeConfigFromEnv, submitChange } from '../../temporal/open-change';
 import type { Principal, Role } from '../../domain/access';
-import { HttpError, badRequest, conflict, forbidden, notFound, type FieldError } from '../errors';
+import { HttpError, conflict, forbidden, notFound } from '../errors';
 import { changeFromRow } from '../../db/change-store';
+import { resolveSubmission } from '../../services/change-submission';
 import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
-import { findCi } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
 import { freezeView } from './change-freezes';
-import { findTemplate, templateView } from './change-templates';
 
 export const toChangeView = (row: Change) => changeView(changeFromRow(row));
 
@@ -62,72 +58,6 @@ export const CHANGE_COMMAND_ROLES: Record<ChangeCommandName, readonly Role[]> = 
   reschedule: [...MANAGERS, 'agent', 'release_manager'],
 };
 
-/** CI references, CMDB updates and the template, checked and resolved; every bad field named. */
-async function resolveSubmission(db: Db, body: CreateChangeBody): Promise<SubmitChange> {
-  const errors: FieldError[] = [];
-  const now = Date.now();
-  if (Date.parse(body.plannedEnd) <= now) errors.push({ path: 'plannedEnd', message: 'must be in the future' });
-  const cis = await Promise.all(body.ciIds.map((ref) => findCi(db, ref)));
-  cis.forEach((ci, i) => {
-    if (!ci) errors.push({ path: `ciIds.${i}`, message: `no configuration item ${body.ciIds[i]}` });
-    else if (ci.status === 'retired') errors.push({ path: `ciIds.${i}`, message: `${ci.number} is retired` });
-  });
-  const ciIds = [...new Set(cis.flatMap((ci) => (ci ? [ci.id] : [])))];
-  const ciUpdates: SubmitChange['ciUpdates'] = [];
-  for (const [i, u] of body.ciUpdates.entries()) {
-    const ci = await findCi(db, u.ciId);
-    if (!ci) {
-      errors.push({ path: `ciUpdates.${i}.ciId`, message: `no configuration item ${u.ciId}` });
-      continue;
-    }
-    if (!ciIds.includes(ci.id)) errors.push({ path: `ciUpdates.${i}.ciId`, message: `${ci.number} is not among the change's ciIds` });
-    if (u.attributes) {
-      try {
-        validateAttributes(ci.class, mergeAttributes(JSON.parse(ci.attributes) as Record<string, unknown>, u.attributes as Record<string, unknown | null>));
-      } catch (e) {
-        if (!(e instanceof CiValidationError)) throw e;
-        errors.push(...e.errors.map((x) => ({ path: `ciUpdates.${i}.${x.path}`, message: x.message })));
-      }
-    }
-    ciUpdates.push({ ciId: ci.id, ...(u.attributes ? { attributes: u.attributes } : {}), ...(u.status ? { status: u.status } : {}) });
-  }
-  let implementationPlan = body.implementationPlan;
-  let backoutPlan = body.backoutPlan;
-  let templateId: string | undefined;
-  if (body.templateId) {
-    const t = await findTemplate(db, body.templateId);
-    if (!t) errors.push({ path: 'templateId', message: `no change template ${body.templateId}` });
-    else if (!t.active) errors.push({ path: 'templateId', message: `template '${t.name}' is not active` });
-    else {
-      const view = templateView(t);
-      templateId = t.id;
-      implementationPlan ??= view.implementationPlan;
-      backoutPlan ??= view.backoutPlan;
-      if (view.ciClasses.length) {
-        cis.forEach((ci, i) => {
-          if (ci && !view.ciClasses.includes(ci.class)) errors.push({ path: `ciIds.${i}`, message: `template '${t.name}' covers ${view.ciClasses.join(', ')}, not ${ci.class}` });
-        });
-      }
-      if (view.maxDuration && Date.parse(body.plannedEnd) - Date.parse(body.plannedStart) > parseIsoDuration(view.maxDuration)) {
-        errors.push({ path: 'plannedEnd', message: `template '${t.name}' pre-approves windows of at most ${view.maxDuration}` });
-      }
-    }
-  }
-  if (errors.length) throw badRequest('the change request is invalid', errors);
-  return {
-    title: body.title,
-    ...(body.description !== undefined ? { description: body.description } : {}),
-    type: body.type,
-    ciIds,
-    plannedStart: new Date(body.plannedStart).toISOString(),
-    plannedEnd: new Date(body.plannedEnd).toISOString(),
-    implementationPlan: implementationPlan as string,
-    backoutPlan: backoutPlan as string,
-    ...(body.problemId ? { problemId: body.problemId } : {}),
-    ...(templateId ? { templateId } : {}),
-    ciUpdates,
-  };
-}
 
 /**
  * What became of a signalled vote. A vote that decides the CAB against the change ends the

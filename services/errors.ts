@@ -1,0 +1,19 @@
+/**
+ * What a use case says when the request cannot be carried out: typed, so the API maps each
+ * to its status once (api/errors.ts) and services never speak HTTP.
+ */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** The request is well-formed but names things that do not exist or do not fit (HTTP 400). */
+export class ValidationFailed extends Error {
+  constructor(
+    message: string,
+    readonly errors: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'ValidationFailed';
+  }
+}
