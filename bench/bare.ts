@@ -4,9 +4,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { Bench } from './support';
-import { dist, pool, round, type Dist } from './support';
+import { benchWorker, dist, pool, round, type Dist } from './support';
 import { bareUpdate } from './bare-workflow';
 
 export interface BareResult {
@@ -18,13 +17,7 @@ export interface BareResult {
 
 export async function runBare(b: Bench, opts: { sequential: number; lifecycles: number; conc: number }): Promise<BareResult> {
   const taskQueue = `bench-bare-${process.pid}`;
-  const worker = await Worker.create({
-    connection: b.env.nativeConnection,
-    namespace: b.env.namespace ?? 'default',
-    taskQueue,
-    workflowsPath: require.resolve('./bare-workflow'),
-  });
-  const run = worker.run();
+  const worker = await benchWorker(b, taskQueue, require.resolve('./bare-workflow'));
   const client = b.env.client;
   let k = 0;
   const start = () => {
@@ -68,7 +61,6 @@ export async function runBare(b: Bench, opts: { sequential: number; lifecycles: 
     const wallS = (performance.now() - t0) / 1000;
     return { updateMs: dist(upd), updateWithStartMs: dist(uws), floorLifecycles: opts.lifecycles, floorLifecyclesPerS: round(opts.lifecycles / wallS) };
   } finally {
-    worker.shutdown();
-    await run;
+    await worker.stop();
   }
 }

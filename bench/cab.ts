@@ -25,10 +25,10 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createCi } from '../db/ci-store';
 import { bumpSignal, stopSignal, valueQuery } from './signal-baseline-workflow';
-import { benchLog, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
+import { benchLog, benchWorker, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -200,13 +200,7 @@ async function runCab(tag: string, n: number, conc: number) {
 
 async function runBaseline(b: Bench, tag: string, n: number, conc: number) {
   const taskQueue = `bench-cab-baseline-${process.pid}-${tag}`;
-  const worker = await Worker.create({
-    connection: b.env.nativeConnection,
-    namespace: b.env.namespace ?? 'default',
-    taskQueue,
-    workflowsPath: require.resolve('./signal-baseline-workflow'),
-  });
-  const run = worker.run();
+  const worker = await benchWorker(b, taskQueue, require.resolve('./signal-baseline-workflow'));
   const lat: number[] = [];
   const t0 = performance.now();
   try {
@@ -230,8 +224,7 @@ async function runBaseline(b: Bench, tag: string, n: number, conc: number) {
     await Promise.all(handles.map((h) => h.signal(stopSignal)));
     await Promise.all(handles.map((h) => h.result()));
   } finally {
-    worker.shutdown();
-    await run;
+    await worker.stop();
   }
   log(`baseline ${tag}: ${lat.length} signal → query round trips in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return { samples: lat.length, conc, signalToQueryMs: dist(lat, 1) };

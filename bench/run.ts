@@ -20,14 +20,14 @@ import path from 'node:path';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { responseDueAt, type SlaClock } from '../domain/sla/clock';
 import { DEFAULT_VOLVO_ZIP, impactOf, loadVolvoIncidents, toApiSteps, type ApiStep } from './volvo-log';
 import type { BaselineActivities } from './baseline-workflow';
 import { runBare } from './bare';
 import { kernelFigures, printFigures } from './figures';
 import { runOpenLoop } from './open-loop';
-import { benchLog, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
+import { benchLog, benchWorker, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -352,14 +352,7 @@ async function historyBreakdown(b: Bench, workflowIds: string[]) {
 async function runBaseline(b: Bench, n: number, conc: number, warmup: number) {
   const taskQueue = `bench-baseline-${process.pid}`;
   const activities: BaselineActivities = { touch: async ({ n: x }) => x + 1 };
-  const worker = await Worker.create({
-    connection: b.env.nativeConnection,
-    namespace: b.env.namespace ?? 'default',
-    taskQueue,
-    workflowsPath: require.resolve('./baseline-workflow'),
-    activities,
-  });
-  const run = worker.run();
+  const worker = await benchWorker(b, taskQueue, require.resolve('./baseline-workflow'), activities);
   try {
     const one = (i: number) =>
       b.env.client.workflow.execute('baselineWorkflow', { taskQueue, workflowId: `baseline-${process.pid}-${i}`, args: [i] });
@@ -385,8 +378,7 @@ async function runBaseline(b: Bench, n: number, conc: number, warmup: number) {
     log(`baseline: ${n - failed}/${n} workflows in ${wallS.toFixed(1)} s`);
     return { workflows: n, failed, wallS: round(wallS), workflowsPerS: round((n - failed) / wallS), latencyMs: dist(lat), meter: m };
   } finally {
-    worker.shutdown();
-    await run;
+    await worker.stop();
   }
 }
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { LogEntry, Worker } from '@temporalio/worker';
+import { Worker, type LogEntry } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { createLogger, type Logger } from '../infra/logger';
 import { demoUsers, seedGroups, upsertUser } from '../db/seed';
@@ -277,5 +277,17 @@ export function machine(): Machine {
     temporalCli,
     temporalSdk: sdk,
     workerMaxCachedWorkflows: Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10),
+  };
+}
+
+/** A worker for a benchmark's own bare workflow (and activities) on the bench's server; stop with `stop()`. */
+export async function benchWorker(b: Bench, taskQueue: string, workflowsPath: string, activities?: object): Promise<{ stop: () => Promise<void> }> {
+  const worker = await Worker.create({ connection: b.env.nativeConnection, namespace: b.env.namespace ?? 'default', taskQueue, workflowsPath, ...(activities ? { activities } : {}) });
+  const run = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await run;
+    },
   };
 }

@@ -50,7 +50,6 @@ export function invalidInput(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: FAILURE.invalidInput, nonRetryable: true });
 }
 
-
 /**
  * One record process (incident, change, problem, …) as a durable workflow: the record's
  * state, owned by this class and non-null once created; creation through an Update that
@@ -86,7 +85,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
   /** The record's state; only reachable once created (validators run `requireCreated` first). */
   get state(): C {
     const c = this.carried ?? this.pending;
-    if (!c) throw ApplicationFailure.create({ message: `${this.spec.recordType} not created`, type: FAILURE.notFound, nonRetryable: true });
+    if (!c) throw this.notCreated();
     return c;
   }
 
@@ -98,9 +97,13 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     return this.spec.view(this.snapshot, now);
   }
 
+  private notCreated(): ApplicationFailure {
+    return ApplicationFailure.create({ message: `${this.spec.recordType} not created`, type: FAILURE.notFound, nonRetryable: true });
+  }
+
   /** Fails a command sent before the record exists (a stray or early Update) with NotFound. */
   requireCreated(): C {
-    if (!this.carried) throw ApplicationFailure.create({ message: `${this.spec.recordType} not created`, type: FAILURE.notFound, nonRetryable: true });
+    if (!this.carried) throw this.notCreated();
     return this.carried;
   }
 
