@@ -9,7 +9,7 @@ import type { ChangeImpact, CiUpdate } from '../domain/change/snapshot';
 import { INCIDENT_STATES, isTerminal as isTerminalIncident } from '../domain/incident/state-machine';
 import { CiNotFoundError, CiValidationError, patchCiTx } from '../db/ci-store';
 import { impactOf } from '../db/impact';
-import { changeOutcomeSignal, problemWorkflowId } from '../workflows/contracts/problem';
+import { changeOutcomeSignal, problemWorkflowId, type ChangeOutcome } from '../workflows/contracts/problem';
 import type { ActivityDeps } from './deps';
 import { ciAttributesOf, slaCalendarOf, userGroupsOf } from '../db/columns';
 
@@ -149,9 +149,14 @@ export function createChangeActivities(deps: ActivityDeps) {
     },
 
     /** Tells the problem workflow the change's outcome; a problem without a running workflow is reported, not retried forever. */
-    async signalProblem(input: { problemId: string; changeNumber: string; outcome: 'success' | 'failed' }): Promise<'signalled' | 'no_running_problem'> {
+    async signalProblem(input: { problemId: string; problemNumber?: string; changeNumber: string; outcome: ChangeOutcome['outcome']; reason?: string | null }): Promise<'signalled' | 'no_running_problem'> {
+      // Changes submitted before problem management carried the reference as typed (id or number).
+      const number =
+        input.problemNumber ??
+        (await db.problem.findFirst({ where: { OR: [{ id: input.problemId }, { number: input.problemId }] }, select: { number: true } }))?.number;
+      if (!number) return 'no_running_problem';
       try {
-        await deps.temporal.workflow.getHandle(problemWorkflowId(input.problemId)).signal(changeOutcomeSignal, { changeNumber: input.changeNumber, outcome: input.outcome });
+        await deps.temporal.workflow.getHandle(problemWorkflowId(number)).signal(changeOutcomeSignal, { changeNumber: input.changeNumber, outcome: input.outcome, reason: input.reason ?? null });
         return 'signalled';
       } catch (e) {
         if (e instanceof WorkflowNotFoundError) return 'no_running_problem';

@@ -1,7 +1,21 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { MatchedKnownError } from '../domain/incident/snapshot';
+import { impactOf } from '../db/impact';
+import { incidentLinkedSignal, problemWorkflowId } from '../workflows/contracts/problem';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
 import { slaTermsOf } from '../db/columns';
+
+/** How far an incident's CI is followed to the CIs it depends on when matching known errors. */
+const MATCH_DEPTH = 4;
+const MAX_MATCHES = 5;
+
+export interface KnownErrorMatches {
+  knownErrors: MatchedKnownError[];
+  /** A problem of a matched known error that is watching for recurrence: the incident links itself to it. */
+  problem: { id: string; number: string } | null;
+}
 
 export interface GroupInfo {
   name: string;
@@ -29,6 +43,45 @@ export function createIncidentActivities(deps: ActivityDeps) {
       if (!sla) return BUILT_IN_SLA;
       const terms = slaTermsOf(sla);
       return { slaId: sla.id, name: sla.name, ...terms, escalation: escalationRulesWithDefaults(terms.escalation) };
+    },
+
+    /**
+     * Active known errors an incident matches, best first: its CI (3), a CI it depends on
+     * through the CMDB (2), its service (2), its category (1), summed per known error. Also
+     * the problem, if any, that one of them belongs to and that is watching for recurrence.
+     */
+    async matchKnownErrors(input: { ciId: string | null; serviceId: string | null; category: string | null }): Promise<KnownErrorMatches> {
+      const none: KnownErrorMatches = { knownErrors: [], problem: null };
+      if (!input.ciId && !input.serviceId && !input.category) return none;
+      // Most deployments, most of the time: no known errors at all, so no graph walk.
+      if (!(await deps.db.knownError.findFirst({ where: { status: 'active' }, select: { id: true } }))) return none;
+      const weights = new Map<string, number>();
+      const add = (rows: { knownErrorId: string }[], w: number) => rows.forEach((r) => weights.set(r.knownErrorId, (weights.get(r.knownErrorId) ?? 0) + w));
+      if (input.ciId) {
+        add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'ci', key: input.ciId }, select: { knownErrorId: true } }), 3);
+        const dependsOn = (await impactOf(deps.db, input.ciId, { depth: MATCH_DEPTH, direction: 'upstream' })).map((r) => r.id);
+        if (dependsOn.length) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'ci', key: { in: dependsOn } }, select: { knownErrorId: true } }), 2);
+      }
+      if (input.serviceId) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'service', key: input.serviceId }, select: { knownErrorId: true } }), 2);
+      if (input.category) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'category', key: input.category.toLowerCase() }, select: { knownErrorId: true } }), 1);
+      if (weights.size === 0) return none;
+      const rows = await deps.db.knownError.findMany({ where: { id: { in: [...weights.keys()] }, status: 'active' } });
+      const ranked = rows.sort((a, b) => (weights.get(b.id) ?? 0) - (weights.get(a.id) ?? 0) || a.number.localeCompare(b.number)).slice(0, MAX_MATCHES);
+      const problems = await deps.db.problem.findMany({ where: { id: { in: ranked.map((r) => r.problemId) } }, select: { id: true, number: true, state: true } });
+      const observing = ranked.map((k) => problems.find((p) => p.id === k.problemId)).find((p) => p && (p.state === 'under_observation' || p.state === 'resolved'));
+      return {
+        knownErrors: ranked.map((k) => ({ id: k.id, number: k.number, title: k.title, workaround: k.workaround })),
+        problem: observing ? { id: observing.id, number: observing.number } : null,
+      };
+    },
+
+    /** Tells a problem that this incident linked itself to it; a problem that has ended is left alone. */
+    async tellProblemOfIncident(input: { problemNumber: string; incidentId: string; actor: string; recurrence: boolean }): Promise<void> {
+      try {
+        await deps.temporal.workflow.getHandle(problemWorkflowId(input.problemNumber)).signal(incidentLinkedSignal, { incidentId: input.incidentId, actor: input.actor, recurrence: input.recurrence });
+      } catch (e) {
+        if (!(e instanceof WorkflowNotFoundError)) throw e;
+      }
     },
 
     async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {

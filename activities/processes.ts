@@ -5,6 +5,8 @@ import { createChangeActivities } from './change';
 import { createCmdbVerificationActivities } from './cmdb-verification';
 import type { ActivityDeps } from './deps';
 import { createIncidentActivities } from './incident';
+import { createProblemActivities } from './problem';
+import { problemStore } from '../db/problem-store';
 import { createWebhookActivities } from './webhooks';
 
 /**
@@ -24,6 +26,7 @@ export interface ProcessSlice {
 export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'incident', activities: createIncidentActivities, stores: [incidentStore] },
   { name: 'change', activities: createChangeActivities, stores: [changeStore] },
+  { name: 'problem', activities: createProblemActivities, stores: [problemStore] },
   { name: 'cmdb-verification', activities: createCmdbVerificationActivities },
   { name: 'webhook-delivery', activities: createWebhookActivities },
 ];

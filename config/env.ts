@@ -71,6 +71,8 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a resolved incident waits for a reopen before it closes by itself. */
   AUTO_CLOSE_AFTER: IsoDuration.default('P3D'),
+  /** How long a resolved problem watches for recurrence before it closes (each problem may set its own). */
+  PROBLEM_OBSERVATION_PERIOD: IsoDuration.default('P14D'),
   /** Workflow history length after which long-lived records continue-as-new. */
   /** Overrides the impact × urgency matrix for incidents opened from now on. */
   PRIORITY_MATRIX: priorityMatrix.optional(),

@@ -41,3 +41,11 @@ export async function tuneDb(db: Db, url: string): Promise<void> {
   await db.$queryRawUnsafe('PRAGMA synchronous=NORMAL');
   await db.$queryRawUnsafe('PRAGMA busy_timeout=5000');
 }
+
+/**
+ * Which database a client (or a transaction of it) talks to, for the few statements that
+ * differ (full-text search). Prisma keeps it on the client; this is the one place that reads it.
+ */
+export function providerOf(db: Db | Tx): 'sqlite' | 'postgres' {
+  return (db as unknown as { _activeProvider: string })._activeProvider === 'sqlite' ? 'sqlite' : 'postgres';
+}

@@ -1,6 +1,6 @@
 import type { Incident } from '../generated/prisma-sqlite/client';
 import { slaBreached, type IncidentSnapshot } from '../domain/incident/snapshot';
-import { IncidentEnumColumns, IncidentSlaColumn } from '../domain/schemas/incident';
+import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSlaColumn } from '../domain/schemas/incident';
 import type { Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
@@ -29,6 +29,10 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       holdReason: s.holdReason,
       resolutionCode: s.resolutionCode,
       resolutionNotes: s.resolutionNotes,
+      problemId: s.problemId,
+      problemNumber: s.problemNumber,
+      knownErrors: s.knownErrors.length ? toJson(s.knownErrors) : null,
+      knownErrorId: s.knownErrorId,
       sla: toJson({ slaId: s.slaId, clock: s.clock }),
       slaBreached: slaBreached(s, s.updatedAt),
       openedAt: new Date(s.openedAt),
@@ -67,6 +71,10 @@ export function incidentFromRow(row: Incident): IncidentSnapshot {
     holdReason,
     resolutionCode: row.resolutionCode,
     resolutionNotes: row.resolutionNotes,
+    problemId: row.problemId,
+    problemNumber: row.problemNumber,
+    knownErrors: row.knownErrors === null ? [] : parseJson(IncidentKnownErrorsColumn, row.knownErrors, { ...at, field: 'knownErrors' }),
+    knownErrorId: row.knownErrorId,
     slaId: sla.slaId,
     clock: sla.clock,
     openedAt: row.openedAt.getTime(),

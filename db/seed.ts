@@ -12,6 +12,7 @@ export const DEMO_GROUPS = [
   { name: 'l2-support', tier: 2, nextTierGroup: 'l3-support', managerId: 'usr-admin' },
   { name: 'l3-support', tier: 3, nextTierGroup: null, managerId: 'usr-admin' },
   { name: 'cab', tier: 0, nextTierGroup: null, managerId: 'usr-change_manager' },
+  { name: 'problem-management', tier: 0, nextTierGroup: null, managerId: 'usr-problem_manager' },
 ];
 
 /** One user per role with the documented dev tokens, plus two more CAB members. */

@@ -11,6 +11,8 @@ import path from 'node:path';
 const name = (process.argv[2] ?? '').replace(/[^a-z0-9_]/gi, '_');
 if (!name) throw new Error('usage: npm run db:migration -- <name>');
 const root = path.join(__dirname, '..');
+// The JS schema engine opens the SQLite diff database even for a datamodel diff.
+mkdirSync(path.join(root, '.data'), { recursive: true });
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 
 for (const provider of ['sqlite', 'postgres']) {

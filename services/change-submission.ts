@@ -1,6 +1,7 @@
 import { findTemplate, templateView } from '../db/change-template-store';
 import { CiValidationError, findCi, mergeAttributes, validateAttributes } from '../db/ci-store';
 import type { Db } from '../db/client';
+import { findProblem } from '../db/problem-store';
 import { ciAttributesOf } from '../db/columns';
 import { parseIsoDuration } from '../domain/duration';
 import type { CreateChangeBody } from '../domain/schemas/change';
@@ -58,6 +59,11 @@ export async function resolveSubmission(db: Db, body: CreateChangeBody): Promise
       }
     }
   }
+  let problem: { id: string; number: string } | null = null;
+  if (body.problemId) {
+    problem = await findProblem(db, body.problemId);
+    if (!problem) errors.push({ path: 'problemId', message: `no problem ${body.problemId}` });
+  }
   if (errors.length) throw new ValidationFailed('the change request is invalid', errors);
   return {
     title: body.title,
@@ -68,7 +74,7 @@ export async function resolveSubmission(db: Db, body: CreateChangeBody): Promise
     plannedEnd: new Date(body.plannedEnd).toISOString(),
     implementationPlan: implementationPlan as string,
     backoutPlan: backoutPlan as string,
-    ...(body.problemId ? { problemId: body.problemId } : {}),
+    ...(problem ? { problemId: problem.id, problemNumber: problem.number } : {}),
     ...(templateId ? { templateId } : {}),
     ciUpdates,
   };

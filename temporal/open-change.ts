@@ -31,14 +31,26 @@ export interface SubmitChangeDeps {
   config: ChangeWorkflowConfig;
 }
 
-export async function submitChange(deps: SubmitChangeDeps, actor: string, body: SubmitChange): Promise<ChangeView> {
-  const number = await nextNumber(deps.db, 'change');
-  const id = newId('chg');
+/** A change's identity, allocated before its workflow starts. */
+export interface ChangeReservation {
+  id: string;
+  number: string;
+}
+
+export interface SubmitChangeOptions {
+  /** Allocated earlier (by a workflow's activity, so a retry opens the same change). */
+  reservation?: ChangeReservation;
+  /** Attach to the running workflow of `reservation` instead of failing (a retried activity). */
+  reuseRunning?: boolean;
+}
+
+export async function submitChange(deps: SubmitChangeDeps, actor: string, body: SubmitChange, options: SubmitChangeOptions = {}): Promise<ChangeView> {
+  const { id, number } = options.reservation ?? { number: await nextNumber(deps.db, 'change'), id: newId('chg') };
   const startWorkflowOperation = new WithStartWorkflowOperation(CHANGE_WORKFLOW, {
     workflowId: changeWorkflowId(number),
     taskQueue: deps.taskQueue,
     args: [{ id, number, config: deps.config } satisfies ChangeWorkflowInput],
-    workflowIdConflictPolicy: 'FAIL',
+    ...(options.reuseRunning ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : { workflowIdConflictPolicy: 'FAIL' as const }),
     memo: { title: body.title },
     staticSummary: `${number}: ${body.title}`.slice(0, 200),
     staticDetails: [`**${number}** ${body.type} change: ${body.title}`, `window ${body.plannedStart} to ${body.plannedEnd}`, `CIs ${body.ciIds.join(', ')}`, `submitted by ${actor}`].join('\n\n'),

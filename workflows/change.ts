@@ -35,6 +35,7 @@ import {
   type ChangeWorkflowInput,
   type VoteOutcome,
 } from './contracts/change';
+import type { ChangeOutcome } from './contracts/problem';
 import { FAILURE } from './contracts/record';
 import * as SA from './contracts/search-attributes';
 import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
@@ -131,7 +132,10 @@ class ChangeRoom {
       data: { voteId: v.voteId, member: v.member, decision: v.decision, comment: v.comment ?? null, counted: countsFor.length > 0, countsFor, ignoredReason },
     });
     const decided = decisionEffect(this.s, Date.now());
-    if (decided) change = await this.record.commit('system', decided.action, decided.effect);
+    if (decided) {
+      change = await this.record.commit('system', decided.action, decided.effect);
+      await this.tellProblemIfEnded();
+    }
     this.voteOutcomes.set(v.voteId, { voteId: v.voteId, counted: countsFor.length > 0, ignoredReason, change });
   }
 
@@ -184,8 +188,11 @@ class ChangeRoom {
     review: (actor, b) =>
       this.record.commit(actor, 'review', { snapshot: { ...this.s, state: 'reviewed', review: { notes: b.notes, by: actor, at: Date.now() } }, data: { notes: b.notes }, events: ['change.reviewed'] }),
     close: (actor, b) => this.record.commit(actor, 'close', { snapshot: { ...this.s, state: 'closed', closedAt: Date.now() }, data: { notes: b.notes ?? null }, events: ['change.closed'] }),
-    cancel: (actor, b) =>
-      this.record.commit(actor, 'cancel', { snapshot: { ...this.s, state: 'cancelled', cancelReason: b.reason, closedAt: Date.now() }, data: { reason: b.reason }, events: ['change.cancelled'] }),
+    cancel: async (actor, b) => {
+      const view = await this.record.commit(actor, 'cancel', { snapshot: { ...this.s, state: 'cancelled', cancelReason: b.reason, closedAt: Date.now() }, data: { reason: b.reason }, events: ['change.cancelled'] });
+      await this.tellProblemIfEnded();
+      return view;
+    },
     reschedule: (actor, b) => this.schedule(actor, 'reschedule', { plannedStart: Date.parse(b.plannedStart), plannedEnd: Date.parse(b.plannedEnd) }),
   };
 
@@ -198,7 +205,7 @@ class ChangeRoom {
       events: ['change.failed'],
       notifications: toChangeManager(s, 'change_failed', `${s.number} failed; backout plan executed: ${s.backoutPlan}`),
     });
-    await this.tellProblem(s, 'failed');
+    await this.tellProblem(s, 'failed', notes ?? 'implementation failed; backout plan executed');
     return view;
   }
 
@@ -226,8 +233,16 @@ class ChangeRoom {
     return view;
   }
 
-  private async tellProblem(s: ChangeSnapshot, outcome: 'success' | 'failed'): Promise<void> {
-    if (s.problemId) await lookups.signalProblem({ problemId: s.problemId, changeNumber: s.number, outcome });
+  private async tellProblem(s: ChangeSnapshot, outcome: ChangeOutcome['outcome'], reason?: string | null): Promise<void> {
+    if (s.problemId) await lookups.signalProblem({ problemId: s.problemId, problemNumber: s.problemNumber ?? undefined, changeNumber: s.number, outcome, reason: reason ?? null });
+  }
+
+  /** A rejected or cancelled change will never fix its problem: the problem hears so (changes recorded before this did not tell). */
+  private async tellProblemIfEnded(): Promise<void> {
+    const s = this.s;
+    if (!s.problemId || !patched('tell-problem-every-outcome')) return;
+    if (s.state === 'rejected') await this.tellProblem(s, 'rejected', s.decision?.reason ?? null);
+    else if (s.state === 'cancelled') await this.tellProblem(s, 'cancelled', s.cancelReason);
   }
 
   // ---- Timers: CAB reminders, escalation and timeout; freeze end; window; overrun ----
@@ -243,6 +258,7 @@ class ChangeRoom {
       default: {
         const step = timerEffect(this.s, d.kind, Date.now());
         await this.record.commit('system', step.action, step.effect);
+        await this.tellProblemIfEnded();
       }
     }
   };

@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident';
 import {
   EVENT_OF,
@@ -13,12 +13,16 @@ import {
   type IncidentDeadlineKind,
   type IncidentEffect,
 } from '../domain/incident/lifecycle';
-import { incidentView, slaBreached, type IncidentSnapshot, type IncidentView } from '../domain/incident/snapshot';
+import { incidentView, slaBreached, withProblemFields, type IncidentSnapshot, type IncidentView } from '../domain/incident/snapshot';
 import { isTerminal, nextState, type IncidentState } from '../domain/incident/state-machine';
 import type { Deadline } from '../domain/record';
 import type { IncidentCommandBody, IncidentCommandName } from '../domain/schemas/incident';
 import {
+  applyWorkaroundUpdate,
   createIncidentUpdate,
+  linkProblemUpdate,
+  type ApplyWorkaroundPayload,
+  type LinkProblemBody,
   getIncidentQuery,
   incidentCommandUpdates,
   type IncidentCarriedState,
@@ -43,6 +47,11 @@ const systemLookups = proxyActivities<IncidentActivities>(NOBODY_WAITS);
 /** The same lookups as local activities (kernel v2): quick reads need no trip through the server. */
 const localLookups = proxyLocalActivities<IncidentActivities>(CALLER_WAITS);
 const localSystemLookups = proxyLocalActivities<IncidentActivities>({ ...NOBODY_WAITS, localRetryThreshold: '10s' });
+/** Telling a problem about a link: nobody waits on the outcome, so it retries until the engine answers. */
+const problemMessages = proxyActivities<IncidentActivities>(NOBODY_WAITS);
+const OPEN_STATES: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
+/** Incidents opened before problem management matched no known errors at creation. */
+const KNOWN_ERROR_MATCHING = 'incident-known-error-matching';
 const slaLookup = () => (kernelV2() ? localLookups : lookups);
 const groupLookup = () => (kernelV2() ? localSystemLookups : systemLookups);
 
@@ -84,6 +93,30 @@ class IncidentRoom {
     return hierarchicalEscalation(this.record.state, info?.managerId ?? null, why);
   }
 
+  // ---- Problem management: links made from the problem's side, workarounds applied here ----
+
+  linkProblem = (actor: string, b: LinkProblemBody): Promise<IncidentView> => {
+    const s = this.record.snapshot;
+    if (s.problemId === b.problemId) return Promise.resolve(this.record.view());
+    return this.record.commit(actor, 'problem_linked', { snapshot: { ...s, ...b }, data: { ...b, previousProblemId: s.problemId } });
+  };
+
+  checkWorkaround = (): void => {
+    const state = this.record.snapshot.state;
+    if (!OPEN_STATES.includes(state)) throw invalidTransition(`cannot apply a workaround to an incident in state '${state}'`);
+  };
+
+  applyWorkaround = async (actor: string, b: ApplyWorkaroundPayload): Promise<IncidentView> => {
+    const s = this.record.snapshot;
+    const view = await this.record.commit(actor, 'workaround_applied', {
+      snapshot: { ...s, problemId: b.problemId, problemNumber: b.problemNumber, knownErrorId: b.knownErrorId },
+      data: { knownErrorId: b.knownErrorId, knownError: b.knownErrorNumber, problemNumber: b.problemNumber, workaround: b.workaround },
+      events: ['incident.workaround_applied'],
+    });
+    await problemMessages.tellProblemOfIncident({ problemNumber: b.problemNumber, incidentId: s.id, actor, recurrence: false });
+    return view;
+  };
+
   deadlines = (s: IncidentCarriedState, now: number) => incidentDeadlines(s, now, this.config.autoCloseMs);
 
   fire = async (d: Deadline<IncidentDeadlineKind>): Promise<void> => {
@@ -117,7 +150,8 @@ class IncidentRoom {
   };
 }
 
-export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView | null> {
+export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<IncidentView | null> {
+  const input = given.carried ? { ...given, carried: { ...given.carried, snapshot: withProblemFields(given.carried.snapshot) } } : given;
   const record: Incident = new RecordProcess(input, {
     recordType: 'incident',
     view: incidentView,
@@ -138,8 +172,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     createIncidentUpdate,
     async ({ actor, body }) => {
       const policy = await slaLookup().loadSlaPolicy({ serviceId: body.serviceId ?? null });
-      const carried = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now());
-      return { carried, action: 'create', effect: { events: ['incident.created'], data: { slaName: policy.name } } };
+      const matches = patched(KNOWN_ERROR_MATCHING) ? await localLookups.matchKnownErrors({ ciId: body.ciId ?? null, serviceId: body.serviceId ?? null, category: body.category ?? null }) : undefined;
+      const carried = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches);
+      const matched = matches?.knownErrors.length ? { knownErrors: matches.knownErrors.map((k) => k.number), ...(matches.problem ? { recurrenceOf: matches.problem.number } : {}) } : {};
+      return {
+        carried,
+        action: 'create',
+        effect: { events: ['incident.created', ...(matches?.knownErrors.length ? ['incident.known_error_matched'] : [])], data: { slaName: policy.name, ...matched } },
+        after: matches?.problem ? () => problemMessages.tellProblemOfIncident({ problemNumber: matches.problem!.number, incidentId: input.id, actor, recurrence: true }) : undefined,
+      };
     },
     // Incidents opened before the kernel started their SLA timers while the record was being written.
     { visibleBeforePersisted: () => !kernelV2() },
@@ -151,5 +192,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       (actor, body: IncidentCommandInput<typeof name>['body']) => incident.command(name, actor, body),
     );
   }
+  record.onCommand(linkProblemUpdate, () => undefined, incident.linkProblem);
+  record.onCommand(applyWorkaroundUpdate, incident.checkWorkaround, incident.applyWorkaround);
   return record.run({ deadlines: incident.deadlines, fire: incident.fire });
 }

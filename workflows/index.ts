@@ -2,3 +2,4 @@ export { incidentWorkflow } from './incident';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
 export { cmdbVerificationWorkflow } from './cmdb-verification';
 export { changeWorkflow } from './change';
+export { problemWorkflow } from './problem';

@@ -9,6 +9,7 @@ import { ciRoutes } from './cis';
 import { dhsRoutes } from './dhs';
 import { discoveryRoutes } from './discovery';
 import { incidentRoutes } from './incidents';
+import { problemRoutes } from './problems';
 import { slaRoutes } from './slas';
 import { webhookRoutes } from './webhooks';
 
@@ -16,6 +17,7 @@ import { webhookRoutes } from './webhooks';
 export function allRoutes(): RouteDef[] {
   return [
     ...incidentRoutes(),
+    ...problemRoutes(),
     ...slaRoutes(),
     ...ciImportRoutes(),
     ...ciRoutes(),

@@ -28,6 +28,7 @@ export interface ChangeSubmission {
   implementationPlan: string;
   backoutPlan: string;
   problemId?: string;
+  problemNumber?: string;
   templateId?: string;
   ciUpdates: CiUpdate[];
 }
@@ -45,6 +46,7 @@ export function newChange(ids: { id: string; number: string; workflowId: string 
     implementationPlan: body.implementationPlan,
     backoutPlan: body.backoutPlan,
     problemId: body.problemId ?? null,
+    problemNumber: body.problemNumber ?? null,
     templateId: body.templateId ?? null,
     ciUpdates: body.ciUpdates,
     risk: null,

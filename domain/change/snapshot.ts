@@ -45,6 +45,7 @@ export interface ChangeSnapshot {
   implementationPlan: string;
   backoutPlan: string;
   problemId: string | null;
+  problemNumber: string | null;
   templateId: string | null;
   ciUpdates: CiUpdate[];
   risk: RiskAssessment | null;
@@ -116,6 +117,7 @@ export function changeView(s: ChangeSnapshot) {
     implementationPlan: s.implementationPlan,
     backoutPlan: s.backoutPlan,
     problemId: s.problemId,
+    problemNumber: s.problemNumber ?? null,
     templateId: s.templateId,
     ciUpdates: s.ciUpdates,
     risk: s.risk,

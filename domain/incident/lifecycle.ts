@@ -8,7 +8,7 @@ import { priorityOf, type PriorityMatrix } from '../priority';
 import * as clock from '../sla/clock';
 import type { SlaPolicy } from '../sla/policy';
 import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } from '../schemas/incident';
-import { incidentView, type IncidentSnapshot } from './snapshot';
+import { incidentView, type IncidentSnapshot, type MatchedKnownError } from './snapshot';
 import { isTerminal, type IncidentState } from './state-machine';
 
 /** Which timer-driven steps have already happened; carried across continue-as-new. */
@@ -49,6 +49,7 @@ export function newIncident(
   policy: SlaPolicy,
   matrix: PriorityMatrix | undefined,
   now: number,
+  matches: { knownErrors: MatchedKnownError[]; problem: { id: string; number: string } | null } = { knownErrors: [], problem: null },
 ): IncidentRecordState {
   const priority = priorityOf(body.impact, body.urgency, matrix);
   const snapshot: IncidentSnapshot = {
@@ -70,6 +71,10 @@ export function newIncident(
     holdReason: null,
     resolutionCode: null,
     resolutionNotes: null,
+    problemId: matches.problem?.id ?? null,
+    problemNumber: matches.problem?.number ?? null,
+    knownErrors: matches.knownErrors,
+    knownErrorId: null,
     slaId: policy.slaId,
     clock: clock.startClock(now, policy.calendar, policy.targets[priority]),
     openedAt: now,

@@ -29,6 +29,13 @@ export interface IncidentSnapshot {
   holdReason: HoldReason | null;
   resolutionCode: string | null;
   resolutionNotes: string | null;
+  /** The problem this incident is linked to (problem management). */
+  problemId: string | null;
+  problemNumber: string | null;
+  /** Known errors that matched the incident when it was opened, best first. */
+  knownErrors: MatchedKnownError[];
+  /** The known error whose workaround was applied. */
+  knownErrorId: string | null;
   slaId: string;
   clock: SlaClock;
   openedAt: number;
@@ -36,6 +43,19 @@ export interface IncidentSnapshot {
   closedAt: number | null;
   createdBy: string;
   updatedAt: number;
+}
+
+export interface MatchedKnownError {
+  id: string;
+  number: string;
+  title: string;
+  workaround: string;
+}
+
+/** Incidents carried over from before problem management lack its fields: they read as unlinked. */
+export function withProblemFields<S extends Omit<IncidentSnapshot, 'problemId' | 'problemNumber' | 'knownErrors' | 'knownErrorId'>>(s: S): IncidentSnapshot {
+  const p = s as Partial<IncidentSnapshot>;
+  return { ...s, problemId: p.problemId ?? null, problemNumber: p.problemNumber ?? null, knownErrors: p.knownErrors ?? [], knownErrorId: p.knownErrorId ?? null };
 }
 
 export function slaBreached(s: IncidentSnapshot, now: number): boolean {
@@ -68,6 +88,10 @@ export function incidentView(s: IncidentSnapshot, now: number) {
     holdReason: s.holdReason,
     resolutionCode: s.resolutionCode,
     resolutionNotes: s.resolutionNotes,
+    problemId: s.problemId ?? null,
+    problemNumber: s.problemNumber ?? null,
+    knownErrors: s.knownErrors ?? [],
+    knownErrorId: s.knownErrorId ?? null,
     sla: { slaId: s.slaId, ...viewClock(s.clock, at) },
     openedAt: new Date(s.openedAt).toISOString(),
     resolvedAt: iso(s.resolvedAt),

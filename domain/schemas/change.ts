@@ -119,6 +119,8 @@ export function changeFields<T extends z.ZodType>(Time: T) {
     implementationPlan: z.string(),
     backoutPlan: z.string(),
     problemId: z.string().nullable(),
+    /** Absent from changes stored before problem management: read as null. */
+    problemNumber: z.string().nullable().default(null),
     templateId: z.string().nullable(),
     ciUpdates: z.array(StoredCiUpdate),
     risk: RiskAssessmentSchema.nullable().describe('null until the assessment has run'),

@@ -4,6 +4,8 @@ import { INCIDENT_STATES } from '../incident/state-machine';
 import { Level, PriorityEnum, RecordRef } from './common';
 import { HoldReasonEnum, SlaClockSchema } from './sla';
 
+export const MatchedKnownErrorSchema = z.object({ id: z.string(), number: z.string(), title: z.string(), workaround: z.string() });
+
 export const IncidentStateEnum = z.enum(INCIDENT_STATES);
 export const IncidentType = z.enum(['incident', 'service_request']);
 
@@ -77,6 +79,10 @@ export const IncidentRecord = z.object({
   holdReason: HoldReasonEnum.nullable(),
   resolutionCode: z.string().nullable(),
   resolutionNotes: z.string().nullable(),
+  problemId: z.string().nullable(),
+  problemNumber: z.string().nullable(),
+  knownErrors: z.array(MatchedKnownErrorSchema).describe('active known errors matching its CI (or a CI it depends on), service or category, best first'),
+  knownErrorId: z.string().nullable().describe('the known error whose workaround was applied'),
   sla: SlaViewSchema,
   openedAt: z.string(),
   resolvedAt: z.string().nullable(),
@@ -122,3 +128,5 @@ export const IncidentEnumColumns = z.object({
 export const IncidentSlaColumn = z.object({ slaId: z.string(), clock: SlaClockSchema });
 true satisfies Agree<Pick<IncidentSnapshot, keyof z.output<typeof IncidentEnumColumns>>, typeof IncidentEnumColumns>;
 true satisfies Agree<Pick<IncidentSnapshot, 'slaId' | 'clock'>, typeof IncidentSlaColumn>;
+/** The `knownErrors` JSON column (absent on incidents opened before problem management). */
+export const IncidentKnownErrorsColumn = z.array(MatchedKnownErrorSchema);

@@ -6,6 +6,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'incident.reprioritised', 'incident.sla.warning', 'incident.sla.breached',
   'change.submitted', 'change.approved', 'change.rejected', 'change.scheduled', 'change.held', 'change.escalated',
   'change.implemented', 'change.failed', 'change.overran', 'change.reviewed', 'change.closed', 'change.cancelled',
+  'incident.known_error_matched', 'incident.workaround_applied',
+  'problem.created', 'problem.known_error', 'problem.change_requested', 'problem.change_failed', 'problem.resolved', 'problem.reopened',
+  'problem.closed', 'problem.cancelled', 'known_error.published', 'known_error.retired',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */

@@ -51,4 +51,21 @@ export const incidentCommandUpdates = {
   notes: defineUpdate<IncidentView, [IncidentCommandInput<'notes'>]>('notes'),
   impact: defineUpdate<IncidentView, [IncidentCommandInput<'impact'>]>('impact'),
 } as const satisfies { [K in IncidentCommandName]: unknown };
+/** Problem management links an incident to a problem (from the problem's side; no HTTP route of its own). */
+export interface LinkProblemBody {
+  problemId: string;
+  problemNumber: string;
+}
+export const linkProblemUpdate = defineUpdate<IncidentView, [CommandInput<LinkProblemBody>]>('linkProblem');
+
+/** `POST /incidents/:id/apply-workaround {knownErrorId}`, the known error resolved by the API. */
+export interface ApplyWorkaroundPayload {
+  knownErrorId: string;
+  knownErrorNumber: string;
+  problemId: string;
+  problemNumber: string;
+  workaround: string;
+}
+export const applyWorkaroundUpdate = defineUpdate<IncidentView, [CommandInput<ApplyWorkaroundPayload>]>('apply-workaround');
+
 export const getIncidentQuery = defineQuery<IncidentView | null>('getIncident');

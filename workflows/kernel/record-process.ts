@@ -145,7 +145,8 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
    */
   onCreate<I extends { actor: string }>(
     def: UpdateDefinition<V, [I]>,
-    build: (input: I) => Promise<{ carried: Omit<C, 'seq'>; action: string; effect: Omit<Effect<S>, 'snapshot'> }>,
+    /** `after`, if any, runs once the record is persisted (telling another process about it), before the Update answers. */
+    build: (input: I) => Promise<{ carried: Omit<C, 'seq'>; action: string; effect: Omit<Effect<S>, 'snapshot'>; after?: () => Promise<void> }>,
     options: { visibleBeforePersisted?: () => boolean } = {},
   ): void {
     setHandler(
@@ -153,13 +154,14 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
       (input: I) =>
         this.serial.run(async () => {
           if (this.carried) return this.view();
-          const { carried, action, effect } = await build(input);
+          const { carried, action, effect, after } = await build(input);
           const first = { ...carried, seq: 0 } as C;
           this.creating = true;
           if (options.visibleBeforePersisted?.()) this.carried = first;
           else this.pending = first;
+          let view: V;
           try {
-            return await this.commit(input.actor, action, { ...effect, snapshot: first.snapshot });
+            view = await this.commit(input.actor, action, { ...effect, snapshot: first.snapshot });
           } catch (e) {
             this.carried = null;
             this.pending = null;
@@ -167,6 +169,8 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
           } finally {
             this.creating = false;
           }
+          await after?.();
+          return view;
         }),
       { validator: (_input: I) => undefined },
     );

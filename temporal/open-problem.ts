@@ -1,0 +1,50 @@
+/**
+ * Opening a problem: the one creation path, used by `POST /api/v1/problems`, by raising one
+ * from an incident, and by trend detection. Allocates the number, then Update-with-Start of
+ * the problem workflow, whose `create` Update persists the problem before it answers.
+ */
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Env } from '../config/env';
+import type { Db } from '../db/client';
+import { nextNumber } from '../db/numbers';
+import type { ProblemSubmission } from '../domain/problem/lifecycle';
+import type { ProblemView } from '../domain/problem/snapshot';
+import { newId } from '../infra/ids';
+import { PROBLEM_WORKFLOW, createProblemUpdate, problemWorkflowId, type ProblemWorkflowConfig, type ProblemWorkflowInput } from '../workflows/contracts/problem';
+import * as SA from '../workflows/contracts/search-attributes';
+
+export function problemConfigFromEnv(env: Pick<Env, 'CONTINUE_AS_NEW_AFTER_EVENTS'>, searchAttributes = true): ProblemWorkflowConfig {
+  return { continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes };
+}
+
+export interface OpenProblemDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  config: ProblemWorkflowConfig;
+}
+
+export async function openProblem(deps: OpenProblemDeps, actor: string, body: ProblemSubmission): Promise<ProblemView> {
+  const number = await nextNumber(deps.db, 'problem');
+  const id = newId('prb');
+  const startWorkflowOperation = new WithStartWorkflowOperation(PROBLEM_WORKFLOW, {
+    workflowId: problemWorkflowId(number),
+    taskQueue: deps.taskQueue,
+    args: [{ id, number, config: deps.config } satisfies ProblemWorkflowInput],
+    workflowIdConflictPolicy: 'FAIL',
+    memo: { title: body.title },
+    staticSummary: `${number}: ${body.title}`.slice(0, 200),
+    staticDetails: [
+      `**${number}** problem: ${body.title}`,
+      body.incidentIds?.length ? `${body.incidentIds.length} incident(s) linked at creation` : null,
+      body.trendKey ? `opened by trend detection for ${body.trendKey}` : null,
+      `opened by ${actor}`,
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+    ...(deps.config.searchAttributes === false
+      ? {}
+      : { typedSearchAttributes: [{ key: SA.RecordType, value: 'problem' }, { key: SA.RecordNumber, value: number }] }),
+  });
+  return deps.temporal.workflow.executeUpdateWithStart(createProblemUpdate, { args: [{ actor, body }], startWorkflowOperation });
+}
