@@ -35,7 +35,7 @@ export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?:
   // Stacks of one suite share a Temporal namespace but not a database: start each one's
   // record numbers elsewhere so their workflow ids (incident-INC…, change-CHG…) cannot collide.
   if (stackIndex > 0) {
-    for (const name of ['incident', 'change']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
+    for (const name of ['incident', 'change', 'problem']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
   }
   const worker = await startWorker(env, tdb.db, taskQueue);
   const workerRun = worker.run();
