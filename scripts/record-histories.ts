@@ -55,6 +55,12 @@ import {
   type ChangeWorkflowInput,
   type SubmitChange,
 } from '../workflows/contracts/change';
+import { problemWorkflow } from '../workflows/problem';
+import { changeWorkflowId } from '../workflows/contracts/change';
+import { createProblemUpdate, getProblemQuery, problemCommandUpdates, problemWorkflowId, type ProblemCommandPayloads, type ProblemWorkflowInput } from '../workflows/contracts/problem';
+import type { ProblemView } from '../domain/problem/snapshot';
+import type { ProblemSubmission } from '../domain/problem/lifecycle';
+import type { ProblemCommandName } from '../domain/schemas/problem';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startTimeSkippingServer, startWorker } from '../test/support/temporal';
 
@@ -685,6 +691,103 @@ async function changeCreateTimeout() {
   await save(name, handle);
 }
 
+
+// ---- Problems: the room on the kernel, with real incident and change workflows around it ----
+
+let problemCounter = 0;
+async function openProblemRecord(name: string, body: Omit<ProblemSubmission, 'observationMs'> & { observationMs?: number }) {
+  const n = ++problemCounter;
+  const input: ProblemWorkflowInput = { id: `prb-replay-${n}`, number: `PRB9${String(n).padStart(6, '0')}`, config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  // The real id scheme (not the file name): changes and incidents signal `problem-<number>`.
+  const startWorkflowOperation = new WithStartWorkflowOperation(problemWorkflow, { workflowId: problemWorkflowId(input.number), taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  const view = await env.client.workflow.executeUpdateWithStart(createProblemUpdate, { args: [{ actor: 'usr-problem_manager', body: { observationMs: 2 * DAY, ...body } }], startWorkflowOperation });
+  return { handle: await startWorkflowOperation.workflowHandle(), view };
+}
+
+function problemCommand<K extends ProblemCommandName>(handle: WorkflowHandle, name: K, body: ProblemCommandPayloads[K]): Promise<ProblemView> {
+  return handle.executeUpdate(problemCommandUpdates[name] as typeof problemCommandUpdates.investigate, { args: [{ actor: 'usr-problem_manager', body: body as never }] });
+}
+
+async function problemUntil(handle: WorkflowHandle, want: (v: ProblemView) => boolean, where: string): Promise<ProblemView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await handle.query(getProblemQuery);
+    if (v && want(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${where}: timed out in state ${v?.state ?? '(none)'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function incidentRowUntil(id: string, want: (row: { state: string; problemId: string | null }) => boolean, where: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!want(await tdb.db.incident.findUniqueOrThrow({ where: { id } }))) {
+    if (Date.now() > deadline) throw new Error(`${where}: incident ${id} never got there`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Incident → problem → RCA → known error → RFC approved and implemented → the incident is
+ * resolved by the fix, observation → a new incident matches the known error and reopens the
+ * problem → resolved again, closed by the observation timer. Also saves the recurring
+ * incident (matched at creation: the matching patch's marker) and the change.
+ */
+async function problemFixedByChange() {
+  const name = 'problem-fixed-by-change';
+  const { server } = await changeFixtures();
+  const first = await open('problem-linked-incident', { ciId: server, category: 'batch' });
+  const { handle, view } = await openProblemRecord(name, { title: 'Nightly batch aborts', ciId: server, category: 'batch', incidentIds: [first.view.id] });
+  await incidentRowUntil(first.view.id, (r) => r.problemId === view.id, `${name} (link)`);
+  await problemCommand(handle, 'rca', { method: 'five_whys', entries: [{ why: 'Why did it abort?', answer: 'disk full' }, { why: 'Why full?', answer: 'no log rotation' }] });
+  await problemCommand(handle, 'known-error', { rootCause: 'no log rotation', workaround: 'truncate the logs', symptoms: 'batch aborts, disk full' });
+  const pending = await problemCommand(handle, 'request-change', { change: await rfc('normal', 2 * DAY, 2 * HOUR), config: CHANGE_CONFIG });
+  const change = env.client.workflow.getHandle(changeWorkflowId(pending.changes[0].number));
+  await inState(change, 'cab_review', name);
+  await approveByCab(change, pending.changes[0].id);
+  const scheduled = await inState(change, 'scheduled', name);
+  await sleepUntil(scheduled.plannedStart);
+  await changeUntil(change, (v) => v.windowOpenedAt !== null, `${name} (window)`);
+  await changeCommand(change, 'start', {}, 'usr-agent');
+  await changeCommand(change, 'complete', { outcome: 'success' }, 'usr-agent');
+  await problemUntil(handle, (v) => v.state === 'under_observation', `${name} (observation)`);
+  await incidentRowUntil(first.view.id, (r) => r.state === 'resolved', `${name} (incident resolved by the fix)`);
+  const again = await open('problem-recurring-incident', { ciId: server, category: 'batch' });
+  if (again.view.problemId !== view.id || again.view.knownErrors.length !== 1) throw new Error(`${name}: the recurring incident did not match the known error`);
+  await problemUntil(handle, (v) => v.state === 'investigating' && v.reopenCount === 1, `${name} (reopened)`);
+  await problemCommand(handle, 'resolve', { code: 'cannot_reproduce', notes: 'not seen again after the reboot' });
+  await sleepUntil((await handle.query(getProblemQuery))!.observationUntil!);
+  await completed(handle, name);
+  await expectActions(view.id, ['create', 'rca', 'rca', 'known_error', 'change_requested', 'resolve', 'observe', 'incidents_linked', 'resolve', 'observe', 'close'], name);
+  await save(name, handle);
+  await save('incident-known-error-matched', again.handle);
+}
+
+/** A known error with a waived RCA, an emergency RFC the ECAB rejects (the change tells the problem: its patch's marker), marked duplicate; the survivor accepts the risk. */
+async function problemDuplicateRejected() {
+  const name = 'problem-duplicate-rejected';
+  const { service } = await changeFixtures();
+  const survivor = await openProblemRecord(`${name}-survivor`, { title: 'Portal logins slow', serviceId: service });
+  const inc = await open('problem-duplicate-incident', { serviceId: service });
+  const dup = await openProblemRecord(name, { title: 'Portal slow at login', serviceId: service, incidentIds: [inc.view.id] });
+  await problemCommand(dup.handle, 'investigate', {});
+  await problemCommand(dup.handle, 'known-error', { rootCause: 'session store undersized', workaround: 'retry the login', rcaWaived: 'vendor confirmed the defect' });
+  const pending = await problemCommand(dup.handle, 'request-change', { change: await rfc('emergency', HOUR, HOUR, { ciIds: [service] }), config: CHANGE_CONFIG });
+  const change = env.client.workflow.getHandle(changeWorkflowId(pending.changes[0].number));
+  await inState(change, 'cab_review', name);
+  await castVote(change, pending.changes[0].id, 'usr-cab_member2', 'reject', 'no backout tested');
+  await completed(change, `${name} (change rejected)`);
+  await problemUntil(dup.handle, (v) => v.state === 'known_error' && v.changes[0]?.outcome === 'rejected', `${name} (back to known_error)`);
+  await problemCommand(dup.handle, 'mark-duplicate', { of: { id: survivor.view.id, number: survivor.view.number } });
+  await completed(dup.handle, name);
+  await incidentRowUntil(inc.view.id, (r) => r.problemId === survivor.view.id, `${name} (incident moved)`);
+  await problemCommand(survivor.handle, 'accept-risk', { reason: 'the portal is replaced next quarter' });
+  await completed(survivor.handle, `${name}-survivor`);
+  await expectActions(dup.view.id, ['create', 'investigate', 'known_error', 'change_requested', 'change_outcome', 'mark_duplicate'], name);
+  await save(name, dup.handle);
+  await save(`${name}-survivor`, survivor.handle);
+  await save('change-rejected-tells-problem', change);
+}
+
 /** Every scenario, in recording order (business hours last: it moves the clock to a Friday). */
 const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-p1-breach-escalation', run: p1BreachEscalation },
@@ -710,6 +813,8 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'change-failed-overran', run: changeFailedOverran },
   { name: 'change-emergency-rejected', run: changeEmergencyRejected },
   { name: 'change-create-timeout', run: changeCreateTimeout },
+  { name: 'problem-fixed-by-change', run: problemFixedByChange },
+  { name: 'problem-duplicate-rejected', run: problemDuplicateRejected },
   { name: 'incident-business-hours-weekend', run: businessHours },
 ];
 

@@ -62,7 +62,7 @@ beforeAll(() => {
 test('at least five recorded histories exist, covering every workflow type', () => {
   expect(FILES.length).toBeGreaterThanOrEqual(5);
   const types = new Set(FILES.map((f) => workflowTypeOf(loadHistory(f))));
-  expect(types).toEqual(new Set(['incidentWorkflow', 'webhookDeliveryWorkflow', 'cmdbVerificationWorkflow', 'changeWorkflow']));
+  expect(types).toEqual(new Set(['incidentWorkflow', 'webhookDeliveryWorkflow', 'cmdbVerificationWorkflow', 'changeWorkflow', 'problemWorkflow']));
   const continued = FILES.map(loadHistory).filter((h) => h.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes);
   expect(continued.length).toBeGreaterThanOrEqual(1);
 });
@@ -74,21 +74,33 @@ test("both sides of the change workflow's patched() reschedule are recorded", ()
   expect(markers('change-rescheduled-reassessed.json')).toBeGreaterThan(0);
 });
 
+/** How many patch markers with this id a recorded history holds (a marker's details carry its id). */
+const patchMarkers = (file: string, patchId: string) =>
+  (loadHistory(file).events ?? []).filter((e) => {
+    const details = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return details && Buffer.from(details).toString('utf8').includes(patchId);
+  }).length;
+/** Recorded after the kernel, for the patches problem management added to incidents and changes. */
+const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json'];
+
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
-  // A patch marker's details carry its id; the v2 files have the kernel's, the older ones none.
-  const kernelMarkers = (file: string) =>
-    (loadHistory(file).events ?? []).filter((e) => {
-      const details = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-      return details && Buffer.from(details).toString('utf8').includes('record-kernel-v2');
-    }).length;
+  const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
   const v2 = FILES.filter((f) => f.endsWith('-kernel-v2.json'));
-  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !f.endsWith('-kernel-v2.json'));
+  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !f.endsWith('-kernel-v2.json') && !AFTER_KERNEL.includes(f));
   expect(v2.length).toBeGreaterThanOrEqual(15);
   for (const f of older) {
     expect([f, kernelMarkers(f)]).toEqual([f, 0]);
     if (!f.includes('create-timeout')) expect(FILES).toContain(f.replace(/\.json$/, '-kernel-v2.json'));
   }
   for (const f of v2.filter((f) => !f.includes('create-timeout'))) expect([f, kernelMarkers(f)]).toEqual([f, 1]);
+});
+
+test('both sides of the problem-management patches are recorded: known-error matching at incident creation, a rejected change telling its problem', () => {
+  for (const f of AFTER_KERNEL) expect(FILES).toContain(f);
+  expect(patchMarkers('incident-known-error-matched.json', 'incident-known-error-matching')).toBe(1);
+  expect(patchMarkers('incident-update-with-start-kernel-v2.json', 'incident-known-error-matching')).toBe(0);
+  expect(patchMarkers('change-rejected-tells-problem.json', 'tell-problem-every-outcome')).toBe(1);
+  expect(patchMarkers('change-emergency-rejected-kernel-v2.json', 'tell-problem-every-outcome')).toBe(0);
 });
 
 describe('recorded histories replay against the current workflow code', () => {
