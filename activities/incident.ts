@@ -3,6 +3,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MatchedKnownError } from '../domain/incident/snapshot';
 import { impactOf } from '../db/impact';
 import { incidentLinkedSignal, problemWorkflowId } from '../workflows/contracts/problem';
+import type { RecordConfig } from '../workflows/contracts/record';
+import { openProblem } from '../temporal/open-problem';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
 import { slaTermsOf } from '../db/columns';
@@ -82,6 +84,28 @@ export function createIncidentActivities(deps: ActivityDeps) {
       } catch (e) {
         if (!(e instanceof WorkflowNotFoundError)) throw e;
       }
+    },
+
+    /**
+     * Opens the problem a major incident calls for, linking the incident. Keyed by the incident
+     * (the problem's trend key), so a retried activity finds the problem it opened.
+     */
+    async raiseProblemForMajorIncident(input: { incidentId: string; actor: string; observationMs: number; config: RecordConfig }): Promise<{ number: string }> {
+      const trendKey = `major:${input.incidentId}`;
+      const existing = await deps.db.problem.findFirst({ where: { trendKey }, select: { number: true } });
+      if (existing) return existing;
+      const inc = await deps.db.incident.findUniqueOrThrow({ where: { id: input.incidentId } });
+      const view = await openProblem({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, config: input.config }, input.actor, {
+        title: `Major incident review: ${inc.title}`.slice(0, 300),
+        description: `Raised when P1 incident ${inc.number} was resolved without a linked problem.`,
+        ...(inc.serviceId ? { serviceId: inc.serviceId } : {}),
+        ...(inc.ciId ? { ciId: inc.ciId } : {}),
+        ...(inc.category ? { category: inc.category } : {}),
+        incidentIds: [inc.id],
+        observationMs: input.observationMs,
+        trendKey,
+      });
+      return { number: view.number };
     },
 
     async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {

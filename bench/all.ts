@@ -10,6 +10,7 @@ const suites: [string, string[]][] = [
   ['incidents: throughput vs baseline, SLA timer lateness, API latency', ['bench/run.ts', ...quick]],
   ['CMDB: impact analysis on a generated layered CMDB', ['bench/cmdb-impact.ts', ...quick]],
   ['CMDB: CSV import rate', ['bench/cmdb-import.ts', ...quick]],
+  ['problems: KEDB search over 10,000 known errors (ranked full-text)', ['bench/kedb-search.ts', ...quick]],
   ['changes: CAB decision latency (last vote → approved visible through the API) vs a bare signal → query', ['bench/cab.ts', ...quick]],
 ];
 

@@ -73,6 +73,8 @@ export const EnvSchema = z.object({
   AUTO_CLOSE_AFTER: IsoDuration.default('P3D'),
   /** How long a resolved problem watches for recurrence before it closes (each problem may set its own). */
   PROBLEM_OBSERVATION_PERIOD: IsoDuration.default('P14D'),
+  /** A P1 incident resolved without a linked problem raises one (major incident review). */
+  PROBLEM_FOR_MAJOR_INCIDENTS: boolFlag.default(true),
   /** Workflow history length after which long-lived records continue-as-new. */
   /** Overrides the impact × urgency matrix for incidents opened from now on. */
   PRIORITY_MATRIX: priorityMatrix.optional(),

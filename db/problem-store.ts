@@ -31,14 +31,15 @@ export const problemStore: RecordStore<ProblemSnapshot> = {
     for (const i of s.incidents) {
       await tx.$executeRaw`INSERT INTO "ProblemIncident" ("problemId", "incidentId") VALUES (${s.id}, ${i.id}) ON CONFLICT DO NOTHING`;
     }
-    if (s.knownError) await writeKnownError(tx, s.id, s.knownError);
+    if (s.knownError) await writeKnownError(tx, { id: s.id, number: s.number }, s.knownError);
   },
 };
 
-async function writeKnownError(tx: Tx, problemId: string, k: KnownErrorState): Promise<void> {
+async function writeKnownError(tx: Tx, problem: { id: string; number: string }, k: KnownErrorState): Promise<void> {
   const row = {
     number: k.number,
-    problemId,
+    problemId: problem.id,
+    problemNumber: problem.number,
     title: k.title,
     symptoms: k.symptoms,
     rootCause: k.rootCause,
@@ -62,7 +63,7 @@ async function writeKnownError(tx: Tx, problemId: string, k: KnownErrorState): P
   if (providerOf(tx) === 'sqlite') {
     // PostgreSQL keeps its tsvector itself (a generated column); FTS5 is kept here.
     await tx.$executeRaw`DELETE FROM "KnownErrorSearch" WHERE "knownErrorId" = ${k.id}`;
-    await tx.$executeRaw`INSERT INTO "KnownErrorSearch" ("knownErrorId", "title", "symptoms", "workaround", "rootCause") VALUES (${k.id}, ${k.title}, ${k.symptoms}, ${k.workaround}, ${k.rootCause})`;
+    await tx.$executeRaw`INSERT INTO "KnownErrorSearch" ("knownErrorId", "status", "title", "symptoms", "workaround", "rootCause") VALUES (${k.id}, ${k.status}, ${k.title}, ${k.symptoms}, ${k.workaround}, ${k.rootCause})`;
   }
 }
 
@@ -75,7 +76,7 @@ export async function findProblem(db: Db, ref: string): Promise<Problem | null> 
 
 const Ids = z.array(z.string());
 
-export function knownErrorView(row: KnownError, problemNumber: string, extra: { workaroundApplied?: number; rank?: number } = {}): KnownErrorRecord {
+export function knownErrorView(row: KnownError, extra: { workaroundApplied?: number; rank?: number } = {}): KnownErrorRecord {
   const at = { recordType: 'known_error', recordId: row.id };
   return {
     id: row.id,
@@ -88,7 +89,7 @@ export function knownErrorView(row: KnownError, problemNumber: string, extra: { 
     ciIds: parseJson(Ids, row.ciIds, { ...at, field: 'ciIds' }),
     serviceIds: parseJson(Ids, row.serviceIds, { ...at, field: 'serviceIds' }),
     problemId: row.problemId,
-    problemNumber,
+    problemNumber: row.problemNumber,
     status: row.status === 'retired' ? 'retired' : 'active',
     validUntil: row.validUntil?.toISOString() ?? null,
     publishedAt: row.publishedAt.toISOString(),
@@ -119,7 +120,8 @@ export function searchTerms(q: string): string[] {
 /**
  * Known errors matching the filter, best first: ranked full-text search (FTS5 bm25 on
  * SQLite, ts_rank on PostgreSQL) over title, symptoms, workaround and root cause when `q`
- * is given, else newest first. Any word may match; more and rarer matches rank higher.
+ * is given, else newest first. Documents with every word come first (any word, when none has
+ * them all); more and rarer matches rank higher. Words match as prefixes.
  */
 export async function searchKnownErrors(db: Db, f: KnownErrorFilter): Promise<{ id: string; rank: number | null }[]> {
   const conds: Prisma.Sql[] = [];
@@ -136,31 +138,41 @@ export async function searchKnownErrors(db: Db, f: KnownErrorFilter): Promise<{ 
   let rows: { id: string; rank: number | null }[];
   if (terms.length === 0) {
     rows = await db.$queryRaw`SELECT k."id" AS "id", NULL AS "rank" FROM "KnownError" k ${where([])} ORDER BY k."publishedAt" DESC, k."id" DESC LIMIT ${f.limit} OFFSET ${f.offset}`;
-  } else if (providerOf(db) === 'sqlite') {
-    const match = terms.map((t) => `"${t}"*`).join(' OR ');
-    // bm25 is lower-is-better; columns weighted title, symptoms > workaround > root cause.
-    rows = await db.$queryRaw`SELECT k."id" AS "id", -bm25("KnownErrorSearch", 0, 4.0, 4.0, 2.0, 1.0) AS "rank"
-      FROM "KnownErrorSearch" JOIN "KnownError" k ON k."id" = "KnownErrorSearch"."knownErrorId"
-      ${where([Prisma.sql`"KnownErrorSearch" MATCH ${match}`])}
-      ORDER BY "rank" DESC, k."id" LIMIT ${f.limit} OFFSET ${f.offset}`;
   } else {
-    const tsquery = terms.map((t) => `${t}:*`).join(' | ');
-    rows = await db.$queryRaw`SELECT k."id" AS "id", ts_rank(k."search", to_tsquery('english', ${tsquery})) AS "rank"
-      FROM "KnownError" k ${where([Prisma.sql`k."search" @@ to_tsquery('english', ${tsquery})`])}
-      ORDER BY "rank" DESC, k."id" LIMIT ${f.limit} OFFSET ${f.offset}`;
+    // Every word first (precise, and cheap: few documents to rank); any word if that finds nothing.
+    rows = await ranked(db, terms, 'all', where, f);
+    const noneHasAll = rows.length === 0 && terms.length > 1 && (f.offset === 0 || (await ranked(db, terms, 'all', where, { ...f, limit: 1, offset: 0 })).length === 0);
+    if (noneHasAll) rows = await ranked(db, terms, 'any', where, f);
   }
   return rows.map((r) => ({ id: r.id, rank: r.rank === null ? null : Number(r.rank) }));
 }
 
-/** Rows for ids, in the given order, with their problems' numbers. */
-export async function knownErrorsByIds(db: Db, ids: string[]): Promise<{ row: KnownError; problemNumber: string }[]> {
+async function ranked(db: Db, terms: string[], mode: 'all' | 'any', where: (extra: Prisma.Sql[]) => Prisma.Sql, f: KnownErrorFilter): Promise<{ id: string; rank: number | null }[]> {
+  if (providerOf(db) === 'sqlite') {
+    const words = terms.map((t) => `"${t}"*`).join(mode === 'all' ? ' AND ' : ' OR ');
+    const text = `{title symptoms workaround rootCause} : (${words})`;
+    // bm25 is lower-is-better; columns weighted title, symptoms > workaround > root cause.
+    if (!f.ciIds?.length && !f.serviceId && !f.category) {
+      // The common search ranks inside the FTS index alone, the status being a token there.
+      const match = f.status === 'all' ? text : `status : "${f.status}" AND ${text}`;
+      return db.$queryRaw`SELECT "knownErrorId" AS "id", -bm25("KnownErrorSearch", 0, 0, 4.0, 4.0, 2.0, 1.0) AS "rank"
+        FROM "KnownErrorSearch" WHERE "KnownErrorSearch" MATCH ${match}
+        ORDER BY bm25("KnownErrorSearch", 0, 0, 4.0, 4.0, 2.0, 1.0) LIMIT ${f.limit} OFFSET ${f.offset}`;
+    }
+    return db.$queryRaw`SELECT k."id" AS "id", -bm25("KnownErrorSearch", 0, 0, 4.0, 4.0, 2.0, 1.0) AS "rank"
+      FROM "KnownErrorSearch" JOIN "KnownError" k ON k."id" = "KnownErrorSearch"."knownErrorId"
+      ${where([Prisma.sql`"KnownErrorSearch" MATCH ${text}`])}
+      ORDER BY "rank" DESC, k."id" LIMIT ${f.limit} OFFSET ${f.offset}`;
+  }
+  const tsquery = terms.map((t) => `${t}:*`).join(mode === 'all' ? ' & ' : ' | ');
+  return db.$queryRaw`SELECT k."id" AS "id", ts_rank(k."search", to_tsquery('english', ${tsquery})) AS "rank"
+    FROM "KnownError" k ${where([Prisma.sql`k."search" @@ to_tsquery('english', ${tsquery})`])}
+    ORDER BY "rank" DESC, k."id" LIMIT ${f.limit} OFFSET ${f.offset}`;
+}
+
+/** Rows for ids, in the given order (one read). */
+export async function knownErrorsByIds(db: Db, ids: string[]): Promise<KnownError[]> {
   if (ids.length === 0) return [];
-  const rows = await db.knownError.findMany({ where: { id: { in: ids } } });
-  const problems = await db.problem.findMany({ where: { id: { in: rows.map((r) => r.problemId) } }, select: { id: true, number: true } });
-  const numbers = new Map(problems.map((p) => [p.id, p.number]));
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
-    const row = byId.get(id);
-    return row ? [{ row, problemNumber: numbers.get(row.problemId) ?? '' }] : [];
-  });
+  const byId = new Map((await db.knownError.findMany({ where: { id: { in: ids } } })).map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -15,7 +15,7 @@ import { nextNumber } from '../db/numbers';
 import { INCIDENT_WORKFLOW, createIncidentUpdate, incidentWorkflowId, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
 import * as SA from '../workflows/contracts/search-attributes';
 
-export type IncidentConfigEnv = Pick<Env, 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Partial<Pick<Env, 'PRIORITY_MATRIX'>>;
+export type IncidentConfigEnv = Pick<Env, 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Partial<Pick<Env, 'PRIORITY_MATRIX' | 'PROBLEM_FOR_MAJOR_INCIDENTS' | 'PROBLEM_OBSERVATION_PERIOD'>>;
 
 /** How every new incident workflow is configured, from the process's settings. */
 export function incidentConfigFromEnv(env: IncidentConfigEnv, searchAttributes = true): IncidentWorkflowConfig {
@@ -25,6 +25,14 @@ export function incidentConfigFromEnv(env: IncidentConfigEnv, searchAttributes =
     createTimeoutMs: 60_000,
     searchAttributes,
     ...(env.PRIORITY_MATRIX ? { priorityMatrix: env.PRIORITY_MATRIX } : {}),
+    ...(env.PROBLEM_FOR_MAJOR_INCIDENTS !== false
+      ? {
+          majorIncidentProblem: {
+            observationMs: parseIsoDuration(env.PROBLEM_OBSERVATION_PERIOD ?? 'P14D'),
+            config: { continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes },
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident';
 import {
   EVENT_OF,
@@ -52,6 +52,8 @@ const problemMessages = proxyActivities<IncidentActivities>(NOBODY_WAITS);
 const OPEN_STATES: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
 /** Incidents opened before problem management matched no known errors at creation. */
 const KNOWN_ERROR_MATCHING = 'incident-known-error-matching';
+/** Incidents resolved before problem management raised no problem for a P1. */
+const MAJOR_INCIDENT_PROBLEM = 'incident-major-problem';
 const slaLookup = () => (kernelV2() ? localLookups : lookups);
 const groupLookup = () => (kernelV2() ? localSystemLookups : systemLookups);
 
@@ -84,7 +86,22 @@ class IncidentRoom {
             this.config.priorityMatrix,
           );
     const event = EVENT_OF[name];
-    return this.record.commit(actor, name, { ...effect, events: effect.events ?? (event ? [event] : []) });
+    const view = await this.record.commit(actor, name, { ...effect, events: effect.events ?? (event ? [event] : []) });
+    if (name === 'resolve') this.raiseMajorIncidentProblem(actor);
+    return view;
+  }
+
+  /**
+   * A P1 resolved without a problem gets one. Not awaited: the new problem links this
+   * incident through an Update that must not wait behind the resolve that raised it.
+   */
+  private raiseMajorIncidentProblem(actor: string): void {
+    const s = this.record.snapshot;
+    const settings = this.config.majorIncidentProblem;
+    if (s.priority !== 'P1' || s.problemId || !settings || !patched(MAJOR_INCIDENT_PROBLEM)) return;
+    void problemMessages
+      .raiseProblemForMajorIncident({ incidentId: s.id, actor, observationMs: settings.observationMs, config: settings.config })
+      .catch((e: unknown) => log.warn('could not raise the major-incident problem', { incident: s.number, error: String(e) }));
   }
 
   private async escalation(why: { reason: string; kind: 'manual' | 'sla_breach' }): Promise<IncidentEffect> {

@@ -270,9 +270,9 @@ export function problemRoutes(): RouteDef[] {
         const more = hits.length > query.limit;
         const shown = hits.slice(0, query.limit);
         const rank = new Map(shown.map((h) => [h.id, h.rank]));
-        const items = (await knownErrorsByIds(deps.db, shown.map((h) => h.id))).map(({ row, problemNumber }) => {
+        const items = (await knownErrorsByIds(deps.db, shown.map((h) => h.id))).map((row) => {
           const r = rank.get(row.id);
-          return knownErrorView(row, problemNumber, r === null || r === undefined ? {} : { rank: r });
+          return knownErrorView(row, r === null || r === undefined ? {} : { rank: r });
         });
         return { items, nextCursor: more ? Buffer.from(`o:${offset + query.limit}`).toString('base64url') : null };
       },
@@ -287,8 +287,7 @@ export function problemRoutes(): RouteDef[] {
       async handler({ params, deps }) {
         const ke = await findKnownError(deps.db, params.id);
         if (!ke) throw notFound(`known error ${params.id}`);
-        const [{ problemNumber }] = await knownErrorsByIds(deps.db, [ke.id]);
-        return knownErrorView(ke, problemNumber, { workaroundApplied: await deps.db.incident.count({ where: { knownErrorId: ke.id } }) });
+        return knownErrorView(ke, { workaroundApplied: await deps.db.incident.count({ where: { knownErrorId: ke.id } }) });
       },
     }),
   ];

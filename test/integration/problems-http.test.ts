@@ -150,6 +150,8 @@ describe.each(PROVIDERS)('problems over HTTP on %s', (provider) => {
     expect(found.items[0]).toMatchObject({ problemId: raised.id, problemNumber: raised.number, rank: expect.any(Number) });
     expect((await ok(s.api('GET', `/api/v1/known-errors?ciId=${srv.number}`, { token: 'dev-agent' }))).items.map((k: { id: string }) => k.id)).toEqual([ke.knownErrorId]);
     expect((await ok(s.api('GET', `/api/v1/known-errors?q=zebra%20quokka`, { token: 'dev-agent' }))).items).toEqual([]);
+    // No known error has every word: those with some of them are offered, best first.
+    expect((await ok(s.api('GET', `/api/v1/known-errors?q=${encodeURIComponent(`quokka truncate ${u}`)}`, { token: 'dev-agent' }))).items.map((k: { id: string }) => k.id)).toContain(ke.knownErrorId);
 
     // A new incident on the CI is offered the known error; applying its workaround links it.
     const third = await incident({ ciId: srv.id, title: 'Payroll run aborted' });
@@ -271,6 +273,23 @@ describe.each(PROVIDERS)('problems over HTTP on %s', (provider) => {
         `${survivor.number}: risk accepted, no fix will follow. the legacy batch is retired next quarter`,
       ]);
     }
+  });
+
+  test('a P1 resolved without a linked problem raises one for major incident review; one with a problem does not', async () => {
+    const { srv, u } = await topology();
+    const major = await incident({ title: `Payroll down ${u}`, impact: 'high', urgency: 'high', ciId: srv.id });
+    expect(major.priority).toBe('P1');
+    await ok(s.api('POST', `/api/v1/incidents/${major.id}/resolve`, { body: { code: 'workaround', notes: 'failed over to the standby' } }));
+    const linked = await waitIncident(major.id, (i) => i.problemId !== null, 'the major incident to be linked to its review problem');
+    const review = await ok(getProblem(linked.problemId));
+    expect(review).toMatchObject({ state: 'new', title: `Major incident review: Payroll down ${u}`, incidentIds: [major.id], ciId: srv.id });
+
+    const covered = await incident({ title: `Payroll down again ${u}`, impact: 'high', urgency: 'high', ciId: srv.id });
+    await ok(command(review.id, 'link-incidents', { incidentIds: [covered.id] }, 'dev-agent'));
+    await waitIncident(covered.id, (i) => i.problemId === review.id, 'the second P1 linked');
+    await ok(s.api('POST', `/api/v1/incidents/${covered.id}/resolve`, { body: { code: 'workaround', notes: 'failed over again' } }));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await s.tdb.db.problem.count({ where: { title: { contains: u } } })).toBe(1);
   });
 
   // ---- 4. the contract: roles, 400/404/409, idempotency, pagination, OpenAPI ----

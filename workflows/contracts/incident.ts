@@ -16,6 +16,8 @@ export interface IncidentWorkflowConfig extends RecordConfig {
   autoCloseMs: number;
   /** Absent: the default matrix of api.md. Fixed per incident when it is opened. */
   priorityMatrix?: PriorityMatrix;
+  /** Present: a P1 resolved without a linked problem raises one, configured so. */
+  majorIncidentProblem?: { observationMs: number; config: RecordConfig };
 }
 
 export interface CreateIncidentInput {

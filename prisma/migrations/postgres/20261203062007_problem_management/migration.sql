@@ -39,6 +39,7 @@ CREATE TABLE "KnownError" (
     "id" TEXT NOT NULL,
     "number" TEXT NOT NULL,
     "problemId" TEXT NOT NULL,
+    "problemNumber" TEXT NOT NULL,
     "title" TEXT NOT NULL,
     "symptoms" TEXT NOT NULL,
     "rootCause" TEXT NOT NULL,
