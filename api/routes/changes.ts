@@ -4,7 +4,6 @@ import { ListQuery, listOf } from '../../domain/schemas/common';
 import {
   CalendarQuery,
   CalendarResponse,
-  CHANGE_COMMANDS,
   ChangeCommandBodies,
   ChangeListQuery,
   ChangeRecord,
@@ -28,6 +27,7 @@ import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
+import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 import { freezeView } from './change-freezes';
 
@@ -217,27 +217,16 @@ export function changeRoutes(): RouteDef[] {
         }
       },
     }),
-    ...CHANGE_COMMANDS.map((verb) =>
-      route({
-        method: 'post',
-        path: `${IdParam}/${verb}`,
-        summary: `Change command: ${verb}`,
-        tag: 'Changes',
-        roles: CHANGE_COMMAND_ROLES[verb],
-        body: ChangeCommandBodies[verb],
-        response: ChangeRecord,
-        async handler({ params, body, user, deps }) {
-          const row = await findChange(deps.db, params.id);
-          if (isTerminal(row.state as ChangeState)) throw conflict(`cannot ${verb} a change in state '${row.state}'`);
-          try {
-            return await deps.temporal.workflow
-              .getHandle(row.workflowId)
-              .executeUpdate(changeCommandUpdates[verb] as typeof changeCommandUpdates.start, { args: [{ actor: user.id, body: body as never }] });
-          } catch (e) {
-            throw commandError(e, `change ${row.number}`);
-          }
-        },
-      }),
-    ),
+    ...commandRoutes({
+      recordType: 'change',
+      tag: 'Changes',
+      path: IdParam,
+      bodies: ChangeCommandBodies,
+      roles: CHANGE_COMMAND_ROLES,
+      updates: changeCommandUpdates,
+      response: ChangeRecord,
+      find: findChange,
+      isTerminal: (state) => isTerminal(state as ChangeState),
+    }),
   ];
 }

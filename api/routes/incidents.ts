@@ -6,7 +6,6 @@ import { ListQuery, listOf } from '../../domain/schemas/common';
 import {
   AuditEntry,
   CreateIncidentBody,
-  INCIDENT_COMMANDS,
   IncidentCommandBodies,
   IncidentListQuery,
   IncidentRecord,
@@ -18,11 +17,12 @@ import type { Incident } from '../../generated/prisma-sqlite/client';
 import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
 import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
 import type { Role } from '../../domain/access';
-import { conflict, notFound } from '../errors';
+import { notFound } from '../errors';
 import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
+import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 
 export const toView = (row: Incident) => incidentView(incidentFromRow(row), Date.now());
@@ -128,27 +128,16 @@ export function incidentRoutes(): RouteDef[] {
         return auditEntries(deps.db, row.id);
       },
     }),
-    ...INCIDENT_COMMANDS.map((verb) =>
-      route({
-        method: 'post',
-        path: `${IdParam}/${verb}`,
-        summary: `Incident command: ${verb}`,
-        tag: 'Incidents',
-        roles: COMMAND_ROLES[verb],
-        body: IncidentCommandBodies[verb],
-        response: IncidentRecord,
-        async handler({ params, body, user, deps }) {
-          const row = await findIncident(deps.db, params.id);
-          if (isTerminal(row.state as IncidentState)) throw conflict(`cannot ${verb} an incident in state '${row.state}'`);
-          try {
-            return await deps.temporal.workflow
-              .getHandle(row.workflowId)
-              .executeUpdate(incidentCommandUpdates[verb] as typeof incidentCommandUpdates.assign, { args: [{ actor: user.id, body: body as never }] });
-          } catch (e) {
-            throw commandError(e, `incident ${row.number}`);
-          }
-        },
-      }),
-    ),
+    ...commandRoutes({
+      recordType: 'incident',
+      tag: 'Incidents',
+      path: IdParam,
+      bodies: IncidentCommandBodies,
+      roles: COMMAND_ROLES,
+      updates: incidentCommandUpdates,
+      response: IncidentRecord,
+      find: findIncident,
+      isTerminal: (state) => isTerminal(state as IncidentState),
+    }),
   ];
 }

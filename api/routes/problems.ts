@@ -6,7 +6,6 @@ import {
   CreateProblemBody,
   KnownErrorQuery,
   KnownErrorRecord,
-  PROBLEM_COMMANDS,
   ProblemCommandBodies,
   ProblemListQuery,
   ProblemRecord,
@@ -32,6 +31,7 @@ import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
+import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 
 /** Problem management belongs to problem managers; the desk may raise and link, and search the KEDB. */
@@ -169,29 +169,18 @@ export function problemRoutes(): RouteDef[] {
       response: z.array(AuditEntry),
       handler: async ({ params, deps }) => auditEntries(deps.db, (await requireProblem(deps.db, params.id)).id),
     }),
-    ...PROBLEM_COMMANDS.map((verb) =>
-      route({
-        method: 'post',
-        path: `${IdParam}/${verb}`,
-        summary: `Problem command: ${verb}`,
-        tag: 'Problems',
-        roles: PROBLEM_COMMAND_ROLES[verb],
-        body: ProblemCommandBodies[verb],
-        response: ProblemRecord,
-        async handler({ params, body, user, deps }) {
-          const row = await requireProblem(deps.db, params.id);
-          if (isTerminal(row.state as ProblemState)) throw conflict(`cannot ${verb} a problem in state '${row.state}'`);
-          const payload = await payloadOf(deps, row, verb, body);
-          try {
-            return await deps.temporal.workflow
-              .getHandle(row.workflowId)
-              .executeUpdate(problemCommandUpdates[verb] as typeof problemCommandUpdates.investigate, { args: [{ actor: user.id, body: payload as never }] });
-          } catch (e) {
-            throw commandError(e, `problem ${row.number}`);
-          }
-        },
-      }),
-    ),
+    ...commandRoutes({
+      recordType: 'problem',
+      tag: 'Problems',
+      path: IdParam,
+      bodies: ProblemCommandBodies,
+      roles: PROBLEM_COMMAND_ROLES,
+      updates: problemCommandUpdates,
+      response: ProblemRecord,
+      find: requireProblem,
+      isTerminal: (state) => isTerminal(state as ProblemState),
+      payload: payloadOf,
+    }),
     route({
       method: 'post',
       path: '/api/v1/incidents/:id/problem',

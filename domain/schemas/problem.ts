@@ -150,22 +150,11 @@ export type ChangeOutcomeKind = z.infer<typeof ChangeOutcomeEnum>;
 // ---- What the API shows ----
 
 const Iso = z.string();
-export const KnownErrorRecord = z.object({
-  id: z.string(),
-  number: z.string(),
-  title: z.string(),
-  symptoms: z.string(),
-  rootCause: z.string(),
-  workaround: z.string(),
-  category: z.string().nullable(),
-  ciIds: z.array(z.string()),
-  serviceIds: z.array(z.string()),
+/** A known error as stored in its problem's snapshot, with times as ISO-8601 (the problem view's `knownError`). */
+const KnownErrorShown = KnownErrorStateSchema.omit({ validUntil: true, publishedAt: true, retiredAt: true }).extend({ validUntil: Iso.nullable(), publishedAt: Iso, retiredAt: Iso.nullable() });
+export const KnownErrorRecord = KnownErrorShown.extend({
   problemId: z.string(),
   problemNumber: z.string(),
-  status: z.enum(['active', 'retired']),
-  validUntil: Iso.nullable(),
-  publishedAt: Iso,
-  retiredAt: Iso.nullable(),
   /** Incidents that applied this workaround. */
   workaroundApplied: z.number().int().optional(),
   /** Full-text rank for a `q` search (higher is better). */
@@ -188,7 +177,7 @@ export const ProblemRecord = z.object({
   rca: z.object({ method: RcaMethodEnum.nullable(), entries: z.array(RcaEntrySchema.extend({ at: Iso })), waived: z.string().nullable() }),
   knownErrorId: z.string().nullable(),
   knownErrorNumber: z.string().nullable(),
-  knownError: KnownErrorStateSchema.omit({ validUntil: true, publishedAt: true, retiredAt: true }).extend({ validUntil: Iso.nullable(), publishedAt: Iso, retiredAt: Iso.nullable() }).nullable(),
+  knownError: KnownErrorShown.nullable(),
   changeIds: z.array(z.string()),
   changes: z.array(ProblemChangeSchema.extend({ requestedAt: Iso, reportedAt: Iso.nullable() })),
   resolutionCode: ResolutionCodeEnum.nullable(),

@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import type { Db } from '../db/client';
+import type { Role } from '../domain/access';
+import type { CommandInput } from '../workflows/contracts/record';
+import { conflict } from './errors';
+import { route, type ApiDeps, type RouteDef } from './route';
+import { commandError } from './temporal-errors';
+
+/** What a record's row must tell the API to route a command to its workflow. */
+interface CommandTarget {
+  workflowId: string;
+  number: string;
+  state: string;
+}
+
+/**
+ * Every record process's commands, one route each: `POST <path>/:id/<verb>` validates the
+ * body, refuses a record already ended (409, without a round trip to a finished workflow),
+ * sends the Update and maps what the workflow answers (contract FAILURE types) to HTTP.
+ */
+export interface CommandRoutes<N extends string, Row extends CommandTarget> {
+  /** 'incident', 'change', … as the messages name it. */
+  recordType: string;
+  tag: string;
+  /** The record's path with its `:id` parameter, e.g. `/api/v1/incidents/:id`. */
+  path: string;
+  bodies: Record<N, z.ZodType>;
+  roles: Record<N, readonly Role[]>;
+  /** The contract's Update per command (its name is what is sent). */
+  updates: Record<N, { name: string }>;
+  response: z.ZodType;
+  /** The row by id or number; throws the API's 404 when there is none. */
+  find(db: Db, ref: string): Promise<Row>;
+  isTerminal(state: string): boolean;
+  /** The Update's payload where the workflow needs references resolved (default: the body). */
+  payload?(deps: ApiDeps, row: Row, verb: N, body: unknown): Promise<unknown>;
+}
+
+export function commandRoutes<N extends string, Row extends CommandTarget>(spec: CommandRoutes<N, Row>): RouteDef[] {
+  return (Object.keys(spec.bodies) as N[]).map((verb) =>
+    route({
+      method: 'post',
+      path: `${spec.path}/${verb}`,
+      summary: `${spec.tag.replace(/s$/, '')} command: ${verb}`,
+      tag: spec.tag,
+      roles: spec.roles[verb],
+      body: spec.bodies[verb],
+      response: spec.response,
+      async handler({ params, body, user, deps }) {
+        const row = await spec.find(deps.db, params.id);
+        if (spec.isTerminal(row.state)) throw conflict(`cannot ${verb} a ${spec.recordType} in state '${row.state}'`);
+        const payload = spec.payload ? await spec.payload(deps, row, verb, body) : body;
+        try {
+          return await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload } satisfies CommandInput<unknown>] });
+        } catch (e) {
+          throw commandError(e, `${spec.recordType} ${row.number}`);
+        }
+      },
+    }),
+  );
+}
