@@ -228,10 +228,21 @@ describe.each(PROVIDERS)('problems over HTTP on %s', (provider) => {
 
   test('verified closure: observation ends by its timer and retires the known error; a recurrence during observation reopens the problem with the incident linked', async () => {
     const { srv, u } = await topology();
-    const quiet = await ok(problem({ ciId: srv.id, title: `Quiet ${u}`, observationPeriod: 'PT3S' }), 201);
+    const quiet = await ok(problem({ ciId: srv.id, title: `Quiet ${u}`, observationPeriod: 'PT8S' }), 201);
     await withKnownError(quiet.id, `quiet${u}`);
     const watching = await ok(command(quiet.id, 'resolve', { code: 'cannot_reproduce', notes: 'not seen since the reboot' }));
-    expect(watching).toMatchObject({ state: 'under_observation', resolutionCode: 'cannot_reproduce', observationPeriod: 'PT3S' });
+    expect(watching).toMatchObject({ state: 'under_observation', resolutionCode: 'cannot_reproduce', observationPeriod: 'PT8S' });
+    // What ops see in the Temporal UI: the number and title, the state and the deadline it waits for, searchable by state.
+    const description = await s.env.client.workflow.getHandle(watching.workflowId).describe();
+    expect(await description.staticSummary()).toBe(`${quiet.number}: Quiet ${u}`);
+    const metadata = await s.env.client.workflow.getHandle(watching.workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(new RegExp(`^\\*\\*${quiet.number}\\*\\* Quiet ${u}\\n\\nstate: \`under_observation\`\\n\\nnext: ${quiet.number} observation ends, closure due `));
+    const listed = await eventually(async () => {
+      const found: string[] = [];
+      for await (const w of s.env.client.workflow.list({ query: `RecordType = 'problem' AND RecordState = 'under_observation' AND RecordNumber = '${quiet.number}'` })) found.push(w.workflowId);
+      return found.length ? found : undefined;
+    }, 15_000, 'the problem searchable by its state');
+    expect(listed).toEqual([watching.workflowId]);
     const closed = await waitProblem(quiet.id, (x) => x.state === 'closed', 'closure by the observation timer', 30_000);
     expect(closed.knownError.status).toBe('retired');
     expect((await history(quiet.id)).at(-1)).toMatchObject({ action: 'close', actor: 'system', data: { how: 'observation_ended' } });
