@@ -7,6 +7,7 @@ import type { ActivityDeps } from './deps';
 import { createIncidentActivities } from './incident';
 import { createProblemActivities } from './problem';
 import { problemStore } from '../db/problem-store';
+import { createProblemTrendActivities } from './problem-trends';
 import { createWebhookActivities } from './webhooks';
 
 /**
@@ -27,6 +28,7 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'incident', activities: createIncidentActivities, stores: [incidentStore] },
   { name: 'change', activities: createChangeActivities, stores: [changeStore] },
   { name: 'problem', activities: createProblemActivities, stores: [problemStore] },
+  { name: 'problem-trends', activities: createProblemTrendActivities },
   { name: 'cmdb-verification', activities: createCmdbVerificationActivities },
   { name: 'webhook-delivery', activities: createWebhookActivities },
 ];

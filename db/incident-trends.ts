@@ -168,9 +168,13 @@ export interface Opening {
   description(g: GroupIncidents): string;
 }
 
-export type OpenResult =
-  | { status: 'opened' | 'would_open'; problem: string | null; total: number; linked: { id: string; number: string }[] }
-  | { status: 'skipped'; reason: string };
+export interface Found {
+  status: 'opened' | 'would_open';
+  problem: string | null;
+  total: number;
+  linked: { id: string; number: string }[];
+}
+export type OpenResult = Found | { status: 'skipped'; reason: string };
 
 export interface TrendFinding {
   key: string;
@@ -213,7 +217,11 @@ export async function runTrendDetection(
   db: Db,
   p: TrendParams,
   open: (g: DueGroup, o: Opening) => Promise<OpenResult>,
-  progress: (d: { run: number; runs: number; opened: number }) => void = () => {},
+  hooks: {
+    progress?: (d: { run: number; runs: number; opened: number }) => void;
+    /** A group whose key has an open problem: this detection's own (an earlier attempt opened it), or null. */
+    ownHeld?: (g: TrendGroup) => Promise<Found | null>;
+  } = {},
 ): Promise<TrendReport> {
   const depth = p.depth ?? TREND_DEFAULTS.dependencyDepth;
   const maxProblems = p.maxProblems ?? TREND_DEFAULTS.maxProblems;
@@ -227,12 +235,36 @@ export async function runTrendDetection(
   let deferred = 0;
 
   for (const [n, run] of runs.entries()) {
-    progress({ run: n, runs: runs.length, opened: problems.length });
+    hooks.progress?.({ run: n, runs: runs.length, opened: problems.length });
     const window = { from: new Date(run.from), to: new Date(run.to), exclude: claimed };
     const groups = (await trendGroups(db, window, { threshold: p.threshold, depth })).map((g) => (taken.has(g.key) && !g.openProblem ? { ...g, openProblem: taken.get(g.key) ?? 'dry-run' } : g));
     const { candidates, existing: held } = rankGroups(groups, p.threshold);
     const subjects = await trendSubjects(db, [...candidates.slice(0, maxProblems), ...held]);
-    for (const g of held) if (!taken.has(g.key)) existing.set(g.key, { key: g.key, label: subjects.get(g.key)!.label, incidents: g.incidents, problem: g.openProblem! });
+    const record = (g: TrendGroup, subject: TrendSubject, r: Found) => {
+      taken.set(g.key, r.problem);
+      existing.delete(g.key);
+      skipped.delete(g.key);
+      claimed.push(...r.linked.map((i) => i.id));
+      problems.push({
+        key: g.key,
+        kind: g.kind,
+        label: subject.label,
+        title: trendTitle(subject, r.total, p.windowMs),
+        status: r.status,
+        problem: r.problem,
+        incidents: r.total,
+        linked: r.linked.length,
+        sample: r.linked.slice(0, SAMPLE).map((i) => i.number),
+        window: { from: new Date(run.from).toISOString(), to: new Date(run.to).toISOString() },
+      });
+    };
+    for (const g of held) {
+      if (taken.has(g.key)) continue;
+      const subject = subjects.get(g.key)!;
+      const own = await hooks.ownHeld?.(g);
+      if (own) record(g, subject, own);
+      else existing.set(g.key, { key: g.key, label: subject.label, incidents: g.incidents, problem: g.openProblem! });
+    }
     deferred = Math.max(0, candidates.length - maxProblems);
     for (const g of candidates.slice(0, maxProblems)) {
       const subject = subjects.get(g.key)!;
@@ -250,26 +282,8 @@ export async function runTrendDetection(
           return stillDue(gi.total, p.threshold) ? gi : { total: gi.total, incidents: [] };
         },
       });
-      if (r.status === 'skipped') {
-        skipped.set(g.key, r.reason);
-        continue;
-      }
-      taken.set(g.key, r.problem);
-      existing.delete(g.key);
-      skipped.delete(g.key);
-      claimed.push(...r.linked.map((i) => i.id));
-      problems.push({
-        key: g.key,
-        kind: g.kind,
-        label: subject.label,
-        title: opening.title(r.total),
-        status: r.status,
-        problem: r.problem,
-        incidents: r.total,
-        linked: r.linked.length,
-        sample: r.linked.slice(0, SAMPLE).map((i) => i.number),
-        window: { from: new Date(run.from).toISOString(), to: new Date(run.to).toISOString() },
-      });
+      if (r.status === 'skipped') skipped.set(g.key, r.reason);
+      else record(g, subject, r);
     }
   }
   return {
