@@ -5,6 +5,9 @@ import type { ActivityDeps } from './deps';
 import { toJson } from '../db/json';
 import { subscriptionEventsOf } from '../db/columns';
 import { ApplicationFailure } from '@temporalio/common';
+import { Prisma } from '../generated/prisma-sqlite/client';
+import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
+import { FAILURE } from '../workflows/contracts/record';
 import { dispatchEvents, subscriptionMatches } from './webhooks';
 
 export interface DomainEvent {
@@ -38,15 +41,38 @@ export function eventId(recordId: string, seq: number, index: number): string {
   return `evt-${recordId}-${seq}-${index}`;
 }
 
+/** Text no database can store: refused before the transaction, never retried. */
+function refuseUnstorable(w: TransitionWrite): void {
+  const bad = unstorableTextAt({ snapshot: w.snapshot, data: w.data, actor: w.actor, events: w.events, notifications: w.notifications });
+  if (bad) throw ApplicationFailure.create({ type: FAILURE.unstorableData, nonRetryable: true, message: `${w.recordType} ${w.recordId}: ${bad.path} ${describeTextProblem(bad)}`, details: [{ path: bad.path }] });
+}
+
+/**
+ * Prisma's verdicts on the data itself (a value too long for its column, an invalid value,
+ * a constraint the row breaks) fail the same way on every retry: they end the transition
+ * without retries. Everything else (the database unreachable, busy, timed out) is retried.
+ */
+const DATA_ERROR_CODES = new Set(['P2000', 'P2004', 'P2005', 'P2006', 'P2007', 'P2011', 'P2012', 'P2019', 'P2020', 'P2023']);
+async function failOnDataErrors<T>(w: TransitionWrite, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    const dataError = e instanceof Prisma.PrismaClientValidationError || (e instanceof Prisma.PrismaClientKnownRequestError && DATA_ERROR_CODES.has(e.code));
+    if (!dataError) throw e;
+    throw ApplicationFailure.create({ type: FAILURE.unstorableData, nonRetryable: true, message: `${w.recordType} ${w.recordId}: the database refused the data (${e instanceof Prisma.PrismaClientKnownRequestError ? e.code : 'invalid value'})`, cause: e as Error });
+  }
+}
+
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
   const writers = new Map(stores.map((st) => [st.recordType, st.write as (tx: Tx, s: unknown, seq: number) => Promise<void>]));
   return {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
+      refuseUnstorable(w);
       const at = new Date(w.at);
       const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
       let toDeliver: string[] | null = null;
-      await deps.db.$transaction(async (tx) => {
+      await failOnDataErrors(w, () => deps.db.$transaction(async (tx) => {
         const auditId = `aud-${w.recordId}-${w.seq}`;
         const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true } });
         if (existing && existing.action !== w.action) {
@@ -87,7 +113,7 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
             data: { id: `ntf-${w.recordId}-${w.seq}-${i}`, recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: at },
           });
         }
-      });
+      }));
       if (toDeliver === null) {
         // A retry of a committed transition: whatever is still undispatched.
         const pending = await deps.db.outboxEvent.findMany({ where: { id: { in: eventIds }, dispatchedAt: null }, select: { id: true } });

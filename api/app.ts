@@ -9,6 +9,7 @@ import type { ApiDeps, RouteDef } from './route';
 import { allRoutes } from './routes';
 import { IMPORT_MAX_BYTES, IMPORT_PATH } from '../domain/schemas/ci-import';
 import { healthRoutes } from './routes/health';
+import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
 
 /** Express turns `async` throws into next(err) only for handlers it awaits; keep it explicit. */
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
@@ -47,6 +48,17 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
   next();
 }
 
+/**
+ * Every JSON body, before any route sees it (and before an Idempotency-Key fingerprints it):
+ * text the database cannot store, or hostile nesting, is the caller's 400, naming the field.
+ */
+function guardBody(req: Request, _res: Response, next: NextFunction) {
+  if (req.body === undefined) return next();
+  const bad = unstorableTextAt(req.body);
+  if (!bad) return next();
+  next(new HttpError(400, 'Invalid request', `${bad.path} ${describeTextProblem(bad)}`, [{ path: bad.path, message: describeTextProblem(bad) }]));
+}
+
 function mount(app: express.Express, r: RouteDef, deps: ApiDeps) {
   app[r.method](
     r.path,
@@ -78,6 +90,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const importLimit = Math.max(deps.env.MAX_BODY_BYTES, IMPORT_MAX_BYTES);
   app.use(IMPORT_PATH, express.text({ type: 'text/csv', limit: importLimit }), express.json({ limit: importLimit, type: ['application/json', 'application/*+json'], strict: false }));
   app.use(express.json({ limit: deps.env.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }));
+  app.use(guardBody);
 
   const routes = allRoutes();
   const openapi = buildOpenApi(routes);

@@ -33,7 +33,12 @@ export function commandError(e: unknown, record: string): HttpError {
           return new HttpError(400, 'Invalid request', cause.message);
       }
     }
-    if (cause instanceof ActivityFailure) return unavailable(`${record}: the transition could not be recorded, nothing changed; retry later`);
+    if (cause instanceof ActivityFailure) {
+      const why = cause.cause;
+      // Input no database can store: the caller's 400, nothing recorded (not an outage to retry).
+      if (why instanceof ApplicationFailure && why.type === FAILURE.unstorableData) return new HttpError(400, 'Invalid request', `${record}: ${why.message}`);
+      return unavailable(`${record}: the transition could not be recorded, nothing changed; retry later`);
+    }
     return unavailable(`${record}: ${cause?.message ?? e.message}`);
   }
   if (e instanceof WorkflowNotFoundError) return conflict(`${record} is no longer accepting commands`);

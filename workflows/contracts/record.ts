@@ -29,6 +29,11 @@ export const FAILURE = {
   duplicateVote: 'DuplicateVote',
   /** Writing a transition clashed with a different transition at the same sequence number. */
   sequenceConflict: 'SequenceConflict',
+  /**
+   * The input cannot be stored, on any retry (text the database refuses, a value it rejects):
+   * the command fails with nothing recorded (HTTP 400), where an outage would be retried.
+   */
+  unstorableData: 'UnstorableData',
   /** The CMDB refused a change's CI updates (HTTP 409, nothing changed). */
   cmdbUpdateRejected: 'CmdbUpdateRejected',
 } as const;
