@@ -5,6 +5,7 @@ import { connectClient, connectWorker } from './temporal/connection';
 import { createWorker } from './temporal/worker';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { ensureVerificationSchedule } from './temporal/schedules';
+import { ensureTrendSchedule } from './temporal/trend-schedule';
 import type { Connection } from '@temporalio/client';
 
 /** A worker process: scale by running more of them; they share the task queue. */
@@ -29,6 +30,10 @@ export async function runWorker(env = loadEnvOrExit()) {
       log.warn('could not ensure the cmdb verification schedule; verifications run only on request', { error: (e as Error).message });
       return null;
     },
+  );
+  await ensureTrendSchedule(client, env).then(
+    (s) => log.info('problem trend schedule', { ...s, cron: env.PROBLEM_TREND_CRON, window: env.PROBLEM_TREND_WINDOW, threshold: env.PROBLEM_TREND_THRESHOLD }),
+    (e) => log.warn('could not ensure the problem trend schedule; trends are detected only on request', { error: (e as Error).message }),
   );
   const worker = await createWorker({
     connection,

@@ -10,7 +10,7 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   env: Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS' | 'MAX_BODY_BYTES'> &
-    Partial<Pick<Env, 'PRIORITY_MATRIX' | 'CHANGE_POLICY' | 'PROBLEM_OBSERVATION_PERIOD' | 'CMDB_VERIFICATION_OPEN_INCIDENTS' | 'CMDB_VERIFICATION_INCIDENT_STATUSES'>>;
+    Partial<Pick<Env, 'PRIORITY_MATRIX' | 'CHANGE_POLICY' | 'PROBLEM_OBSERVATION_PERIOD' | 'PROBLEM_TREND_WINDOW' | 'PROBLEM_TREND_THRESHOLD' | 'CMDB_VERIFICATION_OPEN_INCIDENTS' | 'CMDB_VERIFICATION_INCIDENT_STATUSES'>>;
   log: Logger;
   /** False only where the Temporal server cannot index custom search attributes. */
   searchAttributes?: boolean;

@@ -73,6 +73,12 @@ export const EnvSchema = z.object({
   AUTO_CLOSE_AFTER: IsoDuration.default('P3D'),
   /** How long a resolved problem watches for recurrence before it closes (each problem may set its own). */
   PROBLEM_OBSERVATION_PERIOD: IsoDuration.default('P14D'),
+  /** When trend detection runs (cron, UTC); `off` pauses its Schedule. */
+  PROBLEM_TREND_CRON: cronSpec.default('0 * * * *'),
+  /** The sliding window trend detection counts incidents in. */
+  PROBLEM_TREND_WINDOW: IsoDuration.default('P7D'),
+  /** Incidents (not linked to an open problem) that make a group a problem. */
+  PROBLEM_TREND_THRESHOLD: z.coerce.number().int().min(2).default(5),
   /** A P1 incident resolved without a linked problem raises one (major incident review). */
   PROBLEM_FOR_MAJOR_INCIDENTS: boolFlag.default(true),
   /** Workflow history length after which long-lived records continue-as-new. */

@@ -10,6 +10,7 @@ import { dhsRoutes } from './dhs';
 import { discoveryRoutes } from './discovery';
 import { incidentRoutes } from './incidents';
 import { problemRoutes } from './problems';
+import { problemTrendRoutes } from './problem-trends';
 import { slaRoutes } from './slas';
 import { webhookRoutes } from './webhooks';
 
@@ -17,6 +18,7 @@ import { webhookRoutes } from './webhooks';
 export function allRoutes(): RouteDef[] {
   return [
     ...incidentRoutes(),
+    ...problemTrendRoutes(),
     ...problemRoutes(),
     ...slaRoutes(),
     ...ciImportRoutes(),

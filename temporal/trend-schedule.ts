@@ -1,0 +1,94 @@
+/**
+ * Trend detection's Schedule (proactive problem management): each run is an ordinary
+ * workflow execution ops see in the Temporal UI; runs never overlap (SKIP), and a run
+ * missed during an outage is caught up within the catch-up window. Overlap is also safe
+ * without it: a run claims a trend key before opening its problem.
+ */
+import { createHash } from 'node:crypto';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Env } from '../config/env';
+import { parseIsoDuration } from '../domain/duration';
+import { PROBLEM_TRENDS_WORKFLOW, type ProblemTrendsConfig, type ProblemTrendsInput } from '../workflows/contracts/problem-trends';
+import * as SA from '../workflows/contracts/search-attributes';
+import { problemConfigFromEnv } from './open-problem';
+import type { EnsureResult } from './schedules';
+
+export const TREND_SCHEDULE_ID = 'problem-trends';
+/** Used while PROBLEM_TREND_CRON=off: the Schedule stays, paused, with this spec. */
+const PAUSED_PLACEHOLDER_CRON = '0 * * * *';
+
+type TrendSettings = Pick<Env, 'PROBLEM_TREND_WINDOW' | 'PROBLEM_TREND_THRESHOLD'> & Partial<Pick<Env, 'PROBLEM_OBSERVATION_PERIOD'>>;
+export type TrendScheduleEnv = Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'CONTINUE_AS_NEW_AFTER_EVENTS' | 'PROBLEM_TREND_CRON'> & TrendSettings;
+
+/** The detection's configuration from the process's settings; the API passes its own window and threshold. */
+export function trendConfig(env: Pick<Env, 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Partial<TrendSettings>, searchAttributes = true, override: { window?: string; threshold?: number } = {}): ProblemTrendsConfig {
+  return {
+    windowMs: parseIsoDuration(override.window ?? env.PROBLEM_TREND_WINDOW ?? 'P7D'),
+    threshold: override.threshold ?? env.PROBLEM_TREND_THRESHOLD ?? 5,
+    observationMs: parseIsoDuration(env.PROBLEM_OBSERVATION_PERIOD ?? 'P14D'),
+    problem: problemConfigFromEnv(env, searchAttributes),
+    searchAttributes,
+  };
+}
+
+export function trendScheduleOptions(env: TrendScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}) {
+  const scheduleId = opts.scheduleId ?? TREND_SCHEDULE_ID;
+  const searchAttributes = opts.searchAttributes !== false;
+  const off = env.PROBLEM_TREND_CRON === 'off';
+  const args: [ProblemTrendsInput] = [{ trigger: 'schedule', config: trendConfig(env, searchAttributes) }];
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ cron: env.PROBLEM_TREND_CRON, taskQueue: env.TEMPORAL_TASK_QUEUE, args, searchAttributes }))
+    .digest('hex')
+    .slice(0, 16);
+  const options = {
+    scheduleId,
+    spec: { cronExpressions: [off ? PAUSED_PLACEHOLDER_CRON : env.PROBLEM_TREND_CRON], timezone: 'UTC' },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: PROBLEM_TRENDS_WORKFLOW,
+      // The Schedule appends each run's scheduled time, which makes the run's claims its own.
+      workflowId: `${scheduleId}-run`,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      args,
+      memo: { title: `Problem trend detection (${off ? 'paused' : env.PROBLEM_TREND_CRON} UTC, window ${env.PROBLEM_TREND_WINDOW}, threshold ${env.PROBLEM_TREND_THRESHOLD})`, scheduleFingerprint: fingerprint },
+      ...(searchAttributes ? { typedSearchAttributes: [{ key: SA.RecordType, value: 'problem_trends' }] } : {}),
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h', pauseOnFailure: false },
+    state: {
+      paused: off,
+      note: off ? 'paused by PROBLEM_TREND_CRON=off' : `PROBLEM_TREND_CRON=${env.PROBLEM_TREND_CRON} (UTC)`,
+    },
+    memo: { title: 'Opens problems for groups of incidents (per CI, service, category) in a sliding window' },
+  } satisfies ScheduleOptions;
+  return { options, fingerprint };
+}
+
+/** Creates the Schedule if missing, updates it if its settings changed, else leaves it (and a pause set by ops) alone. */
+export async function ensureTrendSchedule(client: Client, env: TrendScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}): Promise<{ scheduleId: string; result: EnsureResult }> {
+  const { options, fingerprint } = trendScheduleOptions(env, opts);
+  const handle = client.schedule.getHandle(options.scheduleId);
+  for (let attempt = 0; ; attempt++) {
+    let current;
+    try {
+      current = await handle.describe();
+    } catch (e) {
+      if (!(e instanceof ScheduleNotFoundError)) throw e;
+      try {
+        await client.schedule.create(options);
+        return { scheduleId: options.scheduleId, result: 'created' };
+      } catch (err) {
+        if (!(err instanceof ScheduleAlreadyRunning) || attempt > 2) throw err;
+        continue;
+      }
+    }
+    if (current.action.type === 'startWorkflow' && current.action.memo?.scheduleFingerprint === fingerprint) return { scheduleId: options.scheduleId, result: 'unchanged' };
+    await handle.update((prev) => ({
+      spec: options.spec,
+      action: options.action,
+      policies: options.policies,
+      state: { ...prev.state, paused: options.state.paused, note: options.state.note },
+      typedSearchAttributes: prev.typedSearchAttributes,
+    }));
+    return { scheduleId: options.scheduleId, result: 'updated' };
+  }
+}
