@@ -11,6 +11,7 @@ const suites: [string, string[]][] = [
   ['CMDB: impact analysis on a generated layered CMDB', ['bench/cmdb-impact.ts', ...quick]],
   ['CMDB: CSV import rate', ['bench/cmdb-import.ts', ...quick]],
   ['problems: KEDB search over 10,000 known errors (ranked full-text)', ['bench/kedb-search.ts', ...quick]],
+  ['problems: trend detection over 100,000 incidents (p50/p99 of a run)', ['bench/problem-trends.ts', ...quick]],
   ['changes: CAB decision latency (last vote → approved visible through the API) vs a bare signal → query', ['bench/cab.ts', ...quick]],
 ];
 
