@@ -41,6 +41,10 @@ const isImportPath = (p: string) => p.replace(/\/+$/, '').toLowerCase() === IMPO
 /** Writes must be JSON (the CMDB import also takes text/csv): anything else is a 415, not a confusing validation error. */
 function requireJson(req: Request, _res: Response, next: NextFunction) {
   const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(req.header('content-type') ?? '')?.[1];
+  if (hasBody && charset && !/^utf-?8$/i.test(charset)) return next(new HttpError(415, 'Unsupported media type', `request bodies must be UTF-8, not ${charset}`));
+  const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
+  if (hasBody && !['identity', 'gzip', 'deflate'].includes(encoding)) return next(new HttpError(415, 'Unsupported media type', `content-encoding ${encoding} is not supported (gzip, deflate or none)`));
   const csvImport = req.method === 'POST' && isImportPath(req.path) && req.is('text/csv');
   if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !req.is('application/json') && !req.is('application/*+json')) {
     return next(new HttpError(415, 'Unsupported media type', 'request bodies must be application/json'));
@@ -80,6 +84,19 @@ function mount(app: express.Express, r: RouteDef, deps: ApiDeps) {
   );
 }
 
+/** A path the API has, asked with a method it does not have: 405 with the methods it does. */
+function methodNotAllowed(routes: RouteDef[]) {
+  const patterns = routes.map((r) => ({ method: r.method.toUpperCase(), re: new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`) }));
+  return (req: Request, res: Response, next: NextFunction) => {
+    const allowed = [...new Set(patterns.filter((p) => p.re.test(req.path)).map((p) => p.method))];
+    if (allowed.length === 0) return next();
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    const allow = allowed.filter((m) => m !== 'HEAD').sort().join(', ');
+    res.setHeader('allow', allow);
+    sendProblem(res, new HttpError(405, 'Method not allowed', `${req.method} is not allowed on ${req.path} (allowed: ${allow})`));
+  };
+}
+
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -101,6 +118,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'ITSM API' }));
   for (const r of routes) mount(app, r, deps);
 
+  app.use(methodNotAllowed(routes));
   app.use((req, res) => sendProblem(res, new HttpError(404, 'Not found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
   return app;

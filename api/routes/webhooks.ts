@@ -24,8 +24,9 @@ const Delivery = z.object({
 
 export function webhookRoutes(): RouteDef[] {
   const find = async (db: Parameters<RouteDef['handler']>[0]['deps']['db'], id: string) => {
+    // Unsubscribed rows stay for their delivery history, but the subscription is gone.
     const row = await db.webhookSubscription.findUnique({ where: { id } });
-    if (!row) throw notFound(`webhook ${id}`);
+    if (!row || !row.active) throw notFound(`webhook ${id}`);
     return row;
   };
   return [
@@ -54,7 +55,7 @@ export function webhookRoutes(): RouteDef[] {
       roles: ['admin'],
       query: ListQuery,
       response: listOf(WebhookRecord),
-      handler: ({ query, deps }) => listPage(query, {}, (args) => deps.db.webhookSubscription.findMany(args), webhookView),
+      handler: ({ query, deps }) => listPage(query, { active: true }, (args) => deps.db.webhookSubscription.findMany(args), webhookView),
     }),
     route({
       method: 'get',

@@ -2,7 +2,12 @@ import { z } from './zod';
 import { isIsoDuration } from '../duration';
 
 export const IsoDuration = z.string().refine(isIsoDuration, { message: 'must be an ISO-8601 duration such as PT15M or P2D' });
-export const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' });
+/** No ITSM record lives before 1900: year 0000 and friends are typos, not plans. */
+const EARLIEST = Date.UTC(1900, 0, 1);
+export const IsoTimestamp = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 timestamp' })
+  // An unparseable value already has its format error: one message per field.
+  .refine((s) => !(Date.parse(s) < EARLIEST), { message: 'must be in 1900 or later' });
 export const Level = z.enum(['high', 'medium', 'low']);
 export const PriorityEnum = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
 /** A record reference: its opaque id or its human number. */

@@ -1,0 +1,52 @@
+/**
+ * HTTP protocol edges (hardening defect 6): impossible dates, bodies in encodings the API
+ * does not speak, methods a path does not have, and a deleted webhook that must be gone.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startStack, type Stack } from '../support/stack';
+import { startDevServer } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let s: Stack;
+beforeAll(async () => {
+  env = await startDevServer();
+  s = await startStack({ env });
+});
+afterAll(async () => {
+  await s?.close();
+  await env?.teardown();
+});
+
+test('a timestamp in year 0000 (or any year before 1900) is a 400 naming the field', async () => {
+  const res = await s.api('POST', '/api/v1/change-freezes', { token: 'dev-change_manager', body: { name: 'Year zero', start: '0000-01-01T00:00:00Z', end: '2031-01-01T00:00:00Z', reason: 'x' } });
+  expect([res.status, res.body.errors?.map((e: { path: string }) => e.path)]).toEqual([400, ['start']]);
+  const ok = await s.api('POST', '/api/v1/change-freezes', { token: 'dev-change_manager', body: { name: 'Fine', start: '2031-01-01T00:00:00Z', end: '2031-01-02T00:00:00Z', reason: 'x' } });
+  expect(ok.status).toBe(201);
+});
+
+test('a body in UTF-16 or compressed with an unsupported encoding is a 415, not a 400', async () => {
+  const body = JSON.stringify({ title: 'x', impact: 'low', urgency: 'low' });
+  const utf16 = await fetch(`${s.baseUrl}/api/v1/incidents`, { method: 'POST', headers: { authorization: 'Bearer dev-agent', 'content-type': 'application/json; charset=utf-16' }, body: Buffer.from(body, 'utf16le') });
+  expect(utf16.status).toBe(415);
+  const br = await fetch(`${s.baseUrl}/api/v1/incidents`, { method: 'POST', headers: { authorization: 'Bearer dev-agent', 'content-type': 'application/json', 'content-encoding': 'br' }, body });
+  expect(br.status).toBe(415);
+  expect(br.headers.get('content-type')).toMatch(/application\/problem\+json/);
+});
+
+test('a method the path does not have is a 405 with Allow; an unknown path stays a 404', async () => {
+  const put = await s.api('PUT', '/api/v1/incidents', { body: {} });
+  expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, POST']);
+  const del = await s.api('DELETE', '/api/v1/incidents/INC0000001');
+  expect([del.status, del.headers.get('allow')]).toEqual([405, 'GET']);
+  expect((await s.api('GET', '/api/v1/nothing-here')).status).toBe(404);
+});
+
+test('a deleted webhook is gone: GET and a second DELETE answer 404, the list no longer shows it', async () => {
+  const created = await s.api('POST', '/api/v1/webhooks', { token: 'dev-admin', body: { url: 'http://127.0.0.1:9/hook', events: ['*'], secret: '0123456789abcdef' } });
+  expect(created.status).toBe(201);
+  expect((await s.api('DELETE', `/api/v1/webhooks/${created.body.id}`, { token: 'dev-admin' })).status).toBe(204);
+  expect((await s.api('GET', `/api/v1/webhooks/${created.body.id}`, { token: 'dev-admin' })).status).toBe(404);
+  expect((await s.api('DELETE', `/api/v1/webhooks/${created.body.id}`, { token: 'dev-admin' })).status).toBe(404);
+  const list = await s.api('GET', '/api/v1/webhooks', { token: 'dev-admin' });
+  expect(list.body.items.map((w: { id: string }) => w.id)).not.toContain(created.body.id);
+});
