@@ -56,6 +56,7 @@ import {
   type SubmitChange,
 } from '../workflows/contracts/change';
 import { problemWorkflow } from '../workflows/problem';
+import { problemTrendsWorkflow } from '../workflows/problem-trends';
 import { changeWorkflowId } from '../workflows/contracts/change';
 import { createProblemUpdate, getProblemQuery, problemCommandUpdates, problemWorkflowId, type ProblemCommandPayloads, type ProblemWorkflowInput } from '../workflows/contracts/problem';
 import type { ProblemView } from '../domain/problem/snapshot';
@@ -788,6 +789,34 @@ async function problemDuplicateRejected() {
   await save('change-rejected-tells-problem', change);
 }
 
+/** Five incidents on one CI in a week: trend detection opens one problem with them linked. */
+async function problemTrendsOpened() {
+  const name = 'problem-trends-opened';
+  const ci = await createCi(tdb.db, { name: 'trend-db-01', class: 'database', status: 'live', attributes: { engine: 'PostgreSQL' } }, { actor: 'seed' });
+  const incidents = [];
+  for (let i = 0; i < 5; i++) incidents.push((await open(`${name}-incident-${i}`, { ciId: ci.id, impact: 'medium', urgency: 'medium' })).view.id);
+  const now = await env.currentTimeMs();
+  const handle = await env.client.workflow.start(problemTrendsWorkflow, {
+    taskQueue: TQ,
+    workflowId: name,
+    args: [
+      {
+        trigger: 'api',
+        from: new Date(now - 7 * DAY).toISOString(),
+        to: new Date(now + MIN).toISOString(),
+        requestedBy: 'usr-problem_manager',
+        config: { windowMs: 7 * DAY, threshold: 5, observationMs: 14 * DAY, problem: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false }, searchAttributes: false },
+      },
+    ],
+  });
+  await completed(handle, name);
+  const opened = await tdb.db.problem.findFirst({ where: { trendKey: `ci:${ci.id}` } });
+  if (!opened) throw new Error(`${name}: no problem opened for the trend`);
+  const linked = await tdb.db.problemIncident.count({ where: { problemId: opened.id } });
+  if (linked !== incidents.length) throw new Error(`${name}: ${linked} incidents linked, expected ${incidents.length}`);
+  await save(name, handle);
+}
+
 /** Every scenario, in recording order (business hours last: it moves the clock to a Friday). */
 const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-p1-breach-escalation', run: p1BreachEscalation },
@@ -815,6 +844,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'change-create-timeout', run: changeCreateTimeout },
   { name: 'problem-fixed-by-change', run: problemFixedByChange },
   { name: 'problem-duplicate-rejected', run: problemDuplicateRejected },
+  { name: 'problem-trends-opened', run: problemTrendsOpened },
   { name: 'incident-business-hours-weekend', run: businessHours },
 ];
 
