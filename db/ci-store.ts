@@ -1,4 +1,4 @@
-import type { ConfigurationItem } from '../generated/prisma-sqlite/client';
+import { Prisma, type ConfigurationItem } from '../generated/prisma-sqlite/client';
 import { diffFields, type FieldChanges } from '../domain/cmdb/diff';
 import { attributeSchemaOf, naturalKeyOf } from '../domain/cmdb/classes';
 import { OPEN_CHANGE_STATES } from '../domain/change/state-machine';
@@ -6,7 +6,7 @@ import { INCIDENT_STATES, isTerminal } from '../domain/incident/state-machine';
 import { newId } from '../infra/ids';
 import { nextNumber } from './numbers';
 import { ciAttributesOf } from './columns';
-import type { Db, Tx } from './client';
+import { providerOf, type Db, type Tx } from './client';
 
 /**
  * The only writer of configuration items: every create, update, relationship change,
@@ -379,4 +379,27 @@ export async function ciAt(db: Db | Tx, ciId: string, at: Date): Promise<{ snaps
 /** Resolves an id or a human number to the CI row; used for route params and body references. */
 export async function findCi(db: Db, ref: string) {
   return db.configurationItem.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+}
+
+/**
+ * Ids of CIs whose name or number contains `q` as plain text, case-insensitively, newest
+ * first: `instr`/`strpos`, not `LIKE`, so `%`, `_` and `\` in a search are characters, not
+ * wildcards (Prisma's `contains` passes them to LIKE unescaped on SQLite).
+ */
+export async function ciIdsContaining(
+  db: Db,
+  q: string,
+  filter: { class?: string; status?: string; environment?: string },
+  page: { before?: string; take: number },
+): Promise<string[]> {
+  const needle = q.toLowerCase();
+  const has = (column: string) =>
+    providerOf(db) === 'sqlite' ? Prisma.sql`instr(lower(${Prisma.raw(`"${column}"`)}), ${needle}) > 0` : Prisma.sql`strpos(lower(${Prisma.raw(`"${column}"`)}), ${needle}) > 0`;
+  const conds = [Prisma.sql`(${has('name')} OR ${has('number')})`];
+  if (filter.class) conds.push(Prisma.sql`"class" = ${filter.class}`);
+  if (filter.status) conds.push(Prisma.sql`"status" = ${filter.status}`);
+  if (filter.environment) conds.push(Prisma.sql`"environment" = ${filter.environment}`);
+  if (page.before) conds.push(Prisma.sql`"id" < ${page.before}`);
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "ConfigurationItem" WHERE ${Prisma.join(conds, ' AND ')} ORDER BY "id" DESC LIMIT ${page.take}`;
+  return rows.map((r) => r.id);
 }

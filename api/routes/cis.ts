@@ -14,6 +14,7 @@ import {
   retireCi,
   validateAttributes,
   type CiSnapshot,
+  ciIdsContaining,
 } from '../../db/ci-store';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { listPage } from '../pagination';
@@ -86,18 +87,23 @@ export function ciRoutes(): RouteDef[] {
       roles: 'any',
       query: ListQuery.extend(CiListQuery.shape),
       response: listOf(CiRecord),
-      handler: ({ query, deps }) =>
-        listPage(
+      handler: ({ query, deps }) => {
+        const filter = { ...(query.class ? { class: query.class } : {}), ...(query.status ? { status: query.status } : {}), ...(query.environment ? { environment: query.environment } : {}) };
+        const q = query.q;
+        return listPage(
           query,
-          {
-            ...(query.class ? { class: query.class } : {}),
-            ...(query.status ? { status: query.status } : {}),
-            ...(query.environment ? { environment: query.environment } : {}),
-            ...(query.q ? { OR: [{ name: { contains: query.q } }, { number: { contains: query.q } }] } : {}),
+          filter,
+          async (args) => {
+            if (!q) return deps.db.configurationItem.findMany(args);
+            // Text search: the page's ids by plain substring (wildcards are characters), then the rows.
+            const before = (args.where.id as { lt?: string } | undefined)?.lt;
+            const ids = await ciIdsContaining(deps.db, q, filter, { ...(before ? { before } : {}), take: args.take });
+            const rows = await deps.db.configurationItem.findMany({ where: { id: { in: ids } } });
+            return rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
           },
-          (args) => deps.db.configurationItem.findMany(args),
           ciView,
-        ),
+        );
+      },
     }),
     route({
       method: 'get',

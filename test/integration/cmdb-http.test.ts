@@ -118,6 +118,23 @@ describe.each(PROVIDERS)('CMDB over HTTP on %s', (provider) => {
     expect((await s.api('GET', '/api/v1/cis/CI9999999', { token: null })).status).toBe(401);
   });
 
+  test('q is plain text, case-insensitive on both databases: % and _ are characters, not wildcards; pages with a cursor', async () => {
+    const tag = `lk${provider}${Date.now().toString(36)}`;
+    const under = await createCi({ name: `${tag}_db`, class: 'application' });
+    const pct = await createCi({ name: `${tag}%off`, class: 'application' });
+    const plain = await createCi({ name: `${tag.toUpperCase()}xdb`, class: 'application' });
+    const ids = async (q: string, extra = '') => (await s.api('GET', `/api/v1/cis?q=${encodeURIComponent(q)}${extra}`)).body.items.map((c: { id: string }) => c.id);
+    expect(await ids(`${tag}_`)).toEqual([under.id]);
+    expect(await ids(`${tag}%`)).toEqual([pct.id]);
+    expect((await ids('_', '&limit=500')).length).toBeLessThan((await s.api('GET', '/api/v1/cis?limit=500')).body.items.length);
+    expect(await ids(`${tag}XDB`)).toEqual([plain.id]);
+    expect((await ids(tag)).sort()).toEqual([under.id, pct.id, plain.id].sort());
+    const first = await s.api('GET', `/api/v1/cis?q=${tag}&limit=2`);
+    expect(first.body.items.map((c: { id: string }) => c.id)).toEqual([plain.id, pct.id]);
+    const rest = await s.api('GET', `/api/v1/cis?q=${tag}&limit=2&cursor=${first.body.nextCursor}`);
+    expect([rest.body.items.map((c: { id: string }) => c.id), rest.body.nextCursor]).toEqual([[under.id], null]);
+  });
+
   test('PATCH merges attributes per key (null removes), is versioned with field-level changes; ?at= reads before and after', async () => {
     const ci = await createCi({ name: 'app-vm-01', class: 'virtual_machine', environment: 'test', attributes: { hostname: 'app-vm-01', cpuCores: 2, os: 'Linux', hypervisor: 'kvm' } });
     const created = (await s.api('GET', `/api/v1/cis/${ci.id}`)).body;
