@@ -43,6 +43,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     db,
     log,
     webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
   log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });

@@ -8,5 +8,7 @@ export interface ActivityDeps {
   temporal: Client;
   taskQueue: string;
   webhookTimeoutMs: number;
+  /** Deliver to loopback, private and link-local addresses too (dev stack and tests only). */
+  allowPrivateWebhooks?: boolean;
   log: Logger;
 }

@@ -1,4 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { isPrivateAddress } from '../infra/network-policy';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
@@ -45,6 +50,37 @@ export async function dispatchEvents(deps: ActivityDeps, eventIds: string[]): Pr
   }
 }
 
+class BlockedTarget extends Error {}
+
+/**
+ * One POST, with the address checked where the connection is made (the resolver's answer is
+ * judged, so a DNS name that rebinds to a private address is refused too) and no redirects
+ * followed: a 3xx is an answer, not an instruction.
+ */
+function post(url: string, body: string, headers: Record<string, string>, o: { timeoutMs: number; allowPrivate: boolean }): Promise<number> {
+  const target = new URL(url);
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
+      if (err) return callback(err, '', 0);
+      if (!o.allowPrivate && isPrivateAddress(address as string)) return callback(new BlockedTarget(`blocked: ${hostname} resolves to ${address}, a private, loopback or link-local address`), '', 0);
+      callback(null, address as string, family as number);
+    });
+  };
+  const literal = target.hostname.replace(/^\[|\]$/g, '');
+  if (!o.allowPrivate && isIP(literal) && isPrivateAddress(literal)) return Promise.reject(new BlockedTarget(`blocked: ${literal} is a private, loopback or link-local address`));
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup, timeout: o.timeoutMs }, (res) => {
+      res.resume(); // the answer's body is not kept: only its status matters
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export function createWebhookActivities(deps: ActivityDeps) {
   return {
     /** One delivery attempt; a non-2xx answer throws so Temporal retries with backoff. */
@@ -64,20 +100,18 @@ export function createWebhookActivities(deps: ActivityDeps) {
       let status = 0;
       let error: string | null = null;
       try {
-        const res = await fetch(sub.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-itsm-signature': signBody(sub.secret, body),
-            'x-itsm-event': event.type,
-            'x-itsm-delivery': delivery.id,
-          },
-          body,
-          signal: AbortSignal.timeout(deps.webhookTimeoutMs),
-        });
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
+        status = await post(sub.url, body, {
+          'content-type': 'application/json',
+          'x-itsm-signature': signBody(sub.secret, body),
+          'x-itsm-event': event.type,
+          'x-itsm-delivery': delivery.id,
+        }, { timeoutMs: deps.webhookTimeoutMs, allowPrivate: deps.allowPrivateWebhooks === true });
       } catch (e) {
+        if (e instanceof BlockedTarget) {
+          // Not an outage: this target stays refused until the subscription changes.
+          await deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { attempts: { increment: 1 }, lastStatusCode: null, lastError: e.message, status: 'failed' } });
+          throw ApplicationFailure.nonRetryable(e.message, 'WebhookTargetBlocked');
+        }
         error = (e as Error).message;
       }
       const ok = status >= 200 && status < 300;

@@ -88,6 +88,8 @@ export const EnvSchema = z.object({
   CHANGE_POLICY: json.pipe(ChangePolicyOverride).optional(),
   CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(100).default(5000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Let webhooks reach loopback, private and link-local addresses: the dev stack and tests only. */
+  WEBHOOK_ALLOW_PRIVATE: boolFlag.default(false),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Dev stack only: seed demo data and the dev-<role> tokens. Never in production. */
   SEED_DEMO_DATA: boolFlag.default(false),

@@ -18,7 +18,8 @@ import { runWorker } from '../worker';
 
 const root = path.join(__dirname, '..');
 const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
-const env = loadEnvOrExit({ SEED_DEMO_DATA: 'true', ...process.env });
+// The dev stack's demo webhooks point at local receivers: private targets allowed here only.
+const env = loadEnvOrExit({ SEED_DEMO_DATA: 'true', WEBHOOK_ALLOW_PRIVATE: 'true', ...process.env });
 
 function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -13,6 +13,7 @@ export interface WorkerOptions {
   db: Db;
   log: Logger;
   webhookTimeoutMs?: number;
+  allowPrivateWebhooks?: boolean;
   maxConcurrentActivities?: number;
   /** Reuse one bundle across workers in a test run; bundling takes a second or two. */
   workflowBundle?: WorkflowBundleWithSourceMap;
@@ -30,7 +31,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, log: o.log }),
+    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, log: o.log }),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
   });
 }

@@ -2,14 +2,15 @@ import { z } from '../../domain/schemas/zod';
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CreateWebhookBody, WebhookRecord } from '../../domain/schemas/webhook';
 import type { WebhookSubscription } from '../../generated/prisma-sqlite/client';
-import { notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
+import { redactUrl, refusedWebhookTarget } from '../../infra/network-policy';
 import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type RouteDef } from '../route';
 
-/** The secret is write-only: it signs deliveries and is never returned. */
+/** The secret is write-only: it signs deliveries and is never returned; credentials in the URL are redacted. */
 export function webhookView(row: WebhookSubscription): WebhookRecord {
-  return { id: row.id, url: row.url, events: JSON.parse(row.events), active: row.active, createdAt: row.createdAt.toISOString() };
+  return { id: row.id, url: redactUrl(row.url), events: JSON.parse(row.events), active: row.active, createdAt: row.createdAt.toISOString() };
 }
 
 const Delivery = z.object({
@@ -41,6 +42,8 @@ export function webhookRoutes(): RouteDef[] {
       status: 201,
       creates: true,
       async handler({ body, user, deps }) {
+        const refused = deps.env.WEBHOOK_ALLOW_PRIVATE ? null : refusedWebhookTarget(new URL(body.url));
+        if (refused) throw badRequest('url is not an allowed webhook target', [{ path: 'url', message: `${refused}: webhooks may not reach the server's own network (WEBHOOK_ALLOW_PRIVATE)` }]);
         const row = await deps.db.webhookSubscription.create({
           data: { id: newId('whk'), url: body.url, events: JSON.stringify(body.events), secret: body.secret, createdBy: user.id },
         });

@@ -2,8 +2,10 @@
  * HTTP protocol edges (hardening defect 6): impossible dates, bodies in encodings the API
  * does not speak, methods a path does not have, and a deleted webhook that must be gone.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -49,4 +51,30 @@ test('a deleted webhook is gone: GET and a second DELETE answer 404, the list no
   expect((await s.api('DELETE', `/api/v1/webhooks/${created.body.id}`, { token: 'dev-admin' })).status).toBe(404);
   const list = await s.api('GET', '/api/v1/webhooks', { token: 'dev-admin' });
   expect(list.body.items.map((w: { id: string }) => w.id)).not.toContain(created.body.id);
+});
+
+test('a webhook delivery never follows a redirect: a 3xx is a failed attempt, the other URL gets nothing', async () => {
+  let elsewhere = 0;
+  const target = http.createServer((req, res) => {
+    elsewhere++;
+    req.resume();
+    res.end('ok');
+  });
+  const redirector = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(307, { location: `http://127.0.0.1:${(target.address() as AddressInfo).port}/` }).end();
+  });
+  await Promise.all([target, redirector].map((srv) => new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))));
+  try {
+    const sub = await s.api('POST', '/api/v1/webhooks', { token: 'dev-admin', body: { url: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/hook`, events: ['incident.created'], secret: '0123456789abcdef' } });
+    expect(sub.status).toBe(201);
+    expect((await s.api('POST', '/api/v1/incidents', { body: { title: 'Redirected webhook', impact: 'low', urgency: 'low' } })).status).toBe(201);
+    const attempt = await eventually(async () => (await s.tdb.db.webhookDelivery.findFirst({ where: { subscriptionId: sub.body.id, attempts: { gte: 1 } } })) ?? undefined, 20_000, 'a delivery attempt');
+    expect([attempt.status, attempt.lastStatusCode]).toEqual(['pending', 307]);
+    expect(elsewhere).toBe(0);
+    await s.api('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: 'dev-admin' });
+  } finally {
+    target.close();
+    redirector.close();
+  }
 });

@@ -25,7 +25,7 @@ let queueCounter = 0;
  * The real stack in one process: a Temporal dev server, a migrated database (SQLite or
  * PostgreSQL), a worker and the Express API on an ephemeral port, with the dev users seeded.
  */
-export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string } = {}): Promise<Stack> {
+export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean } = {}): Promise<Stack> {
   const env = opts.env ?? (await startDevServer());
   const tdb = await createTestDatabase(opts.provider ?? 'sqlite');
   for (const u of demoUsers()) await upsertUser(tdb.db, u);
@@ -37,12 +37,12 @@ export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?:
   if (stackIndex > 0) {
     for (const name of ['incident', 'change', 'problem']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
   }
-  const worker = await startWorker(env, tdb.db, taskQueue);
+  const worker = await startWorker(env, tdb.db, taskQueue, 2000, opts.allowPrivateWebhooks ?? true);
   const workerRun = worker.run();
   const app = createApp({
     db: tdb.db,
     temporal: env.client,
-    env: { TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
+    env: { WEBHOOK_ALLOW_PRIVATE: opts.allowPrivateWebhooks ?? true, TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
     log: createLogger('silent'),
   });
   const server: Server = await new Promise((resolve) => {

@@ -44,7 +44,7 @@ export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000): Promise<Worker> {
+export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true): Promise<Worker> {
   return createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -53,6 +53,8 @@ export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueu
     db,
     log: createLogger('silent'),
     webhookTimeoutMs,
+    // Test receivers listen on 127.0.0.1.
+    allowPrivateWebhooks,
     workflowBundle: await sharedBundle(),
   });
 }
