@@ -1,3 +1,4 @@
+import { parseSecretsKey } from './infra/secret-box';
 import { loadEnvOrExit } from './config/env';
 import { createLogger } from './infra/logger';
 import { createDb, tuneDb } from './db/client';
@@ -44,6 +45,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     log,
     webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
     allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
+    secretsKey: parseSecretsKey(env.SECRETS_KEY),
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
   log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });

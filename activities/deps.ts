@@ -10,5 +10,7 @@ export interface ActivityDeps {
   webhookTimeoutMs: number;
   /** Deliver to loopback, private and link-local addresses too (dev stack and tests only). */
   allowPrivateWebhooks?: boolean;
+  /** Opens webhook secrets sealed at rest (SECRETS_KEY); null when none is configured. */
+  secretsKey?: Buffer | null;
   log: Logger;
 }

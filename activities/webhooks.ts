@@ -3,7 +3,9 @@ import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { isPrivateAddress } from '../infra/network-policy';
+import { SecretKeyMissing, openSecret } from '../infra/secret-box';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
@@ -97,14 +99,27 @@ export function createWebhookActivities(deps: ActivityDeps) {
         return { status: 0 };
       }
       const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: eventDataOf(event) });
+      let secret: string;
+      try {
+        secret = openSecret(sub.secret, deps.secretsKey ?? null);
+      } catch (e) {
+        // A configuration fault, not the receiver's: fail loudly rather than retry for days.
+        if (e instanceof SecretKeyMissing) throw ApplicationFailure.nonRetryable(e.message, 'SecretKeyMissing');
+        throw e;
+      }
       let status = 0;
       let error: string | null = null;
+      const sentAt = new Date();
       try {
         status = await post(sub.url, body, {
           'content-type': 'application/json',
-          'x-itsm-signature': signBody(sub.secret, body),
+          'x-itsm-signature': signBody(secret, body),
           'x-itsm-event': event.type,
           'x-itsm-delivery': delivery.id,
+          // Standard Webhooks: the timestamp is signed too, so a receiver can refuse replays.
+          'webhook-id': delivery.id,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+          'webhook-signature': new Webhook(secret, { format: 'raw' }).sign(delivery.id, sentAt, body),
         }, { timeoutMs: deps.webhookTimeoutMs, allowPrivate: deps.allowPrivateWebhooks === true });
       } catch (e) {
         if (e instanceof BlockedTarget) {

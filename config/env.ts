@@ -90,6 +90,8 @@ export const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Let webhooks reach loopback, private and link-local addresses: the dev stack and tests only. */
   WEBHOOK_ALLOW_PRIVATE: boolFlag.default(false),
+  /** 32 bytes, base64: encrypts webhook secrets at rest (AES-256-GCM). Unset: stored as given. */
+  SECRETS_KEY: z.string().optional(),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Dev stack only: seed demo data and the dev-<role> tokens. Never in production. */
   SEED_DEMO_DATA: boolFlag.default(false),

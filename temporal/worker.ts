@@ -14,6 +14,7 @@ export interface WorkerOptions {
   log: Logger;
   webhookTimeoutMs?: number;
   allowPrivateWebhooks?: boolean;
+  secretsKey?: Buffer | null;
   maxConcurrentActivities?: number;
   /** Reuse one bundle across workers in a test run; bundling takes a second or two. */
   workflowBundle?: WorkflowBundleWithSourceMap;
@@ -31,7 +32,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, log: o.log }),
+    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log }),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
   });
 }

@@ -4,6 +4,7 @@ import { CreateWebhookBody, WebhookRecord } from '../../domain/schemas/webhook';
 import type { WebhookSubscription } from '../../generated/prisma-sqlite/client';
 import { badRequest, notFound } from '../errors';
 import { redactUrl, refusedWebhookTarget } from '../../infra/network-policy';
+import { parseSecretsKey, sealSecret } from '../../infra/secret-box';
 import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
 import { route, type RouteDef } from '../route';
@@ -45,7 +46,7 @@ export function webhookRoutes(): RouteDef[] {
         const refused = deps.env.WEBHOOK_ALLOW_PRIVATE ? null : refusedWebhookTarget(new URL(body.url));
         if (refused) throw badRequest('url is not an allowed webhook target', [{ path: 'url', message: `${refused}: webhooks may not reach the server's own network (WEBHOOK_ALLOW_PRIVATE)` }]);
         const row = await deps.db.webhookSubscription.create({
-          data: { id: newId('whk'), url: body.url, events: JSON.stringify(body.events), secret: body.secret, createdBy: user.id },
+          data: { id: newId('whk'), url: body.url, events: JSON.stringify(body.events), secret: sealSecret(body.secret, parseSecretsKey(deps.env.SECRETS_KEY)), createdBy: user.id },
         });
         return webhookView(row);
       },

@@ -2,6 +2,7 @@
  * The incident API end to end over HTTP: Temporal dev server, real worker, real database
  * (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set, as in CI).
  */
+import { Webhook } from 'standardwebhooks';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -260,7 +261,7 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
 
   test('a webhook receiver on localhost gets incident.sla.breached with a valid signature; the workflow is findable by SlaBreached', async () => {
     const secret = 'a-very-secret-secret';
-    const received: { body: string; signature: string | undefined }[] = [];
+    const received: { body: string; signature: string | undefined; headers: http.IncomingHttpHeaders }[] = [];
     let failFirst = true;
     const receiver = http.createServer((req, res) => {
       let body = '';
@@ -272,7 +273,7 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
           res.writeHead(503).end();
           return;
         }
-        received.push({ body, signature: req.headers['x-itsm-signature'] as string | undefined });
+        received.push({ body, signature: req.headers['x-itsm-signature'] as string | undefined, headers: req.headers });
         res.writeHead(204).end();
       });
     });
@@ -296,6 +297,12 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
       expect(event.data).toMatchObject({ clock: 'response', incident: { number: inc.body.number } });
       const expected = `sha256=${createHmac('sha256', secret).update(delivery.body).digest('hex')}`;
       expect(delivery.signature).toBe(expected);
+      // Standard Webhooks headers, verified with their library: the timestamp is signed, so replays can be refused.
+      const headers = { 'webhook-id': String(delivery.headers['webhook-id']), 'webhook-timestamp': String(delivery.headers['webhook-timestamp']), 'webhook-signature': String(delivery.headers['webhook-signature']) };
+      expect(new Webhook(secret, { format: 'raw' }).verify(delivery.body, headers)).toMatchObject({ type: 'incident.sla.breached' });
+      expect(() => new Webhook(secret, { format: 'raw' }).verify(delivery.body, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 3600) })).toThrow();
+      // The secret is sealed at rest.
+      expect((await s.tdb.db.webhookSubscription.findUniqueOrThrow({ where: { id: hook.body.id } })).secret).toMatch(/^enc:v1:/);
       const deliveries = await s.api('GET', `/api/v1/webhooks/${hook.body.id}/deliveries`, { token: 'dev-admin' });
       expect(deliveries.body.items[0]).toMatchObject({ status: 'delivered', attempts: 2 });
 

@@ -6,7 +6,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../infra/logger';
 import { seedGroups, upsertUser, demoUsers } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from './database';
-import { startDevServer, startWorker } from './temporal';
+import { TEST_SECRETS_KEY, startDevServer, startWorker } from './temporal';
 
 export interface Stack {
   env: TestWorkflowEnvironment;
@@ -42,7 +42,7 @@ export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?:
   const app = createApp({
     db: tdb.db,
     temporal: env.client,
-    env: { WEBHOOK_ALLOW_PRIVATE: opts.allowPrivateWebhooks ?? true, TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
+    env: { WEBHOOK_ALLOW_PRIVATE: opts.allowPrivateWebhooks ?? true, SECRETS_KEY: TEST_SECRETS_KEY, TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
     log: createLogger('silent'),
   });
   const server: Server = await new Promise((resolve) => {

@@ -1,3 +1,4 @@
+import { parseSecretsKey } from '../../infra/secret-box';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflows, createWorker } from '../../temporal/worker';
@@ -44,6 +45,9 @@ export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
+/** Tests seal webhook secrets at rest like production does. */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true): Promise<Worker> {
   return createWorker({
     connection: env.nativeConnection,
@@ -55,6 +59,7 @@ export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueu
     webhookTimeoutMs,
     // Test receivers listen on 127.0.0.1.
     allowPrivateWebhooks,
+    secretsKey: parseSecretsKey(TEST_SECRETS_KEY),
     workflowBundle: await sharedBundle(),
   });
 }
