@@ -32,7 +32,11 @@ export function buildOpenApi(routes: RouteDef[]) {
         401: problem,
         403: problem,
         ...(params.length ? { 404: problem } : {}),
-        ...(r.path.match(/:id\/[a-z-]+$/) && r.method === 'post' ? { 409: problem } : {}),
+        // Commands refused by the record's state; creations whose Idempotency-Key is still in progress or whose identity exists.
+        ...((r.path.match(/:id\/[a-z-]+$/) && r.method === 'post') || r.creates ? { 409: problem } : {}),
+        ...(r.body ? { 413: { ...problem, description: 'the body exceeds MAX_BODY_BYTES' }, 415: { ...problem, description: 'not application/json in UTF-8, or an unsupported content encoding' } } : {}),
+        ...(r.creates ? { 422: { ...problem, description: 'the Idempotency-Key was used for a different request' } } : {}),
+        503: { ...problem, description: 'the workflow engine or the database is unreachable; retry later (nothing was recorded)' },
       },
     });
   }

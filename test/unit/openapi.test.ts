@@ -1,0 +1,25 @@
+import { buildOpenApi } from '../../api/openapi';
+import { allRoutes } from '../../api/routes';
+
+/** The document clients validate against: every status the server answers is on the operation that answers it. */
+describe('the OpenAPI document', () => {
+  // Read as plain JSON, the way a client reads it.
+  const doc = JSON.parse(JSON.stringify(buildOpenApi(allRoutes()))) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
+  const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+
+  test('is 3.1 with no 3.0-style tuple items', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(JSON.stringify(doc)).not.toMatch(/"items":\[/);
+  });
+
+  test('documents 413 and 415 where there is a body, 409 and 422 where an Idempotency-Key applies, 503 everywhere', () => {
+    for (const { path, method, op } of ops) {
+      const codes = Object.keys(op.responses);
+      expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['400', '401', '403', '503'])]);
+      if (op.requestBody) expect([path, method, codes]).toEqual([path, method, expect.arrayContaining(['413', '415'])]);
+    }
+    const create = doc.paths['/api/v1/incidents'].post.responses;
+    expect(Object.keys(create)).toEqual(expect.arrayContaining(['201', '409', '422']));
+    expect(Object.keys(doc.paths['/api/v1/problems/{id}/known-error'].post.responses)).toEqual(expect.arrayContaining(['404', '409']));
+  });
+});
