@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { knownErrorsByIds, problemStore, searchKnownErrors } from '../db/problem-store';
 import { knownErrorEffect, newProblem } from '../domain/problem/lifecycle';
 import { createTestDatabase } from '../test/support/database';
-import { dist, fmt } from './support';
+import { dist, fmt, seededRandom } from './support';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -38,18 +38,7 @@ const WORDS = `disk full log rotation database deadlock timeout certificate expi
   .split(/\s+/)
   .filter(Boolean);
 
-/** mulberry32: a seeded PRNG, so every run writes and searches the same text. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(7);
+const random = seededRandom(7);
 /** Skewed towards the first words, as real symptom texts repeat a few terms a lot. */
 const word = () => WORDS[Math.floor(WORDS.length * random() ** 2)];
 const phrase = (n: number) => Array.from({ length: n }, word).join(' ');

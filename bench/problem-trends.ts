@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { runTrendDetection, wouldOpen } from '../db/incident-trends';
 import type { Db } from '../db/client';
 import { createTestDatabase } from '../test/support/database';
-import { dist, fmt, round } from './support';
+import { dist, fmt, round, seededRandom } from './support';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -33,16 +33,6 @@ const APPS = 1_500;
 const SERVICES = 40;
 const CATEGORIES = ['network', 'storage', 'database', 'email', 'printing', 'access', 'hardware', 'software', 'vpn', 'backup', 'dns', 'certificates', 'monitoring', 'erp', 'payroll', 'telephony', 'web', 'identity', 'security', 'middleware'];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function seed(db: Db, spreadMs: number, end: number, random: () => number): Promise<void> {
   const ci = (id: string, cls: string) => ({ id, number: id.toUpperCase(), name: id, class: cls, status: 'live' });
@@ -93,7 +83,7 @@ async function scenario(name: string, spreadMs: number) {
   try {
     const end = Date.parse('2026-06-01T00:00:00Z');
     const t0 = performance.now();
-    await seed(db, spreadMs, end, rng(11));
+    await seed(db, spreadMs, end, seededRandom(11));
     const seedS = (performance.now() - t0) / 1000;
     const inWindow = await db.incident.count({ where: { openedAt: { gte: new Date(end - WINDOW), lt: new Date(end) } } });
     const params = { from: end - WINDOW, to: end, windowMs: WINDOW, threshold: 5 };

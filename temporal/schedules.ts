@@ -63,13 +63,16 @@ export function verificationScheduleOptions(env: VerificationScheduleEnv, opts: 
 
 export type EnsureResult = 'created' | 'updated' | 'unchanged';
 
+/** What `ensureSchedule` needs of a Schedule's options: the action's memo carries the fingerprint. */
+type FingerprintedSchedule = ScheduleOptions & { scheduleId: string; state: { paused: boolean; note: string } };
+
 /**
- * Creates the verification Schedule if it is missing and updates it if its settings
- * changed; otherwise leaves it alone (so a pause set by ops in the UI survives restarts).
- * Safe for several workers starting at once.
+ * Creates a Schedule if it is missing and updates it if its settings changed (the fingerprint
+ * kept in its action's memo differs); otherwise leaves it alone, so a pause set by ops in the
+ * UI survives restarts. Safe for several workers starting at once. Every Schedule of the
+ * project (CMDB verification, trend detection) is kept this way.
  */
-export async function ensureVerificationSchedule(client: Client, env: VerificationScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}): Promise<{ scheduleId: string; result: EnsureResult }> {
-  const { options, fingerprint } = verificationScheduleOptions(env, opts);
+export async function ensureSchedule(client: Client, { options, fingerprint }: { options: FingerprintedSchedule; fingerprint: string }): Promise<{ scheduleId: string; result: EnsureResult }> {
   const handle = client.schedule.getHandle(options.scheduleId);
   for (let attempt = 0; ; attempt++) {
     let current;
@@ -98,4 +101,9 @@ export async function ensureVerificationSchedule(client: Client, env: Verificati
     }));
     return { scheduleId: options.scheduleId, result: 'updated' };
   }
+}
+
+/** The CMDB verification Schedule, created or brought up to date (see `ensureSchedule`). */
+export function ensureVerificationSchedule(client: Client, env: VerificationScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}): Promise<{ scheduleId: string; result: EnsureResult }> {
+  return ensureSchedule(client, verificationScheduleOptions(env, opts));
 }

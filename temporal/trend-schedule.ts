@@ -5,13 +5,13 @@
  * without it: a run claims a trend key before opening its problem.
  */
 import { createHash } from 'node:crypto';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Env } from '../config/env';
 import { parseIsoDuration } from '../domain/duration';
 import { PROBLEM_TRENDS_WORKFLOW, type ProblemTrendsConfig, type ProblemTrendsInput } from '../workflows/contracts/problem-trends';
 import * as SA from '../workflows/contracts/search-attributes';
 import { problemConfigFromEnv } from './open-problem';
-import type { EnsureResult } from './schedules';
+import { ensureSchedule, type EnsureResult } from './schedules';
 
 export const TREND_SCHEDULE_ID = 'problem-trends';
 /** Used while PROBLEM_TREND_CRON=off: the Schedule stays, paused, with this spec. */
@@ -63,32 +63,7 @@ export function trendScheduleOptions(env: TrendScheduleEnv, opts: { scheduleId?:
   return { options, fingerprint };
 }
 
-/** Creates the Schedule if missing, updates it if its settings changed, else leaves it (and a pause set by ops) alone. */
-export async function ensureTrendSchedule(client: Client, env: TrendScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}): Promise<{ scheduleId: string; result: EnsureResult }> {
-  const { options, fingerprint } = trendScheduleOptions(env, opts);
-  const handle = client.schedule.getHandle(options.scheduleId);
-  for (let attempt = 0; ; attempt++) {
-    let current;
-    try {
-      current = await handle.describe();
-    } catch (e) {
-      if (!(e instanceof ScheduleNotFoundError)) throw e;
-      try {
-        await client.schedule.create(options);
-        return { scheduleId: options.scheduleId, result: 'created' };
-      } catch (err) {
-        if (!(err instanceof ScheduleAlreadyRunning) || attempt > 2) throw err;
-        continue;
-      }
-    }
-    if (current.action.type === 'startWorkflow' && current.action.memo?.scheduleFingerprint === fingerprint) return { scheduleId: options.scheduleId, result: 'unchanged' };
-    await handle.update((prev) => ({
-      spec: options.spec,
-      action: options.action,
-      policies: options.policies,
-      state: { ...prev.state, paused: options.state.paused, note: options.state.note },
-      typedSearchAttributes: prev.typedSearchAttributes,
-    }));
-    return { scheduleId: options.scheduleId, result: 'updated' };
-  }
+/** The trend-detection Schedule, created or brought up to date (see `ensureSchedule`). */
+export function ensureTrendSchedule(client: Client, env: TrendScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}): Promise<{ scheduleId: string; result: EnsureResult }> {
+  return ensureSchedule(client, trendScheduleOptions(env, opts));
 }
