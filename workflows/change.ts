@@ -20,7 +20,7 @@ import { freezesHit } from '../domain/change/schedule';
 import { changeView, type ChangeSnapshot, type ChangeView } from '../domain/change/snapshot';
 import { checkCommand, isTerminal, type ChangeState } from '../domain/change/state-machine';
 import type { Deadline } from '../domain/record';
-import type { ChangeCommandBody, ChangeCommandName } from '../domain/schemas/change';
+import type { ChangeCommandBody, ChangeCommandBodyMap, ChangeCommandName } from '../domain/schemas/change';
 import {
   changeCommandUpdates,
   createChangeUpdate,
@@ -30,7 +30,6 @@ import {
   voteSignal,
   type CastVote,
   type ChangeCarriedState,
-  type ChangeCommandInput,
   type ChangeWorkflowConfig,
   type ChangeWorkflowInput,
   type VoteOutcome,
@@ -290,13 +289,11 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     action: 'submit',
     effect: { events: ['change.submitted'] },
   }));
-  for (const name of Object.keys(changeCommandUpdates) as ChangeCommandName[]) {
-    record.onCommand(
-      changeCommandUpdates[name] as typeof changeCommandUpdates.start as never,
-      (_c, body: ChangeCommandInput<typeof name>['body']) => change.check(name, body),
-      (actor, body: ChangeCommandInput<typeof name>['body']) => (change.commands[name] as (a: string, b: unknown) => Promise<ChangeView>)(actor, body),
-    );
-  }
+  record.onCommands<ChangeCommandBodyMap>(
+    changeCommandUpdates,
+    (name, body) => change.check(name, body),
+    (name, actor, body) => change.commands[name](actor, body),
+  );
   record.onSignal(voteSignal, change.vote);
   record.onSignal(recheckScheduleSignal, change.recheckSchedule);
   record.onUpdate(voteOutcomeUpdate, change.voteOutcome);

@@ -16,7 +16,7 @@ import {
 import { incidentView, slaBreached, withProblemFields, type IncidentSnapshot, type IncidentView } from '../domain/incident/snapshot';
 import { isTerminal, nextState, type IncidentState } from '../domain/incident/state-machine';
 import type { Deadline } from '../domain/record';
-import type { IncidentCommandBody, IncidentCommandName } from '../domain/schemas/incident';
+import type { IncidentCommandBody, IncidentCommandBodyMap, IncidentCommandName } from '../domain/schemas/incident';
 import {
   applyWorkaroundUpdate,
   createIncidentUpdate,
@@ -26,7 +26,6 @@ import {
   getIncidentQuery,
   incidentCommandUpdates,
   type IncidentCarriedState,
-  type IncidentCommandInput,
   type IncidentWorkflowConfig,
   type IncidentWorkflowInput,
 } from './contracts/incident';
@@ -202,13 +201,11 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
     // Incidents opened before the kernel started their SLA timers while the record was being written.
     { visibleBeforePersisted: () => !kernelV2() },
   );
-  for (const name of Object.keys(incidentCommandUpdates) as IncidentCommandName[]) {
-    record.onCommand(
-      incidentCommandUpdates[name] as typeof incidentCommandUpdates.assign as never,
-      () => void incident.check(name),
-      (actor, body: IncidentCommandInput<typeof name>['body']) => incident.command(name, actor, body),
-    );
-  }
+  record.onCommands<IncidentCommandBodyMap>(
+    incidentCommandUpdates,
+    (name) => void incident.check(name),
+    (name, actor, body) => incident.command(name, actor, body),
+  );
   record.onCommand(linkProblemUpdate, () => undefined, incident.linkProblem);
   record.onCommand(applyWorkaroundUpdate, incident.checkWorkaround, incident.applyWorkaround);
   return record.run({ deadlines: incident.deadlines, fire: incident.fire });

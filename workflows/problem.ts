@@ -223,13 +223,11 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
         : undefined,
     };
   });
-  for (const name of Object.keys(problemCommandUpdates) as ProblemCommandName[]) {
-    record.onCommand(
-      problemCommandUpdates[name] as typeof problemCommandUpdates.investigate as never,
-      (_c, body: unknown) => problem.check(name, body),
-      (actor, body: unknown) => (problem.commands[name] as (a: string, b: unknown) => Promise<ProblemView>)(actor, body),
-    );
-  }
+  record.onCommands<ProblemCommandPayloads>(
+    problemCommandUpdates,
+    (name, body) => problem.check(name, body),
+    (name, actor, body) => problem.commands[name](actor, body),
+  );
   record.onSignal(changeOutcomeSignal, problem.changeOutcome);
   record.onSignal(incidentLinkedSignal, problem.incidentLinked);
   return record.run({ deadlines: (c) => problemDeadlines(c.snapshot), fire: problem.fire });

@@ -79,6 +79,8 @@ export const ChangeCommandBodies = {
 } as const;
 export type ChangeCommandName = keyof typeof ChangeCommandBodies;
 export type ChangeCommandBody<K extends ChangeCommandName> = z.infer<(typeof ChangeCommandBodies)[K]>;
+/** Every command's body by name (what each command's Update carries). */
+export type ChangeCommandBodyMap = { [K in ChangeCommandName]: ChangeCommandBody<K> };
 export const CHANGE_COMMANDS = Object.keys(ChangeCommandBodies) as ChangeCommandName[];
 
 export const VoteBody = z.object({ decision: DecisionEnum, comment: z.string().max(5000).optional() }).strict();

@@ -50,6 +50,8 @@ export const IncidentCommandBodies = {
 
 export type IncidentCommandName = keyof typeof IncidentCommandBodies;
 export type IncidentCommandBody<K extends IncidentCommandName> = z.infer<(typeof IncidentCommandBodies)[K]>;
+/** Every command's body by name (what each command's Update carries). */
+export type IncidentCommandBodyMap = { [K in IncidentCommandName]: IncidentCommandBody<K> };
 export const INCIDENT_COMMANDS = Object.keys(IncidentCommandBodies) as IncidentCommandName[];
 
 export const SlaViewSchema = z.object({

@@ -193,6 +193,20 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     );
   }
 
+  /**
+   * A process's whole command set: one Update per name (its contract's definitions), each
+   * checked by `check` and run by `run` with the body that name carries.
+   */
+  onCommands<P extends object>(
+    defs: { [K in keyof P & string]: UpdateDefinition<V, [CommandInput<P[K]>]> },
+    check: <K extends keyof P & string>(name: K, body: P[K]) => void,
+    run: <K extends keyof P & string>(name: K, actor: string, body: P[K]) => Promise<V>,
+  ): void {
+    for (const name of Object.keys(defs) as (keyof P & string)[]) {
+      this.onCommand(defs[name], (_c, body) => check(name, body), (actor, body) => run(name, actor, body));
+    }
+  }
+
   /** A signal, serialised with commands and timers. */
   onSignal<A extends unknown[]>(def: SignalDefinition<A>, handle: (...args: A) => Promise<void>): void {
     setHandler(def, (...args: A) => this.serial.run(() => handle(...args)));
