@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { randomUUID } from 'node:crypto';
 import { authenticate, authorize } from './auth';
@@ -100,6 +101,9 @@ function methodNotAllowed(routes: RouteDef[]) {
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Security headers from a maintained middleware. The API answers JSON; the CSP is left to
+  // the proxy in front, since /docs (Swagger UI) needs inline styles.
+  app.use(helmet({ contentSecurityPolicy: false }));
   app.set('query parser', 'simple');
   app.use(requestContext(deps));
   app.use(requireJson);

@@ -8,7 +8,7 @@ export async function authenticate(db: Db, header: string | undefined): Promise<
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!match) throw unauthorized('missing or malformed Authorization header (expected: Bearer <token>)');
   const user = await db.user.findUnique({ where: { tokenHash: hashToken(match[1]) } });
-  if (!user) throw unauthorized('unknown or revoked token');
+  if (!user) throw unauthorized('unknown or revoked token', true);
   return { id: user.id, name: user.name, role: userRoleOf(user), groups: userGroupsOf(user) };
 }
 

@@ -15,6 +15,8 @@ export class HttpError extends Error {
     public readonly title: string,
     public readonly detail?: string,
     public readonly errors?: FieldError[],
+    /** Response headers the status calls for (WWW-Authenticate on 401). */
+    public readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
   }
@@ -24,7 +26,9 @@ export const badRequest = (detail: string, errors?: FieldError[]) => new HttpErr
 export const notFound = (what: string) => new HttpError(404, 'Not found', `${what} not found`);
 export const conflict = (detail: string) => new HttpError(409, 'Conflict', detail);
 export const forbidden = (detail: string) => new HttpError(403, 'Forbidden', detail);
-export const unauthorized = (detail: string) => new HttpError(401, 'Unauthorized', detail);
+/** RFC 6750: a 401 names the scheme, and says when a token was presented but is not valid. */
+export const unauthorized = (detail: string, tokenGiven = false) =>
+  new HttpError(401, 'Unauthorized', detail, undefined, { 'www-authenticate': tokenGiven ? 'Bearer realm="itsm", error="invalid_token"' : 'Bearer realm="itsm"' });
 export const unavailable = (detail: string) => new HttpError(503, 'Service unavailable', detail);
 
 export function zodFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
@@ -45,6 +49,7 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where
 }
 
 export function sendProblem(res: Response, e: HttpError): void {
+  for (const [name, value] of Object.entries(e.headers)) res.setHeader(name, value);
   res
     .status(e.status)
     .type('application/problem+json')

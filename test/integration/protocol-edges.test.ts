@@ -78,3 +78,14 @@ test('a webhook delivery never follows a redirect: a 3xx is a failed attempt, th
     redirector.close();
   }
 });
+
+test('a 401 says how to authenticate (WWW-Authenticate: Bearer, invalid_token when a token was refused); responses carry security headers', async () => {
+  const none = await s.api('GET', '/api/v1/incidents', { token: null });
+  expect([none.status, none.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="itsm"']);
+  const wrong = await s.api('GET', '/api/v1/incidents', { token: 'not-a-token' });
+  expect([wrong.status, wrong.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="itsm", error="invalid_token"']);
+  const ok = await s.api('GET', '/api/v1/incidents');
+  expect([ok.status, ok.headers.get('x-content-type-options'), ok.headers.get('x-frame-options'), ok.headers.get('x-powered-by')]).toEqual([200, 'nosniff', 'SAMEORIGIN', null]);
+  expect(ok.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+  expect((await s.api('GET', '/docs/')).status).toBe(200);
+});
