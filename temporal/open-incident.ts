@@ -14,6 +14,7 @@ import { newId } from '../infra/ids';
 import { nextNumber } from '../db/numbers';
 import { INCIDENT_WORKFLOW, createIncidentUpdate, incidentWorkflowId, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
 import * as SA from '../workflows/contracts/search-attributes';
+import { observationMsFromEnv, problemConfigFromEnv } from './open-problem';
 
 export type IncidentConfigEnv = Pick<Env, 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Partial<Pick<Env, 'PRIORITY_MATRIX' | 'PROBLEM_FOR_MAJOR_INCIDENTS' | 'PROBLEM_OBSERVATION_PERIOD'>>;
 
@@ -27,10 +28,7 @@ export function incidentConfigFromEnv(env: IncidentConfigEnv, searchAttributes =
     ...(env.PRIORITY_MATRIX ? { priorityMatrix: env.PRIORITY_MATRIX } : {}),
     ...(env.PROBLEM_FOR_MAJOR_INCIDENTS !== false
       ? {
-          majorIncidentProblem: {
-            observationMs: parseIsoDuration(env.PROBLEM_OBSERVATION_PERIOD ?? 'P14D'),
-            config: { continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes },
-          },
+          majorIncidentProblem: { observationMs: observationMsFromEnv(env), config: problemConfigFromEnv(env, searchAttributes) },
         }
       : {}),
   };

@@ -7,6 +7,7 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Env } from '../config/env';
 import type { Db } from '../db/client';
 import { nextNumber } from '../db/numbers';
+import { parseIsoDuration } from '../domain/duration';
 import type { ProblemSubmission } from '../domain/problem/lifecycle';
 import type { ProblemView } from '../domain/problem/snapshot';
 import { newId } from '../infra/ids';
@@ -15,6 +16,11 @@ import * as SA from '../workflows/contracts/search-attributes';
 
 export function problemConfigFromEnv(env: Pick<Env, 'CONTINUE_AS_NEW_AFTER_EVENTS'>, searchAttributes = true): ProblemWorkflowConfig {
   return { continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes };
+}
+
+/** A problem's observation period: its own, else the process setting (default P14D). */
+export function observationMsFromEnv(env: Partial<Pick<Env, 'PROBLEM_OBSERVATION_PERIOD'>>, given?: string): number {
+  return parseIsoDuration(given ?? env.PROBLEM_OBSERVATION_PERIOD ?? 'P14D');
 }
 
 export interface OpenProblemDeps {

@@ -10,7 +10,7 @@ import type { Env } from '../config/env';
 import { parseIsoDuration } from '../domain/duration';
 import { PROBLEM_TRENDS_WORKFLOW, type ProblemTrendsConfig, type ProblemTrendsInput } from '../workflows/contracts/problem-trends';
 import * as SA from '../workflows/contracts/search-attributes';
-import { problemConfigFromEnv } from './open-problem';
+import { observationMsFromEnv, problemConfigFromEnv } from './open-problem';
 import { ensureSchedule, type EnsureResult } from './schedules';
 
 export const TREND_SCHEDULE_ID = 'problem-trends';
@@ -25,7 +25,7 @@ export function trendConfig(env: Pick<Env, 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Par
   return {
     windowMs: parseIsoDuration(override.window ?? env.PROBLEM_TREND_WINDOW ?? 'P7D'),
     threshold: override.threshold ?? env.PROBLEM_TREND_THRESHOLD ?? 5,
-    observationMs: parseIsoDuration(env.PROBLEM_OBSERVATION_PERIOD ?? 'P14D'),
+    observationMs: observationMsFromEnv(env),
     problem: problemConfigFromEnv(env, searchAttributes),
     searchAttributes,
   };

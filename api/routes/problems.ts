@@ -14,7 +14,6 @@ import {
 } from '../../domain/schemas/problem';
 import type { Role } from '../../domain/access';
 import type { CreateChangeBody } from '../../domain/schemas/change';
-import { parseIsoDuration } from '../../domain/duration';
 import { isTerminal as isTerminalIncident, type IncidentState } from '../../domain/incident/state-machine';
 import { problemView } from '../../domain/problem/snapshot';
 import { isTerminal, type ProblemState } from '../../domain/problem/state-machine';
@@ -23,7 +22,7 @@ import { findKnownError, findProblem, knownErrorView, knownErrorsByIds, problemF
 import type { Problem } from '../../generated/prisma-sqlite/client';
 import { resolveSubmission } from '../../services/change-submission';
 import { changeConfigFromEnv } from '../../temporal/open-change';
-import { openProblem, problemConfigFromEnv } from '../../temporal/open-problem';
+import { observationMsFromEnv, openProblem, problemConfigFromEnv } from '../../temporal/open-problem';
 import { applyWorkaroundUpdate } from '../../workflows/contracts/incident';
 import { problemCommandUpdates, type ProblemCommandPayloads } from '../../workflows/contracts/problem';
 import { badRequest, conflict, notFound } from '../errors';
@@ -79,7 +78,6 @@ const problemDeps = (deps: ApiDeps) => ({
   taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
   config: problemConfigFromEnv(deps.env, deps.searchAttributes !== false),
 });
-const observationMs = (deps: ApiDeps, given?: string) => parseIsoDuration(given ?? deps.env.PROBLEM_OBSERVATION_PERIOD ?? 'P14D');
 
 /** The Update payload of a command: the body, with references resolved where the workflow needs ids. */
 async function payloadOf(deps: ApiDeps, row: Problem, verb: ProblemCommandName, body: unknown): Promise<unknown> {
@@ -127,7 +125,7 @@ export function problemRoutes(): RouteDef[] {
             ...(ciId ? { ciId } : {}),
             ...(body.category ? { category: body.category } : {}),
             ...(incidentIds ? { incidentIds } : {}),
-            observationMs: observationMs(deps, body.observationPeriod),
+            observationMs: observationMsFromEnv(deps.env, body.observationPeriod),
           });
         } catch (e) {
           throw commandError(e, 'the new problem');
@@ -202,7 +200,7 @@ export function problemRoutes(): RouteDef[] {
             ...(incident.ciId ? { ciId: incident.ciId } : {}),
             ...(incident.category ? { category: incident.category } : {}),
             incidentIds: [incident.id],
-            observationMs: observationMs(deps),
+            observationMs: observationMsFromEnv(deps.env),
           });
         } catch (e) {
           throw commandError(e, 'the new problem');

@@ -111,7 +111,10 @@ export const KnownErrorStateSchema = z.object({
 });
 export const ProblemChangeSchema = z.object({ id: z.string(), number: z.string(), requestedAt: Epoch, outcome: ChangeOutcomeEnum.nullable(), reason: z.string().nullable(), reportedAt: Epoch.nullable() });
 
-export const ProblemSnapshotSchema = z.object({
+/** The impact a problem holds: services and CIs, numbered and named. */
+const ProblemImpactSchema = z.object({ services: z.array(NamedCi), cis: z.array(NamedCi) });
+/** What the stored snapshot and the API record share, as they are. */
+const problemIdentity = {
   id: z.string(),
   number: z.string(),
   workflowId: z.string(),
@@ -121,8 +124,12 @@ export const ProblemSnapshotSchema = z.object({
   serviceId: z.string().nullable(),
   ciId: z.string().nullable(),
   category: z.string().nullable(),
+};
+
+export const ProblemSnapshotSchema = z.object({
+  ...problemIdentity,
   incidents: z.array(LinkedIncidentSchema),
-  impact: z.object({ services: z.array(NamedCi), cis: z.array(NamedCi) }),
+  impact: ProblemImpactSchema,
   rca: z.array(RcaEntrySchema),
   rcaWaived: z.string().nullable(),
   knownError: KnownErrorStateSchema.nullable(),
@@ -163,17 +170,10 @@ export const KnownErrorRecord = KnownErrorShown.extend({
 export type KnownErrorRecord = z.infer<typeof KnownErrorRecord>;
 
 export const ProblemRecord = z.object({
-  id: z.string(),
-  number: z.string(),
-  title: z.string(),
-  description: z.string().nullable(),
-  state: ProblemStateEnum,
-  serviceId: z.string().nullable(),
-  ciId: z.string().nullable(),
-  category: z.string().nullable(),
+  ...problemIdentity,
   incidentIds: z.array(z.string()),
   incidents: z.array(z.object({ id: z.string(), number: z.string(), linkedAt: Iso })),
-  impact: z.object({ services: z.array(NamedCi), cis: z.array(NamedCi) }).describe('the union of its incidents’ services and CIs, services reached through the CMDB'),
+  impact: ProblemImpactSchema.describe('the union of its incidents’ services and CIs, services reached through the CMDB'),
   rca: z.object({ method: RcaMethodEnum.nullable(), entries: z.array(RcaEntrySchema.extend({ at: Iso })), waived: z.string().nullable() }),
   knownErrorId: z.string().nullable(),
   knownErrorNumber: z.string().nullable(),
@@ -190,7 +190,6 @@ export const ProblemRecord = z.object({
   resolvedAt: Iso.nullable(),
   closedAt: Iso.nullable(),
   createdBy: z.string(),
-  workflowId: z.string(),
   updatedAt: Iso,
 });
 export type ProblemRecord = z.infer<typeof ProblemRecord>;
