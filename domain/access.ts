@@ -1,5 +1,5 @@
 /** Who may do what: the roles of api.md, and the authenticated caller every command names. */
-export const ROLES = ['requester', 'agent', 'problem_manager', 'change_manager', 'cab_member', 'release_manager', 'admin'] as const;
+export const ROLES = ['requester', 'agent', 'problem_manager', 'change_manager', 'cab_member', 'release_manager', 'automation', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

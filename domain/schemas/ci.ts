@@ -7,7 +7,7 @@ export const CI_CLASSES = [
 ] as const;
 export const CI_STATUSES = ['planned', 'ordered', 'in_build', 'live', 'maintenance', 'in_store', 'retired'] as const;
 /** `A <type> B` means A depends on B: impact flows from B (the target) to A (the source). */
-export const RELATIONSHIP_TYPES = ['depends_on', 'runs_on', 'hosted_on', 'connects_to', 'part_of', 'uses', 'backed_up_by'] as const;
+export const RELATIONSHIP_TYPES = ['depends_on', 'runs_on', 'hosted_on', 'connects_to', 'part_of', 'uses', 'backed_up_by', 'deployed_in'] as const;
 
 export const CiClass = z.enum(CI_CLASSES);
 export const CiStatus = z.enum(CI_STATUSES);
