@@ -103,6 +103,19 @@ export const EnvSchema = z.object({
   /** Open an incident for each attribute drift found on a CI in one of CMDB_VERIFICATION_INCIDENT_STATUSES. */
   CMDB_VERIFICATION_OPEN_INCIDENTS: boolFlag.default(true),
   CMDB_VERIFICATION_INCIDENT_STATUSES: ciStatusList.default(['live']),
+  /** Where the definitive software library keeps verified artifacts, by content (sha256). */
+  DSL_DIR: z.string().min(1).default('.data/dsl'),
+  /** The only folder `file:` artifact URIs may be read from (so registering cannot read the server's own files). */
+  DSL_FILE_ROOT: z.string().min(1).default('.data/dsl-inbox'),
+  /** Largest artifact the library fetches (bytes). */
+  DSL_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** How deployment systems reach this API: the base of the artifact URLs in release.deploy_requested. */
+  PUBLIC_URL: z.url().optional(),
+  /** How long an external system may take to report each release stage before the release fails (or rolls back). */
+  RELEASE_BUILD_TIMEOUT: IsoDuration.default('PT2H'),
+  RELEASE_TEST_TIMEOUT: IsoDuration.default('PT4H'),
+  RELEASE_DEPLOY_TIMEOUT: IsoDuration.default('PT1H'),
+  RELEASE_VERIFY_TIMEOUT: IsoDuration.default('PT30M'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
