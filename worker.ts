@@ -4,6 +4,7 @@ import { createLogger } from './infra/logger';
 import { createDb, tuneDb } from './db/client';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createWorker } from './temporal/worker';
+import { dslSettings } from './config/dsl';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { ensureVerificationSchedule } from './temporal/schedules';
 import { ensureTrendSchedule } from './temporal/trend-schedule';
@@ -47,6 +48,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
     secretsKey: parseSecretsKey(env.SECRETS_KEY),
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    dsl: dslSettings(env),
   });
   log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
   return { worker, schedule, done: worker.run().finally(async () => { await connection.close(); await client.connection.close(); await db.$disconnect(); }) };

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Logger } from '../infra/logger';
+import type { DslSettings } from '../config/dsl';
+import type { ArtifactStore } from '../infra/artifact-store';
 
 /** What activities need from the outside world, injected so tests use the real thing. */
 export interface ActivityDeps {
@@ -13,4 +15,8 @@ export interface ActivityDeps {
   /** Opens webhook secrets sealed at rest (SECRETS_KEY); null when none is configured. */
   secretsKey?: Buffer | null;
   log: Logger;
+  /** The definitive software library's folders and limits (defaults: the DSL_* settings' defaults). */
+  dsl?: DslSettings;
+  /** Where verified artifacts are kept; default the filesystem store under `dsl.dir`. */
+  artifactStore?: ArtifactStore;
 }

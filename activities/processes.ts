@@ -8,7 +8,10 @@ import { createIncidentActivities } from './incident';
 import { createProblemActivities } from './problem';
 import { problemStore } from '../db/problem-store';
 import { createProblemTrendActivities } from './problem-trends';
+import { createReleaseActivities } from './release';
+import { releaseStore } from '../db/release-store';
 import { createWebhookActivities } from './webhooks';
+import { createDslActivities } from './dsl';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -29,6 +32,8 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'change', activities: createChangeActivities, stores: [changeStore] },
   { name: 'problem', activities: createProblemActivities, stores: [problemStore] },
   { name: 'problem-trends', activities: createProblemTrendActivities },
+  { name: 'release', activities: createReleaseActivities, stores: [releaseStore] },
   { name: 'cmdb-verification', activities: createCmdbVerificationActivities },
   { name: 'webhook-delivery', activities: createWebhookActivities },
+  { name: 'dsl-verification', activities: createDslActivities },
 ];

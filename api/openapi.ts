@@ -26,8 +26,9 @@ export function buildOpenApi(routes: RouteDef[]) {
       responses: {
         [r.status ?? 200]: {
           description: 'OK',
-          ...(r.response ? { content: { 'application/json': { schema: r.response } } } : {}),
+          ...(r.produces ? { content: { [r.produces]: { schema: z.string().openapi({ format: 'binary' }) } } } : r.response ? { content: { 'application/json': { schema: r.response } } } : {}),
         },
+        ...Object.fromEntries((r.errors ?? []).map((status) => [status, problem])),
         400: problem,
         401: problem,
         403: problem,

@@ -10,7 +10,7 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   env: Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS' | 'MAX_BODY_BYTES'> &
-    Partial<Pick<Env, 'PRIORITY_MATRIX' | 'CHANGE_POLICY' | 'WEBHOOK_ALLOW_PRIVATE' | 'SECRETS_KEY' | 'PROBLEM_OBSERVATION_PERIOD' | 'PROBLEM_TREND_WINDOW' | 'PROBLEM_TREND_THRESHOLD' | 'CMDB_VERIFICATION_OPEN_INCIDENTS' | 'CMDB_VERIFICATION_INCIDENT_STATUSES'>>;
+    Partial<Pick<Env, 'PRIORITY_MATRIX' | 'CHANGE_POLICY' | 'WEBHOOK_ALLOW_PRIVATE' | 'SECRETS_KEY' | 'PROBLEM_OBSERVATION_PERIOD' | 'PROBLEM_TREND_WINDOW' | 'PROBLEM_TREND_THRESHOLD' | 'CMDB_VERIFICATION_OPEN_INCIDENTS' | 'CMDB_VERIFICATION_INCIDENT_STATUSES' | 'PUBLIC_URL' | 'PORT' | 'RELEASE_BUILD_TIMEOUT' | 'RELEASE_TEST_TIMEOUT' | 'RELEASE_DEPLOY_TIMEOUT' | 'RELEASE_VERIFY_TIMEOUT' | 'DSL_DIR' | 'DSL_FILE_ROOT' | 'DSL_MAX_BYTES' | 'DSL_FETCH_TIMEOUT'>>;
   log: Logger;
   /** False only where the Temporal server cannot index custom search attributes. */
   searchAttributes?: boolean;
@@ -41,6 +41,10 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   status?: number;
   /** Creates a record: honours Idempotency-Key. */
   creates?: boolean;
+  /** The media type of a success body the handler streams itself (e.g. a download); default JSON. */
+  produces?: string;
+  /** Problem statuses this route answers beyond the ones every route documents (e.g. 409 on a GET). */
+  errors?: number[];
   /**
    * Declared as a method, so a route with typed schemas is also a plain RouteDef (the list that
    * app.ts mounts and openapi.ts documents): the app calls it only with what `body` and `query`

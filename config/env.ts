@@ -109,6 +109,8 @@ export const EnvSchema = z.object({
   DSL_FILE_ROOT: z.string().min(1).default('.data/dsl-inbox'),
   /** Largest artifact the library fetches (bytes). */
   DSL_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** How long the library keeps retrying an unreachable artifact source before rejecting the artifact. */
+  DSL_FETCH_TIMEOUT: IsoDuration.default('PT10M'),
   /** How deployment systems reach this API: the base of the artifact URLs in release.deploy_requested. */
   PUBLIC_URL: z.url().optional(),
   /** How long an external system may take to report each release stage before the release fails (or rolls back). */

@@ -280,6 +280,9 @@ export const OPEN_REFERENCE_FINDERS: Record<string, (db: Db | Tx, ciId: string) 
         select: { number: true },
       })
     ).map((r) => r.number),
+  // A release's CIs live in its snapshot: ids are ULIDs, so a text match finds exactly that CI.
+  release: async (db, ciId) =>
+    (await db.release.findMany({ where: { state: { notIn: ['deployed', 'failed', 'rolled_back', 'cancelled'] }, detail: { contains: `"${ciId}"` } }, select: { number: true } })).map((r) => r.number),
   change: async (db, ciId) =>
     (
       await db.change.findMany({

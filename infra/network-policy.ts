@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
  * Where outbound webhooks may not go unless explicitly allowed (`WEBHOOK_ALLOW_PRIVATE`):
@@ -66,4 +67,27 @@ export function redactUrl(raw: string): string {
   } catch {
     return raw;
   }
+}
+
+/** A connection refused by the policy: not an outage, so not worth retrying. */
+export class BlockedTarget extends Error {}
+
+/**
+ * A `lookup` for http(s) requests that judges the address the resolver answered, where the
+ * connection is made (so a name that rebinds to a private address is refused too).
+ */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
+      if (err) return callback(err, '', 0);
+      if (!allowPrivate && isPrivateAddress(address as string)) return callback(new BlockedTarget(`blocked: ${hostname} resolves to ${address}, a private, loopback or link-local address`), '', 0);
+      callback(null, address as string, family as number);
+    });
+  };
+}
+
+/** Why a URL's literal host may not be reached (checked before connecting), or null. */
+export function blockedLiteral(url: URL, allowPrivate: boolean): string | null {
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  return !allowPrivate && isIP(literal) && isPrivateAddress(literal) ? `blocked: ${literal} is a private, loopback or link-local address` : null;
 }

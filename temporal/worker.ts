@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
 import type { Db } from '../db/client';
 import type { Logger } from '../infra/logger';
+import type { DslSettings } from '../config/dsl';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   allowPrivateWebhooks?: boolean;
   secretsKey?: Buffer | null;
   maxConcurrentActivities?: number;
+  /** The definitive software library's folders and limits (default: the DSL_* defaults). */
+  dsl?: DslSettings;
   /** Reuse one bundle across workers in a test run; bundling takes a second or two. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -32,7 +35,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log }),
+    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}) }),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
   });
 }

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ChangeActivities } from '../activities/change';
 import { classifyVote, type CabState } from '../domain/change/cab';
@@ -25,16 +25,19 @@ import {
   changeCommandUpdates,
   createChangeUpdate,
   getChangeQuery,
+  linkReleaseUpdate,
   recheckScheduleSignal,
   voteOutcomeUpdate,
   voteSignal,
   type CastVote,
+  type LinkReleaseBody,
   type ChangeCarriedState,
   type ChangeWorkflowConfig,
   type ChangeWorkflowInput,
   type VoteOutcome,
 } from './contracts/change';
 import type { ChangeOutcome } from './contracts/problem';
+import { changeMovedSignal, releaseWorkflowId } from './contracts/release';
 import { FAILURE } from './contracts/record';
 import * as SA from './contracts/search-attributes';
 import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
@@ -244,6 +247,14 @@ class ChangeRoom {
     else if (s.state === 'cancelled') await this.tellProblem(s, 'cancelled', s.cancelReason);
   }
 
+  // ---- The release that deploys this change ----
+
+  linkRelease = (actor: string, b: LinkReleaseBody): Promise<ChangeView> => {
+    const s = this.s;
+    if (s.releaseId === b.releaseId) return Promise.resolve(this.record.view());
+    return this.record.commit(actor, 'release_linked', { snapshot: { ...s, ...b }, data: { ...b, previousReleaseId: s.releaseId ?? null } });
+  };
+
   // ---- Timers: CAB reminders, escalation and timeout; freeze end; window; overrun ----
 
   fire = async (d: Deadline<ChangeStepKind>): Promise<void> => {
@@ -274,12 +285,21 @@ function searchAttributes(s: ChangeSnapshot): SearchAttributeUpdatePair[] {
   return pairs;
 }
 
+/** A linked release waits on this change's approval and window: it hears every move (not awaited; a finished release ignores it). */
+function tellRelease(before: ChangeSnapshot, after: ChangeSnapshot): void {
+  if (!after.releaseNumber || before.state === after.state) return;
+  getExternalWorkflowHandle(releaseWorkflowId(after.releaseNumber))
+    .signal(changeMovedSignal, { changeId: after.id, changeNumber: after.number, state: after.state })
+    .catch((e: unknown) => log.info('release not told of a change move', { release: after.releaseNumber, error: String(e) }));
+}
+
 export async function changeWorkflow(input: ChangeWorkflowInput): Promise<ChangeView | null> {
   const record: Change = new RecordProcess(input, {
     recordType: 'change',
     view: changeView,
     isTerminal: (state) => isTerminal(state as ChangeState),
     searchAttributes,
+    afterCommit: tellRelease,
   });
   const change = new ChangeRoom(record, input.config);
 
@@ -294,6 +314,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
     (name, body) => change.check(name, body),
     (name, actor, body) => change.commands[name](actor, body),
   );
+  record.onCommand(linkReleaseUpdate, () => undefined, change.linkRelease);
   record.onSignal(voteSignal, change.vote);
   record.onSignal(recheckScheduleSignal, change.recheckSchedule);
   record.onUpdate(voteOutcomeUpdate, change.voteOutcome);

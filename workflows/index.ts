@@ -4,3 +4,6 @@ export { cmdbVerificationWorkflow } from './cmdb-verification';
 export { changeWorkflow } from './change';
 export { problemWorkflow } from './problem';
 export { problemTrendsWorkflow } from './problem-trends';
+export { releaseWorkflow } from './release';
+export { releaseDeploymentWorkflow } from './release-deployment';
+export { dslVerificationWorkflow } from './dsl-verification';

@@ -3,6 +3,7 @@ import { CreateFreezeBody, FreezeRecord } from '../../domain/schemas/change';
 import type { ChangeState } from '../../domain/change/state-machine';
 import type { Db } from '../../db/client';
 import { recheckScheduleSignal } from '../../workflows/contracts/change';
+import { recheckGateSignal } from '../../workflows/contracts/release';
 import { notFound } from '../errors';
 import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
@@ -31,6 +32,16 @@ async function recheckChanges(deps: ApiDeps, db: Db, window: { start: Date; end:
         .getHandle(r.workflowId)
         .signal(recheckScheduleSignal)
         .catch((e: unknown) => deps.log.warn('freeze recheck not delivered', { change: r.number, error: (e as Error).message })),
+    ),
+  );
+  // Releases waiting at a gate ask it again: the freeze is checked at the moment of deployment too.
+  const releases = await db.release.findMany({ where: { state: 'awaiting_approval' }, select: { number: true, workflowId: true } });
+  await Promise.all(
+    releases.map((r) =>
+      deps.temporal.workflow
+        .getHandle(r.workflowId)
+        .signal(recheckGateSignal)
+        .catch((e: unknown) => deps.log.warn('freeze recheck not delivered', { release: r.number, error: (e as Error).message })),
     ),
   );
   return rows.map((r) => r.number);

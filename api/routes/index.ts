@@ -8,9 +8,11 @@ import { changeRoutes } from './changes';
 import { ciRoutes } from './cis';
 import { dhsRoutes } from './dhs';
 import { discoveryRoutes } from './discovery';
+import { dslRoutes } from './dsl';
 import { incidentRoutes } from './incidents';
 import { problemRoutes } from './problems';
 import { problemTrendRoutes } from './problem-trends';
+import { releaseRoutes } from './releases';
 import { slaRoutes } from './slas';
 import { webhookRoutes } from './webhooks';
 
@@ -20,6 +22,7 @@ export function allRoutes(): RouteDef[] {
     ...incidentRoutes(),
     ...problemTrendRoutes(),
     ...problemRoutes(),
+    ...releaseRoutes(),
     ...slaRoutes(),
     ...ciImportRoutes(),
     ...ciRoutes(),
@@ -31,5 +34,6 @@ export function allRoutes(): RouteDef[] {
     ...changeTemplateRoutes(),
     ...changeFreezeRoutes(),
     ...webhookRoutes(),
+    ...dslRoutes(),
   ];
 }

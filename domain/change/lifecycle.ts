@@ -47,6 +47,8 @@ export function newChange(ids: { id: string; number: string; workflowId: string 
     backoutPlan: body.backoutPlan,
     problemId: body.problemId ?? null,
     problemNumber: body.problemNumber ?? null,
+    releaseId: null,
+    releaseNumber: null,
     templateId: body.templateId ?? null,
     ciUpdates: body.ciUpdates,
     risk: null,

@@ -46,6 +46,9 @@ export interface ChangeSnapshot {
   backoutPlan: string;
   problemId: string | null;
   problemNumber: string | null;
+  /** The release that deploys this change, once one links it. */
+  releaseId: string | null;
+  releaseNumber: string | null;
   templateId: string | null;
   ciUpdates: CiUpdate[];
   risk: RiskAssessment | null;
@@ -118,6 +121,8 @@ export function changeView(s: ChangeSnapshot) {
     backoutPlan: s.backoutPlan,
     problemId: s.problemId,
     problemNumber: s.problemNumber ?? null,
+    releaseId: s.releaseId ?? null,
+    releaseNumber: s.releaseNumber ?? null,
     templateId: s.templateId,
     ciUpdates: s.ciUpdates,
     risk: s.risk,

@@ -123,6 +123,9 @@ export function changeFields<T extends z.ZodType>(Time: T) {
     problemId: z.string().nullable(),
     /** Absent from changes stored before problem management: read as null. */
     problemNumber: z.string().nullable().default(null),
+    /** Absent from changes stored before release management: read as null. */
+    releaseId: z.string().nullable().default(null),
+    releaseNumber: z.string().nullable().default(null),
     templateId: z.string().nullable(),
     ciUpdates: z.array(StoredCiUpdate),
     risk: RiskAssessmentSchema.nullable().describe('null until the assessment has run'),

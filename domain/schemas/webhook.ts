@@ -9,6 +9,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'incident.known_error_matched', 'incident.workaround_applied',
   'problem.created', 'problem.known_error', 'problem.change_requested', 'problem.change_failed', 'problem.resolved', 'problem.reopened',
   'problem.closed', 'problem.cancelled', 'known_error.published', 'known_error.retired',
+  'release.created', 'release.stage_succeeded', 'release.stage_failed', 'release.deploy_requested', 'release.rollback_requested',
+  'release.deployed', 'release.rolled_back',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */

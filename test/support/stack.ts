@@ -7,6 +7,8 @@ import { createLogger } from '../../infra/logger';
 import { seedGroups, upsertUser, demoUsers } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from './database';
 import { TEST_SECRETS_KEY, startDevServer, startWorker } from './temporal';
+import { formatIsoDuration } from '../../domain/duration';
+import type { DslSettings } from '../../config/dsl';
 
 export interface Stack {
   env: TestWorkflowEnvironment;
@@ -25,7 +27,9 @@ let queueCounter = 0;
  * The real stack in one process: a Temporal dev server, a migrated database (SQLite or
  * PostgreSQL), a worker and the Express API on an ephemeral port, with the dev users seeded.
  */
-export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean; /** The library's folders and limits, for the worker and the API alike. */ dsl?: DslSettings } = {},
+): Promise<Stack> {
   const env = opts.env ?? (await startDevServer());
   const tdb = await createTestDatabase(opts.provider ?? 'sqlite');
   for (const u of demoUsers()) await upsertUser(tdb.db, u);
@@ -35,14 +39,15 @@ export async function startStack(opts: { provider?: 'sqlite' | 'postgres'; env?:
   // Stacks of one suite share a Temporal namespace but not a database: start each one's
   // record numbers elsewhere so their workflow ids (incident-INC…, change-CHG…) cannot collide.
   if (stackIndex > 0) {
-    for (const name of ['incident', 'change', 'problem']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
+    for (const name of ['incident', 'change', 'problem', 'release']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
   }
-  const worker = await startWorker(env, tdb.db, taskQueue, 2000, opts.allowPrivateWebhooks ?? true);
+  const worker = await startWorker(env, tdb.db, taskQueue, 2000, opts.allowPrivateWebhooks ?? true, opts.dsl);
   const workerRun = worker.run();
   const app = createApp({
     db: tdb.db,
     temporal: env.client,
-    env: { WEBHOOK_ALLOW_PRIVATE: opts.allowPrivateWebhooks ?? true, SECRETS_KEY: TEST_SECRETS_KEY, TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024 },
+    env: { WEBHOOK_ALLOW_PRIVATE: opts.allowPrivateWebhooks ?? true, SECRETS_KEY: TEST_SECRETS_KEY, TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024,
+      ...(opts.dsl ? { DSL_DIR: opts.dsl.dir, DSL_FILE_ROOT: opts.dsl.fileRoot, DSL_MAX_BYTES: opts.dsl.maxBytes, DSL_FETCH_TIMEOUT: formatIsoDuration(opts.dsl.fetchTimeoutMs) } : {}) },
     log: createLogger('silent'),
   });
   const server: Server = await new Promise((resolve) => {

@@ -6,6 +6,7 @@ import { createLogger } from '../../infra/logger';
 import { devServerSearchAttributeFlags } from '../../temporal/search-attributes';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes';
 import type { Db } from '../../db/client';
+import type { DslSettings } from '../../config/dsl';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, assertBinaries } from './binaries';
 
 let runtimeInstalled = false;
@@ -48,7 +49,7 @@ export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
 /** Tests seal webhook secrets at rest like production does. */
 export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true): Promise<Worker> {
+export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true, dsl?: DslSettings): Promise<Worker> {
   return createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -61,5 +62,6 @@ export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueu
     allowPrivateWebhooks,
     secretsKey: parseSecretsKey(TEST_SECRETS_KEY),
     workflowBundle: await sharedBundle(),
+    ...(dsl ? { dsl } : {}),
   });
 }

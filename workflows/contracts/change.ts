@@ -76,4 +76,10 @@ export const voteSignal = defineSignal<[CastVote]>('vote');
 export const voteOutcomeUpdate = defineUpdate<VoteOutcome, [{ voteId: string }]>('voteOutcome');
 /** A change freeze was declared or changed: check this change's window again. */
 export const recheckScheduleSignal = defineSignal('recheckSchedule');
+/** A release links the change: it shows on the change's record and audit trail, and the change tells the release when it moves. */
+export interface LinkReleaseBody {
+  releaseId: string;
+  releaseNumber: string;
+}
+export const linkReleaseUpdate = defineUpdate<ChangeView, [CommandInput<LinkReleaseBody>]>('linkRelease');
 export const getChangeQuery = defineQuery<ChangeView | null>('getChange');

@@ -34,6 +34,11 @@ export interface RecordSpec<S extends RecordSnapshot, V> {
   view(s: S, now: number): V;
   isTerminal(state: string): boolean;
   searchAttributes(s: S): SearchAttributeUpdatePair[];
+  /**
+   * Runs after each persisted transition: tells other processes what they follow (a change
+   * tells the release that deploys it when its state moves). Must not wait on them.
+   */
+  afterCommit?(before: S, after: S): void;
 }
 
 export interface Timers<C, K extends string> {
@@ -129,6 +134,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     this.carried = { ...base, ...extras, snapshot, seq: this.keeper.seq };
     this.pending = null;
     this.changed = true;
+    this.spec.afterCommit?.(base.snapshot, snapshot);
     return view;
   }
 
