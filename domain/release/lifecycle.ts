@@ -191,7 +191,9 @@ export function deploymentOutcomeEffect(s: ReleaseSnapshot, o: StepOutcome, now:
   }
   const reason = s.cancelReason !== null && o.status === 'cancelled' ? `cancelled: ${s.cancelReason}` : `${o.stage} ${o.status.replace('_', ' ')}${o.details ? `: ${o.details}` : ''}`;
   const queue = rollbackQueue(s, o);
-  const base = { ...s, stages, current: null, failure: { stage: o.stage, reason } };
+  // A stage of this environment still open (a verification requested just as the release was cancelled) ends with it.
+  const closed = stages.map((st) => (st.status === 'running' && st.stage.endsWith(`:${o.environment}`) ? { ...st, status: 'cancelled' as const, endedAt: now, details: reason } : st));
+  const base = { ...s, stages: closed, current: null, failure: { stage: o.stage, reason } };
   const events = stage?.status === 'running' ? [stageEvent(o.status)] : [];
   if (queue.length === 0) {
     const state = s.cancelReason !== null ? 'cancelled' : 'failed';
