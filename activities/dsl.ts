@@ -96,7 +96,7 @@ async function openHttp(url: URL, maxBytes: number, o: { allowPrivate: boolean; 
 
 async function openFile(url: URL, root: string, maxBytes: number): Promise<Readable> {
   const src = await resolveFileSource(url, root, true);
-  if (!src.ok) throw src.missing ? unavailable(`file ${src.reason}`) : refused(`uri ${src.reason}`);
+  if (!src.ok) throw src.missing ? unavailable(`source unreachable: ${src.reason}`) : refused(`uri ${src.reason}`);
   let handle: fs.FileHandle;
   try {
     // The real path was just resolved: a symlink swapped in since then is not followed.

@@ -57,6 +57,6 @@ export async function resolveFileSource(uri: URL, root: string, mustExist: boole
     throw e;
   });
   if (st && !st.isFile()) return { ok: false, reason: 'must name a regular file, not a directory or device' };
-  if (!st && mustExist) return { ok: false, reason: 'no such file (yet)', missing: true };
+  if (!st && mustExist) return { ok: false, reason: 'no such file', missing: true };
   return { ok: true, path: real };
 }

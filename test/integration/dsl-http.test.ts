@@ -5,13 +5,14 @@
  * deadline is a few seconds here so an unreachable source is rejected within the test.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { markDeployed } from '../../db/dsl-store';
 import { FsArtifactStore } from '../../infra/artifact-store';
 import { dslVerificationWorkflowId } from '../../workflows/contracts/dsl-verification';
 import { PROVIDERS } from '../support/database';
@@ -351,9 +352,51 @@ describe.each(PROVIDERS)('the definitive software library over HTTP on %s', (pro
     }
   });
 
+  test('markDeployed (for the release process) appends each release once, sets deployedAt, and refuses unverified artifacts', async () => {
+    const u = uniq();
+    const a = await register({ name: `deployed-${u}`, version: '1', uri: inRoot(`deployed-${u}.bin`, 'one'), sha256: sha('one') });
+    const b = await register({ name: `deployed-${u}`, version: '2', uri: inRoot(`deployed-${u}-2.bin`, 'two'), sha256: sha('two') });
+    const bad = await register({ name: `deployed-${u}`, version: '3', uri: inRoot(`deployed-${u}-3.bin`, 'three'), sha256: sha('not three') });
+    for (const r of [a, b, bad]) await settled(r.body.id);
+    const t1 = new Date('2026-12-01T10:00:00Z');
+    const t2 = new Date('2026-12-02T10:00:00Z');
+    // Two releases at once, and one of them twice: nothing lost, nothing doubled.
+    await Promise.all([
+      markDeployed(s.tdb.db, [a.body.id, b.body.id], 'REL0000001', t1),
+      markDeployed(s.tdb.db, [a.body.id], 'REL0000002', t1),
+      markDeployed(s.tdb.db, [a.body.id, a.body.id], 'REL0000001', t1),
+    ]);
+    await s.tdb.db.$transaction((tx) => markDeployed(tx, [b.body.id], 'REL0000003', t2));
+    const viewA = (await get(a.body.id)).body;
+    expect([...viewA.deployedIn].sort()).toEqual(['REL0000001', 'REL0000002']);
+    expect(viewA.deployedAt).toBe(t1.toISOString());
+    expect((await get(b.body.id)).body).toMatchObject({ deployedIn: ['REL0000001', 'REL0000003'], deployedAt: t2.toISOString() });
+    await expect(markDeployed(s.tdb.db, [bad.body.id], 'REL0000004', t2)).rejects.toThrow(/rejected, not verified/);
+    await expect(markDeployed(s.tdb.db, ['art_00000000000000000000000000'], 'REL0000004', t2)).rejects.toThrow(/no DSL artifact/);
+    expect((await get(bad.body.id)).body.deployedIn).toEqual([]);
+  });
+
   test('the library keeps nothing half-written: its temp folder is empty after every fetch', async () => {
     expect(existsSync(path.join(dslDir, 'sha256'))).toBe(true);
-    const { readdirSync } = await import('node:fs');
     expect(readdirSync(path.join(dslDir, 'tmp'))).toEqual([]);
+  });
+});
+
+describe('the library without WEBHOOK_ALLOW_PRIVATE', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    mkdirSync(path.join(base, 'strict', 'inbox'), { recursive: true });
+    s = await startStack({ env, allowPrivateWebhooks: false, dsl: { dir: path.join(base, 'strict', 'dsl'), fileRoot: path.join(base, 'strict', 'inbox'), maxBytes: MAX_BYTES, fetchTimeoutMs: FETCH_TIMEOUT_MS } });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  test('loopback, private, link-local and local names are refused at registration, naming uri', async () => {
+    for (const uri of [`${origin}/files/x`, 'http://localhost:8080/x', 'http://[::1]/x', 'http://10.1.2.3/x', 'http://169.254.169.254/latest/meta-data', 'https://build.internal/x']) {
+      const r = await s.api('POST', '/api/v1/dsl/artifacts', { token: RM, body: { name: 'strict', version: uri, uri, sha256: sha('s') } });
+      expect([uri, r.status, paths(r.body)]).toEqual([uri, 400, ['uri']]);
+    }
+    expect((await s.api('GET', '/api/v1/dsl', { token: RM })).body.items).toEqual([]);
   });
 });

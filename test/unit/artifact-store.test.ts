@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { ArtifactMissing, ArtifactTooLarge, DigestMismatch, FsArtifactStore } from '../../infra/artifact-store';
 import { resolveFileSource } from '../../infra/artifact-source';
+import { BlockedTarget, blockedLiteral, guardedLookup } from '../../infra/network-policy';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const chunks = (...parts: (string | Buffer)[]) => Readable.from(parts.map((p) => Buffer.from(p)));
@@ -200,5 +201,26 @@ describe('file: sources', () => {
     expect(await resolveFileSource(url(path.join(root, 'builds')), root, false)).toMatchObject({ ok: false, reason: expect.stringContaining('regular file') });
     expect(await resolveFileSource(new URL('file://fileserver/share/app.tar'), root, false)).toMatchObject({ ok: false });
     expect(await resolveFileSource(url(path.join(root, 'builds', 'app.tar')), path.join(dir, 'no-such-root'), false)).toMatchObject({ ok: false, reason: expect.stringContaining('DSL_FILE_ROOT') });
+  });
+});
+
+describe('http sources: the webhook network policy', () => {
+  const lookup = (host: string, allowPrivate: boolean) =>
+    new Promise<{ err: Error | null; address: string }>((resolve) => guardedLookup(allowPrivate)(host, {}, (err, address) => resolve({ err, address: address as string })));
+
+  test('a name resolving to loopback is refused where the connection is made, unless private targets are allowed', async () => {
+    const refused = await lookup('localhost', false);
+    expect(refused.err).toBeInstanceOf(BlockedTarget);
+    expect(refused.err?.message).toMatch(/localhost resolves to .*private, loopback or link-local/);
+    const allowed = await lookup('localhost', true);
+    expect([allowed.err, allowed.address]).toEqual([null, expect.stringMatching(/^(127\.0\.0\.1|::1)$/)]);
+  });
+
+  test('literal private addresses are refused before connecting; public ones and names pass to the resolver', () => {
+    expect(blockedLiteral(new URL('http://127.0.0.1:8080/a'), false)).toMatch(/blocked: 127\.0\.0\.1/);
+    expect(blockedLiteral(new URL('http://[::ffff:10.0.0.1]/a'), false)).toMatch(/blocked/);
+    expect(blockedLiteral(new URL('http://127.0.0.1/a'), true)).toBeNull();
+    expect(blockedLiteral(new URL('https://93.184.216.34/a'), false)).toBeNull();
+    expect(blockedLiteral(new URL('https://artifacts.example.com/a'), false)).toBeNull();
   });
 });
