@@ -50,6 +50,9 @@ ENV NODE_ENV=production \
 # Owned by the unprivileged user so a file: DATABASE_URL (single-container trial) can
 # still create .data/; the compose stack uses PostgreSQL and writes nothing here.
 COPY --from=build --chown=node:node /app /app
+# Mount points of the software library's volumes (docker-compose.yml): a new named volume
+# takes its owner from the image, so the unprivileged user can write there.
+RUN mkdir -p /var/lib/itsm/dsl /var/lib/itsm/dsl-inbox && chown -R node:node /var/lib/itsm
 USER node
 
 EXPOSE 3000

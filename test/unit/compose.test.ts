@@ -111,6 +111,18 @@ describe('docker-compose.yml', () => {
     expect(envOf('migrate').DATABASE_URL).toBe(api.DATABASE_URL);
   });
 
+  it('mounts the software library (DSL_DIR, DSL_FILE_ROOT) on the same volumes in the API and the worker, created writable in the image', () => {
+    const env = loadEnv(envOf('api'));
+    const mounts = (name: string) => (service(name).volumes ?? []).map((v: unknown) => String(v));
+    for (const dir of [env.DSL_DIR, env.DSL_FILE_ROOT]) {
+      const mount = mounts('api').find((m: string) => m.endsWith(`:${dir}`));
+      expect([dir, mount]).toEqual([dir, expect.stringMatching(/^[a-z-]+:/)]);
+      expect(mounts('worker')).toContain(mount);
+      expect(Object.keys(compose.volumes ?? {})).toContain(mount!.split(':')[0]);
+      expect(dockerfile).toMatch(new RegExp(`mkdir -p[^\\n]*${dir.replace(/[/]/g, '\\/')}`));
+    }
+  });
+
   it("publishes the API on its PORT and health-checks /healthz there", () => {
     const port = loadEnv(envOf('api')).PORT;
     expect(envOf('api').PORT).toBeDefined();
