@@ -11,6 +11,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'problem.closed', 'problem.cancelled', 'known_error.published', 'known_error.retired',
   'release.created', 'release.stage_succeeded', 'release.stage_failed', 'release.deploy_requested', 'release.rollback_requested',
   'release.deployed', 'release.rolled_back',
+  'dsl.artifact_verified', 'dsl.artifact_rejected',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */

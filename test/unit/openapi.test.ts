@@ -22,4 +22,12 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(create)).toEqual(expect.arrayContaining(['201', '409', '422']));
     expect(Object.keys(doc.paths['/api/v1/problems/{id}/known-error'].post.responses)).toEqual(expect.arrayContaining(['404', '409']));
   });
+
+  test("documents the software library: a download's binary body and its 409 until verified, a registration's 409 for a duplicate", () => {
+    const download = doc.paths['/api/v1/dsl/artifacts/{id}/content'].get.responses as Record<string, { content?: Record<string, unknown> }>;
+    expect(Object.keys(download)).toEqual(expect.arrayContaining(['200', '404', '409']));
+    expect(Object.keys(download['200'].content ?? {})).toEqual(['application/octet-stream']);
+    expect(Object.keys(doc.paths['/api/v1/dsl/artifacts'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '409', '422']));
+    expect(Object.keys(doc.paths['/api/v1/dsl'].get.responses)).toContain('200');
+  });
 });
