@@ -23,7 +23,7 @@
 import { DEFAULT_TARGETS } from '../domain/sla/policy';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation } from '@temporalio/client';
@@ -57,6 +57,11 @@ import {
 } from '../workflows/contracts/change';
 import { problemWorkflow } from '../workflows/problem';
 import { problemTrendsWorkflow } from '../workflows/problem-trends';
+import { dslVerificationWorkflow } from '../workflows/dsl-verification';
+import type { DslVerificationInput } from '../workflows/contracts/dsl-verification';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { changeWorkflowId } from '../workflows/contracts/change';
 import { createProblemUpdate, getProblemQuery, problemCommandUpdates, problemWorkflowId, type ProblemCommandPayloads, type ProblemWorkflowInput } from '../workflows/contracts/problem';
 import type { ProblemView } from '../domain/problem/snapshot';
@@ -817,6 +822,26 @@ async function problemTrendsOpened() {
   await save(name, handle);
 }
 
+/** The software library's folders for this recording: its inbox (DSL_FILE_ROOT) and store (DSL_DIR). */
+const DSL_BASE = mkdtempSync(path.join(os.tmpdir(), 'record-dsl-'));
+const DSL = { dir: path.join(DSL_BASE, 'dsl'), fileRoot: path.join(DSL_BASE, 'inbox'), maxBytes: 1024 * 1024, fetchTimeoutMs: 10 * MIN };
+
+/** A DSL artifact registered from a file: URI, verified (`ok`) or rejected for a checksum mismatch. */
+async function dslVerification(name: string, ok: boolean) {
+  mkdirSync(DSL.fileRoot, { recursive: true });
+  const file = path.join(DSL.fileRoot, `${name}.tar.gz`);
+  writeFileSync(file, `artifact for ${name}`);
+  const digest = createHash('sha256').update(ok ? `artifact for ${name}` : 'something else').digest('hex');
+  const id = `art_replay${String(++counter).padStart(16, '0')}`;
+  await tdb.db.dslArtifact.create({ data: { id, name, version: '1.0.0', uri: pathToFileURL(file).href, sha256: digest, status: 'pending', createdBy: 'usr-release_manager' } });
+  const input: DslVerificationInput = { artifactId: id, fetchTimeoutMs: DSL.fetchTimeoutMs, searchAttributes: false };
+  const handle = await env.client.workflow.start(dslVerificationWorkflow, { taskQueue: TQ, workflowId: name, args: [input] });
+  await completed(handle, name);
+  const row = await tdb.db.dslArtifact.findUniqueOrThrow({ where: { id } });
+  if (row.status !== (ok ? 'verified' : 'rejected')) throw new Error(`${name}: expected ${ok ? 'verified' : 'rejected'}, got ${row.status} (${row.error})`);
+  await save(name, handle);
+}
+
 /** Every scenario, in recording order (business hours last: it moves the clock to a Friday). */
 const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-p1-breach-escalation', run: p1BreachEscalation },
@@ -845,6 +870,8 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'problem-fixed-by-change', run: problemFixedByChange },
   { name: 'problem-duplicate-rejected', run: problemDuplicateRejected },
   { name: 'problem-trends-opened', run: problemTrendsOpened },
+  { name: 'dsl-verification-verified', run: () => dslVerification('dsl-verification-verified', true) },
+  { name: 'dsl-verification-rejected', run: () => dslVerification('dsl-verification-rejected', false) },
   { name: 'incident-business-hours-weekend', run: businessHours },
 ];
 
@@ -884,7 +911,7 @@ async function main() {
     targets: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }])),
   });
 
-  const worker = await startWorker(env, tdb.db, TQ);
+  const worker = await startWorker(env, tdb.db, TQ, undefined, undefined, DSL);
   const running = worker.run();
   try {
     for (const sc of selected) await sc.run();
@@ -893,6 +920,7 @@ async function main() {
     await running;
     await tdb.dispose();
     await env.teardown();
+    rmSync(DSL_BASE, { recursive: true, force: true });
   }
   log(`wrote ${written.length} histories to ${path.relative(process.cwd(), OUT)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
