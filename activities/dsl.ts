@@ -1,6 +1,5 @@
 import { constants, promises as fs } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -10,7 +9,8 @@ import { artifactView, findArtifact } from '../db/dsl-store';
 import { toJson } from '../db/json';
 import { resolveFileSource } from '../infra/artifact-source';
 import { ArtifactTooLarge, DigestMismatch, FsArtifactStore } from '../infra/artifact-store';
-import { BlockedTarget, blockedLiteral, guardedLookup } from '../infra/network-policy';
+import { BlockedTarget } from '../infra/network-policy';
+import { outboundRequest } from '../infra/outbound-http';
 import { openSecret } from '../infra/secret-box';
 import { DSL_FAILURE, type DslMismatchDetails, type DslOutcome } from '../workflows/contracts/dsl-verification';
 import type { ActivityDeps } from './deps';
@@ -46,26 +46,14 @@ function sourceUrl(stored: string, sealedCredentials: string | undefined, key: B
   return url;
 }
 
-/** One GET, checked like webhook delivery: the address judged at connect time, redirects never followed. */
+/** One GET under the outbound policy (see infra/outbound-http.ts). */
 function get(url: URL, o: { allowPrivate: boolean; signal?: AbortSignal }): Promise<IncomingMessage> {
-  const blocked = blockedLiteral(url, o.allowPrivate);
-  if (blocked) return Promise.reject(new BlockedTarget(blocked));
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: 'GET',
-        headers: { accept: '*/*', 'accept-encoding': 'identity', 'user-agent': 'itsm-dsl/1' },
-        lookup: guardedLookup(o.allowPrivate),
-        timeout: DSL_IDLE_TIMEOUT_MS,
-        ...(o.signal ? { signal: o.signal } : {}),
-      },
-      resolve,
-    );
-    req.on('timeout', () => req.destroy(new Error(`no data for ${DSL_IDLE_TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end();
+  return outboundRequest(url, {
+    method: 'GET',
+    headers: { accept: '*/*', 'accept-encoding': 'identity', 'user-agent': 'itsm-dsl/1' },
+    timeoutMs: DSL_IDLE_TIMEOUT_MS,
+    allowPrivate: o.allowPrivate,
+    ...(o.signal ? { signal: o.signal } : {}),
   });
 }
 

@@ -7,32 +7,14 @@ import { changeCommandUpdates, linkReleaseUpdate } from '../workflows/contracts/
 import { FAILURE } from '../workflows/contracts/record';
 import type { ActivityDeps } from './deps';
 import { beat } from './heartbeat';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { blockedLiteral, guardedLookup } from '../infra/network-policy';
+import { BlockedTarget } from '../infra/network-policy';
+import { outboundStatus } from '../infra/outbound-http';
+import { markDeployed } from '../db/dsl-store';
 
 type Ref = { id: string; number: string };
 
 /** Classes whose attributes carry a `version` (domain/cmdb/classes.ts). */
 const VERSIONED_CLASSES = new Set(['software', 'application', 'database']);
-
-/** One GET under the outbound policy (the address judged where the connection is made; no redirects followed). */
-function guardedGet(url: string, o: { timeoutMs: number; allowPrivate: boolean }): Promise<number> {
-  const target = new URL(url);
-  const blocked = blockedLiteral(target, o.allowPrivate);
-  if (blocked) return Promise.reject(ApplicationFailure.nonRetryable(blocked, 'BlockedTarget'));
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(target, { method: 'GET', lookup: guardedLookup(o.allowPrivate), timeout: o.timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 export function createReleaseActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -121,12 +103,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
             }
           }
         }
-        const artifacts = await tx.dslArtifact.findMany({ where: { id: { in: input.artifactIds } } });
-        for (const a of artifacts) {
-          const releases = JSON.parse(a.deployedIn) as string[];
-          if (releases.includes(input.releaseNumber)) continue;
-          await tx.dslArtifact.update({ where: { id: a.id }, data: { deployedIn: JSON.stringify([...releases, input.releaseNumber]), deployedAt: at } });
-        }
+        await markDeployed(tx, input.artifactIds, input.releaseNumber, at);
         const found = new Set(envCis.map((e) => e.name));
         return { versioned, deployedIn, missingEnvironments: input.environments.filter((e) => !found.has(e)) };
       });
@@ -134,7 +111,13 @@ export function createReleaseActivities(deps: ActivityDeps) {
 
     /** One GET of an environment's health URL: 2xx passes; anything else fails this attempt (the retry policy is the backoff). */
     async checkHealth(input: { url: string }): Promise<string> {
-      const status = await guardedGet(input.url, { timeoutMs: deps.webhookTimeoutMs, allowPrivate: deps.allowPrivateWebhooks ?? false });
+      let status: number;
+      try {
+        status = await outboundStatus(new URL(input.url), { method: 'GET', timeoutMs: deps.webhookTimeoutMs, allowPrivate: deps.allowPrivateWebhooks ?? false });
+      } catch (e) {
+        if (e instanceof BlockedTarget) throw ApplicationFailure.nonRetryable(e.message, 'HealthCheckBlocked');
+        throw e;
+      }
       if (status >= 200 && status < 300) return `HTTP ${status} from ${input.url}`;
       throw ApplicationFailure.retryable(`HTTP ${status}`, 'HealthCheckFailed');
     },

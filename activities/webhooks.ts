@@ -1,10 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { lookup as dnsLookup } from 'node:dns';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { isPrivateAddress } from '../infra/network-policy';
+import { BlockedTarget } from '../infra/network-policy';
+import { outboundStatus } from '../infra/outbound-http';
 import { SecretKeyMissing, openSecret } from '../infra/secret-box';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -52,37 +49,6 @@ export async function dispatchEvents(deps: ActivityDeps, eventIds: string[]): Pr
   }
 }
 
-class BlockedTarget extends Error {}
-
-/**
- * One POST, with the address checked where the connection is made (the resolver's answer is
- * judged, so a DNS name that rebinds to a private address is refused too) and no redirects
- * followed: a 3xx is an answer, not an instruction.
- */
-function post(url: string, body: string, headers: Record<string, string>, o: { timeoutMs: number; allowPrivate: boolean }): Promise<number> {
-  const target = new URL(url);
-  const lookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
-      if (err) return callback(err, '', 0);
-      if (!o.allowPrivate && isPrivateAddress(address as string)) return callback(new BlockedTarget(`blocked: ${hostname} resolves to ${address}, a private, loopback or link-local address`), '', 0);
-      callback(null, address as string, family as number);
-    });
-  };
-  const literal = target.hostname.replace(/^\[|\]$/g, '');
-  if (!o.allowPrivate && isIP(literal) && isPrivateAddress(literal)) return Promise.reject(new BlockedTarget(`blocked: ${literal} is a private, loopback or link-local address`));
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup, timeout: o.timeoutMs }, (res) => {
-      res.resume(); // the answer's body is not kept: only its status matters
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 export function createWebhookActivities(deps: ActivityDeps) {
   return {
     /** One delivery attempt; a non-2xx answer throws so Temporal retries with backoff. */
@@ -111,7 +77,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
       let error: string | null = null;
       const sentAt = new Date();
       try {
-        status = await post(sub.url, body, {
+        const headers = {
           'content-type': 'application/json',
           'x-itsm-signature': signBody(secret, body),
           'x-itsm-event': event.type,
@@ -120,7 +86,8 @@ export function createWebhookActivities(deps: ActivityDeps) {
           'webhook-id': delivery.id,
           'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
           'webhook-signature': new Webhook(secret, { format: 'raw' }).sign(delivery.id, sentAt, body),
-        }, { timeoutMs: deps.webhookTimeoutMs, allowPrivate: deps.allowPrivateWebhooks === true });
+        };
+        status = await outboundStatus(new URL(sub.url), { method: 'POST', headers, body, timeoutMs: deps.webhookTimeoutMs, allowPrivate: deps.allowPrivateWebhooks === true });
       } catch (e) {
         if (e instanceof BlockedTarget) {
           // Not an outage: this target stays refused until the subscription changes.

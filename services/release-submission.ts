@@ -7,6 +7,7 @@ import type { ReleaseSubmission } from '../domain/release/lifecycle';
 import { isTerminal as isTerminalRelease, type ReleaseState } from '../domain/release/state-machine';
 import { PRE_IMPLEMENTATION, type ChangeState } from '../domain/change/state-machine';
 import { changeFromRow } from '../db/change-store';
+import { dslContentPath } from '../db/dsl-store';
 import { DEFAULT_ENVIRONMENTS, type CreateReleaseBody, type ReleaseSnapshot } from '../domain/schemas/release';
 import { ValidationFailed, type FieldIssue } from './errors';
 
@@ -121,7 +122,7 @@ export async function resolveReleaseSubmission(db: Db, body: CreateReleaseBody, 
     if (!a) errors.push({ path: `artifactIds.${i}`, message: `no DSL artifact ${r}` });
     else if (a.status !== 'verified') errors.push({ path: `artifactIds.${i}`, message: `${a.name}@${a.version} is ${a.status}; only verified artifacts can be released` });
     else if (!artifacts.some((x) => x.id === a.id)) {
-      artifacts.push({ id: a.id, name: a.name, version: a.version, sha256: a.actualSha256 ?? a.sha256, url: `${defaults.publicUrl}/api/v1/dsl/artifacts/${a.id}/content` });
+      artifacts.push({ id: a.id, name: a.name, version: a.version, sha256: a.actualSha256 ?? a.sha256, url: `${defaults.publicUrl}${dslContentPath(a.id)}` });
     }
   }
 

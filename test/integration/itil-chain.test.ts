@@ -24,16 +24,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import * as appModule from '../../api/app';
 import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
 
 const OBSERVATION = 'PT5S';
 
-// The API process's setting, as `PROBLEM_OBSERVATION_PERIOD=PT5S npm start` would give it.
-const realCreateApp = appModule.createApp;
-const withObservation = jest.spyOn(appModule, 'createApp').mockImplementation((deps) => realCreateApp({ ...deps, env: { ...deps.env, PROBLEM_OBSERVATION_PERIOD: OBSERVATION } }));
 
 let env: TestWorkflowEnvironment;
 let base: string;
@@ -42,7 +38,6 @@ beforeAll(async () => {
   base = mkdtempSync(path.join(os.tmpdir(), 'itil-chain-'));
 });
 afterAll(async () => {
-  withObservation.mockRestore();
   await env?.teardown();
   if (base) rmSync(base, { recursive: true, force: true });
 });
@@ -68,7 +63,7 @@ describe.each(PROVIDERS)('the ITIL chain end to end on %s', (provider) => {
   beforeAll(async () => {
     fileRoot = path.join(base, provider, 'inbox');
     mkdirSync(fileRoot, { recursive: true });
-    s = await startStack({ provider, env, dsl: { dir: path.join(base, provider, 'dsl'), fileRoot, maxBytes: 1024 * 1024, fetchTimeoutMs: 10_000 } });
+    s = await startStack({ provider, env, apiEnv: { PROBLEM_OBSERVATION_PERIOD: OBSERVATION }, dsl: { dir: path.join(base, provider, 'dsl'), fileRoot, maxBytes: 1024 * 1024, fetchTimeoutMs: 10_000 } });
   });
   afterAll(async () => {
     await s?.close();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
+import type { ApiDeps } from '../../api/route';
 import { createLogger } from '../../infra/logger';
 import { seedGroups, upsertUser, demoUsers } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -28,7 +29,7 @@ let queueCounter = 0;
  * PostgreSQL), a worker and the Express API on an ephemeral port, with the dev users seeded.
  */
 export async function startStack(
-  opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean; /** The library's folders and limits, for the worker and the API alike. */ dsl?: DslSettings } = {},
+  opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean; /** Further API settings, as the process's environment would give them. */ apiEnv?: Partial<ApiDeps['env']>; /** The library's folders and limits, for the worker and the API alike. */ dsl?: DslSettings } = {},
 ): Promise<Stack> {
   const env = opts.env ?? (await startDevServer());
   const tdb = await createTestDatabase(opts.provider ?? 'sqlite');
@@ -47,6 +48,7 @@ export async function startStack(
     db: tdb.db,
     temporal: env.client,
     env: { WEBHOOK_ALLOW_PRIVATE: opts.allowPrivateWebhooks ?? true, SECRETS_KEY: TEST_SECRETS_KEY, TEMPORAL_TASK_QUEUE: taskQueue, AUTO_CLOSE_AFTER: opts.autoCloseAfter ?? 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 64 * 1024,
+      ...opts.apiEnv,
       ...(opts.dsl ? { DSL_DIR: opts.dsl.dir, DSL_FILE_ROOT: opts.dsl.fileRoot, DSL_MAX_BYTES: opts.dsl.maxBytes, DSL_FETCH_TIMEOUT: formatIsoDuration(opts.dsl.fetchTimeoutMs) } : {}) },
     log: createLogger('silent'),
   });
