@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readGateFacts } from '../db/release-gate';
-import { CiConflictError, patchCiTx, addRelationshipTx } from '../db/ci-store';
+import { CiConflictError, addRelationshipTx, patchCiTx, updateCiTx } from '../db/ci-store';
 import type { GateFacts } from '../domain/release/gate';
 import { changeCommandUpdates, linkReleaseUpdate } from '../workflows/contracts/change';
 import { FAILURE } from '../workflows/contracts/record';
@@ -78,7 +78,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
      * environment CI that exists (class environment, named as the environment), and the DSL
      * records which release deployed its artifacts. Repeating it changes nothing.
      */
-    async recordDeployment(input: { releaseId: string; releaseNumber: string; version: string; ciIds: string[]; environments: string[]; artifactIds: string[] }): Promise<{ versioned: string[]; deployedIn: string[]; missingEnvironments: string[] }> {
+    async recordDeployment(input: { releaseId: string; releaseNumber: string; version: string; ciIds: string[]; environments: string[]; artifactIds: string[]; dhsItemIds?: string[] }): Promise<{ versioned: string[]; deployedIn: string[]; missingEnvironments: string[]; dhsItemsUsed: string[] }> {
       const at = new Date();
       const ctx = { actor: input.releaseNumber, via: input.releaseNumber, at };
       return db.$transaction(async (tx) => {
@@ -104,8 +104,16 @@ export function createReleaseActivities(deps: ActivityDeps) {
           }
         }
         await markDeployed(tx, input.artifactIds, input.releaseNumber, at);
+        // Spares the release took from the definitive hardware store are in service now (their history names the release).
+        const dhsItemsUsed: string[] = [];
+        for (const id of input.dhsItemIds ?? []) {
+          const item = await tx.configurationItem.findUnique({ where: { id } });
+          if (!item || item.status !== 'in_store') continue;
+          await updateCiTx(tx, item, { status: 'live', checkedOutTo: null, checkedOutAt: null }, ctx, 'deployed');
+          dhsItemsUsed.push(item.number);
+        }
         const found = new Set(envCis.map((e) => e.name));
-        return { versioned, deployedIn, missingEnvironments: input.environments.filter((e) => !found.has(e)) };
+        return { versioned, deployedIn, missingEnvironments: input.environments.filter((e) => !found.has(e)), dhsItemsUsed };
       });
     },
 

@@ -126,6 +126,14 @@ export async function resolveReleaseSubmission(db: Db, body: CreateReleaseBody, 
     }
   }
 
+  const dhsItems: CiRef[] = [];
+  for (const [i, r] of (body.dhsItemIds ?? []).entries()) {
+    const row = await findCi(db, r);
+    if (!row) errors.push({ path: `dhsItemIds.${i}`, message: `no configuration item ${r}` });
+    else if (row.status !== 'in_store') errors.push({ path: `dhsItemIds.${i}`, message: `${row.number} is ${row.status}, not a spare in the definitive hardware store (in_store)` });
+    else if (!dhsItems.some((d) => d.id === row.id)) dhsItems.push(ref(row));
+  }
+
   if (errors.length) throw new ValidationFailed('the release request is invalid', errors);
   const t = body.stageTimeouts ?? {};
   return {
@@ -137,6 +145,7 @@ export async function resolveReleaseSubmission(db: Db, body: CreateReleaseBody, 
     cis,
     changes,
     artifacts,
+    dhsItems,
     environments: body.environments ?? [...DEFAULT_ENVIRONMENTS],
     buildRequired: body.buildRequired ?? true,
     healthChecks: body.healthChecks ?? {},

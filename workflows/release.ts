@@ -127,7 +127,7 @@ class ReleaseRoom {
   /** Every environment verified: the CMDB and the DSL learn what runs where, the changes complete. */
   private async finish(): Promise<void> {
     const s = this.s;
-    const cmdb = await otherRecords.recordDeployment({ releaseId: s.id, releaseNumber: s.number, version: s.version, ciIds: s.cis.map((c) => c.id), environments: s.environments, artifactIds: s.artifacts.map((a) => a.id) });
+    const cmdb = await otherRecords.recordDeployment({ releaseId: s.id, releaseNumber: s.number, version: s.version, ciIds: s.cis.map((c) => c.id), environments: s.environments, artifactIds: s.artifacts.map((a) => a.id), dhsItemIds: (s.dhsItems ?? []).map((d) => d.id) });
     const changes = await otherRecords.driveChanges({ release: { id: s.id, number: s.number }, changes: s.changes, command: 'complete', outcome: 'success', notes: `deployed by ${s.number} (${s.name} ${s.version}) to ${s.environments.join(', ')}` });
     await this.record.commit('system', 'deployed', deployedEffect(this.s, { cmdb, changes }, Date.now()));
   }

@@ -16,6 +16,7 @@ export interface ReleaseSubmission {
   changes: { id: string; number: string }[];
   /** Fixed by digest here: nothing else can be deployed by this release. */
   artifacts: ReleaseArtifact[];
+  dhsItems?: CiRef[];
   environments: string[];
   buildRequired: boolean;
   healthChecks: Record<string, string>;
@@ -47,6 +48,7 @@ export function newRelease(ids: { id: string; number: string; workflowId: string
     cis: b.cis,
     changes: b.changes,
     artifacts: b.artifacts,
+    dhsItems: b.dhsItems ?? [],
     environments: b.environments,
     buildRequired: b.buildRequired,
     healthChecks: b.healthChecks,

@@ -23,6 +23,7 @@ export function releaseView(s: ReleaseSnapshot, _now: number): ReleaseRecord {
     changes: s.changes,
     artifactIds: s.artifacts.map((a) => a.id),
     artifacts: s.artifacts,
+    dhsItems: s.dhsItems,
     environments: s.environments,
     buildRequired: s.buildRequired,
     healthChecks: s.healthChecks,

@@ -29,6 +29,8 @@ export const CreateReleaseBody = z
     ciIds: z.array(RecordRef).min(1).max(500).optional(),
     changeIds: z.array(RecordRef).min(1).max(50),
     artifactIds: z.array(RecordRef).min(1).max(100),
+    /** Spare items from the definitive hardware store the release puts into service (status in_store). */
+    dhsItemIds: z.array(RecordRef).max(100).optional(),
     environments: z.array(EnvironmentName).min(1).max(10).optional(),
     /** False for prebuilt artifacts: the release goes straight to testing. */
     buildRequired: z.boolean().optional(),
@@ -110,6 +112,8 @@ function releaseFields<T extends z.ZodType>(Time: T) {
     cis: z.array(CiRef),
     changes: z.array(Ref),
     artifacts: z.array(ReleaseArtifact),
+    /** DHS items the release puts into service; absent from releases planned before they were recorded. */
+    dhsItems: z.array(CiRef).default([]),
     environments: z.array(z.string()),
     buildRequired: z.boolean(),
     healthChecks: z.record(z.string(), z.string()),

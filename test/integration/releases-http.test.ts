@@ -113,7 +113,9 @@ describe.each(PROVIDERS)('releases over HTTP on %s', (provider) => {
   }
 
   test('build → test → deploy to test, staging and production: the change is started and completed by the release, the CMDB and the DSL record what runs where', async () => {
-    const { rel, chg, art, api, web, app } = await planned();
+    const spare = await createCi({ name: `spare-disk-${uniq()}`, class: 'hardware', status: 'in_store', attributes: { serial: `SN-${uniq()}` } });
+    const { rel, chg, art, api, web, app } = await planned({ dhsItemIds: [spare.number] });
+    expect(rel.dhsItems).toEqual([expect.objectContaining({ id: spare.id, number: spare.number })]);
     expect(rel).toMatchObject({ number: expect.stringMatching(/^REL\d{7}$/), type: 'full', unitId: app.id, changeIds: [chg.id], artifactIds: [art.id], environments: ['test', 'staging', 'production'], buildRequired: true });
     expect(rel.ciIds.sort()).toEqual([api.id, web.id].sort());
     expect(rel.artifacts[0]).toMatchObject({ id: art.id, sha256: art.sha256, url: expect.stringMatching(new RegExp(`/api/v1/dsl/artifacts/${art.id}/content$`)) });
@@ -165,6 +167,9 @@ describe.each(PROVIDERS)('releases over HTTP on %s', (provider) => {
     expect(ciHistory.some((v) => v.via === rel.number)).toBe(true);
     const rels = await s.tdb.db.ciRelationship.findMany({ where: { sourceId: api.id, type: 'deployed_in' } });
     expect(rels).toHaveLength(3);
+    // The spare from the definitive hardware store is in service, its history naming the release.
+    expect((await ok(s.api('GET', `/api/v1/cis/${spare.id}`))).status).toBe('live');
+    expect(((await ok(s.api('GET', `/api/v1/cis/${spare.id}/history`))) as { via: string | null }[]).some((v) => v.via === rel.number)).toBe(true);
     const stored = await s.tdb.db.dslArtifact.findUniqueOrThrow({ where: { id: art.id } });
     expect(JSON.parse(stored.deployedIn)).toEqual([rel.number]);
 
@@ -304,6 +309,7 @@ describe.each(PROVIDERS)('releases over HTTP on %s', (provider) => {
     expect(paths((await post({ ...base, type: 'delta', unitId: undefined })).body)).toEqual(['unitId']);
     expect(paths((await post({ ...base, type: 'package', unitId: undefined })).body)).toEqual(['ciIds']);
     expect(paths((await post({ ...base, environments: ['test', 'test'] })).body)).toEqual(['environments.1']);
+    expect(paths((await post({ ...base, ciIds: [t.api.id, t.web.id], dhsItemIds: [t.api.id] })).body)).toEqual(expect.arrayContaining(['dhsItemIds.0']));
     expect(paths((await post({ ...base, healthChecks: { qa: 'http://127.0.0.1/health' } })).body)).toEqual(['healthChecks.qa']);
     expect((await post(base, 'dev-agent')).status).toBe(403);
     expect((await post(base, BOT)).status).toBe(403);
@@ -315,7 +321,20 @@ describe.each(PROVIDERS)('releases over HTTP on %s', (provider) => {
     expect(pkg.ciIds).toEqual([t.api.id]);
     // The change is now carried by an open release: another may not take it.
     expect(paths((await post({ name: 'Again', version: '1', type: 'package', ciIds: [t.api.id], changeIds: [chg.id], artifactIds: [good.id] })).body)).toEqual(['changeIds.0']);
-    const list = await ok(s.api('GET', `/api/v1/releases?limit=1&state=planned`));
-    expect(list.items.length).toBeLessThanOrEqual(1);
+    // Every release, one page at a time: none missing, none repeated.
+    const total = await s.tdb.db.release.count();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { id: string }[]; nextCursor: string | null } = await ok(s.api('GET', `/api/v1/releases?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.length).toBe(total);
+    expect(new Set(seen).size).toBe(total);
+    expect(total).toBeGreaterThan(2);
+    expect((await ok(s.api('GET', `/api/v1/releases?unitId=${t.app.id}`))).items.every((r: any) => r.unitId === t.app.id)).toBe(true);
+    expect((await s.api('GET', '/api/v1/releases?state=bogus')).status).toBe(400);
   });
 });
