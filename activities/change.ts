@@ -11,7 +11,7 @@ import { CiNotFoundError, CiValidationError, patchCiTx } from '../db/ci-store';
 import { impactOf } from '../db/impact';
 import { changeOutcomeSignal, problemWorkflowId, type ChangeOutcome } from '../workflows/contracts/problem';
 import type { ActivityDeps } from './deps';
-import { ciAttributesOf, slaCalendarOf, userGroupsOf } from '../db/columns';
+import { ciAttributesOf, slaCalendarOf } from '../db/columns';
 
 const DAY = 86_400_000;
 /** How deep the assessment follows dependencies: deep enough for service → app → vm → host → storage chains. */
@@ -107,8 +107,9 @@ export function createChangeActivities(deps: ActivityDeps) {
       if (input.include.includes('change_manager') && changeManager) add(changeManager, 'change_manager');
       if (input.include.includes('service_owner')) for (const g of [...new Set(input.serviceOwnerGroups)].sort()) add(`group:${g}`, 'service_owner');
       if (input.include.includes('cab_member')) {
-        const users = await db.user.findMany({ orderBy: { id: 'asc' }, select: { id: true, groups: true } });
-        for (const u of users) if (userGroupsOf(u).includes(input.cabGroup)) add(u.id, 'cab_member');
+        const members = group ? await db.groupMember.findMany({ where: { groupId: group.id }, select: { userId: true } }) : [];
+        const active = await db.user.findMany({ where: { id: { in: members.map((m) => m.userId) }, active: true }, orderBy: { id: 'asc' }, select: { id: true } });
+        for (const u of active) add(u.id, 'cab_member');
       }
       return { changeManager, required };
     },

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { randomUUID } from 'node:crypto';
-import { authenticate, authorize } from './auth';
+import { authorize, createAuthenticator, type Authenticator } from './auth';
 import { HttpError, errorHandler, parseOr400, sendProblem } from './errors';
 import { withIdempotency } from './idempotency';
 import { buildOpenApi } from './openapi';
@@ -64,11 +64,11 @@ function guardBody(req: Request, _res: Response, next: NextFunction) {
   next(new HttpError(400, 'Invalid request', `${bad.path} ${describeTextProblem(bad)}`, [{ path: bad.path, message: describeTextProblem(bad) }]));
 }
 
-function mount(app: express.Express, r: RouteDef, deps: ApiDeps) {
+function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authenticator) {
   app[r.method](
     r.path,
     wrap(async (req, res) => {
-      const user = await authenticate(deps.db, req.header('authorization'));
+      const user = await auth.authenticate(req);
       (req as Request & { userId?: string }).userId = user.id;
       authorize(user, r.roles, `${r.method.toUpperCase()} ${r.path}`);
       const body = r.body ? parseOr400(r.body, req.body ?? {}, 'body') : undefined;
@@ -105,6 +105,9 @@ export function createApp(deps: ApiDeps): express.Express {
   // the proxy in front, since /docs (Swagger UI) needs inline styles.
   app.use(helmet({ contentSecurityPolicy: false }));
   app.set('query parser', 'simple');
+  // The client address the failed-authentication limit counts by: behind a proxy, TRUST_PROXY says which X-Forwarded-For hops to believe.
+  const trust = deps.env.TRUST_PROXY;
+  if (trust && trust !== 'false') app.set('trust proxy', trust === 'true' ? true : /^\d+$/.test(trust) ? Number(trust) : trust);
   app.use(requestContext(deps));
   app.use(requireJson);
   // Bulk import bodies are large by nature: their own limit, and CSV as text.
@@ -120,7 +123,8 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(openapi);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'ITSM API' }));
-  for (const r of routes) mount(app, r, deps);
+  const auth = createAuthenticator(deps);
+  for (const r of routes) mount(app, r, deps, auth);
 
   app.use(methodNotAllowed(routes));
   app.use((req, res) => sendProblem(res, new HttpError(404, 'Not found', `no route for ${req.method} ${req.path}`)));

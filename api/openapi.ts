@@ -31,6 +31,7 @@ export function buildOpenApi(routes: RouteDef[]) {
         ...Object.fromEntries((r.errors ?? []).map((status) => [status, problem])),
         400: problem,
         401: problem,
+        429: { ...problem, description: 'too many failed authentications from this address or for this token (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW); see Retry-After' },
         403: problem,
         ...(params.length ? { 404: problem } : {}),
         // Commands refused by the record's state; creations whose Idempotency-Key is still in progress or whose identity exists.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChangePolicyOverride } from '../domain/schemas/change';
 import { CI_STATUSES } from '../domain/schemas/ci';
 import { IsoDuration, Level, PriorityEnum } from '../domain/schemas/common';
+import { ROLES } from '../domain/access';
 
 /**
  * Every setting the processes read, validated once at start-up so a typo stops the
@@ -118,6 +119,30 @@ export const EnvSchema = z.object({
   RELEASE_TEST_TIMEOUT: IsoDuration.default('PT4H'),
   RELEASE_DEPLOY_TIMEOUT: IsoDuration.default('PT1H'),
   RELEASE_VERIFY_TIMEOUT: IsoDuration.default('PT30M'),
+  /** Base64, at least 32 bytes: the key API tokens are hashed under (HMAC-SHA256). Required in production; the API and `npm run admin` must share it. */
+  TOKEN_HASH_KEY: z.string().refine((s) => Buffer.from(s, 'base64').length >= 32, { message: 'must be at least 32 bytes, base64-encoded (openssl rand -base64 32)' }).optional(),
+  /** Failed authentications allowed per client address and per token prefix in each AUTH_FAILURE_WINDOW; then 429. */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().positive().default(20),
+  AUTH_FAILURE_WINDOW: IsoDuration.default('PT1M'),
+  /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client address (e.g. `loopback`, `1`, a CIDR list). Unset: none. */
+  TRUST_PROXY: z.string().optional(),
+  /** Single sign-on: bearer JWTs from this OpenID Connect issuer (its JWKS from discovery, or OIDC_JWKS_URI). */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URI: z.url().optional(),
+  /** Claim (a dotted path such as realm_access.roles) whose value(s) give the role; OIDC_ROLE_MAP (JSON {value: role}) translates, else values are role names. */
+  OIDC_ROLE_CLAIM: z.string().min(1).optional(),
+  OIDC_ROLE_MAP: json.pipe(z.record(z.string(), z.enum(ROLES))).optional(),
+  /** Role of a user first seen through SSO when the role claim gives none. */
+  OIDC_DEFAULT_ROLE: z.enum(ROLES).default('requester'),
+  /** Claim whose values name the user's groups (OIDC_GROUP_MAP, JSON {value: group name}, translates). */
+  OIDC_GROUPS_CLAIM: z.string().min(1).optional(),
+  OIDC_GROUP_MAP: json.pipe(z.record(z.string(), z.string().min(1))).optional(),
+  /** Container bootstrap: while no active admin exists, the API creates this admin at start (idempotent). */
+  BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
+  BOOTSTRAP_ADMIN_NAME: z.string().min(1).max(200).optional(),
+  /** The bootstrap admin's token (at least 32 characters); unset: one is generated and printed once. */
+  BOOTSTRAP_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').max(500).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -134,6 +159,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   if (result.data.NODE_ENV === 'production' && result.data.SEED_DEMO_DATA) {
     throw new ConfigError('Invalid configuration:\n  SEED_DEMO_DATA: demo tokens are never seeded in production');
+  }
+  if (result.data.OIDC_ISSUER && !result.data.OIDC_AUDIENCE) {
+    throw new ConfigError('Invalid configuration:\n  OIDC_AUDIENCE: required with OIDC_ISSUER (the audience the issuer puts in tokens for this API)');
   }
   return result.data;
 }

@@ -35,8 +35,6 @@ export function slaTermsOf(row: Pick<Sla, 'id' | 'calendar' | 'targets' | 'escal
   };
 }
 
-const userGroups = column('user', 'groups', z.array(z.string().min(1)));
-export const userGroupsOf = (row: Pick<User, 'id' | 'groups'>): string[] => userGroups(row.id, row.groups);
 const RoleEnum = z.enum(ROLES);
 export const userRoleOf = (row: Pick<User, 'id' | 'role'>): Role => parseStored(RoleEnum, row.role, { recordType: 'user', recordId: row.id, field: 'role' });
 

@@ -1,10 +1,11 @@
 import { ROLES } from '../domain/access';
-import { hashToken } from '../infra/tokens';
+import { DEV_TOKEN_HASH_KEY, hashToken } from '../infra/tokens';
 import { DEFAULT_TARGETS } from '../domain/sla/policy';
 import { newId } from '../infra/ids';
 import { nextNumber } from './numbers';
 import type { Db } from './client';
 import { addRelationship, createCi } from './ci-store';
+import { setMemberships } from './people-store';
 
 /** Support tiers: functional escalation follows nextTierGroup. */
 export const DEMO_GROUPS = [
@@ -29,9 +30,25 @@ export function demoUsers() {
   return users;
 }
 
-export async function upsertUser(db: Db, u: { id: string; name: string; role: string; token: string; groups?: string[] }) {
-  const data = { name: u.name, role: u.role, tokenHash: hashToken(u.token), groups: JSON.stringify(u.groups ?? []) };
-  await db.user.upsert({ where: { id: u.id }, create: { id: u.id, ...data }, update: data });
+/**
+ * A user with a known token (the dev users, test users): created or brought back to the given
+ * role, groups and token. Groups not yet in the table are created (tier 0) so memberships
+ * always point at a group; seedGroups sets the demo groups' tiers and managers.
+ */
+export async function upsertUser(db: Db, u: { id: string; name: string; role: string; token: string; groups?: string[] }, key: Buffer = DEV_TOKEN_HASH_KEY) {
+  await db.$transaction(async (tx) => {
+    const data = { name: u.name, role: u.role, active: true, deactivatedAt: null };
+    await tx.user.upsert({ where: { id: u.id }, create: { id: u.id, ...data }, update: data });
+    const groupIds: string[] = [];
+    for (const name of u.groups ?? []) {
+      const g = (await tx.group.findUnique({ where: { name } })) ?? (await tx.group.create({ data: { id: `grp-${name}`, name, tier: 0 } }));
+      groupIds.push(g.id);
+    }
+    await setMemberships(tx, u.id, groupIds, 'api');
+    const hash = hashToken(u.token, key);
+    const token = { userId: u.id, name: 'dev token (seeded)', revokedAt: null, expiresAt: null };
+    await tx.apiToken.upsert({ where: { hash }, create: { id: newId('tok'), prefix: `seed-${u.id}`, hash, createdBy: 'seed', ...token }, update: token });
+  });
 }
 
 export async function seedGroups(db: Db) {
@@ -71,8 +88,8 @@ async function ensureSla(db: Db, sla: { name: string; serviceId?: string; isDefa
 }
 
 /** Demo data for `npm start`: idempotent, so a second start reuses what is there. */
-export async function seedDemo(db: Db): Promise<void> {
-  for (const u of demoUsers()) await upsertUser(db, u);
+export async function seedDemo(db: Db, key: Buffer = DEV_TOKEN_HASH_KEY): Promise<void> {
+  for (const u of demoUsers()) await upsertUser(db, u, key);
   await seedGroups(db);
   const email = await ensureCi(db, { name: 'Email', class: 'service', ownerGroup: 'service-desk', attributes: { criticality: 'high', ownerGroup: 'service-desk' } });
   const payroll = await ensureCi(db, { name: 'Payroll', class: 'service', ownerGroup: 'l2-support', attributes: { criticality: 'medium', ownerGroup: 'l2-support' } });

@@ -12,6 +12,7 @@ import { loadEnvOrExit } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { seedDemo } from '../db/seed';
+import { parseTokenHashKey } from '../infra/tokens';
 import { registerSearchAttributes, devServerSearchAttributeFlags } from '../temporal/search-attributes';
 import { startApi } from '../api/server';
 import { runWorker } from '../worker';
@@ -74,7 +75,7 @@ async function main() {
   if (applied.length) console.log(`[dev] applied migrations: ${applied.join(', ')}`);
   if (env.SEED_DEMO_DATA) {
     const db = createDb(env.DATABASE_URL);
-    await seedDemo(db);
+    await seedDemo(db, parseTokenHashKey(env.TOKEN_HASH_KEY, env.NODE_ENV));
     await db.$disconnect();
   }
   // runWorker also ensures the CMDB verification Schedule (created, or updated if its settings changed).
