@@ -15,6 +15,8 @@ import { problemTrendRoutes } from './problem-trends';
 import { releaseRoutes } from './releases';
 import { slaRoutes } from './slas';
 import { webhookRoutes } from './webhooks';
+import { groupRoutes } from './groups';
+import { userRoutes } from './users';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -35,5 +37,7 @@ export function allRoutes(): RouteDef[] {
     ...changeFreezeRoutes(),
     ...webhookRoutes(),
     ...dslRoutes(),
+    ...userRoutes(),
+    ...groupRoutes(),
   ];
 }
