@@ -67,6 +67,19 @@ import { createProblemUpdate, getProblemQuery, problemCommandUpdates, problemWor
 import type { ProblemView } from '../domain/problem/snapshot';
 import type { ProblemSubmission } from '../domain/problem/lifecycle';
 import type { ProblemCommandName } from '../domain/schemas/problem';
+import { releaseWorkflow } from '../workflows/release';
+import {
+  createReleaseUpdate,
+  deploymentWorkflowId,
+  getReleaseQuery,
+  releaseCommandUpdates,
+  releaseWorkflowId,
+  type ReleaseCommandName,
+  type ReleaseCommandPayloads,
+  type ReleaseWorkflowInput,
+} from '../workflows/contracts/release';
+import type { ReleaseSubmission } from '../domain/release/lifecycle';
+import type { ReleaseView } from '../domain/release/snapshot';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startTimeSkippingServer, startWorker } from '../test/support/temporal';
 
@@ -842,6 +855,240 @@ async function dslVerification(name: string, ok: boolean) {
   await save(name, handle);
 }
 
+// ---- Releases: the room on the kernel, its deployment children, a real change it drives ----
+
+const RELEASE_ENVIRONMENTS = ['test', 'staging', 'production'];
+let releaseCounter = 0;
+
+/** The environments as CIs (a deployed release records its components `deployed_in` them), made once. */
+let releaseEnvironments: Promise<void> | undefined;
+
+/**
+ * What a release carries: an application (the unit) and its software component, a verified
+ * DSL artifact, and a standard change over the component, pre-approved by a template row,
+ * its window opening `startInMs` from now and lasting a day.
+ */
+async function releaseFixtures(name: string, startInMs = -MIN) {
+  releaseEnvironments ??= (async () => {
+    for (const env of RELEASE_ENVIRONMENTS) await createCi(tdb.db, { name: env, class: 'environment', status: 'live', attributes: {} }, { actor: 'seed' });
+  })();
+  await releaseEnvironments;
+  const app = await createCi(tdb.db, { name: `${name}-shop`, class: 'application', status: 'live', attributes: {} }, { actor: 'seed' });
+  const api = await createCi(tdb.db, { name: `${name}-shop-api`, class: 'software', status: 'live', attributes: { version: '1.0.0' } }, { actor: 'seed' });
+  const sha = createHash('sha256').update(name).digest('hex');
+  const art = await tdb.db.dslArtifact.create({ data: { id: `art_replay${String(++counter).padStart(16, '0')}`, name: `${name}-shop`, version: '2.0.0', uri: `file:///dsl/${name}.tgz`, sha256: sha, actualSha256: sha, status: 'verified', createdBy: 'usr-release_manager' } });
+  const tpl = await tdb.db.changeTemplate.create({ data: { id: `tpl-${name}`, name: `deploy ${name}`, implementationPlan: 'run the pipeline', backoutPlan: 'redeploy the previous version', createdBy: 'usr-admin' } });
+  const change = await openChange(`${name}-change`, await rfc('standard', startInMs, DAY, { ciIds: [api.id], templateId: tpl.id, implementationPlan: tpl.implementationPlan, backoutPlan: tpl.backoutPlan }));
+  // Its window opened (when it has) before the release links it: the change's trail has one order.
+  await changeUntil(change.handle, (v) => v.state === 'scheduled' && (startInMs > 0 || v.windowOpenedAt !== null), `${name} (change scheduled)`);
+  const ref = (c: { id: string; number: string; name: string; class: string }) => ({ id: c.id, number: c.number, name: c.name, class: c.class });
+  const body: ReleaseSubmission = {
+    name: 'Shop',
+    version: '2.0.0',
+    description: 'Recorded for replay',
+    type: 'full',
+    unit: ref(app),
+    cis: [ref(api)],
+    changes: [{ id: change.view.id, number: change.view.number }],
+    artifacts: [{ id: art.id, name: art.name, version: art.version, sha256: sha, url: `http://localhost:3000/api/v1/dsl/artifacts/${art.id}/content` }],
+    environments: RELEASE_ENVIRONMENTS,
+    buildRequired: false,
+    healthChecks: {},
+    timeouts: { build: 2 * HOUR, test: 4 * HOUR, deploy: HOUR, verify: 30 * MIN },
+  };
+  return { body, change };
+}
+
+/** The API's path (temporal/open-release.ts): Update-with-Start of `create`, under the real id scheme (the release's changes signal `release-<number>`). */
+async function openReleaseRecord(body: ReleaseSubmission) {
+  const n = ++releaseCounter;
+  const input: ReleaseWorkflowInput = { id: `rel-replay-${n}`, number: `REL9${String(n).padStart(6, '0')}`, config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const startWorkflowOperation = new WithStartWorkflowOperation(releaseWorkflow, { workflowId: releaseWorkflowId(input.number), taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL', memo: { title: `${body.name} ${body.version}` } });
+  const view = await env.client.workflow.executeUpdateWithStart(createReleaseUpdate, { args: [{ actor: 'usr-release_manager', body }], startWorkflowOperation });
+  return { handle: await startWorkflowOperation.workflowHandle(), view, number: input.number };
+}
+
+function releaseCommand<K extends ReleaseCommandName>(handle: WorkflowHandle, name: K, body: ReleaseCommandPayloads[K], actor = 'usr-release_manager'): Promise<ReleaseView> {
+  return handle.executeUpdate(releaseCommandUpdates[name] as typeof releaseCommandUpdates.approve, { args: [{ actor, body: body as never }] });
+}
+
+/** A stage result as the API forwards it from a build, test or deployment system. */
+const stageResult = (handle: WorkflowHandle, stage: string, status: 'succeeded' | 'failed', details?: string) =>
+  releaseCommand(handle, 'stage-result', { stage, status, ...(details ? { details } : {}) }, 'usr-automation');
+
+async function releaseUntil(handle: WorkflowHandle, want: (v: ReleaseView) => boolean, where: string): Promise<ReleaseView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await handle.query(getReleaseQuery);
+    if (v && want(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${where}: timed out in state ${v?.state ?? '(none)'} (${v?.stages.map((st) => `${st.stage}=${st.status}`).join(', ')})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const stageRunning = (handle: WorkflowHandle, stage: string, where: string) =>
+  releaseUntil(handle, (v) => v.stages.some((st) => st.stage === stage && st.status === 'running'), `${where} (waiting for ${stage})`);
+
+async function expectReleaseClosed(handle: WorkflowHandle, recordId: string, state: string, where: string): Promise<void> {
+  await completed(handle, where);
+  const row = await tdb.db.release.findUniqueOrThrow({ where: { id: recordId } });
+  if (row.state !== state) throw new Error(`${where}: expected state ${state}, got ${row.state}`);
+}
+
+const deployment = (number: string, action: 'deploy' | 'rollback', environment: string) => env.client.workflow.getHandle(deploymentWorkflowId(number, action, environment));
+
+/**
+ * Build and test reported; test deployed and verified by reports; staging verified by polling
+ * a health URL (503, then 200: the activity's retries); production waits at the gate for the
+ * release manager, starts the change, deploys; deployed: the change completed by the release.
+ * Also saves a reported and a polled deployment child, and the change the release drove.
+ */
+async function releaseDeployed() {
+  const name = 'release-deployed';
+  let calls = 0;
+  const health = http.createServer((req, res) => {
+    req.resume();
+    res.statusCode = ++calls === 1 ? 503 : 200;
+    res.end();
+  });
+  await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    const { body, change } = await releaseFixtures(name);
+    const url = `http://127.0.0.1:${(health.address() as AddressInfo).port}/health`;
+    const { handle, view, number } = await openReleaseRecord({ ...body, buildRequired: true, healthChecks: { staging: url } });
+    await stageRunning(handle, 'build', name);
+    await stageResult(handle, 'build', 'succeeded', 'build #42');
+    await stageRunning(handle, 'test', name);
+    await stageResult(handle, 'test', 'succeeded');
+    await stageRunning(handle, 'deploy:test', name);
+    await stageResult(handle, 'deploy:test', 'succeeded');
+    await stageResult(handle, 'verify:test', 'succeeded');
+    await stageRunning(handle, 'deploy:staging', name);
+    await stageResult(handle, 'deploy:staging', 'succeeded');
+    // The health check's retry backoff is a server timer: skip through it.
+    for (let i = 0; i < 20 && !(await handle.query(getReleaseQuery))?.deployed.includes('staging'); i++) await env.sleep(5_000);
+    const gate = await releaseUntil(handle, (v) => v.state === 'awaiting_approval' && v.gate?.environment === 'production', `${name} (production gate)`);
+    if (calls !== 2) throw new Error(`${name}: expected 2 health checks, got ${calls}`);
+    if (gate.gate?.reasons.join() !== "production needs the release manager's approval") throw new Error(`${name}: gate ${JSON.stringify(gate.gate)}`);
+    await releaseCommand(handle, 'approve', { comment: 'go' });
+    await stageRunning(handle, 'deploy:production', name);
+    await stageResult(handle, 'deploy:production', 'succeeded');
+    await stageResult(handle, 'verify:production', 'succeeded', 'error rate 0.1%');
+    await expectReleaseClosed(handle, view.id, 'deployed', name);
+    const implemented = await tdb.db.change.findUniqueOrThrow({ where: { id: change.view.id } });
+    if (implemented.state !== 'implemented') throw new Error(`${name}: change ${implemented.state}`);
+    await expectActions(
+      view.id,
+      [
+        'create', 'build', 'stage_succeeded', 'stage_succeeded', 'deploy_requested', 'stage_result', 'stage_result', 'environment_deployed',
+        'deploy_requested', 'stage_result', 'environment_deployed', 'gate_held', 'approve', 'changes_started',
+        'deploy_requested', 'stage_result', 'stage_result', 'environment_deployed', 'deployed',
+      ],
+      name,
+    );
+    await save(name, handle);
+    const test = deployment(number, 'deploy', 'test');
+    await completed(test, `${name} (deploy:test)`);
+    await save('release-deployment-reported', test);
+    const staging = deployment(number, 'deploy', 'staging');
+    await completed(staging, `${name} (deploy:staging)`);
+    await save('release-deployment-health-checked', staging);
+    // Closed after its release ended: the move is still signalled, and the change waits for the answer (not found) before it ends.
+    await changeCommand(change.handle, 'close', {});
+    await expectChangeClosed(change.handle, change.view.id, 'closed', name);
+    await expectActions(change.view.id, ['submit', 'assessing', 'pre_approved', 'scheduled', 'window_opened', 'release_linked', 'start', 'implemented', 'close'], `${name}-change`);
+    await save(`${name}-change`, change.handle);
+  } finally {
+    await new Promise<void>((resolve) => health.close(() => resolve()));
+  }
+}
+
+/**
+ * Approved early; test and staging deployed; production's deployment system never reports:
+ * its child times out, and the saga rolls back production, staging and test, last first; the
+ * change the release started completes failed with its backout.
+ */
+async function releaseRolledBack() {
+  const name = 'release-rolled-back';
+  const { body, change } = await releaseFixtures(name);
+  const { handle, view, number } = await openReleaseRecord({ ...body, timeouts: { ...body.timeouts, deploy: 20 * MIN } });
+  await stageRunning(handle, 'test', name);
+  await releaseCommand(handle, 'approve', {});
+  await stageResult(handle, 'test', 'succeeded');
+  for (const e of ['test', 'staging']) {
+    await stageRunning(handle, `deploy:${e}`, name);
+    await stageResult(handle, `deploy:${e}`, 'succeeded');
+    await stageResult(handle, `verify:${e}`, 'succeeded');
+  }
+  await stageRunning(handle, 'deploy:production', name);
+  await env.sleep(21 * MIN); // the deploy report's timeout, in the child
+  for (const e of ['production', 'staging', 'test']) {
+    await stageRunning(handle, `rollback:${e}`, name);
+    await stageResult(handle, `rollback:${e}`, 'succeeded', `${e} restored`);
+  }
+  await expectReleaseClosed(handle, view.id, 'rolled_back', name);
+  const row = await tdb.db.change.findUniqueOrThrow({ where: { id: change.view.id } });
+  if (row.state !== 'failed') throw new Error(`${name}: change ${row.state}`);
+  await expectActions(
+    view.id,
+    [
+      'create', 'test', 'approve', 'stage_succeeded', 'deploy_requested', 'stage_result', 'stage_result', 'environment_deployed',
+      'deploy_requested', 'stage_result', 'stage_result', 'environment_deployed', 'changes_started', 'deploy_requested',
+      'rollback_started', 'rollback_requested', 'stage_result', 'environment_rolled_back', 'rollback_requested', 'stage_result',
+      'environment_rolled_back', 'rollback_requested', 'stage_result', 'rolled_back', 'changes_failed',
+    ],
+    name,
+  );
+  await save(name, handle);
+  const timedOut = deployment(number, 'deploy', 'production');
+  await completed(timedOut, `${name} (deploy:production)`);
+  await save('release-deployment-timed-out', timedOut);
+  const rollback = deployment(number, 'rollback', 'staging');
+  await completed(rollback, `${name} (rollback:staging)`);
+  await save('release-rollback-reported', rollback);
+}
+
+/**
+ * The change's window opens in an hour: the release waits at the gate (a timer), then
+ * deploys test; cancelled while staging deploys, the deployment in flight is stopped and
+ * rolled back, then test; rolled back with the reason kept.
+ */
+async function releaseCancelled() {
+  const name = 'release-cancelled';
+  const { body, change } = await releaseFixtures(name, HOUR);
+  const { handle, view, number } = await openReleaseRecord(body);
+  await stageRunning(handle, 'test', name);
+  await stageResult(handle, 'test', 'succeeded');
+  const waiting = await releaseUntil(handle, (v) => v.state === 'awaiting_approval' && v.gate !== null, `${name} (gate)`);
+  if (waiting.gate?.reasons.join() !== `${change.view.number}'s window opens at ${change.view.plannedStart}`) throw new Error(`${name}: gate ${JSON.stringify(waiting.gate)}`);
+  await sleepUntil(change.view.plannedStart); // the gate's timer
+  await stageRunning(handle, 'deploy:test', name);
+  await stageResult(handle, 'deploy:test', 'succeeded');
+  await stageResult(handle, 'verify:test', 'succeeded');
+  await stageRunning(handle, 'deploy:staging', name);
+  await releaseCommand(handle, 'cancel', { reason: 'wrong build' });
+  for (const e of ['staging', 'test']) {
+    await stageRunning(handle, `rollback:${e}`, name);
+    await stageResult(handle, `rollback:${e}`, 'succeeded');
+  }
+  await expectReleaseClosed(handle, view.id, 'rolled_back', name);
+  const done = (await handle.query(getReleaseQuery))!;
+  if (done.cancelReason !== 'wrong build') throw new Error(`${name}: cancelReason ${done.cancelReason}`);
+  await expectActions(
+    view.id,
+    [
+      'create', 'test', 'stage_succeeded', 'gate_held', 'deploy_requested', 'stage_result', 'stage_result', 'environment_deployed',
+      'deploy_requested', 'cancel', 'rollback_started', 'rollback_requested', 'stage_result', 'environment_rolled_back',
+      'rollback_requested', 'stage_result', 'rolled_back',
+    ],
+    name,
+  );
+  await save(name, handle);
+  const cancelled = deployment(number, 'deploy', 'staging');
+  await completed(cancelled, `${name} (deploy:staging)`);
+  await save('release-deployment-cancelled', cancelled);
+}
+
 /** Every scenario, in recording order (business hours last: it moves the clock to a Friday). */
 const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-p1-breach-escalation', run: p1BreachEscalation },
@@ -872,6 +1119,9 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'problem-trends-opened', run: problemTrendsOpened },
   { name: 'dsl-verification-verified', run: () => dslVerification('dsl-verification-verified', true) },
   { name: 'dsl-verification-rejected', run: () => dslVerification('dsl-verification-rejected', false) },
+  { name: 'release-deployed', run: releaseDeployed },
+  { name: 'release-rolled-back', run: releaseRolledBack },
+  { name: 'release-cancelled', run: releaseCancelled },
   { name: 'incident-business-hours-weekend', run: businessHours },
 ];
 

@@ -285,21 +285,31 @@ function searchAttributes(s: ChangeSnapshot): SearchAttributeUpdatePair[] {
   return pairs;
 }
 
-/** A linked release waits on this change's approval and window: it hears every move (not awaited; a finished release ignores it). */
-function tellRelease(before: ChangeSnapshot, after: ChangeSnapshot): void {
-  if (!after.releaseNumber || before.state === after.state) return;
-  getExternalWorkflowHandle(releaseWorkflowId(after.releaseNumber))
-    .signal(changeMovedSignal, { changeId: after.id, changeNumber: after.number, state: after.state })
-    .catch((e: unknown) => log.info('release not told of a change move', { release: after.releaseNumber, error: String(e) }));
+/**
+ * A linked release waits on this change's approval and window: it hears every move (not
+ * awaited here; a finished release ignores it). The signals still in flight are kept in
+ * `told`: the change waits for them before it ends, since the server drops a signal whose
+ * sender has already closed (a change cancelled or rejected in the task that signals).
+ */
+function tellRelease(told: Promise<void>[]) {
+  return (before: ChangeSnapshot, after: ChangeSnapshot): void => {
+    if (!after.releaseNumber || before.state === after.state) return;
+    told.push(
+      getExternalWorkflowHandle(releaseWorkflowId(after.releaseNumber))
+        .signal(changeMovedSignal, { changeId: after.id, changeNumber: after.number, state: after.state })
+        .catch((e: unknown) => log.info('release not told of a change move', { release: after.releaseNumber, error: String(e) })),
+    );
+  };
 }
 
 export async function changeWorkflow(input: ChangeWorkflowInput): Promise<ChangeView | null> {
+  const told: Promise<void>[] = [];
   const record: Change = new RecordProcess(input, {
     recordType: 'change',
     view: changeView,
     isTerminal: (state) => isTerminal(state as ChangeState),
     searchAttributes,
-    afterCommit: tellRelease,
+    afterCommit: tellRelease(told),
   });
   const change = new ChangeRoom(record, input.config);
 
@@ -318,5 +328,7 @@ export async function changeWorkflow(input: ChangeWorkflowInput): Promise<Change
   record.onSignal(voteSignal, change.vote);
   record.onSignal(recheckScheduleSignal, change.recheckSchedule);
   record.onUpdate(voteOutcomeUpdate, change.voteOutcome);
-  return record.run({ deadlines: (c, now) => changeDeadlines(c.snapshot, now), fire: change.fire });
+  const ended = await record.run({ deadlines: (c, now) => changeDeadlines(c.snapshot, now), fire: change.fire });
+  await Promise.all(told);
+  return ended;
 }

@@ -62,7 +62,7 @@ beforeAll(() => {
 test('at least five recorded histories exist, covering every workflow type', () => {
   expect(FILES.length).toBeGreaterThanOrEqual(5);
   const types = new Set(FILES.map((f) => workflowTypeOf(loadHistory(f))));
-  expect(types).toEqual(new Set(['incidentWorkflow', 'webhookDeliveryWorkflow', 'cmdbVerificationWorkflow', 'changeWorkflow', 'problemWorkflow', 'problemTrendsWorkflow', 'dslVerificationWorkflow']));
+  expect(types).toEqual(new Set(['incidentWorkflow', 'webhookDeliveryWorkflow', 'cmdbVerificationWorkflow', 'changeWorkflow', 'problemWorkflow', 'problemTrendsWorkflow', 'dslVerificationWorkflow', 'releaseWorkflow', 'releaseDeploymentWorkflow']));
   const continued = FILES.map(loadHistory).filter((h) => h.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes);
   expect(continued.length).toBeGreaterThanOrEqual(1);
 });
