@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, getExternalWorkflowHandle, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../activities/release';
 import type { StepOutcome } from '../domain/release/lifecycle';
 import { abortDeploymentSignal, stepOutcomeSignal, stepReportSignal, type DeploymentInput, type StepReport } from './contracts/release';
@@ -54,13 +54,21 @@ async function run(input: DeploymentInput, reports: Map<string, StepReport>, abo
       scheduleToCloseTimeout: input.verifyTimeoutMs,
       retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s' },
     });
-    try {
-      const details = await health.checkHealth({ url: input.healthUrl });
-      return outcome(verify, 'succeeded', details);
-    } catch (e) {
-      const cause = e instanceof Error && 'cause' in e && e.cause instanceof ApplicationFailure ? e.cause.message : String(e);
-      return outcome(verify, 'failed', `health check ${input.healthUrl}: ${cause}`);
+    // Polled until it passes, fails for good, or the release is cancelled: then the retries stop.
+    const scope = new CancellationScope();
+    const check = scope.run(() => health.checkHealth({ url: input.healthUrl! })).then(
+      (details) => ({ details }),
+      (error: unknown) => ({ error }),
+    );
+    const ended = await Promise.race([check, condition(() => aborted() !== null).then(() => null)]);
+    if (ended === null) {
+      scope.cancel();
+      return outcome(verify, 'cancelled', aborted());
     }
+    if ('details' in ended) return outcome(verify, 'succeeded', ended.details);
+    const e = ended.error;
+    const cause = e instanceof Error && 'cause' in e && e.cause instanceof ApplicationFailure ? e.cause.message : String(e);
+    return outcome(verify, 'failed', `health check ${input.healthUrl}: ${cause}`);
   }
   return (await awaitReport(verify, input.verifyTimeoutMs)) ?? outcome(verify, 'succeeded', reports.get(verify)?.details ?? null);
 }

@@ -643,6 +643,28 @@ describe('health-check verification', () => {
     await completed(handle);
     expect(await releaseOf(handle)).toMatchObject({ state: 'rolled_back', rollback: { done: ['test'], failed: [] } });
   });
+
+  test('cancelled while the health URL is polled: the polling stops at once and the environment is rolled back', async () => {
+    answers = [500];
+    const { handle, number } = await openRelease({ environments: ['test', 'production'], healthChecks: { test: url } });
+    await tested(handle);
+    await running_(handle, 'deploy:test');
+    await report(handle, 'deploy:test', 'succeeded');
+    await running_(handle, 'verify:test');
+    await poll(async () => calls, (n) => n >= 1, 'the first health check');
+    await cancel(handle, 'wrong build');
+    // No time skipped: the 30-minute verify timeout is not waited for.
+    expect(await outcome(number, 'deploy', 'test')).toEqual({ environment: 'test', action: 'deploy', stage: 'verify:test', status: 'cancelled', details: 'wrong build' });
+    const rolling = await running_(handle, 'rollback:test');
+    expect(rolling).toMatchObject({ state: 'rolling_back', rollback: { reason: 'cancelled: wrong build', queue: ['test'] } });
+    expect(stage(rolling, 'verify:test')).toMatchObject({ status: 'cancelled' });
+    const polled = calls;
+    await report(handle, 'rollback:test', 'succeeded');
+    await completed(handle);
+    expect(await releaseOf(handle)).toMatchObject({ state: 'rolled_back', cancelReason: 'wrong build', deployed: [] });
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(calls).toBe(polled); // the retries stopped with the verification
+  });
 });
 
 /**
