@@ -8,6 +8,7 @@
  *
  * Time is locked while the test polls (queries and database reads): it only moves when the
  * test skips it with env.sleep. Stage limits are per release (the submission's `timeouts`).
+ * One case runs on a dev server: the time-skipping server delivers signals that the real one drops.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
