@@ -29,6 +29,7 @@ export async function bootstrapAdmin(db: Db, env: Env, log: Logger): Promise<voi
 /** Starts the stateless API; any number of replicas can run behind a load balancer. */
 export async function startApi(env = loadEnvOrExit()): Promise<{ server: Server; close(): Promise<void> }> {
   const log = createLogger(env.LOG_LEVEL, { service: 'api' });
+  parseTokenHashKey(env.TOKEN_HASH_KEY, env.NODE_ENV); // production without a token key stops here, before anything opens
   const db = createDb(env.DATABASE_URL);
   await tuneDb(db, env.DATABASE_URL);
   await bootstrapAdmin(db, env, log);
