@@ -13,6 +13,7 @@ const suites: [string, string[]][] = [
   ['problems: KEDB search over 10,000 known errors (ranked full-text)', ['bench/kedb-search.ts', ...quick]],
   ['problems: trend detection over 100,000 incidents (p50/p99 of a run)', ['bench/problem-trends.ts', ...quick]],
   ['changes: CAB decision latency (last vote → approved visible through the API) vs a bare signal → query', ['bench/cab.ts', ...quick]],
+  ['releases: deployed through test, staging and production per minute vs a bare parent/children workflow; rollback of 3 environments', ['bench/release.ts', ...quick]],
 ];
 
 let failed = 0;
