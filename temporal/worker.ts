@@ -37,5 +37,9 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}) }),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
+    // Activities that send Updates to other records (a release driving its changes) wait on
+    // workflow tasks this worker stops taking at shutdown: cancel them after a grace period
+    // (they heartbeat, so they see it; the server retries them elsewhere) rather than hang.
+    shutdownGraceTime: '10s',
   });
 }
