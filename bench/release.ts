@@ -40,7 +40,7 @@
  * --quick: a smoke run (4 + 4 releases, 2 in flight).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,7 +49,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { addRelationship, createCi } from '../db/ci-store';
 import { newId } from '../infra/ids';
 import { bareApproveUpdate, bareCreateUpdate, bareStageUpdate } from './release-baseline-workflow';
-import { benchLog, benchWorker, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
+import { benchLog, benchWorker, childrenCpuSeconds, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -110,27 +110,6 @@ function expectOk(r: Res, what: string): Res {
 // ---------------------------------------------------------------------------------------------
 // CPU: this process (API, worker, load generator) and its children (the Temporal dev server)
 
-const CLK_TCK = 100;
-function childrenCpuSeconds(): number {
-  let total = 0;
-  try {
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) !== process.pid) continue; // f[1] = ppid
-      total += (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
-    }
-  } catch {
-    // not Linux
-  }
-  return total;
-}
 
 interface Meter {
   wallS: number;

@@ -15,7 +15,7 @@
  *   4. sequential latency of POST /api/v1/incidents and GET /api/v1/incidents/:id.
  * Prints a table and a JSON summary (also written to --out), and shuts everything down.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -27,7 +27,7 @@ import type { BaselineActivities } from './baseline-workflow';
 import { runBare } from './bare';
 import { kernelFigures, printFigures } from './figures';
 import { runOpenLoop } from './open-loop';
-import { benchLog, benchWorker, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
+import { benchLog, benchWorker, childrenCpuSeconds, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -100,27 +100,6 @@ const { noteSdk, apiLogger } = problemSinks(problems, {
 // ---------------------------------------------------------------------------------------------
 // CPU accounting: this process and its children (the Temporal dev server)
 
-const CLK_TCK = 100;
-function childrenCpuSeconds(): number {
-  let total = 0;
-  try {
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) !== process.pid) continue; // f[1] = ppid
-      total += (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
-    }
-  } catch {
-    // not Linux
-  }
-  return total;
-}
 
 /** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
 function machineJiffies(): { busy: number; total: number } {

@@ -6,7 +6,7 @@
  * from one is only comparable with a number from the other if their set-up cannot drift apart.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -302,4 +302,27 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+const CLK_TCK = 100;
+/** CPU seconds of this process's children (the Temporal dev server), from /proc; 0 elsewhere. */
+export function childrenCpuSeconds(): number {
+  let total = 0;
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) !== process.pid) continue; // f[1] = ppid
+      total += (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+    }
+  } catch {
+    // not Linux
+  }
+  return total;
 }
