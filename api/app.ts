@@ -71,7 +71,8 @@ function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authentic
       const user = await auth.authenticate(req);
       (req as Request & { userId?: string }).userId = user.id;
       authorize(user, r.roles, `${r.method.toUpperCase()} ${r.path}`);
-      const body = r.body ? parseOr400(r.body, req.body ?? {}, 'body') : undefined;
+      // No body at all reads as `{}`; a body of JSON `null` is a body, validated like any other.
+      const body = r.body ? parseOr400(r.body, req.body === undefined ? {} : req.body, 'body') : undefined;
       const query = r.query ? parseOr400(r.query, req.query, 'query') : undefined;
       const params = req.params as Record<string, string>;
       const run = async () => ({ status: r.status ?? 200, body: await r.handler({ body, query, params, user, deps, req }) });
@@ -85,14 +86,31 @@ function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authentic
   );
 }
 
-/** A path the API has, asked with a method it does not have: 405 with the methods it does. */
+/**
+ * A path the API has, asked with a method it does not have: 405 with the methods it does. The
+ * path is the one the OpenAPI document gives the request, where a concrete path wins over a
+ * templated one (`/cis/export` over `/cis/{id}`): so `PATCH /cis/export` is a 405 whose Allow says
+ * GET, not a PATCH of a CI called "export". Runs before the routes.
+ */
 function methodNotAllowed(routes: RouteDef[]) {
-  const patterns = routes.map((r) => ({ method: r.method.toUpperCase(), re: new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`) }));
+  const byPath = new Map<string, { re: RegExp; params: number; methods: Set<string> }>();
+  for (const r of routes) {
+    const entry = byPath.get(r.path) ?? {
+      re: new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`, 'i'),
+      params: (r.path.match(/:[A-Za-z]+/g) ?? []).length,
+      methods: new Set<string>(),
+    };
+    entry.methods.add(r.method.toUpperCase());
+    byPath.set(r.path, entry);
+  }
+  const paths = [...byPath.values()];
   return (req: Request, res: Response, next: NextFunction) => {
-    const allowed = [...new Set(patterns.filter((p) => p.re.test(req.path)).map((p) => p.method))];
-    if (allowed.length === 0) return next();
-    if (allowed.includes('GET')) allowed.push('HEAD');
-    const allow = allowed.filter((m) => m !== 'HEAD').sort().join(', ');
+    const matching = paths.filter((p) => p.re.test(req.path));
+    if (matching.length === 0) return next();
+    const fewest = Math.min(...matching.map((p) => p.params));
+    const allowed = new Set(matching.filter((p) => p.params === fewest).flatMap((p) => [...p.methods]));
+    if (allowed.has(req.method === 'HEAD' ? 'GET' : req.method)) return next();
+    const allow = [...allowed].sort().join(', ');
     res.setHeader('allow', allow);
     sendProblem(res, new HttpError(405, 'Method not allowed', `${req.method} is not allowed on ${req.path} (allowed: ${allow})`));
   };
@@ -124,9 +142,9 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'ITSM API' }));
   const auth = createAuthenticator(deps);
+  app.use(methodNotAllowed(routes));
   for (const r of routes) mount(app, r, deps, auth);
 
-  app.use(methodNotAllowed(routes));
   app.use((req, res) => sendProblem(res, new HttpError(404, 'Not found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
   return app;

@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from '../domain/schemas/zod';
-import { Problem } from '../domain/schemas/common';
+import { NO_NUL, NOT_BLANK, NOT_BLANK_NO_NUL, Problem } from '../domain/schemas/common';
 import type { RouteDef } from './route';
 
 /** OpenAPI 3.1, generated from the same route declarations and zod schemas that validate requests. */
@@ -20,7 +20,9 @@ export function buildOpenApi(routes: RouteDef[]) {
       request: {
         ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
         ...(r.query ? { query: r.query as z.ZodObject } : {}),
-        ...(r.body ? { body: { content: { 'application/json': { schema: r.body } } } } : {}),
+        // A request without a body is read as `{}` (api/app.ts): the body is required exactly when `{}` is refused.
+        ...(r.body ? { body: { required: !r.body.safeParse({}).success, content: { 'application/json': { schema: r.body } } } } : {}),
+        ...(r.bodyContent ? { body: { required: true, content: Object.fromEntries(Object.entries(r.bodyContent).map(([type, schema]) => [type, { schema }])) } } : {}),
         ...(r.creates ? { headers: z.object({ 'Idempotency-Key': z.string().max(200).optional() }) } : {}),
       },
       responses: {
@@ -36,15 +38,38 @@ export function buildOpenApi(routes: RouteDef[]) {
         ...(params.length ? { 404: problem } : {}),
         // Commands refused by the record's state; creations whose Idempotency-Key is still in progress or whose identity exists.
         ...((r.path.match(/:id\/[a-z-]+$/) && r.method === 'post') || r.creates ? { 409: problem } : {}),
-        ...(r.body ? { 413: { ...problem, description: 'the body exceeds MAX_BODY_BYTES' }, 415: { ...problem, description: 'not application/json in UTF-8, or an unsupported content encoding' } } : {}),
+        ...(r.body || r.bodyContent ? { 413: { ...problem, description: 'the body exceeds MAX_BODY_BYTES' }, 415: { ...problem, description: 'not application/json in UTF-8, or an unsupported content encoding' } } : {}),
         ...(r.creates ? { 422: { ...problem, description: 'the Idempotency-Key was used for a different request' } } : {}),
         503: { ...problem, description: 'the workflow engine or the database is unreachable; retry later (nothing was recorded)' },
       },
     });
   }
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'ITSM on Temporal', version: '1.0.0', description: 'Every ITIL / ISO 20000 process as durable workflows. Contract: shared/api.md.' },
     servers: [{ url: '/' }],
   });
+  for (const methods of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(methods as Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>)) {
+      for (const media of Object.values(op?.requestBody?.content ?? {})) documentNoNul(media.schema);
+    }
+  }
+  return doc;
+}
+
+/**
+ * Every JSON body is refused with 400 when any text in it holds NUL or an unpaired surrogate
+ * (api/app.ts, before the route's schema): say so on each string of a request body that has no
+ * pattern of its own, and on the not-blank one (the other patterns the schemas set are anchored
+ * and exclude NUL already). Query strings are not checked for it, so they are left alone. JSON
+ * Schema strings are Unicode text, so unpaired surrogates are outside them anyway.
+ */
+function documentNoNul(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(documentNoNul);
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  const isString = schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'));
+  if (isString && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined) schema.pattern = NO_NUL;
+  if (isString && schema.pattern === NOT_BLANK) schema.pattern = NOT_BLANK_NO_NUL;
+  for (const [key, value] of Object.entries(schema)) if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'example') documentNoNul(value);
 }

@@ -1,17 +1,22 @@
 import { badRequest } from './errors';
+import { CURSOR_PATTERN } from '../domain/schemas/common';
 
-/** Keyset pagination over time-ordered ids, newest first: stable under concurrent inserts. */
+/**
+ * Keyset pagination over time-ordered ids, newest first: stable under concurrent inserts. The
+ * cursor is the last id of the previous page, so its documented pattern (domain/schemas/common.ts)
+ * is the whole rule: every value of that shape is a position. (It was the id in base64url, whose
+ * valid values no schema could state, and which refused the seeded non-ULID ids.)
+ */
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[a-z]+_[0-9a-z]{26}$/.test(id)) throw badRequest('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor returned by this API' }]);
-  return id;
+  if (!CURSOR_PATTERN.test(cursor)) throw badRequest('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor returned by this API' }]);
+  return cursor;
 }
 
 export function page<T extends { id: string }>(rows: T[], limit: number): { rows: T[]; nextCursor: string | null } {
   const more = rows.length > limit;
   const slice = more ? rows.slice(0, limit) : rows;
-  return { rows: slice, nextCursor: more ? Buffer.from(slice[slice.length - 1].id, 'utf8').toString('base64url') : null };
+  return { rows: slice, nextCursor: more ? slice[slice.length - 1].id : null };
 }
 
 /** Prisma arguments for one page: fetch one extra row to know whether another page exists. */

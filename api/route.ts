@@ -43,6 +43,11 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   creates?: boolean;
   /** The media type of a success body the handler streams itself (e.g. a download); default JSON. */
   produces?: string;
+  /**
+   * A body the handler reads itself, in more than one media type (the CMDB import takes JSON or
+   * CSV): documented per media type, required, and not parsed by the generic `body` step.
+   */
+  bodyContent?: Record<string, z.ZodType>;
   /** Problem statuses this route answers beyond the ones every route documents (e.g. 409 on a GET). */
   errors?: number[];
   /**

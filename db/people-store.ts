@@ -1,6 +1,7 @@
 import { Prisma, type ApiToken, type Group, type User } from '../generated/prisma-sqlite/client';
 import type { Principal, Role } from '../domain/access';
 import type { GroupSummary, TokenRecord, UserRecord } from '../domain/schemas/people';
+import { CURSOR_PATTERN } from '../domain/schemas/common';
 import { newId } from '../infra/ids';
 import { generateToken, hashToken, tokenPrefixOf } from '../infra/tokens';
 import { userRoleOf } from './columns';
@@ -30,14 +31,14 @@ export async function idsContaining(db: Db, table: 'User' | 'Group', q: string, 
 
 /**
  * Keyset pages over users and groups by id, newest first. Their ids are not all ULIDs (the
- * seeded `usr-admin`, `grp-cab`), so the cursor is checked for a plain id, not a ULID.
+ * seeded `usr-admin`, `grp-cab`); the cursor is the last id itself, in the shape every list's
+ * cursor has (CURSOR_PATTERN, which the query schemas check first).
  */
 export function decodeIdCursor(cursor: string | undefined): string | undefined | null {
   if (cursor === undefined) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  return /^[A-Za-z0-9_.:-]{1,200}$/.test(id) ? id : null;
+  return CURSOR_PATTERN.test(cursor) ? cursor : null;
 }
-export const encodeIdCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
+export const encodeIdCursor = (id: string) => id;
 
 export interface GroupRef {
   id: string;

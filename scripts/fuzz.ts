@@ -41,16 +41,20 @@ const log = (msg: string) => process.stderr.write(`[fuzz] ${msg}\n`);
 /** The path the API serves its OpenAPI document at (api/app.ts). */
 export const OPENAPI_PATH = '/openapi.json';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+/** Distinct free ports, held together until all are known (a port handed out twice is a failed start). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<net.Server>((resolve, reject) => {
+        const srv = net.createServer();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve(srv));
+      }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -78,12 +82,15 @@ async function schemathesisBinary(): Promise<string> {
   return installFuzzTools();
 }
 
-async function startTemporal(port: number): Promise<ChildProcess> {
+async function startTemporal([port, httpPort, metricsPort]: number[]): Promise<ChildProcess> {
   const args = [
     'server', 'start-dev',
     // No --db-filename: in memory, a fresh engine for every run.
     '--ip', '127.0.0.1',
     '--port', String(port),
+    // Left to itself the dev server picks these at random, and may pick the one the API is given.
+    '--http-port', String(httpPort),
+    '--metrics-port', String(metricsPort),
     '--headless',
     '--namespace', 'default',
     '--log-level', 'error',
@@ -121,8 +128,9 @@ async function main(): Promise<number> {
   process.on('SIGTERM', interrupt);
 
   try {
-    const [temporalPort, apiPort] = [await freePort(), await freePort()];
-    const temporal = await startTemporal(temporalPort);
+    const temporalPorts = await freePorts(3);
+    const temporalPort = temporalPorts[0];
+    const temporal = await startTemporal(temporalPorts);
     cleanups.push(() => {
       if (temporal.exitCode !== null) return;
       temporal.kill('SIGTERM');
@@ -134,7 +142,7 @@ async function main(): Promise<number> {
       DATABASE_URL: `file:${path.join(tmp, 'itsm.db')}`,
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       TEMPORAL_TASK_QUEUE: 'itsm-fuzz',
-      PORT: String(apiPort),
+      PORT: '0', // any free port, read back once listening
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.FUZZ_KEEP_LOGS === 'true' ? 'info' : 'warn',
       SEED_DEMO_DATA: 'true',
@@ -169,7 +177,7 @@ async function main(): Promise<number> {
       api.server.closeAllConnections();
       return api.close();
     });
-    const baseUrl = `http://127.0.0.1:${apiPort}`;
+    const baseUrl = `http://127.0.0.1:${(api.server.address() as net.AddressInfo).port}`;
     log(`stack up: API ${baseUrl}, Temporal 127.0.0.1:${temporalPort}, database ${tmp}`);
 
     mkdirSync(reportDir, { recursive: true });
@@ -177,6 +185,9 @@ async function main(): Promise<number> {
       '--config-file', path.join(root, 'scripts', 'fuzz', 'schemathesis.toml'),
       'run', `${baseUrl}${OPENAPI_PATH}`,
       '--checks', 'all',
+      // Run by hooks.py's positive_data_acceptance_beyond_schema instead: the same check, which also
+      // knows the few rules JSON Schema cannot state (references to records, rules between fields).
+      '--exclude-checks', 'positive_data_acceptance',
       '--header', 'Authorization: Bearer dev-admin',
       '--max-examples', String(maxExamples),
       '--workers', String(workers),
@@ -193,7 +204,8 @@ async function main(): Promise<number> {
         cwd: root,
         stdio: ['ignore', 'inherit', 'inherit'],
         // Plain output for logs and CI.
-        env: { ...process.env, NO_COLOR: '1' },
+        // hooks.py: positive_data_acceptance, knowing the rules no schema can state.
+        env: { ...process.env, NO_COLOR: '1', PYTHONPATH: path.join(root, 'scripts', 'fuzz'), SCHEMATHESIS_HOOKS: 'hooks' },
       });
       fuzzer.on('error', reject);
       fuzzer.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));

@@ -696,7 +696,7 @@ export function ciImportRoutes(): RouteDef[] {
       summary: 'Bulk upsert CIs (and relationships) by natural key from CSV or JSON; per-row results; ?dryRun=true writes nothing',
       tag: 'CMDB',
       roles: IMPORT_ROLES,
-      body: ImportRequestDoc,
+      bodyContent: ImportRequestDoc,
       query: ImportQuery,
       response: ImportResult,
       async handler({ req, query, user, deps }) {

@@ -146,6 +146,7 @@ export function ciRoutes(): RouteDef[] {
       tag: 'CMDB',
       roles: CI_WRITERS,
       response: CiRecord,
+      errors: [409],
       async handler({ params, user, deps }) {
         const row = await requireCi(deps.db, params.id);
         try {

@@ -11,6 +11,7 @@ import {
   ProblemRecord,
   RaiseProblemBody,
   type ProblemCommandName,
+  OFFSET_CURSOR_PATTERN,
 } from '../../domain/schemas/problem';
 import type { Role } from '../../domain/access';
 import type { CreateChangeBody } from '../../domain/schemas/change';
@@ -261,7 +262,7 @@ export function problemRoutes(): RouteDef[] {
           const r = rank.get(row.id);
           return knownErrorView(row, r === null || r === undefined ? {} : { rank: r });
         });
-        return { items, nextCursor: more ? Buffer.from(`o:${offset + query.limit}`).toString('base64url') : null };
+        return { items, nextCursor: more ? `o:${offset + query.limit}` : null };
       },
     }),
     route({
@@ -280,10 +281,10 @@ export function problemRoutes(): RouteDef[] {
   ];
 }
 
-/** Ranked results page by position (a rank is not a stable key); the cursor is opaque to clients. */
+/** Ranked results page by position (a rank is not a stable key): the cursor is `o:<offset>` (OFFSET_CURSOR_PATTERN). */
 function decodeOffset(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
-  const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const m = OFFSET_CURSOR_PATTERN.exec(cursor);
   if (!m) throw badRequest('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor returned by this API' }]);
   return Number(m[1]);
 }

@@ -1,15 +1,15 @@
 import { z } from './zod';
 import { CiClass, CiRecord, CiStatus } from './ci';
-import { ListQuery, RecordRef } from './common';
+import { DATE_OR_TIMESTAMP_PATTERN, ListQuery, NOT_BLANK, RecordRef } from './common';
 import { DEPRECIATION_METHODS } from '../cmdb/depreciation';
 
 /** ISO-4217 codes as the runtime's ICU knows them (EUR, USD, GBP, JPY, …). */
 const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
 export const isCurrencyCode = (s: string) => /^[A-Z]{3}$/.test(s) && ISO_4217.has(s);
 
+/** Documented as the list of codes itself, so a client (or a fuzzer) knows which ones are taken. */
 export const CurrencyCode = z
-  .string()
-  .refine(isCurrencyCode, { message: 'must be an ISO-4217 currency code in capitals, such as EUR or USD' })
+  .enum([...ISO_4217].filter((c) => /^[A-Z]{3}$/.test(c)).sort() as [string, ...string[]], { message: 'must be an ISO-4217 currency code in capitals, such as EUR or USD' })
   .meta({ example: 'EUR' });
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -23,12 +23,15 @@ export function parseDateOrTimestamp(s: string): Date | null {
   if (DATE_RE.test(s) && d.toISOString().slice(0, 10) !== s) return null;
   return d;
 }
+const DATE_OR_TIMESTAMP = 'must be an ISO-8601 date (2024-01-31) or timestamp (2024-01-31T09:00:00Z)';
+/** Documented by its pattern (real calendar dates; a time needs an offset), which is what it takes. */
 export const DateOrTimestamp = z
   .string()
-  .refine((s) => parseDateOrTimestamp(s) !== null, { message: 'must be an ISO-8601 date (2024-01-31) or timestamp (2024-01-31T09:00:00Z)' });
+  .regex(DATE_OR_TIMESTAMP_PATTERN, { message: DATE_OR_TIMESTAMP, abort: true })
+  .refine((s) => parseDateOrTimestamp(s) !== null, { message: DATE_OR_TIMESTAMP });
 
 const money = z.number().finite().nonnegative().max(1e12);
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
 
 /** The asset (financial) fields of a CI; `null` clears one. */
 export const AssetFields = z
@@ -149,8 +152,8 @@ const ViaRef = z
 
 export const CheckoutBody = z
   .object({
-    to: z.string().trim().min(1).max(200).describe('A location, or the id or number of the CI that uses the item'),
-    reason: z.string().trim().min(1).max(1000).optional(),
+    to: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).describe('A location, or the id or number of the CI that uses the item'),
+    reason: z.string().trim().min(1).max(1000).openapi({ pattern: NOT_BLANK }).optional(),
     via: ViaRef,
   })
   .strict();
@@ -158,7 +161,7 @@ export const CheckoutBody = z
 export const ReturnBody = z
   .object({
     location: text(200).optional().describe('Where the item is stored now (default: where it was)'),
-    reason: z.string().trim().min(1).max(1000).optional(),
+    reason: z.string().trim().min(1).max(1000).openapi({ pattern: NOT_BLANK }).optional(),
     via: ViaRef,
   })
   .strict();

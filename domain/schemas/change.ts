@@ -1,6 +1,6 @@
 import { z } from './zod';
 import { CHANGE_STATES } from '../change/state-machine';
-import { IsoDuration, IsoTimestamp, RecordRef } from './common';
+import { IsoDuration, IsoTimestamp, NOT_BLANK, RecordRef } from './common';
 import { CiStatus } from './ci';
 
 export const ChangeStateEnum = z.enum(CHANGE_STATES);
@@ -10,7 +10,7 @@ export const DecisionEnum = z.enum(['approve', 'reject']);
 export const BoardEnum = z.enum(['cab', 'ecab']);
 export const ApproverRoleEnum = z.enum(['change_manager', 'service_owner', 'cab_member']);
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
+const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
 /** Two valid timestamps with `b` not after `a`. An invalid one is not compared: it has its own error already. */
 const notAfter = (a: string, b: string) => {
   const [x, y] = [Date.parse(a), Date.parse(b)];
@@ -36,7 +36,8 @@ export const CiUpdateSchema = z
     status: CiStatus.optional(),
   })
   .strict()
-  .refine((u) => u.attributes !== undefined || u.status !== undefined, { message: 'attributes or status is required', path: ['attributes'] });
+  .refine((u) => u.attributes !== undefined || u.status !== undefined, { message: 'attributes or status is required', path: ['attributes'] })
+  .openapi({ anyOf: [{ required: ['attributes'] }, { required: ['status'] }] });
 
 export const CreateChangeBody = z
   .object({
@@ -59,8 +60,8 @@ export const CreateChangeBody = z
   .refine((b) => b.type !== 'standard' || !!b.templateId, { path: ['templateId'], message: 'a standard change must name its pre-approved template', ...whenValid('type', 'templateId') })
   .refine((b) => b.type === 'standard' || !b.templateId, { path: ['templateId'], message: 'only standard changes use a template', ...whenValid('type', 'templateId') })
   // Only when absent: an empty plan already has its own error, one per field.
-  .refine((b) => b.type === 'standard' || b.implementationPlan !== undefined, { path: ['implementationPlan'], message: 'required', ...whenValid('type', 'implementationPlan') })
-  .refine((b) => b.type === 'standard' || b.backoutPlan !== undefined, { path: ['backoutPlan'], message: 'required', ...whenValid('type', 'backoutPlan') });
+  .refine((b) => b.type === 'standard' || b.implementationPlan !== undefined, { path: ['implementationPlan'], message: 'required for a normal or emergency change', ...whenValid('type', 'implementationPlan') })
+  .refine((b) => b.type === 'standard' || b.backoutPlan !== undefined, { path: ['backoutPlan'], message: 'required for a normal or emergency change', ...whenValid('type', 'backoutPlan') });
 export type CreateChangeBody = z.infer<typeof CreateChangeBody>;
 
 const Window = z

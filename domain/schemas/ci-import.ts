@@ -1,4 +1,5 @@
 import { z } from './zod';
+import { NOT_BLANK } from './common';
 import { CiClass, CiStatus, RELATIONSHIP_TYPES } from './ci';
 import { AssetFields } from './asset';
 
@@ -24,7 +25,7 @@ export const CSV_ATTRIBUTE_PREFIX = 'attr.';
  */
 export const ImportRow = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }),
     class: CiClass,
     status: CiStatus.optional(),
     environment: z.string().max(50).nullable().optional(),
@@ -36,7 +37,7 @@ export const ImportRow = z
 export type ImportRow = z.infer<typeof ImportRow>;
 
 /** A CI named in a relationship: its natural key (`server:web01`), id or number, or {class, name}. */
-export const CiRefInput = z.union([z.string().trim().min(1).max(500), z.object({ class: CiClass, name: z.string().trim().min(1).max(200) }).strict()]);
+export const CiRefInput = z.union([z.string().trim().min(1).max(500).openapi({ pattern: NOT_BLANK }), z.object({ class: CiClass, name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }) }).strict()]);
 export type CiRefInput = z.infer<typeof CiRefInput>;
 
 export const ImportRelationship = z
@@ -63,9 +64,12 @@ export const ImportEnvelope = z
  * What the route declares (for the OpenAPI document): the body is checked by the handler,
  * which knows the content type, so a bad item is that item's error and not a 400 for all.
  */
-export const ImportRequestDoc = z
-  .unknown()
-  .describe('application/json: {items: ImportRow[], relationships?: ImportRelationship[]} or ImportRow[]; text/csv: a header row (name,class,status,environment,ownerGroup, asset columns, attr.<name>…, relationships) and one CI per row');
+export const ImportRequestDoc = {
+  'application/json': z
+    .union([ImportEnvelope, z.array(z.unknown()).describe('ImportRow objects')])
+    .describe('{items: ImportRow[], relationships?: ImportRelationship[]} or ImportRow[]; each row is checked on its own and answered in the result'),
+  'text/csv': z.string().regex(/\S/, 'the CSV is empty: a header row is needed').describe('a header row (name,class,status,environment,ownerGroup, asset columns, attr.<name>…, relationships) and one CI per row'),
+};
 
 export const ImportQuery = z.object({
   dryRun: z.enum(['true', 'false']).optional().describe('true: validate and answer per row, write nothing'),

@@ -1,5 +1,5 @@
 import { z } from './zod';
-import { IsoTimestamp, RecordRef } from './common';
+import { IsoTimestamp, NOT_BLANK, RecordRef } from './common';
 
 export const CI_CLASSES = [
   'service', 'application', 'software', 'server', 'virtual_machine', 'database', 'network_device', 'storage',
@@ -13,7 +13,7 @@ export const CiClass = z.enum(CI_CLASSES);
 export const CiStatus = z.enum(CI_STATUSES);
 export const RelationshipType = z.enum(RELATIONSHIP_TYPES);
 
-const Name = z.string().trim().min(1).max(200);
+const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
 const Environment = z.string().max(50);
 const OwnerGroup = z.string().max(100);
 

@@ -14,7 +14,9 @@ export const Sha256Hex = z
   .regex(/^[0-9a-fA-F]{64}$/, 'must be a SHA-256 digest: 64 hexadecimal digits')
   .transform((s) => s.toLowerCase());
 
-const NoControl = /^[^\p{Cc}]+$/u;
+// The control characters (Unicode category Cc) as code-point ranges, with no regex flag: the OpenAPI
+// generator publishes a pattern's source and drops flags badly (`/u` ended up inside the pattern).
+const NoControl = /^[^\u0000-\u001f\u007f-\u009f]+$/;
 
 /** `POST /api/v1/dsl/artifacts`. */
 export const RegisterArtifactBody = z

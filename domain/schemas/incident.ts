@@ -1,7 +1,7 @@
 import { z, type Agree } from './zod';
 import type { IncidentSnapshot } from '../incident/snapshot';
 import { INCIDENT_STATES } from '../incident/state-machine';
-import { Level, PriorityEnum, RecordRef } from './common';
+import { Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
 import { HoldReasonEnum, SlaClockSchema } from './sla';
 
 export const MatchedKnownErrorSchema = z.object({ id: z.string(), number: z.string(), title: z.string(), workaround: z.string() });
@@ -9,8 +9,8 @@ export const MatchedKnownErrorSchema = z.object({ id: z.string(), number: z.stri
 export const IncidentStateEnum = z.enum(INCIDENT_STATES);
 export const IncidentType = z.enum(['incident', 'service_request']);
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
-const GroupName = z.string().trim().min(1).max(100);
+const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const GroupName = z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK });
 
 export const CreateIncidentBody = z
   .object({
@@ -30,9 +30,10 @@ export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 /** One schema per command body; each is also the payload of the workflow Update of that name. */
 export const IncidentCommandBodies = {
   assign: z
-    .object({ group: GroupName.optional(), assignee: z.string().trim().min(1).max(100).optional() })
+    .object({ group: GroupName.optional(), assignee: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).optional() })
     .strict()
-    .refine((b) => b.group !== undefined || b.assignee !== undefined, { message: 'group or assignee is required', path: ['group'] }),
+    .refine((b) => b.group !== undefined || b.assignee !== undefined, { message: 'group or assignee is required', path: ['group'] })
+    .openapi({ anyOf: [{ required: ['group'] }, { required: ['assignee'] }] }),
   acknowledge: z.object({ note: z.string().max(5000).optional() }).strict(),
   hold: z.object({ reason: HoldReasonEnum, note: z.string().max(5000).optional() }).strict(),
   resume: z.object({ note: z.string().max(5000).optional() }).strict(),
@@ -45,7 +46,8 @@ export const IncidentCommandBodies = {
   impact: z
     .object({ impact: Level.optional(), urgency: Level.optional() })
     .strict()
-    .refine((b) => b.impact !== undefined || b.urgency !== undefined, { message: 'impact or urgency is required', path: ['impact'] }),
+    .refine((b) => b.impact !== undefined || b.urgency !== undefined, { message: 'impact or urgency is required', path: ['impact'] })
+    .openapi({ anyOf: [{ required: ['impact'] }, { required: ['urgency'] }] }),
 } as const;
 
 export type IncidentCommandName = keyof typeof IncidentCommandBodies;

@@ -1,13 +1,24 @@
 import { z } from './zod';
 import { ROLES } from '../access';
-import { RecordRef } from './common';
+import { Cursor, ISO_DURATION_PATTERN, NOT_BLANK, RecordRef } from './common';
 import { isIsoDuration, parseIsoDuration } from '../duration';
 
 /** People, groups, memberships and API tokens: request bodies and views. */
 
 export const RoleEnum = z.enum(ROLES);
-const Name = z.string().trim().min(1).max(200);
-const Email = z.email({ message: 'must be an e-mail address' }).max(320).transform((s) => s.trim().toLowerCase());
+const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
+// zod's own e-mail pattern in the document: `format: email` alone allows addresses zod refuses (a one-letter top-level domain).
+/**
+ * zod's e-mail rule with RFC 5321/1035 limits added (local part at most 64, labels 1-63 that
+ * neither start nor end with '-', domain at most 253): what standard e-mail validators (and the
+ * `format: email` checks of clients) accept, so the document's pattern and the server agree.
+ */
+const EMAIL = /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?=[^@]{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const Email = z
+  .email({ message: 'must be an e-mail address', pattern: EMAIL })
+  .max(320)
+  .openapi({ pattern: EMAIL.source })
+  .transform((s) => s.trim().toLowerCase());
 /** Group names are identities that records hold (assignment group, owner group): short, no spaces. */
 export const GroupName = z
   .string()
@@ -22,7 +33,8 @@ const refList = (ref: z.ZodString, max: number) =>
   z
     .array(ref)
     .max(max)
-    .refine((a) => new Set(a).size === a.length, { message: 'must not repeat an entry' });
+    .refine((a) => new Set(a).size === a.length, { message: 'must not repeat an entry' })
+    .openapi({ uniqueItems: true });
 
 export const CreateUserBody = z
   .object({
@@ -44,17 +56,18 @@ export const UpdateUserBody = z
     groups: refList(GroupRef, 100).optional().describe('the complete list of groups (replaces the current memberships)'),
   })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' })
+  .openapi({ minProperties: 1 });
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
 const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const UserListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: Cursor.optional(),
   role: RoleEnum.optional(),
   group: GroupRef.optional(),
   active: boolParam.optional(),
-  q: z.string().trim().min(1).max(200).optional().describe('part of the name or e-mail address'),
+  q: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name or e-mail address'),
 });
 
 const Ref = z.object({ id: z.string(), name: z.string() });
@@ -104,13 +117,14 @@ export const UpdateGroupBody = z
     services: refList(RecordRef, 1000).optional().describe('the complete list of owned services (replaces the current one)'),
   })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change (a group keeps its name: records refer to it)' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change (a group keeps its name: records refer to it)' })
+  .openapi({ minProperties: 1 });
 export type UpdateGroupBody = z.infer<typeof UpdateGroupBody>;
 
 export const GroupListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
-  q: z.string().trim().min(1).max(200).optional().describe('part of the name'),
+  cursor: Cursor.optional(),
+  q: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name'),
 });
 
 export const GroupSummary = z.object({
@@ -137,9 +151,10 @@ export type GroupRecord = z.infer<typeof GroupRecord>;
 const MAX_TOKEN_LIFETIME_MS = 10 * 366 * 86_400_000;
 export const CreateTokenBody = z
   .object({
-    name: z.string().trim().min(1).max(100).describe('what the token is for (e.g. "CI pipeline")'),
+    name: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).describe('what the token is for (e.g. "CI pipeline")'),
     expiresIn: z
       .string()
+      .regex(ISO_DURATION_PATTERN, { message: 'must be a positive ISO-8601 duration of at most ten years, e.g. P90D', abort: true })
       .refine((d) => isIsoDuration(d) && parseIsoDuration(d) > 0 && parseIsoDuration(d) <= MAX_TOKEN_LIFETIME_MS, { message: 'must be a positive ISO-8601 duration of at most ten years, e.g. P90D' })
       .optional()
       .describe('ISO-8601 duration until the token expires; omitted: it does not expire'),

@@ -1,6 +1,8 @@
 import { z } from './zod';
 import { IsoDuration, IsoTimestamp } from './common';
 
+/** The longest period one detection request replays (two years, leap day included). */
+export const MAX_DETECTION_DAYS = 731;
 /** `POST /api/v1/problems/detect`: trend detection over a past period, or its dry run. */
 export const DetectTrendsBody = z
   .object({
@@ -16,6 +18,8 @@ export const DetectTrendsBody = z
   .strict()
   .superRefine((b, ctx) => {
     if (Date.parse(b.to) <= Date.parse(b.from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+    // A longer period is replayed one day at a time: a century was twenty thousand runs, minutes of work for one request.
+    else if (Date.parse(b.to) - Date.parse(b.from) > MAX_DETECTION_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${MAX_DETECTION_DAYS} days after from` });
   });
 export type DetectTrendsBody = z.infer<typeof DetectTrendsBody>;
 

@@ -1,6 +1,6 @@
 import { z } from './zod';
 import { PROBLEM_STATES } from '../problem/state-machine';
-import { IsoDuration, IsoTimestamp, RecordRef } from './common';
+import { IsoDuration, IsoTimestamp, NOT_BLANK, RecordRef } from './common';
 import { CreateChangeBody } from './change';
 
 export const ProblemStateEnum = z.enum(PROBLEM_STATES);
@@ -10,7 +10,7 @@ export const FishboneCategoryEnum = z.enum(['people', 'process', 'technology', '
 export const ResolutionCodeEnum = z.enum(['fix_applied', 'risk_accepted', 'duplicate', 'cannot_reproduce']);
 export const ChangeOutcomeEnum = z.enum(['success', 'failed', 'rejected', 'cancelled']);
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
+const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
 const IncidentRefs = z.array(RecordRef).min(1).max(200);
 
 export const CreateProblemBody = z
@@ -19,7 +19,7 @@ export const CreateProblemBody = z
     description: z.string().max(20_000).optional(),
     serviceId: RecordRef.optional(),
     ciId: RecordRef.optional(),
-    category: z.string().trim().min(1).max(100).optional(),
+    category: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).optional(),
     incidentIds: z.array(RecordRef).max(200).optional(),
     /** How long a resolved problem watches for recurrence before it closes (default P14D). */
     observationPeriod: IsoDuration.optional(),
@@ -195,8 +195,11 @@ export const ProblemRecord = z.object({
 export type ProblemRecord = z.infer<typeof ProblemRecord>;
 
 export const ProblemListQuery = z.object({ state: ProblemStateEnum.optional(), serviceId: z.string().optional(), ciId: z.string().optional() });
+/** Known-error search pages by rank position: its cursor is `o:<offset>`, not an id. */
+export const OFFSET_CURSOR_PATTERN = /^o:(\d{1,9})$/;
 export const KnownErrorQuery = z.object({
-  q: z.string().trim().min(1).max(500).optional(),
+  cursor: z.string().regex(OFFSET_CURSOR_PATTERN, 'not a cursor returned by this API').optional().describe('nextCursor from the previous page'),
+  q: z.string().trim().min(1).max(500).openapi({ pattern: NOT_BLANK }).optional(),
   ciId: RecordRef.optional(),
   serviceId: RecordRef.optional(),
   category: z.string().max(100).optional(),

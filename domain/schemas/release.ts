@@ -1,16 +1,17 @@
 import { z } from './zod';
 import { RELEASE_STATES } from '../release/state-machine';
-import { IsoDuration, RecordRef } from './common';
+import { Cursor, IsoDuration, NOT_BLANK, RecordRef } from './common';
 
 export const ReleaseStateEnum = z.enum(RELEASE_STATES);
 export const ReleaseTypeEnum = z.enum(['delta', 'full', 'package']);
 export const StageStatusEnum = z.enum(['running', 'succeeded', 'failed', 'timed_out', 'skipped', 'cancelled']);
 export const GateStateEnum = z.enum(['awaiting', 'allowed', 'prevented', 'invalid']);
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
+const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9_-]{0,30}$/;
 export const EnvironmentName = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]{0,30}$/, 'must be a lowercase environment name such as staging (letters, digits, - and _)');
+  .regex(ENVIRONMENT_NAME, 'must be a lowercase environment name such as staging (letters, digits, - and _)');
 export const DEFAULT_ENVIRONMENTS = ['test', 'staging', 'production'] as const;
 /** `build`, `test`, or `deploy|verify|rollback:<environment>`. */
 export const StageName = z
@@ -35,7 +36,11 @@ export const CreateReleaseBody = z
     /** False for prebuilt artifacts: the release goes straight to testing. */
     buildRequired: z.boolean().optional(),
     /** A health URL per environment, polled after its deployment; environments without one wait for a reported verify:<environment> result. */
-    healthChecks: z.record(EnvironmentName, z.url({ protocol: /^https?$/ })).optional(),
+    healthChecks: z
+      .record(EnvironmentName, z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).openapi({ pattern: '^https?://[^\\u0000]+$' }))
+      // The generated document drops a record's key schema: stated here.
+      .openapi({ propertyNames: { pattern: ENVIRONMENT_NAME.source } } as object)
+      .optional(),
     /** Per-stage limits for this release (defaults from RELEASE_*_TIMEOUT). */
     stageTimeouts: z.object({ build: IsoDuration.optional(), test: IsoDuration.optional(), deploy: IsoDuration.optional(), verify: IsoDuration.optional() }).strict().optional(),
   })
@@ -78,7 +83,7 @@ export type GateAnswer = z.infer<typeof GateAnswer>;
 
 export const ReleaseListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: Cursor.optional(),
   state: ReleaseStateEnum.optional(),
   unitId: RecordRef.optional(),
 });

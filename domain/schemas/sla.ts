@@ -2,10 +2,16 @@ import { z, type Agree } from './zod';
 import { validateCalendar } from '../calendar';
 import type { SlaClock } from '../sla/clock';
 import type { HoldReason } from '../sla/policy';
-import { IsoDuration, PriorityEnum, RecordRef } from './common';
+import { IsoDuration, NOT_BLANK, PriorityEnum, RecordRef } from './common';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
-const Day = z.tuple([HHMM, HHMM]);
+/**
+ * A pair ['HH:MM', 'HH:MM'], validated as an array of exactly two rather than a z.tuple: both places
+ * hold the same type, and `items` + `minItems`/`maxItems` reads the same in every JSON Schema draft,
+ * where a tuple's `prefixItems` did not (schemathesis 4.32 turns it into a draft-4 `items: [...]`
+ * and then rejects the response schema as invalid 3.1). Typed as the pair it is.
+ */
+const Day = z.array(HHMM).min(2).max(2) as unknown as z.ZodType<[string, string]>;
 
 export const BusinessHoursCalendar = z
   .object({
@@ -40,7 +46,8 @@ export const EscalationRuleSchema = z
 /** The terms of an SLA as its row stores them (one JSON column each) and the API takes them. */
 export const SlaKind = z.enum(['SLA', 'OLA', 'UC']);
 export const SlaTargetsSchema = z.object({ P1: ClockTargetsSchema, P2: ClockTargetsSchema, P3: ClockTargetsSchema, P4: ClockTargetsSchema, P5: ClockTargetsSchema }).strict();
-export const SlaEscalationSchema = z.partialRecord(PriorityEnum, EscalationRuleSchema);
+// The generated document drops a record's key schema: stated here, so clients know the keys are priorities.
+export const SlaEscalationSchema = z.partialRecord(PriorityEnum, EscalationRuleSchema).openapi({ propertyNames: { enum: [...PriorityEnum.options] } } as object);
 export const PauseOnSchema = z.array(HoldReasonEnum);
 
 /** An incident's SLA clocks as stored with it (domain/sla/clock.ts); times are epoch ms. */
@@ -59,7 +66,7 @@ true satisfies Agree<SlaClock, typeof SlaClockSchema>;
 
 export const CreateSlaBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }),
     kind: SlaKind,
     serviceId: RecordRef.optional(),
     supplier: z.string().max(200).optional(),

@@ -19,7 +19,8 @@ const EventName = z.union([z.literal('*'), z.string().regex(/^[a-z_]+\.[a-z_.]+$
 
 export const CreateWebhookBody = z
   .object({
-    url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+    // The scheme as a pattern in the document; the rest is what the WHATWG URL parser takes.
+    url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).openapi({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+' }),
     events: z.array(EventName).min(1).max(100),
     secret: z.string().min(16, 'must be at least 16 characters').max(200),
   })
