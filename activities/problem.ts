@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isTerminal as isTerminalIncident, type IncidentState } from '../domain/incident/state-machine';
 import type { ProblemImpact } from '../domain/problem/lifecycle';
@@ -7,6 +7,7 @@ import { impactOf } from '../db/impact';
 import { incidentFromRow, incidentStore } from '../db/incident-store';
 import { nextNumber } from '../db/numbers';
 import { newId } from '../infra/ids';
+import { onIncidentWorkflow } from '../temporal/incident-commands';
 import { submitChange, type ChangeReservation } from '../temporal/open-change';
 import type { ChangeWorkflowConfig, SubmitChange } from '../workflows/contracts/change';
 import { incidentCommandUpdates, linkProblemUpdate } from '../workflows/contracts/incident';
@@ -29,17 +30,9 @@ export function createProblemActivities(deps: ActivityDeps) {
   const incidentWrites = createTransitionActivities(deps, [incidentStore]);
 
   /** Runs an Update on an incident's workflow; false when the incident's workflow has ended (closed or cancelled). */
-  async function onRunningIncident(workflowId: string, run: (h: ReturnType<typeof deps.temporal.workflow.getHandle>) => Promise<unknown>): Promise<boolean> {
-    try {
-      await run(deps.temporal.workflow.getHandle(workflowId));
-      return true;
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) return false;
-      // A command refused by the incident's state (it closed meanwhile, or it is already resolved) is not ours to force.
-      if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure && e.cause.type === FAILURE.invalidTransition) return true;
-      throw e;
-    }
-  }
+  const onRunningIncident = async (workflowId: string, run: (h: WorkflowHandle) => Promise<unknown>): Promise<boolean> =>
+    // A command refused by the incident's state (it closed meanwhile, or it is already resolved) is not ours to force.
+    (await onIncidentWorkflow(deps.temporal, workflowId, run)) !== 'ended';
 
   return {
     /** The incidents as a problem links them (ids already resolved by the API; unknown ones are skipped). */

@@ -12,6 +12,7 @@ import { createReleaseActivities } from './release';
 import { releaseStore } from '../db/release-store';
 import { createWebhookActivities } from './webhooks';
 import { createDslActivities } from './dsl';
+import { createMonitoringActivities } from './monitoring';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -36,4 +37,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'cmdb-verification', activities: createCmdbVerificationActivities },
   { name: 'webhook-delivery', activities: createWebhookActivities },
   { name: 'dsl-verification', activities: createDslActivities },
+  { name: 'monitoring-alert', activities: createMonitoringActivities },
 ];

@@ -80,6 +80,9 @@ import {
 } from '../workflows/contracts/release';
 import type { ReleaseSubmission } from '../domain/release/lifecycle';
 import type { ReleaseView } from '../domain/release/snapshot';
+import { monitoringAlertWorkflow } from '../workflows/monitoring-alert';
+import { monitoringEventSignal, type MonitoringAlertInput } from '../workflows/contracts/monitoring';
+import type { MonitoringEvent } from '../domain/schemas/monitoring';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startTimeSkippingServer, startWorker } from '../test/support/temporal';
 
@@ -855,6 +858,35 @@ async function dslVerification(name: string, ok: boolean) {
   await save(name, handle);
 }
 
+// ---- Monitoring: one alert opening an incident, repeats noted, recovery resolving it ----
+
+async function monitoringAlert(name: string) {
+  const ci = await createCi(tdb.db, { name: `${name}-db`, class: 'database', status: 'live', attributes: { engine: 'PostgreSQL' } }, { actor: 'seed' });
+  const dedupKey = `${name}/db01/disk`;
+  const event = (severity: MonitoringEvent['severity'], message: string): MonitoringEvent => ({ dedupKey, source: 'prometheus', node: 'db01', check: 'disk', severity, message, ciId: ci.id, receivedAt: Date.now() });
+  const input: MonitoringAlertInput = { alertId: name, dedupKey, config: { incident: CONFIG, idleMs: DAY, batchesPerRun: 500 } };
+  const handle = await env.client.workflow.signalWithStart(monitoringAlertWorkflow, { taskQueue: TQ, workflowId: name, args: [input], signal: monitoringEventSignal, signalArgs: [event('critical', 'disk 97% full')] });
+  await waitFor(async () => (await tdb.db.monitoringAlert.findUnique({ where: { id: name } }))?.incidentId, `${name} (incident opened)`);
+  for (const pct of [98, 99]) await handle.signal(monitoringEventSignal, event('critical', `disk ${pct}% full`));
+  await waitFor(async () => ((await tdb.db.monitoringAlert.findUnique({ where: { id: name } }))?.count ?? 0) >= 3 || undefined, `${name} (repeats noted)`);
+  await handle.signal(monitoringEventSignal, event('resolved', 'disk 60% full'));
+  await completed(handle, name);
+  const row = await tdb.db.monitoringAlert.findUniqueOrThrow({ where: { id: name } });
+  const incident = await tdb.db.incident.findUniqueOrThrow({ where: { id: row.incidentId ?? (await tdb.db.incident.findFirstOrThrow({ where: { ciId: ci.id } })).id } });
+  if (row.state !== 'resolved' || incident.state !== 'resolved') throw new Error(`${name}: expected the alert and its incident resolved, got ${row.state} / ${incident.state}`);
+  await save(name, handle);
+}
+
+async function waitFor<T>(check: () => Promise<T | undefined | null | false>, where: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${where}: timed out`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 // ---- Releases: the room on the kernel, its deployment children, a real change it drives ----
 
 const RELEASE_ENVIRONMENTS = ['test', 'staging', 'production'];
@@ -1123,6 +1155,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'release-rolled-back', run: releaseRolledBack },
   { name: 'release-cancelled', run: releaseCancelled },
   { name: 'incident-business-hours-weekend', run: businessHours },
+  { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
 ];
 
 /**

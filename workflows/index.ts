@@ -7,3 +7,4 @@ export { problemTrendsWorkflow } from './problem-trends';
 export { releaseWorkflow } from './release';
 export { releaseDeploymentWorkflow } from './release-deployment';
 export { dslVerificationWorkflow } from './dsl-verification';
+export { monitoringAlertWorkflow } from './monitoring-alert';

@@ -17,6 +17,7 @@ import { slaRoutes } from './slas';
 import { webhookRoutes } from './webhooks';
 import { groupRoutes } from './groups';
 import { userRoutes } from './users';
+import { eventRoutes } from './events';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -39,5 +40,6 @@ export function allRoutes(): RouteDef[] {
     ...dslRoutes(),
     ...userRoutes(),
     ...groupRoutes(),
+    ...eventRoutes(),
   ];
 }

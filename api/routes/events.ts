@@ -1,0 +1,91 @@
+import { ListQuery, listOf } from '../../domain/schemas/common';
+import { AlertRecord, EventAccepted, MonitoringEventBody, type MonitoringEvent } from '../../domain/schemas/monitoring';
+import { dedupKeyOf } from '../../domain/monitoring/alert';
+import { alertIdOf, alertView } from '../../db/alert-store';
+import { parseIsoDuration } from '../../domain/duration';
+import { incidentConfigFromEnv } from '../../temporal/open-incident';
+import { MONITORING_ALERT_WORKFLOW, monitoringEventSignal, type MonitoringAlertInput } from '../../workflows/contracts/monitoring';
+import * as SA from '../../workflows/contracts/search-attributes';
+import { z } from '../../domain/schemas/zod';
+import { notFound } from '../errors';
+import { listPage } from '../pagination';
+import { resolveCiField } from '../refs';
+import { route, type ApiDeps, type RouteDef } from '../route';
+import { commandError } from '../temporal-errors';
+
+/** Monitoring systems post events; the desk reads the alerts they became. */
+const SENDERS = ['automation', 'admin'] as const;
+const READERS = ['agent', 'problem_manager', 'automation', 'admin'] as const;
+
+const AlertListQuery = ListQuery.extend({ state: z.enum(['open', 'resolved']).optional() });
+
+function alertInput(deps: ApiDeps, alertId: string, dedupKey: string): MonitoringAlertInput {
+  return {
+    alertId,
+    dedupKey,
+    config: {
+      incident: incidentConfigFromEnv(deps.env, deps.searchAttributes !== false),
+      idleMs: parseIsoDuration('P1D'),
+      batchesPerRun: 500,
+    },
+  };
+}
+
+export function eventRoutes(): RouteDef[] {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/events',
+      summary: 'A monitoring event: a new alert key opens an incident on the CI, repeats add to it, `resolved` resolves it if nobody acknowledged it',
+      tag: 'Monitoring',
+      roles: SENDERS,
+      body: MonitoringEventBody,
+      response: EventAccepted,
+      status: 202,
+      async handler({ body, deps }) {
+        const ciId = (await resolveCiField(deps.db, body.ciId, 'ciId')) ?? null;
+        const dedupKey = dedupKeyOf(body);
+        const alertId = alertIdOf(dedupKey);
+        const event: MonitoringEvent = { dedupKey, source: body.source, node: body.node, check: body.check, severity: body.severity, message: body.message, ciId, receivedAt: Date.now() };
+        try {
+          // One workflow per key: Temporal queues a burst for one key on one alert, so it opens one incident.
+          await deps.temporal.workflow.signalWithStart(MONITORING_ALERT_WORKFLOW, {
+            workflowId: alertId,
+            taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+            args: [alertInput(deps, alertId, dedupKey)],
+            signal: monitoringEventSignal,
+            signalArgs: [event],
+            staticSummary: `alert ${dedupKey}`.slice(0, 200),
+            ...(deps.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SA.RecordType, value: 'alert' }] }),
+          });
+        } catch (e) {
+          throw commandError(e, `alert ${dedupKey}`);
+        }
+        return { dedupKey, alertId };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/alerts',
+      summary: 'Monitoring alerts (in a stable order, by id), each with its event count and the incident it opened; ?state=open for the live ones',
+      tag: 'Monitoring',
+      roles: READERS,
+      query: AlertListQuery,
+      response: listOf(AlertRecord),
+      handler: ({ query, deps }) => listPage(query, query.state ? { state: query.state } : {}, (args) => deps.db.monitoringAlert.findMany(args), alertView),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/alerts/:id',
+      summary: 'One monitoring alert',
+      tag: 'Monitoring',
+      roles: READERS,
+      response: AlertRecord,
+      async handler({ params, deps }) {
+        const row = await deps.db.monitoringAlert.findUnique({ where: { id: params.id } });
+        if (!row) throw notFound(`alert ${params.id}`);
+        return alertView(row);
+      },
+    }),
+  ];
+}

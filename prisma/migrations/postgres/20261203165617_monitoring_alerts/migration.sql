@@ -1,0 +1,27 @@
+-- CreateTable
+CREATE TABLE "MonitoringAlert" (
+    "id" TEXT NOT NULL,
+    "dedupKey" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "node" TEXT NOT NULL,
+    "check" TEXT NOT NULL,
+    "ciId" TEXT,
+    "state" TEXT NOT NULL,
+    "severity" TEXT NOT NULL,
+    "lastMessage" TEXT NOT NULL,
+    "count" INTEGER NOT NULL,
+    "ignored" INTEGER NOT NULL DEFAULT 0,
+    "incidentId" TEXT,
+    "incidentNumber" TEXT,
+    "firstAt" TIMESTAMP(3) NOT NULL,
+    "lastAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "MonitoringAlert_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "MonitoringAlert_dedupKey_key" ON "MonitoringAlert"("dedupKey");
+
+-- CreateIndex
+CREATE INDEX "MonitoringAlert_state_id_idx" ON "MonitoringAlert"("state", "id");
+

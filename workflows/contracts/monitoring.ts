@@ -1,0 +1,43 @@
+/** Monitoring alerts' contract: workflow type, ids, signal and input, for the API and the worker. */
+import { defineSignal } from '@temporalio/workflow';
+import type { MonitoringEvent } from '../../domain/schemas/monitoring';
+import type { IncidentWorkflowConfig } from './incident';
+
+export const MONITORING_ALERT_WORKFLOW = 'monitoringAlertWorkflow';
+/**
+ * One workflow per alert key, its id the alert's id (db/alert-store.ts: a digest of the key, since
+ * keys are free text of any length), so Temporal itself serialises a burst of events for one key:
+ * signal-with-start either starts the alert or queues the event on the running one.
+ */
+export const monitoringEventSignal = defineSignal<[MonitoringEvent]>('monitoringEvent');
+
+export interface AlertIncident {
+  id: string;
+  number: string;
+}
+
+/** What an alert remembers across continue-as-new and across its runs (also stored in MonitoringAlert). */
+export interface AlertState {
+  incident: AlertIncident | null;
+  count: number;
+  ignored: number;
+  /** When the open incident's first event arrived. */
+  openedAt: number | null;
+}
+
+export interface MonitoringAlertConfig {
+  incident: IncidentWorkflowConfig;
+  /** Without events this long, an alert with an open incident checks that the incident is still open; one without ends. */
+  idleMs: number;
+  /** Batches handled before continue-as-new (a noisy check never grows one history without bound). */
+  batchesPerRun: number;
+}
+
+export interface MonitoringAlertInput {
+  alertId: string;
+  dedupKey: string;
+  config: MonitoringAlertConfig;
+  /** Carried over by continue-as-new. */
+  state?: AlertState;
+  pending?: MonitoringEvent[];
+}
