@@ -2,7 +2,7 @@ import { dedupKeyOf, highestCriticality, incidentBodyOf, priorityInputs, recover
 import type { MonitoringEvent } from '../../domain/schemas/monitoring';
 import { MonitoringEventBody } from '../../domain/schemas/monitoring';
 
-const ev = (severity: MonitoringEvent['severity'], message = severity, at = 0): MonitoringEvent => ({ dedupKey: 'k', source: 'prom', node: 'db01', check: 'disk', severity, message, ciId: 'ci_1', receivedAt: Date.UTC(2026, 0, 1) + at });
+const ev = (severity: MonitoringEvent['severity'], message: string = severity, at = 0): MonitoringEvent => ({ dedupKey: 'k', source: 'prom', node: 'db01', check: 'disk', severity, message, ciId: 'ci_1', receivedAt: Date.UTC(2026, 0, 1) + at });
 
 describe('monitoring alerts', () => {
   test('the dedup key defaults to source/node/check, and an explicit key wins', () => {
