@@ -49,7 +49,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { addRelationship, createCi } from '../db/ci-store';
 import { newId } from '../infra/ids';
 import { bareApproveUpdate, bareCreateUpdate, bareStageUpdate } from './release-baseline-workflow';
-import { benchLog, benchWorker, childrenCpuSeconds, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
+import { benchLog, benchWorker, childrenCpuSeconds, mergeIntoLatest, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -490,18 +490,7 @@ async function main(): Promise<void> {
   };
   console.log('\nRelease figures (merged into bench/results/latest.json):');
   for (const [k, v] of Object.entries(summary.figures)) console.log(`  ${k.padEnd(32)} ${String(v)}`);
-  const latest = path.join(__dirname, 'results', 'latest.json');
-  mkdirSync(path.dirname(latest), { recursive: true });
-  let current: Record<string, unknown> = {};
-  if (existsSync(latest)) {
-    try {
-      current = JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>;
-    } catch {
-      log(`${latest} was not JSON: rewritten`);
-    }
-  }
-  writeFileSync(latest, JSON.stringify({ ...current, ...summary.figures }, null, 2) + '\n');
-  log(`figures merged into ${path.relative(process.cwd(), latest)}`);
+  mergeIntoLatest(summary.figures, log);
 
   const json = JSON.stringify(summary, null, 2);
   console.log('\nJSON summary:');

@@ -6,7 +6,7 @@
  * from one is only comparable with a number from the other if their set-up cannot drift apart.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -325,4 +325,23 @@ export function childrenCpuSeconds(): number {
     // not Linux
   }
   return total;
+}
+
+/**
+ * Merges a benchmark's figures into bench/results/latest.json (bench/run.ts rewrites that file;
+ * the others add their figures to it), keeping every other figure there.
+ */
+export function mergeIntoLatest(figures: Record<string, unknown>, log: (msg: string) => void): void {
+  const latest = path.join(__dirname, 'results', 'latest.json');
+  mkdirSync(path.dirname(latest), { recursive: true });
+  let current: Record<string, unknown> = {};
+  if (existsSync(latest)) {
+    try {
+      current = JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>;
+    } catch {
+      log(`${latest} was not JSON: rewritten`);
+    }
+  }
+  writeFileSync(latest, JSON.stringify({ ...current, ...figures }, null, 2) + '\n');
+  log(`figures merged into ${path.relative(process.cwd(), latest)}`);
 }

@@ -74,6 +74,8 @@ export const EnvSchema = z.object({
   AUTO_CLOSE_AFTER: IsoDuration.default('P3D'),
   /** How long a resolved problem watches for recurrence before it closes (each problem may set its own). */
   PROBLEM_OBSERVATION_PERIOD: IsoDuration.default('P14D'),
+  /** Repeated monitoring events are noted on their incident at most this often (the alert counts every one). */
+  MONITORING_NOTE_INTERVAL: IsoDuration.default('PT1M'),
   /** When trend detection runs (cron, UTC); `off` pauses its Schedule. */
   PROBLEM_TREND_CRON: cronSpec.default('0 * * * *'),
   /** The sliding window trend detection counts incidents in. */

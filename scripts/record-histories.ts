@@ -81,7 +81,7 @@ import {
 import type { ReleaseSubmission } from '../domain/release/lifecycle';
 import type { ReleaseView } from '../domain/release/snapshot';
 import { monitoringAlertWorkflow } from '../workflows/monitoring-alert';
-import { monitoringEventSignal, type MonitoringAlertInput } from '../workflows/contracts/monitoring';
+import { monitoringEventsSignal, type MonitoringAlertInput } from '../workflows/contracts/monitoring';
 import type { MonitoringEvent } from '../domain/schemas/monitoring';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startTimeSkippingServer, startWorker } from '../test/support/temporal';
@@ -864,12 +864,12 @@ async function monitoringAlert(name: string) {
   const ci = await createCi(tdb.db, { name: `${name}-db`, class: 'database', status: 'live', attributes: { engine: 'PostgreSQL' } }, { actor: 'seed' });
   const dedupKey = `${name}/db01/disk`;
   const event = (severity: MonitoringEvent['severity'], message: string): MonitoringEvent => ({ dedupKey, source: 'prometheus', node: 'db01', check: 'disk', severity, message, ciId: ci.id, receivedAt: Date.now() });
-  const input: MonitoringAlertInput = { alertId: name, dedupKey, config: { incident: CONFIG, idleMs: DAY, batchesPerRun: 500 } };
-  const handle = await env.client.workflow.signalWithStart(monitoringAlertWorkflow, { taskQueue: TQ, workflowId: name, args: [input], signal: monitoringEventSignal, signalArgs: [event('critical', 'disk 97% full')] });
+  const input: MonitoringAlertInput = { alertId: name, dedupKey, config: { incident: CONFIG, idleMs: DAY, noteIntervalMs: MIN, batchesPerRun: 500 } };
+  const handle = await env.client.workflow.signalWithStart(monitoringAlertWorkflow, { taskQueue: TQ, workflowId: name, args: [input], signal: monitoringEventsSignal, signalArgs: [[event('critical', 'disk 97% full')]] });
   await waitFor(async () => (await tdb.db.monitoringAlert.findUnique({ where: { id: name } }))?.incidentId, `${name} (incident opened)`);
-  for (const pct of [98, 99]) await handle.signal(monitoringEventSignal, event('critical', `disk ${pct}% full`));
+  await handle.signal(monitoringEventsSignal, [event('critical', 'disk 98% full'), event('critical', 'disk 99% full')]);
   await waitFor(async () => ((await tdb.db.monitoringAlert.findUnique({ where: { id: name } }))?.count ?? 0) >= 3 || undefined, `${name} (repeats noted)`);
-  await handle.signal(monitoringEventSignal, event('resolved', 'disk 60% full'));
+  await handle.signal(monitoringEventsSignal, [event('resolved', 'disk 60% full')]);
   await completed(handle, name);
   const row = await tdb.db.monitoringAlert.findUniqueOrThrow({ where: { id: name } });
   const incident = await tdb.db.incident.findUniqueOrThrow({ where: { id: row.incidentId ?? (await tdb.db.incident.findFirstOrThrow({ where: { ciId: ci.id } })).id } });

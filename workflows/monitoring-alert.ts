@@ -3,7 +3,7 @@ import type { MonitoringActivities } from '../activities/monitoring';
 import { repeatNote, stepsOf } from '../domain/monitoring/alert';
 import type { MonitoringEvent } from '../domain/schemas/monitoring';
 import type { AlertRow } from '../db/alert-store';
-import { monitoringEventSignal, type AlertState, type MonitoringAlertInput } from './contracts/monitoring';
+import { monitoringEventsSignal, type AlertState, type MonitoringAlertInput } from './contracts/monitoring';
 
 /** Database and engine calls: retried without limit (an outage passes), each bounded in time. */
 const acts = proxyActivities<MonitoringActivities>({
@@ -13,68 +13,97 @@ const acts = proxyActivities<MonitoringActivities>({
 
 /**
  * One monitoring alert: every event with one dedup key, in arrival order. The first problem
- * event opens an incident on the CI; repeats while it is open add one note per batch (a burst
- * of a thousand events is a handful of notes, not a thousand); a recovery resolves the incident
- * if nobody has acknowledged it, else notes it. Once the incident has ended and nothing is
- * pending the run ends; the next event for the key starts a new one.
+ * event opens an incident on the CI; repeats while it is open are counted at once and noted on
+ * the incident at most once per note interval (a burst of a thousand events is a note or two,
+ * each with the count so far, not a thousand); a recovery notes what is pending, then resolves
+ * the incident if nobody has acknowledged it, else notes the recovery. Once the incident has
+ * ended and nothing is pending the run ends; the next event for the key starts a new one.
  */
 export async function monitoringAlertWorkflow(input: MonitoringAlertInput): Promise<void> {
+  const { config } = input;
   const pending: MonitoringEvent[] = [...(input.pending ?? [])];
-  setHandler(monitoringEventSignal, (e) => {
-    pending.push(e);
+  setHandler(monitoringEventsSignal, (events) => {
+    pending.push(...events);
   });
 
   let state: AlertState = input.state ?? (await acts.loadAlert({ alertId: input.alertId }));
+  /** Repeats counted on the alert but not yet noted on the incident. */
+  let unnoted: MonitoringEvent[] = [...(input.unnoted ?? [])];
+  let nextNoteAt = 0;
   let last: MonitoringEvent | null = null;
 
   for (let batches = 0; ; batches++) {
-    if (batches >= input.config.batchesPerRun || workflowInfo().continueAsNewSuggested) {
+    if (batches >= config.batchesPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof monitoringAlertWorkflow>({ ...input, state, pending: pending.splice(0) });
+      return continueAsNew<typeof monitoringAlertWorkflow>({ ...input, state, pending: pending.splice(0), unnoted });
     }
-    if (!(await condition(() => pending.length > 0, input.config.idleMs))) {
+    // At least 1 ms: a zero timeout would not be a timer.
+    const wait = unnoted.length > 0 ? Math.max(1, nextNoteAt - Date.now()) : config.idleMs;
+    if (!(await condition(() => pending.length > 0, wait))) {
+      if (unnoted.length > 0) {
+        await noteRepeats();
+        // Noting may have found the incident resolved and opened the next one: the alert shows it.
+        if (last) await save(last);
+        continue;
+      }
       if (!state.incident) return;
       // Quiet for long: is the incident still open? (Agents resolve and close without telling the alert.)
       if (await acts.alertIncidentOpen({ incident: state.incident })) continue;
       state = { ...state, incident: null, count: 0, openedAt: null };
-      if (last) await save(last, state);
+      if (last) await save(last);
       return;
     }
     const batch = pending.splice(0);
-    for (const step of stepsOf(batch)) state = await apply(step, state);
+    for (const step of stepsOf(batch)) await apply(step);
+    if (unnoted.length > 0 && Date.now() >= nextNoteAt) await noteRepeats();
     last = batch[batch.length - 1];
-    await save(last, state);
+    await save(last);
     if (!state.incident && pending.length === 0) return;
   }
 
-  async function apply(step: ReturnType<typeof stepsOf>[number], s: AlertState): Promise<AlertState> {
+  async function apply(step: ReturnType<typeof stepsOf>[number]): Promise<void> {
     if (step.kind === 'recovered') {
-      if (!s.incident) return { ...s, ignored: s.ignored + 1 };
-      const { open } = await acts.recoverAlertIncident({ incident: s.incident, event: step.event });
-      return open ? { ...s, count: s.count + 1 } : { ...s, incident: null, count: 0, openedAt: null };
+      if (!state.incident) {
+        state = { ...state, ignored: state.ignored + 1 };
+        return;
+      }
+      await noteRepeats();
+      const { open } = await acts.recoverAlertIncident({ incident: state.incident, event: step.event });
+      state = open ? { ...state, count: state.count + 1 } : { ...state, incident: null, count: 0, openedAt: null };
+      return;
     }
-    let repeats = step.events;
-    if (s.incident) {
-      if (await acts.noteAlertIncident({ incident: s.incident, text: repeatNote(repeats, s.count + repeats.length) })) return { ...s, count: s.count + repeats.length };
-      // Its incident was resolved or closed by someone: this is a new occurrence.
-      s = { ...s, incident: null, count: 0, openedAt: null };
+    let events = step.events;
+    if (!state.incident) {
+      const [first, ...rest] = events;
+      state = { ...state, incident: await openIncidentFor(first), count: 1, openedAt: first.receivedAt };
+      // The next repeats are noted after an interval: the incident's description already says it all.
+      nextNoteAt = Date.now() + config.noteIntervalMs;
+      events = rest;
     }
-    const [first, ...rest] = repeats;
-    s = { ...s, incident: await openIncidentFor(first), count: 1, openedAt: first.receivedAt };
-    repeats = rest;
-    if (repeats.length && s.incident && (await acts.noteAlertIncident({ incident: s.incident, text: repeatNote(repeats, 1 + repeats.length) }))) s = { ...s, count: 1 + repeats.length };
-    return s;
+    unnoted.push(...events);
+    state = { ...state, count: state.count + events.length };
+  }
+
+  /** Notes the counted repeats; if the incident no longer takes notes (someone resolved it), they open a new one. */
+  async function noteRepeats(): Promise<void> {
+    if (unnoted.length === 0 || !state.incident) return;
+    const repeats = unnoted;
+    unnoted = [];
+    nextNoteAt = Date.now() + config.noteIntervalMs;
+    if (await acts.noteAlertIncident({ incident: state.incident, text: repeatNote(repeats, state.count) })) return;
+    state = { ...state, incident: null, count: 0, openedAt: null };
+    await apply({ kind: 'problem', events: repeats });
   }
 
   async function openIncidentFor(event: MonitoringEvent) {
     for (;;) {
       const reservation = await acts.reserveAlertIncident();
-      const opened = await acts.openAlertIncident({ reservation, event, config: input.config.incident });
+      const opened = await acts.openAlertIncident({ reservation, event, config: config.incident });
       if (opened) return opened;
     }
   }
 
-  async function save(e: MonitoringEvent, s: AlertState) {
+  async function save(e: MonitoringEvent): Promise<void> {
     const row: AlertRow = {
       id: input.alertId,
       dedupKey: input.dedupKey,
@@ -82,14 +111,14 @@ export async function monitoringAlertWorkflow(input: MonitoringAlertInput): Prom
       node: e.node,
       check: e.check,
       ciId: e.ciId,
-      state: s.incident ? 'open' : 'resolved',
+      state: state.incident ? 'open' : 'resolved',
       severity: e.severity,
       lastMessage: e.message,
-      count: s.count,
-      ignored: s.ignored,
-      incidentId: s.incident?.id ?? null,
-      incidentNumber: s.incident?.number ?? null,
-      firstAt: s.openedAt ?? e.receivedAt,
+      count: state.count,
+      ignored: state.ignored,
+      incidentId: state.incident?.id ?? null,
+      incidentNumber: state.incident?.number ?? null,
+      firstAt: state.openedAt ?? e.receivedAt,
       lastAt: e.receivedAt,
     };
     await acts.saveAlert(row);

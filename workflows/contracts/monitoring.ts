@@ -9,7 +9,8 @@ export const MONITORING_ALERT_WORKFLOW = 'monitoringAlertWorkflow';
  * keys are free text of any length), so Temporal itself serialises a burst of events for one key:
  * signal-with-start either starts the alert or queues the event on the running one.
  */
-export const monitoringEventSignal = defineSignal<[MonitoringEvent]>('monitoringEvent');
+/** Events for the alert, in arrival order: the API sends each key's concurrent events as one signal (api/keyed-batcher.ts). */
+export const monitoringEventsSignal = defineSignal<[MonitoringEvent[]]>('monitoringEvents');
 
 export interface AlertIncident {
   id: string;
@@ -29,6 +30,8 @@ export interface MonitoringAlertConfig {
   incident: IncidentWorkflowConfig;
   /** Without events this long, an alert with an open incident checks that the incident is still open; one without ends. */
   idleMs: number;
+  /** Repeats are noted on the incident at most this often: a noisy check is a few notes, each with the count so far. */
+  noteIntervalMs: number;
   /** Batches handled before continue-as-new (a noisy check never grows one history without bound). */
   batchesPerRun: number;
 }
@@ -40,4 +43,6 @@ export interface MonitoringAlertInput {
   /** Carried over by continue-as-new. */
   state?: AlertState;
   pending?: MonitoringEvent[];
+  /** Repeats counted but not yet noted on the incident. */
+  unnoted?: MonitoringEvent[];
 }
