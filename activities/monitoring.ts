@@ -7,7 +7,7 @@ import { impactOf } from '../db/impact';
 import { onIncidentWorkflow } from '../temporal/incident-commands';
 import { openIncident, reserveIncident, type IncidentReservation } from '../temporal/open-incident';
 import { incidentCommandUpdates, type IncidentWorkflowConfig } from '../workflows/contracts/incident';
-import type { AlertIncident, AlertState } from '../workflows/contracts/monitoring';
+import type { AlertIncident, AlertState } from '../workflows/contracts/monitoring-alert';
 import type { ActivityDeps } from './deps';
 
 /** How far a CI's dependants are followed to find the business services it supports. */

@@ -81,7 +81,7 @@ import {
 import type { ReleaseSubmission } from '../domain/release/lifecycle';
 import type { ReleaseView } from '../domain/release/snapshot';
 import { monitoringAlertWorkflow } from '../workflows/monitoring-alert';
-import { monitoringEventsSignal, type MonitoringAlertInput } from '../workflows/contracts/monitoring';
+import { monitoringEventsSignal, type MonitoringAlertInput } from '../workflows/contracts/monitoring-alert';
 import type { MonitoringEvent } from '../domain/schemas/monitoring';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startTimeSkippingServer, startWorker } from '../test/support/temporal';

@@ -3,13 +3,15 @@ import type { MonitoringActivities } from '../activities/monitoring';
 import { repeatNote, stepsOf } from '../domain/monitoring/alert';
 import type { MonitoringEvent } from '../domain/schemas/monitoring';
 import type { AlertRow } from '../db/alert-store';
-import { monitoringEventsSignal, type AlertState, type MonitoringAlertInput } from './contracts/monitoring';
+import { monitoringEventsSignal, type AlertState, type MonitoringAlertInput } from './contracts/monitoring-alert';
 
 /** Database and engine calls: retried without limit (an outage passes), each bounded in time. */
 const acts = proxyActivities<MonitoringActivities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
+
+const SAVE_INTERVAL_MS = 1000;
 
 /**
  * One monitoring alert: every event with one dedup key, in arrival order. The first problem
@@ -31,34 +33,57 @@ export async function monitoringAlertWorkflow(input: MonitoringAlertInput): Prom
   let unnoted: MonitoringEvent[] = [...(input.unnoted ?? [])];
   let nextNoteAt = 0;
   let last: MonitoringEvent | null = null;
+  /** The alert row lags the workflow by at most SAVE_INTERVAL_MS (one write per second, not one per event). */
+  let dirty = false;
+  let nextSaveAt = 0;
 
   for (let batches = 0; ; batches++) {
     if (batches >= config.batchesPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      await saveIfDirty(true);
       return continueAsNew<typeof monitoringAlertWorkflow>({ ...input, state, pending: pending.splice(0), unnoted });
     }
+    const due = [...(unnoted.length > 0 ? [nextNoteAt] : []), ...(dirty ? [nextSaveAt] : [])];
     // At least 1 ms: a zero timeout would not be a timer.
-    const wait = unnoted.length > 0 ? Math.max(1, nextNoteAt - Date.now()) : config.idleMs;
+    const wait = due.length > 0 ? Math.max(1, Math.min(...due) - Date.now()) : config.idleMs;
     if (!(await condition(() => pending.length > 0, wait))) {
-      if (unnoted.length > 0) {
-        await noteRepeats();
-        // Noting may have found the incident resolved and opened the next one: the alert shows it.
-        if (last) await save(last);
+      if (due.length > 0) {
+        if (unnoted.length > 0 && Date.now() >= nextNoteAt) {
+          const before = state.incident?.id;
+          await noteRepeats();
+          // Noting may have found the incident resolved and opened the next one: the alert shows it at once.
+          await saveIfDirty(state.incident?.id !== before);
+        }
+        await saveIfDirty(false);
         continue;
       }
       if (!state.incident) return;
       // Quiet for long: is the incident still open? (Agents resolve and close without telling the alert.)
       if (await acts.alertIncidentOpen({ incident: state.incident })) continue;
       state = { ...state, incident: null, count: 0, openedAt: null };
-      if (last) await save(last);
+      dirty = true;
+      await saveIfDirty(true);
       return;
     }
     const batch = pending.splice(0);
+    const before = state.incident?.id;
     for (const step of stepsOf(batch)) await apply(step);
     if (unnoted.length > 0 && Date.now() >= nextNoteAt) await noteRepeats();
     last = batch[batch.length - 1];
+    dirty = true;
+    // An incident opened or ended is shown at once; counts may wait for the next write.
+    await saveIfDirty(state.incident?.id !== before);
+    if (!state.incident && pending.length === 0) {
+      await saveIfDirty(true);
+      return;
+    }
+  }
+
+  async function saveIfDirty(now: boolean): Promise<void> {
+    if (!dirty || !last || (!now && Date.now() < nextSaveAt)) return;
+    dirty = false;
+    nextSaveAt = Date.now() + SAVE_INTERVAL_MS;
     await save(last);
-    if (!state.incident && pending.length === 0) return;
   }
 
   async function apply(step: ReturnType<typeof stepsOf>[number]): Promise<void> {

@@ -4,7 +4,7 @@ import { dedupKeyOf } from '../../domain/monitoring/alert';
 import { alertIdOf, alertView } from '../../db/alert-store';
 import { parseIsoDuration } from '../../domain/duration';
 import { incidentConfigFromEnv } from '../../temporal/open-incident';
-import { MONITORING_ALERT_WORKFLOW, monitoringEventsSignal, type MonitoringAlertInput } from '../../workflows/contracts/monitoring';
+import { MONITORING_ALERT_WORKFLOW, monitoringEventsSignal, type MonitoringAlertInput } from '../../workflows/contracts/monitoring-alert';
 import * as SA from '../../workflows/contracts/search-attributes';
 import { z } from '../../domain/schemas/zod';
 import { notFound } from '../errors';
