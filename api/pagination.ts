@@ -36,3 +36,26 @@ export async function listPage<Row extends { id: string }, View>(
   const p = page(await find({ ...args, where: { ...args.where, ...where } }), query.limit);
   return { items: p.rows.map(view), nextCursor: p.nextCursor };
 }
+
+/**
+ * One page of rows whose ids carry no time order (deterministic ids such as deliveries'),
+ * newest first by (createdAt, id). The cursor is still the last id: its row gives the time.
+ */
+export async function listPageByTime<Row extends { id: string; createdAt: Date }, View>(
+  query: { limit: number; cursor?: string },
+  where: Record<string, unknown>,
+  timeOf: (id: string) => Promise<Date | null>,
+  find: (args: { where: Record<string, unknown>; orderBy: [{ createdAt: 'desc' }, { id: 'desc' }]; take: number }) => Promise<Row[]>,
+  view: (row: Row) => View,
+): Promise<{ items: View[]; nextCursor: string | null }> {
+  const after = decodeCursor(query.cursor);
+  let position: Record<string, unknown> = {};
+  if (after !== undefined) {
+    const at = await timeOf(after);
+    if (!at) throw badRequest('invalid cursor', [{ path: 'query.cursor', message: 'no record in this listing has that id' }]);
+    position = { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: after } }] };
+  }
+  const rows = await find({ where: { ...where, ...position }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
+  const p = page(rows, query.limit);
+  return { items: p.rows.map(view), nextCursor: p.nextCursor };
+}

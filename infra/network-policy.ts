@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { BLOCKED_PREFIX } from '../domain/webhook-delivery';
 
 /**
  * Where outbound webhooks may not go unless explicitly allowed (`WEBHOOK_ALLOW_PRIVATE`):
@@ -70,7 +71,12 @@ export function redactUrl(raw: string): string {
 }
 
 /** A connection refused by the policy: not an outage, so not worth retrying. */
-export class BlockedTarget extends Error {}
+/** A target refused by policy; its message starts with BLOCKED_PREFIX, which listings rely on. */
+export class BlockedTarget extends Error {
+  constructor(reason: string) {
+    super(`${BLOCKED_PREFIX} ${reason}`);
+  }
+}
 
 /**
  * A `lookup` for http(s) requests that judges the address the resolver answered, where the
@@ -80,7 +86,7 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
       if (err) return callback(err, '', 0);
-      if (!allowPrivate && isPrivateAddress(address as string)) return callback(new BlockedTarget(`blocked: ${hostname} resolves to ${address}, a private, loopback or link-local address`), '', 0);
+      if (!allowPrivate && isPrivateAddress(address as string)) return callback(new BlockedTarget(`${hostname} resolves to ${address}, a private, loopback or link-local address`), '', 0);
       callback(null, address as string, family as number);
     });
   };
@@ -89,5 +95,5 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
 /** Why a URL's literal host may not be reached (checked before connecting), or null. */
 export function blockedLiteral(url: URL, allowPrivate: boolean): string | null {
   const literal = url.hostname.replace(/^\[|\]$/g, '');
-  return !allowPrivate && isIP(literal) && isPrivateAddress(literal) ? `blocked: ${literal} is a private, loopback or link-local address` : null;
+  return !allowPrivate && isIP(literal) && isPrivateAddress(literal) ? `${literal} is a private, loopback or link-local address` : null;
 }

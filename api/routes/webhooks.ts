@@ -1,12 +1,12 @@
-import { z } from '../../domain/schemas/zod';
 import { ListQuery, listOf } from '../../domain/schemas/common';
-import { CreateWebhookBody, WebhookRecord } from '../../domain/schemas/webhook';
-import type { WebhookSubscription } from '../../generated/prisma-sqlite/client';
+import { CreateWebhookBody, WebhookDeliveryRecord, WebhookRecord } from '../../domain/schemas/webhook';
+import { deliveryOutcomeOf, statusClassOf } from '../../domain/webhook-delivery';
+import type { WebhookDelivery, WebhookSubscription } from '../../generated/prisma-sqlite/client';
 import { badRequest, notFound } from '../errors';
 import { redactUrl, refusedWebhookTarget } from '../../infra/network-policy';
 import { parseSecretsKey, sealSecret } from '../../infra/secret-box';
 import { newId } from '../../infra/ids';
-import { listPage } from '../pagination';
+import { listPage, listPageByTime } from '../pagination';
 import { route, type RouteDef } from '../route';
 
 /** The secret is write-only: it signs deliveries and is never returned; credentials in the URL are redacted. */
@@ -14,15 +14,19 @@ export function webhookView(row: WebhookSubscription): WebhookRecord {
   return { id: row.id, url: redactUrl(row.url), events: JSON.parse(row.events), active: row.active, createdAt: row.createdAt.toISOString() };
 }
 
-const Delivery = z.object({
-  id: z.string(),
-  eventId: z.string(),
-  status: z.string(),
-  attempts: z.number(),
-  lastStatusCode: z.number().nullable(),
-  lastError: z.string().nullable(),
-  deliveredAt: z.string().nullable(),
-});
+function deliveryView(d: WebhookDelivery): WebhookDeliveryRecord {
+  const outcome = deliveryOutcomeOf(d);
+  return {
+    id: d.id,
+    eventId: d.eventId,
+    status: WebhookDeliveryRecord.shape.status.parse(d.status),
+    attempts: d.attempts,
+    lastOutcome: outcome,
+    lastStatusClass: outcome === 'delivered' || outcome === 'receiver_error' ? statusClassOf(d.lastStatusCode) : null,
+    deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    createdAt: d.createdAt.toISOString(),
+  };
+}
 
 export function webhookRoutes(): RouteDef[] {
   const find = async (db: Parameters<RouteDef['handler']>[0]['deps']['db'], id: string) => {
@@ -90,14 +94,11 @@ export function webhookRoutes(): RouteDef[] {
       tag: 'Webhooks',
       roles: ['admin'],
       query: ListQuery,
-      response: listOf(Delivery),
+      response: listOf(WebhookDeliveryRecord),
       async handler({ params, query, deps }) {
         await find(deps.db, params.id);
-        const rows = await deps.db.webhookDelivery.findMany({ where: { subscriptionId: params.id }, orderBy: { createdAt: 'desc' }, take: query.limit });
-        return {
-          items: rows.map((d) => ({ id: d.id, eventId: d.eventId, status: d.status, attempts: d.attempts, lastStatusCode: d.lastStatusCode, lastError: d.lastError, deliveredAt: d.deliveredAt?.toISOString() ?? null })),
-          nextCursor: null,
-        };
+        const timeOf = async (id: string) => (await deps.db.webhookDelivery.findFirst({ where: { id, subscriptionId: params.id }, select: { createdAt: true } }))?.createdAt ?? null;
+        return listPageByTime(query, { subscriptionId: params.id }, timeOf, (args) => deps.db.webhookDelivery.findMany(args), deliveryView);
       },
     }),
   ];

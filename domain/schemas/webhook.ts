@@ -1,4 +1,5 @@
 import { z } from './zod';
+import { DELIVERY_OUTCOMES, STATUS_CLASSES } from '../webhook-delivery';
 
 export const WEBHOOK_EVENT_TYPES = [
   'incident.created', 'incident.assigned', 'incident.acknowledged', 'incident.on_hold', 'incident.resumed',
@@ -43,3 +44,16 @@ export const WebhookEventPayload = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export type WebhookEventPayload = z.infer<typeof WebhookEventPayload>;
+
+/** One delivery of one event to one subscriber, as admins see it (domain/webhook-delivery.ts says why so little). */
+export const WebhookDeliveryRecord = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),
+  attempts: z.number().int(),
+  lastOutcome: z.enum(DELIVERY_OUTCOMES).nullable(),
+  lastStatusClass: z.enum(STATUS_CLASSES).nullable().describe('set only when the receiver answered'),
+  deliveredAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type WebhookDeliveryRecord = z.infer<typeof WebhookDeliveryRecord>;

@@ -304,7 +304,7 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
       // The secret is sealed at rest.
       expect((await s.tdb.db.webhookSubscription.findUniqueOrThrow({ where: { id: hook.body.id } })).secret).toMatch(/^enc:v1:/);
       const deliveries = await s.api('GET', `/api/v1/webhooks/${hook.body.id}/deliveries`, { token: 'dev-admin' });
-      expect(deliveries.body.items[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(deliveries.body.items[0]).toMatchObject({ status: 'delivered', attempts: 2, lastOutcome: 'delivered', lastStatusClass: '2xx' });
 
       const got = await s.api('GET', `/api/v1/incidents/${inc.body.id}`);
       expect(got.body.sla.response.breached).toBe(true);

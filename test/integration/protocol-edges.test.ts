@@ -72,10 +72,51 @@ test('a webhook delivery never follows a redirect: a 3xx is a failed attempt, th
     const attempt = await eventually(async () => (await s.tdb.db.webhookDelivery.findFirst({ where: { subscriptionId: sub.body.id, attempts: { gte: 1 } } })) ?? undefined, 20_000, 'a delivery attempt');
     expect([attempt.status, attempt.lastStatusCode]).toEqual(['pending', 307]);
     expect(elsewhere).toBe(0);
+    const listed = await s.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries`, { token: 'dev-admin' });
+    expect(listed.body.items[0]).toMatchObject({ id: attempt.id, lastOutcome: 'receiver_error', lastStatusClass: '3xx' });
+    expect(Object.keys(listed.body.items[0])).not.toEqual(expect.arrayContaining(['lastStatusCode']));
+    expect(Object.keys(listed.body.items[0])).not.toEqual(expect.arrayContaining(['lastError']));
     await s.api('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: 'dev-admin' });
   } finally {
     target.close();
     redirector.close();
+  }
+});
+
+test('deliveries are cursor-paged newest first with none missing or repeated; an unreachable receiver shows only "no_response"', async () => {
+  const closed = http.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const sub = await s.api('POST', '/api/v1/webhooks', { token: 'dev-admin', body: { url: `http://127.0.0.1:${port}/hook`, events: ['incident.created'], secret: '0123456789abcdef' } });
+  expect(sub.status).toBe(201);
+  try {
+    for (let i = 0; i < 5; i++) expect((await s.api('POST', '/api/v1/incidents', { body: { title: `Unreachable receiver ${i}`, impact: 'low', urgency: 'low' } })).status).toBe(201);
+    const attempted = await eventually(async () => {
+      const rows = await s.tdb.db.webhookDelivery.findMany({ where: { subscriptionId: sub.body.id, attempts: { gte: 1 } } });
+      return rows.length === 5 ? rows : undefined;
+    }, 30_000, 'five delivery attempts');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: { status: number; body: { items: { id: string; createdAt: string; lastOutcome: string; lastStatusClass: string | null }[]; nextCursor: string | null } } =
+        await s.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: 'dev-admin' });
+      expect(res.status).toBe(200);
+      for (const d of res.body.items) expect([d.lastOutcome, d.lastStatusClass]).toEqual(['no_response', null]);
+      seen.push(...res.body.items.map((d) => d.id));
+      const times = res.body.items.map((d) => d.createdAt);
+      expect(times).toEqual([...times].sort().reverse());
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect([pages, seen.length, new Set(seen).size]).toEqual([3, 5, 5]);
+    expect(new Set(seen)).toEqual(new Set(attempted.map((d) => d.id)));
+    expect(JSON.stringify(attempted.map((d) => d.lastError))).toMatch(/ECONNREFUSED/); // kept for operators, not shown
+    const foreign = await s.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?cursor=whd-not-one-of-these`, { token: 'dev-admin' });
+    expect([foreign.status, foreign.body.errors?.[0]?.path]).toEqual([400, 'query.cursor']);
+  } finally {
+    await s.api('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: 'dev-admin' });
   }
 });
 

@@ -66,4 +66,10 @@ test('a name that resolves to a private address is refused at delivery time: fai
   const named = await eventually(async () => (await s.tdb.db.webhookDelivery.findFirst({ where: { subscriptionId: sub.id, status: 'failed' } })) ?? undefined, 20_000, 'the named target to fail');
   expect([named.attempts, named.lastError]).toEqual([1, expect.stringMatching(/^blocked: localhost resolves to (127\.0\.0\.1|::1), a private/)]);
   expect(received).toBe(0);
+  // Through the API the refusal is an outcome; the address the name resolved to is not shown.
+  const listed = await s.api('GET', `/api/v1/webhooks/${sub.id}/deliveries`, { token: 'dev-admin' });
+  expect(listed.status).toBe(200);
+  expect(listed.body.items).toEqual([{ id: named.id, eventId: named.eventId, status: 'failed', attempts: 1, lastOutcome: 'blocked_target', lastStatusClass: null, deliveredAt: null, createdAt: named.createdAt.toISOString() }]);
+  expect(JSON.stringify(listed.body)).not.toMatch(/127\.0\.0\.1|::1|resolves/);
+
 });
