@@ -4,9 +4,10 @@ import swaggerUi from 'swagger-ui-express';
 import { randomUUID } from 'node:crypto';
 import { authorize, createAuthenticator, type Authenticator } from './auth';
 import { HttpError, errorHandler, parseOr400, sendProblem } from './errors';
-import { withIdempotency } from './idempotency';
+import { freshReserve, withIdempotency } from './idempotency';
+import { parseIsoDuration } from '../domain/duration';
 import { buildOpenApi } from './openapi';
-import type { ApiDeps, RouteDef } from './route';
+import type { ApiDeps, Reserve, RouteDef } from './route';
 import { allRoutes } from './routes';
 import { IMPORT_MAX_BYTES, IMPORT_PATH } from '../domain/schemas/ci-import';
 import { healthRoutes } from './routes/health';
@@ -65,6 +66,7 @@ function guardBody(req: Request, _res: Response, next: NextFunction) {
 }
 
 function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authenticator) {
+  const engineTimeoutMs = parseIsoDuration(deps.env.API_ENGINE_TIMEOUT ?? 'PT20S');
   app[r.method](
     r.path,
     wrap(async (req, res) => {
@@ -75,9 +77,15 @@ function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authentic
       const body = r.body ? parseOr400(r.body, req.body === undefined ? {} : req.body, 'body') : undefined;
       const query = r.query ? parseOr400(r.query, req.query, 'query') : undefined;
       const params = req.params as Record<string, string>;
-      const run = async () => ({ status: r.status ?? 200, body: await r.handler({ body, query, params, user, deps, req }) });
+      // Every engine call the handler makes shares one deadline: past it the call fails as
+      // unavailable (503), so an outage or a write still retrying never holds the request.
+      const run = (reserve: Reserve) =>
+        deps.temporal.connection.withDeadline(Date.now() + engineTimeoutMs, async () => ({
+          status: r.status ?? 200,
+          body: await r.handler({ body, query, params, user, deps, req, reserve }),
+        }));
       const key = req.header('idempotency-key');
-      const result = r.creates && key ? await withIdempotency(deps.db, user.id, key, { method: req.method, path: req.path, body: req.body }, run) : await run();
+      const result = r.creates && key ? await withIdempotency(deps.db, user.id, key, { method: req.method, path: req.path, body: req.body }, 2 * engineTimeoutMs, run) : await run(freshReserve);
       if (res.headersSent) return; // the handler answered itself through req.res (e.g. a CSV download)
       if ('replayed' in result && result.replayed) res.setHeader('idempotent-replayed', 'true');
       if (result.status === 204) res.status(204).end();

@@ -2,6 +2,8 @@ import { ValidationFailed } from '../services/errors';
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { CorruptRecordError } from '../db/record-store';
+import { isDatabaseUnreachable } from '../db/failures';
+import { isTransientEngineError } from '../temporal/engine-failures';
 
 export interface FieldError {
   path: string;
@@ -29,7 +31,8 @@ export const forbidden = (detail: string) => new HttpError(403, 'Forbidden', det
 /** RFC 6750: a 401 names the scheme, and says when a token was presented but is not valid. */
 export const unauthorized = (detail: string, tokenGiven = false) =>
   new HttpError(401, 'Unauthorized', detail, undefined, { 'www-authenticate': tokenGiven ? 'Bearer realm="itsm", error="invalid_token"' : 'Bearer realm="itsm"' });
-export const unavailable = (detail: string) => new HttpError(503, 'Service unavailable', detail);
+/** An outage: nothing was recorded (or a command may still land); Retry-After says when to try again. */
+export const unavailable = (detail: string, retryAfterS = 5) => new HttpError(503, 'Service unavailable', detail, undefined, { 'retry-after': String(retryAfterS) });
 
 export function zodFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.map((i) => ({
@@ -82,6 +85,11 @@ export function errorHandler(log: { error(msg: string, f?: Record<string, unknow
     const known = err instanceof HttpError ? err : fromParserError(err);
     if (known) return sendProblem(res, known);
     if (err instanceof ValidationFailed) return sendProblem(res, badRequest(err.message, err.errors));
+    if (isTransientEngineError(err)) return sendProblem(res, unavailable('the workflow engine is unreachable or did not answer in time; retry later'));
+    if (isDatabaseUnreachable(err)) {
+      log.error('database unreachable', { requestId: (req as { id?: string }).id, error: String((err as Error)?.message ?? err).slice(0, 500) });
+      return sendProblem(res, unavailable('the database is unreachable; retry later (nothing was recorded)'));
+    }
     if (err instanceof CorruptRecordError) {
       // Our data, not the caller's request: a 500 that says which record and field, logged for ops.
       log.error('corrupt record', { requestId: (req as { id?: string }).id, recordType: err.recordType, recordId: err.recordId, field: err.field, error: err.message });

@@ -10,7 +10,7 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   env: Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'AUTO_CLOSE_AFTER' | 'CONTINUE_AS_NEW_AFTER_EVENTS' | 'MAX_BODY_BYTES'> &
-    Partial<Pick<Env, 'PRIORITY_MATRIX' | 'CHANGE_POLICY' | 'WEBHOOK_ALLOW_PRIVATE' | 'SECRETS_KEY' | 'PROBLEM_OBSERVATION_PERIOD' | 'PROBLEM_TREND_WINDOW' | 'PROBLEM_TREND_THRESHOLD' | 'CMDB_VERIFICATION_OPEN_INCIDENTS' | 'CMDB_VERIFICATION_INCIDENT_STATUSES' | 'PUBLIC_URL' | 'PORT' | 'RELEASE_BUILD_TIMEOUT' | 'RELEASE_TEST_TIMEOUT' | 'RELEASE_DEPLOY_TIMEOUT' | 'RELEASE_VERIFY_TIMEOUT' | 'DSL_DIR' | 'DSL_FILE_ROOT' | 'DSL_MAX_BYTES' | 'DSL_FETCH_TIMEOUT' | 'NODE_ENV' | 'TOKEN_HASH_KEY' | 'AUTH_FAILURE_LIMIT' | 'AUTH_FAILURE_WINDOW' | 'TRUST_PROXY' | 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_JWKS_URI' | 'OIDC_ROLE_CLAIM' | 'OIDC_ROLE_MAP' | 'OIDC_DEFAULT_ROLE' | 'OIDC_GROUPS_CLAIM' | 'OIDC_GROUP_MAP' | 'MONITORING_NOTE_INTERVAL'>>;
+    Partial<Pick<Env, 'PRIORITY_MATRIX' | 'CHANGE_POLICY' | 'WEBHOOK_ALLOW_PRIVATE' | 'SECRETS_KEY' | 'PROBLEM_OBSERVATION_PERIOD' | 'PROBLEM_TREND_WINDOW' | 'PROBLEM_TREND_THRESHOLD' | 'CMDB_VERIFICATION_OPEN_INCIDENTS' | 'CMDB_VERIFICATION_INCIDENT_STATUSES' | 'PUBLIC_URL' | 'PORT' | 'RELEASE_BUILD_TIMEOUT' | 'RELEASE_TEST_TIMEOUT' | 'RELEASE_DEPLOY_TIMEOUT' | 'RELEASE_VERIFY_TIMEOUT' | 'DSL_DIR' | 'DSL_FILE_ROOT' | 'DSL_MAX_BYTES' | 'DSL_FETCH_TIMEOUT' | 'NODE_ENV' | 'TOKEN_HASH_KEY' | 'AUTH_FAILURE_LIMIT' | 'AUTH_FAILURE_WINDOW' | 'TRUST_PROXY' | 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_JWKS_URI' | 'OIDC_ROLE_CLAIM' | 'OIDC_ROLE_MAP' | 'OIDC_DEFAULT_ROLE' | 'OIDC_GROUPS_CLAIM' | 'OIDC_GROUP_MAP' | 'MONITORING_NOTE_INTERVAL' | 'API_ENGINE_TIMEOUT'>>;
   log: Logger;
   /** False only where the Temporal server cannot index custom search attributes. */
   searchAttributes?: boolean;
@@ -23,7 +23,15 @@ export interface HandlerContext<B, Q> {
   user: Principal;
   deps: ApiDeps;
   req: Request;
+  /**
+   * A create's identity (number, id) chosen before its workflow starts. Under an Idempotency-Key
+   * it is kept with the key, so a retry after a crash or an unsure 503 reopens the same record
+   * (`resumed`) instead of making a second one.
+   */
+  reserve: Reserve;
 }
+
+export type Reserve = <T>(make: () => Promise<T>) => Promise<{ value: T; resumed: boolean }>;
 
 /**
  * One declaration per endpoint: Express routing, validation, auth and the OpenAPI

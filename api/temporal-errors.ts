@@ -1,18 +1,8 @@
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { isTransientEngineError } from '../temporal/engine-failures';
 import { ApplicationFailure, ActivityFailure } from '@temporalio/common';
 import { FAILURE } from '../workflows/contracts/record';
 import { HttpError, conflict, notFound, unavailable } from './errors';
-
-/** gRPC status codes that mean "the engine is not reachable or overloaded right now". */
-const TRANSIENT_GRPC = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
-
-function isTransientEngineError(e: unknown): boolean {
-  for (let cur: unknown = e; cur; cur = (cur as { cause?: unknown }).cause) {
-    if (isGrpcServiceError(cur) && TRANSIENT_GRPC.has(cur.code)) return true;
-    if ((cur as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
-  }
-  return false;
-}
 
 /**
  * Translates what a workflow said about a command into HTTP, by failure type (the types

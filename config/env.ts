@@ -74,6 +74,12 @@ export const EnvSchema = z.object({
   AUTO_CLOSE_AFTER: IsoDuration.default('P3D'),
   /** How long a resolved problem watches for recurrence before it closes (each problem may set its own). */
   PROBLEM_OBSERVATION_PERIOD: IsoDuration.default('P14D'),
+  /**
+   * How long the API waits on the workflow engine for one request before answering 503 with
+   * Retry-After (an outage, or a command whose write is still retrying): no request hangs.
+   * An Idempotency-Key's claim lasts twice this, so a retry after a crash can take it over.
+   */
+  API_ENGINE_TIMEOUT: IsoDuration.default('PT20S'),
   /** Repeated monitoring events are noted on their incident at most this often (the alert counts every one). */
   MONITORING_NOTE_INTERVAL: IsoDuration.default('PT1M'),
   /** When trend detection runs (cron, UTC); `off` pauses its Schedule. */

@@ -67,16 +67,17 @@ export function incidentRoutes(): RouteDef[] {
       response: IncidentRecord,
       status: 201,
       creates: true,
-      async handler({ body, user, deps }) {
+      async handler({ body, user, deps, reserve }) {
         const serviceId = await resolveCiField(deps.db, body.serviceId, 'serviceId', { class: 'service' });
         const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
-        const reservation = await reserveIncident(deps.db);
+        const { value: reservation, resumed } = await reserve(() => reserveIncident(deps.db));
         try {
           return await openIncident(
             { db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: incidentWorkflowConfig(deps) },
             reservation,
             user.id,
             { ...body, serviceId, ciId },
+            { reuseRunning: resumed },
           );
         } catch (e) {
           throw commandError(e, `incident ${reservation.number}`);

@@ -8,10 +8,8 @@
  * the tsx CLI runs the script in a grandchild and cannot relay a SIGKILL, so killing it
  * would leave the real worker running and the test would prove nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { createApp } from '../../api/app';
@@ -21,8 +19,8 @@ import { getIncidentQuery } from '../../workflows/contracts/incident';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/stack';
 import { startDevServer } from '../support/temporal';
+import { spawnNode, stopChild, waitUntilPolling, type ChildRun } from '../support/processes';
 
-const ROOT = path.join(__dirname, '..', '..');
 const RESPONSE_MS = 8_000;
 // Long enough that the 75 % warning falls after worker B is up: a warning overtaken by its
 // breach during an outage is dropped on purpose, and this test wants every timer to fire.
@@ -34,69 +32,15 @@ let env: TestWorkflowEnvironment;
 let tdb: TestDatabase;
 let server: Server | undefined;
 let baseUrl: string;
-const workers: WorkerProcess[] = [];
+const workers: ChildRun[] = [];
 
-interface WorkerProcess {
-  name: string;
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function spawnWorker(name: string): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      DATABASE_URL: tdb.url,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      LOG_LEVEL: 'warn',
-    },
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += String(d)));
-  child.stderr?.on('data', (d) => (out += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const w = { name, child, output: () => out.slice(-4000), exited };
+function spawnWorker(name: string): ChildRun {
+  const w = spawnNode(name, 'worker.ts', { DATABASE_URL: tdb.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'warn' });
   workers.push(w);
   return w;
 }
 
-/** Resolves once this process (by pid, the SDK's default identity) long-polls the workflow queue. */
-async function waitUntilPolling(w: WorkerProcess, timeoutMs = 45_000): Promise<void> {
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void w.exited.then((e) => (exit = e));
-  await eventually(
-    async () => {
-      if (exit) throw new Error(`worker ${w.name} exited (${exit.code ?? exit.signal}) before polling:\n${w.output()}`);
-      const res = await env.client.workflowService.describeTaskQueue({
-        namespace: NAMESPACE,
-        taskQueue: { name: TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      });
-      return (res.pollers ?? []).some((p) => p.identity?.startsWith(`${w.child.pid}@`)) ? true : undefined;
-    },
-    timeoutMs,
-    `worker ${w.name} (pid ${w.child.pid}) to poll ${TASK_QUEUE}`,
-  ).catch((e) => {
-    throw new Error(`${(e as Error).message}\n--- worker output ---\n${w.output()}`);
-  });
-}
-
-async function kill(w: WorkerProcess, signal: NodeJS.Signals): Promise<void> {
-  if (w.child.exitCode !== null || w.child.signalCode !== null) return;
-  w.child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([w.exited, new Promise<null>((r) => (timer = setTimeout(() => r(null), 10_000)))]);
-  clearTimeout(timer);
-  if (!done) {
-    w.child.kill('SIGKILL');
-    await w.exited;
-  }
-}
+const waitForWorker = (w: ChildRun) => waitUntilPolling(env.client, NAMESPACE, TASK_QUEUE, w, 45_000);
 
 async function api(method: string, p: string, o: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { authorization: `Bearer ${o.token ?? 'dev-agent'}` };
@@ -131,7 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) await kill(w, 'SIGTERM');
+  for (const w of workers) await stopChild(w, 'SIGTERM');
   if (server) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -190,7 +134,7 @@ test('SIGKILL the worker with SLA timers pending, start a new one: every timer f
 
   // ---- worker A: up, polling, and answering ----
   const a = spawnWorker('A');
-  await waitUntilPolling(a);
+  await waitForWorker(a);
   const tracked: Tracked[] = [];
   const levels = ['high', 'medium', 'low'] as const;
   async function open(kind: Kind, i: number, expected = EXPECTED_ACTIONS[kind]): Promise<Tracked> {
@@ -235,7 +179,7 @@ test('SIGKILL the worker with SLA timers pending, start a new one: every timer f
 
   // ---- worker B: a fresh process picks the workflows up from their histories ----
   const b = spawnWorker('B');
-  await waitUntilPolling(b);
+  await waitForWorker(b);
   const workerBUp = Date.now();
 
   await eventually(
