@@ -63,8 +63,35 @@ async function failOnDataErrors<T>(w: TransitionWrite, write: () => Promise<T>):
   }
 }
 
+/** The same transition as the one stored: a retry (its `at` and snapshot timestamps may differ). */
+function sameTransition(stored: { action: string; actor: string; fromState: string | null; toState: string | null; data: string }, w: TransitionWrite): boolean {
+  return stored.action === w.action && stored.actor === w.actor && stored.fromState === w.from && stored.toState === w.to && stored.data === toJson(w.data);
+}
+
+/**
+ * A different transition already holds this sequence number: one a worker wrote (a local
+ * activity commits before its workflow task completes) for a workflow task that never reached
+ * the history, because the worker died or the server went away in between. Nobody was told it
+ * succeeded (an Update answers only once its task completes), and the workflow, replaying its
+ * history, has done something else at this point. The history is the record: the unrecorded
+ * transition and any written after it give way, with their events and notifications, and the
+ * row is rewritten. (Before, a different action failed the workflow for good, and the same
+ * action with other data was taken as already written, losing the command silently.)
+ */
+async function discardUnrecorded(tx: Tx, w: TransitionWrite, log: ActivityDeps['log']): Promise<number> {
+  const where = { recordType: w.recordType, recordId: w.recordId, seq: { gte: w.seq } };
+  const unrecorded = await tx.auditEvent.findMany({ where, select: { seq: true, action: true } });
+  await tx.auditEvent.deleteMany({ where });
+  for (const { seq } of unrecorded) {
+    await tx.outboxEvent.deleteMany({ where: { recordType: w.recordType, recordId: w.recordId, id: { startsWith: `evt-${w.recordId}-${seq}-` } } });
+    await tx.notification.deleteMany({ where: { recordType: w.recordType, recordId: w.recordId, id: { startsWith: `ntf-${w.recordId}-${seq}-` } } });
+  }
+  log.warn('transitions never recorded in the workflow history were discarded', { recordType: w.recordType, recordId: w.recordId, fromSeq: w.seq, discarded: unrecorded.map((u) => `${u.seq}:${u.action}`).join(' ') });
+  return unrecorded.length;
+}
+
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
-  const writers = new Map(stores.map((st) => [st.recordType, st.write as (tx: Tx, s: unknown, seq: number) => Promise<void>]));
+  const writers = new Map(stores.map((st) => [st.recordType, st.write as (tx: Tx, s: unknown, seq: number, replace?: boolean) => Promise<void>]));
   return {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
@@ -74,15 +101,12 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
       let toDeliver: string[] | null = null;
       await failOnDataErrors(w, () => deps.db.$transaction(async (tx) => {
         const auditId = `aud-${w.recordId}-${w.seq}`;
-        const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true } });
-        if (existing && existing.action !== w.action) {
-          // Never overwrite or skip a different transition: that would lose one silently.
-          throw ApplicationFailure.nonRetryable(`${w.recordId} seq ${w.seq} is already '${existing.action}', not '${w.action}'`, 'SequenceConflict');
-        }
-        if (existing) return;
+        const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true, actor: true, fromState: true, toState: true, data: true } });
+        if (existing && sameTransition(existing, w)) return; // a retry of this very transition
         const write = writers.get(w.recordType);
         if (!write) throw ApplicationFailure.nonRetryable(`no store registered for record type '${w.recordType}'`, 'UnknownRecordType');
-        await write(tx, w.snapshot, w.seq);
+        const overruled = existing ? await discardUnrecorded(tx, w, deps.log) : 0;
+        await write(tx, w.snapshot, w.seq, overruled > 0);
         await tx.auditEvent.create({
           data: {
             id: auditId,

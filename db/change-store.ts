@@ -8,7 +8,7 @@ import { writeIfNewer, type RecordStore } from './record-store';
 /** Changes: the columns the API filters on, the whole snapshot as JSON in `detail`. */
 export const changeStore: RecordStore<ChangeSnapshot> = {
   recordType: 'change',
-  async write(tx: Tx, s: ChangeSnapshot, seq: number) {
+  async write(tx: Tx, s: ChangeSnapshot, seq: number, replace = false) {
     const row = {
       number: s.number,
       workflowId: s.workflowId,
@@ -27,7 +27,7 @@ export const changeStore: RecordStore<ChangeSnapshot> = {
       createdBy: s.createdBy,
       version: seq,
     };
-    if (await writeIfNewer(tx.change, s.id, seq, row)) {
+    if (await writeIfNewer(tx.change, s.id, seq, row, replace)) {
       // The CIs never change after submission: index them once.
       await tx.changeCi.createMany({ data: s.ciIds.map((ciId) => ({ changeId: s.id, ciId })) });
     }

@@ -8,7 +8,7 @@ import { writeIfNewer, type RecordStore } from './record-store';
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
 export const incidentStore: RecordStore<IncidentSnapshot> = {
   recordType: 'incident',
-  async write(tx: Tx, s: IncidentSnapshot, seq: number) {
+  async write(tx: Tx, s: IncidentSnapshot, seq: number, replace = false) {
     const row = {
       number: s.number,
       workflowId: s.workflowId,
@@ -41,7 +41,7 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       createdBy: s.createdBy,
       version: seq,
     };
-    await writeIfNewer(tx.incident, s.id, seq, row);
+    await writeIfNewer(tx.incident, s.id, seq, row, replace);
   },
 };
 

@@ -12,7 +12,7 @@ import { writeIfNewer, type RecordStore } from './record-store';
  */
 export const problemStore: RecordStore<ProblemSnapshot> = {
   recordType: 'problem',
-  async write(tx: Tx, s: ProblemSnapshot, seq: number) {
+  async write(tx: Tx, s: ProblemSnapshot, seq: number, replace = false) {
     await writeIfNewer(tx.problem, s.id, seq, {
       number: s.number,
       workflowId: s.workflowId,
@@ -27,7 +27,7 @@ export const problemStore: RecordStore<ProblemSnapshot> = {
       detail: toJson(s),
       createdBy: s.createdBy,
       version: seq,
-    });
+    }, replace);
     for (const i of s.incidents) {
       await tx.$executeRaw`INSERT INTO "ProblemIncident" ("problemId", "incidentId") VALUES (${s.id}, ${i.id}) ON CONFLICT DO NOTHING`;
     }

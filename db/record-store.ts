@@ -7,22 +7,23 @@ import type { Tx } from './client';
  */
 export interface RecordStore<S = never> {
   recordType: string;
-  write(tx: Tx, snapshot: S, seq: number): Promise<void>;
+  /** `replace`: the row is rewritten whatever its version (the workflow's history has overruled a later write). */
+  write(tx: Tx, snapshot: S, seq: number, replace?: boolean): Promise<void>;
 }
 
 /** The part of a record table's Prisma delegate that writing a versioned snapshot needs. */
 interface VersionedTable<Row> {
-  updateMany(args: { where: { id: string; version: { lt: number } }; data: Row }): Promise<{ count: number }>;
+  updateMany(args: { where: { id: string; version?: { lt: number } }; data: Row }): Promise<{ count: number }>;
   findUnique(args: { where: { id: string }; select: { id: true } }): Promise<unknown>;
   create(args: { data: Row & { id: string } }): Promise<unknown>;
 }
 
 /**
  * Writes a record's row for transition `seq`. Only a newer transition may overwrite: a late
- * retry of an older one is a no-op. True when this created the row.
+ * retry of an older one is a no-op (unless `replace`). True when this created the row.
  */
-export async function writeIfNewer<Row>(table: VersionedTable<Row>, id: string, seq: number, row: Row): Promise<boolean> {
-  const updated = await table.updateMany({ where: { id, version: { lt: seq } }, data: row });
+export async function writeIfNewer<Row>(table: VersionedTable<Row>, id: string, seq: number, row: Row, replace = false): Promise<boolean> {
+  const updated = await table.updateMany({ where: replace ? { id } : { id, version: { lt: seq } }, data: row });
   if (updated.count > 0 || (await table.findUnique({ where: { id }, select: { id: true } }))) return false;
   await table.create({ data: { id, ...row } });
   return true;

@@ -7,7 +7,7 @@ import { writeIfNewer, type RecordStore } from './record-store';
 /** Releases: the columns the API filters on, the whole snapshot as JSON in `detail`, and which changes authorise each. */
 export const releaseStore: RecordStore<ReleaseSnapshot> = {
   recordType: 'release',
-  async write(tx: Tx, s: ReleaseSnapshot, seq: number) {
+  async write(tx: Tx, s: ReleaseSnapshot, seq: number, replace = false) {
     const created = await writeIfNewer(tx.release, s.id, seq, {
       number: s.number,
       workflowId: s.workflowId,
@@ -20,7 +20,7 @@ export const releaseStore: RecordStore<ReleaseSnapshot> = {
       detail: toJson(s),
       createdBy: s.createdBy,
       version: seq,
-    });
+    }, replace);
     // The changes never change after creation: index them once.
     if (created) await tx.releaseChange.createMany({ data: s.changes.map((c) => ({ releaseId: s.id, changeId: c.id })) });
   },

@@ -11,6 +11,9 @@ import { ROLES } from '../../domain/access';
 import { COMMAND_ROLES } from '../../api/routes/incidents';
 import { INCIDENT_COMMANDS } from '../../domain/schemas/incident';
 import { PROVIDERS } from '../support/database';
+import { createHash } from 'node:crypto';
+import { CreateIncidentBody } from '../../domain/schemas/incident';
+import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
 
@@ -196,6 +199,39 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
     const badKey = `bad-${key}`;
     expect((await create({ impact: 'nope' }, 'dev-agent', { 'idempotency-key': badKey })).status).toBe(400);
     expect((await create({}, 'dev-agent', { 'idempotency-key': badKey })).status).toBe(201);
+  });
+
+  test('Idempotency-Key after a crash: a live claim answers 409 with Retry-After; a lapsed one is taken over and reopens the reserved incident, never a second', async () => {
+    const me = await s.api('GET', '/api/v1/me');
+    const principal = me.body.id as string;
+    const body = (title: string) => ({ title, impact: 'high', urgency: 'medium' });
+    const fingerprint = (title: string) => `POST /api/v1/incidents ${createHash('sha256').update(JSON.stringify(body(title))).digest('hex')}`;
+    const deps = { db: s.tdb.db, temporal: s.env.client, taskQueue: s.taskQueue, config: incidentConfigFromEnv({ AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000 }) };
+
+    // A replica died after starting the incident, before answering: the record exists, the key is still claimed.
+    const opened = `Died after opening ${provider} ${Date.now()}`;
+    const reservation = await reserveIncident(s.tdb.db);
+    const view = await openIncident(deps, reservation, principal, CreateIncidentBody.parse(body(opened)));
+    const key = `crash-${provider}-${Date.now()}`;
+    await s.tdb.db.idempotencyKey.create({ data: { principal, key, route: fingerprint(opened), status: 0, body: '', reservation: JSON.stringify(reservation), leaseUntil: new Date(Date.now() + 60_000) } });
+    const early = await create(body(opened), 'dev-agent', { 'idempotency-key': key });
+    expect([early.status, Number(early.headers.get('retry-after'))]).toEqual([409, expect.any(Number)]);
+    expect(Number(early.headers.get('retry-after'))).toBeGreaterThan(50);
+    await s.tdb.db.idempotencyKey.update({ where: { principal_key: { principal, key } }, data: { leaseUntil: new Date(Date.now() - 1) } });
+    const retried = await create(body(opened), 'dev-agent', { 'idempotency-key': key });
+    expect([retried.status, retried.body.id, retried.body.number]).toEqual([201, view.id, reservation.number]);
+    expect(await s.tdb.db.incident.count({ where: { title: opened } })).toBe(1);
+    const replay = await create(body(opened), 'dev-agent', { 'idempotency-key': key });
+    expect([replay.status, replay.body.id, replay.headers.get('idempotent-replayed')]).toEqual([201, view.id, 'true']);
+
+    // A replica died after reserving the number, before starting anything: the retry opens the incident under that number.
+    const reservedOnly = `Died after reserving ${provider} ${Date.now()}`;
+    const kept = await reserveIncident(s.tdb.db);
+    const key2 = `${key}-reserved`;
+    await s.tdb.db.idempotencyKey.create({ data: { principal, key: key2, route: fingerprint(reservedOnly), status: 0, body: '', reservation: JSON.stringify(kept), leaseUntil: new Date(Date.now() - 1) } });
+    const opens = await create(body(reservedOnly), 'dev-agent', { 'idempotency-key': key2 });
+    expect([opens.status, opens.body.id, opens.body.number, opens.body.title]).toEqual([201, kept.id, kept.number, reservedOnly]);
+    expect(await s.tdb.db.incident.count({ where: { title: reservedOnly } })).toBe(1);
   });
 
   test('lists filter and paginate with cursors', async () => {

@@ -27,8 +27,6 @@ export const FAILURE = {
   invalidInput: 'InvalidInput',
   /** The same member already has a counted vote on this change (HTTP 409). */
   duplicateVote: 'DuplicateVote',
-  /** Writing a transition clashed with a different transition at the same sequence number. */
-  sequenceConflict: 'SequenceConflict',
   /**
    * The input cannot be stored, on any retry (text the database refuses, a value it rejects):
    * the command fails with nothing recorded (HTTP 400), where an outage would be retried.

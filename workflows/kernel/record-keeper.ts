@@ -1,7 +1,6 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { condition, log, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DomainEvent, NotificationRequest, TransitionActivities, TransitionWrite } from '../../activities/record-transition';
-import { FAILURE } from '../contracts/record';
 import { kernelV2 } from './versions';
 
 /**
@@ -16,14 +15,14 @@ import { kernelV2 } from './versions';
  */
 const writes = proxyActivities<TransitionActivities>({
   startToCloseTimeout: '10s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [FAILURE.sequenceConflict] },
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 /** The same write as a local activity: no round trip through the server's task queue. */
 const localWrites = proxyLocalActivities<TransitionActivities>({
   startToCloseTimeout: '10s',
   // Backoffs longer than this become durable timers between workflow tasks.
   localRetryThreshold: '10s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [FAILURE.sequenceConflict] },
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 const relay = proxyActivities<TransitionActivities>({
   startToCloseTimeout: '30s',

@@ -1,0 +1,79 @@
+/**
+ * The transition writer against a real database (SQLite, and PostgreSQL when TEST_POSTGRES_URL
+ * is set). A local activity commits before its workflow task completes: when the worker dies or
+ * the server goes away in between, the database holds a transition the workflow's history does
+ * not, and the workflow, replaying, does something else at that sequence number. Found by the
+ * fault suite (test/faults): the history must win, with nothing of the unrecorded transition
+ * left behind, while a genuine retry of the same transition still writes nothing twice.
+ */
+import type { Client } from '@temporalio/client';
+import { createTransitionActivities, type TransitionWrite } from '../../activities/record-transition';
+import { incidentStore } from '../../db/incident-store';
+import { newIncident } from '../../domain/incident/lifecycle';
+import type { IncidentSnapshot } from '../../domain/incident/snapshot';
+import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../../domain/sla/policy';
+import { createLogger } from '../../infra/logger';
+import { PROVIDERS, createTestDatabase, type TestDatabase } from '../support/database';
+
+const T0 = Date.parse('2026-12-03T10:00:00Z');
+const policy: SlaPolicy = { slaId: 'sla-1', name: 'Default', calendar: '24x7', targets: DEFAULT_TARGETS, escalation: escalationRulesWithDefaults(undefined), pauseOn: ['awaiting_caller'] };
+
+describe.each(PROVIDERS)('the transition writer on %s', (provider) => {
+  let tdb: TestDatabase;
+  let writes: ReturnType<typeof createTransitionActivities>;
+  beforeAll(async () => {
+    tdb = await createTestDatabase(provider);
+    // No webhook subscriptions exist, so nothing is dispatched and the engine is never called.
+    writes = createTransitionActivities({ db: tdb.db, temporal: {} as Client, taskQueue: 'unused', webhookTimeoutMs: 1000, log: createLogger('silent') }, [incidentStore]);
+  });
+  afterAll(async () => {
+    await tdb?.dispose();
+  });
+
+  let n = 0;
+  function incident(): IncidentSnapshot {
+    n++;
+    const ids = { id: `inc_writer${n}`, number: `INC90000${n}`, workflowId: `incident-INC90000${n}` };
+    return newIncident(ids, 'usr-agent', { title: `Writer ${n}`, type: 'incident', impact: 'high', urgency: 'high' }, policy, undefined, T0).snapshot;
+  }
+  const write = (s: IncidentSnapshot, seq: number, action: string, data: Record<string, unknown>, over: Partial<TransitionWrite> = {}) =>
+    writes.recordTransition({ recordType: 'incident', recordId: s.id, seq, at: T0 + seq * 1000, actor: 'usr-agent', action, from: seq === 1 ? null : s.state, to: s.state, data, snapshot: s, events: [], notifications: [], ...over });
+  const trail = async (id: string) => (await tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => [a.seq, a.action, JSON.parse(a.data)]);
+
+  test('a retry of the same transition writes nothing twice', async () => {
+    const s = incident();
+    await write(s, 1, 'create', {});
+    await write(s, 2, 'notes', { text: 'once' });
+    await write(s, 2, 'notes', { text: 'once' }, { at: T0 + 99_000 });
+    expect(await trail(s.id)).toEqual([[1, 'create', {}], [2, 'notes', { text: 'once' }]]);
+    expect((await tdb.db.incident.findUniqueOrThrow({ where: { id: s.id } })).version).toBe(2);
+  });
+
+  test('a transition the history never recorded gives way to the one it did, with everything written after it', async () => {
+    const s = incident();
+    await write(s, 1, 'create', {}, { events: [{ type: 'incident.created', data: {} }] });
+    // The lost workflow task: two notes and an assignment, committed, never in the history.
+    await write(s, 2, 'notes', { text: 'unrecorded A' }, { events: [{ type: 'incident.noted', data: {} }], notifications: [{ recipient: 'group:service-desk', kind: 'note', message: 'A' }] });
+    await write(s, 3, 'notes', { text: 'unrecorded B' });
+    await write({ ...s, assignmentGroup: 'ghosts', state: 'assigned' }, 4, 'assign', { group: 'ghosts' }, { to: 'assigned' });
+    // Replayed, the workflow's second transition was another note (same action, other data).
+    await write(s, 2, 'notes', { text: 'recorded' });
+    expect(await trail(s.id)).toEqual([[1, 'create', {}], [2, 'notes', { text: 'recorded' }]]);
+    const row = await tdb.db.incident.findUniqueOrThrow({ where: { id: s.id } });
+    expect([row.version, row.state, row.assignmentGroup]).toEqual([2, 'new', null]);
+    expect((await tdb.db.outboxEvent.findMany({ where: { recordId: s.id } })).map((e) => e.type)).toEqual(['incident.created']);
+    expect(await tdb.db.notification.count({ where: { recordId: s.id } })).toBe(0);
+    // And the history goes on from there as usual.
+    await write({ ...s, state: 'assigned', assignmentGroup: 'service-desk' }, 3, 'sla_response_breached', {}, { actor: 'system', to: 'assigned' });
+    expect((await trail(s.id)).map(([seq, action]) => [seq, action])).toEqual([[1, 'create'], [2, 'notes'], [3, 'sla_response_breached']]);
+    expect((await tdb.db.incident.findUniqueOrThrow({ where: { id: s.id } })).assignmentGroup).toBe('service-desk');
+  });
+
+  test('a different action at the same sequence number no longer fails the workflow: the timer that fired replaces the lost command', async () => {
+    const s = incident();
+    await write(s, 1, 'create', {});
+    await write(s, 2, 'notes', { text: 'lost with its workflow task' });
+    await expect(write({ ...s, state: 'assigned', assignmentGroup: 'service-desk' }, 2, 'sla_response_breached', {}, { actor: 'system', to: 'assigned' })).resolves.toEqual({ eventIds: [] });
+    expect((await trail(s.id)).map(([seq, action]) => [seq, action])).toEqual([[1, 'create'], [2, 'sla_response_breached']]);
+  });
+});
