@@ -83,15 +83,17 @@ async function stopAll(): Promise<void> {
   }
 }
 
+/** A free port below 32768: Temporal keeps membership ports in a PostgreSQL smallint. */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, watch?: Proc): Promise<T> {
@@ -285,8 +287,8 @@ async function main(): Promise<number> {
   const databaseUrl = `postgresql://${cmdb.user}:${cmdb.password}@${pg.hostname}:${pg.port || '5432'}/${cmdb.db}`;
   const schemaRoot = path.join(moduleDir, 'schema', 'postgresql', 'v12');
   for (const [db, dir] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
-    sqlTool(pg, temporalUser.user, temporalUser.password, db, ['setup-schema', '-v', '0.0']);
-    sqlTool(pg, temporalUser.user, temporalUser.password, db, ['update-schema', '-d', path.join(schemaRoot, dir, 'versioned')]);
+    sqlTool(pg, temporalUser.user, temporalUser.password, db, ['setup-schema', '--version', '0.0']);
+    sqlTool(pg, temporalUser.user, temporalUser.password, db, ['update-schema', '--schema-dir', path.join(schemaRoot, dir, 'versioned')]);
   }
   log('PostgreSQL: temporal, temporal_visibility (schemas set up by the sql tool) and the CMDB itsm_cluster');
 
@@ -420,7 +422,8 @@ async function main(): Promise<number> {
     const title = `cluster load ${key}`;
     const kind: Kind = (['plain', 'acknowledged', 'noted'] as const)[i % 3];
     const body = { title, impact: levels[i % 3], urgency: levels[(i + 1) % 3] };
-    let api = prefer;
+    // Like a load balancer: a replica known to be dead gets no new requests.
+    let api = killed.has(prefer.name) ? apis.find((a) => !killed.has(a.name))! : prefer;
     let sawInProgress = false;
     let failedOnKilled = false;
     const deadline = Date.now() + 120_000;
@@ -460,7 +463,7 @@ async function main(): Promise<number> {
   }
 
   async function command(c: Created, name: string, body: unknown, prefer: Api): Promise<void> {
-    let api = prefer;
+    let api = killed.has(prefer.name) ? apis.find((a) => !killed.has(a.name))! : prefer;
     for (let n = 1; n <= 2; n++) {
       const r = await attempt(api, 'POST', `/api/v1/incidents/${c.number}/${name}`, body);
       if (!(r instanceof Error) && r.status === 200) {
@@ -619,8 +622,8 @@ async function main(): Promise<number> {
     ['Temporal server build (one-off, go install)', Number.isFinite(buildSeconds) ? `${buildSeconds} s` : 'n/a'],
     ['Temporal server start + namespace + search attributes', `${(serverUpMs / 1000).toFixed(1)} s`],
     ['incidents created (201)', `${created.length} of ${INCIDENTS + 6} (${INCIDENTS} at ${RATE}/s + 6 in flight on the killed replica)`],
-    ['creates retried after the replica kill / waited for a dead claim', `${figures.createsRetriedAfterKill} / ${resumedAfterTakeover}`],
-    ['commands (acknowledge, notes) ok / lost with the killed replica', `${figures.commandsOk} / ${figures.commandsFailedOnKilled}`],
+    ['creates retried after the replica kill / that waited out a dead claim (lease)', `${figures.createsRetriedAfterKill} / ${resumedAfterTakeover}`],
+    ['commands (acknowledge, notes) ok / in flight on the killed replica', `${figures.commandsOk} / ${figures.commandsFailedOnKilled}`],
     ['requests failed on surviving processes', String(figures.survivorFailures)],
     ['lost (201 but missing in CMDB or Temporal)', String(lost)],
     ['duplicated (more than one incident per Idempotency-Key)', String(duplicated)],
