@@ -563,6 +563,8 @@ async function main(): Promise<number> {
 
   // ---- nothing lost, nothing duplicated, every timer once
   const lostKeys = new Set<string>();
+  let tasksFailed = 0;
+  let tasksTimedOut = 0;
   let duplicated = 0;
   let timerDuplicates = 0;
   let timerMissing = 0;
@@ -580,8 +582,15 @@ async function main(): Promise<number> {
       violations.push(`${c.number} (${c.key}) answered 201 but is not in the CMDB`);
     }
     try {
-      const d = await client.workflow.getHandle(c.workflowId).describe();
+      const handle = client.workflow.getHandle(c.workflowId);
+      const d = await handle.describe();
       if (d.status.name !== 'RUNNING') violations.push(`${c.number}: workflow ${d.status.name}`);
+      // A killed worker's tasks time out and are retried elsewhere; none may fail (nondeterminism).
+      const events = (await handle.fetchHistory()).events ?? [];
+      const failed = events.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length;
+      tasksFailed += failed;
+      tasksTimedOut += events.filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).length;
+      if (failed) violations.push(`${c.number}: ${failed} workflow task(s) failed`);
     } catch (e) {
       lostKeys.add(c.key);
       violations.push(`${c.number} (${c.key}) answered 201 but its workflow is missing: ${(e as Error).message}`);
@@ -627,6 +636,7 @@ async function main(): Promise<number> {
     ['requests failed on surviving processes', String(figures.survivorFailures)],
     ['lost (201 but missing in CMDB or Temporal)', String(lost)],
     ['duplicated (more than one incident per Idempotency-Key)', String(duplicated)],
+    ['workflow tasks failed / timed out (on the killed worker) in the histories', `${tasksFailed} / ${tasksTimedOut}`],
     ['SLA timers fired / expected (duplicates)', `${firedTimers} / ${expectedTimers} (${timerDuplicates})`],
     ['create latency, first attempt', `p50 ${pct(createLat, 50).toFixed(0)} ms, p99 ${pct(createLat, 99).toFixed(0)} ms`],
     ['command latency', `p50 ${pct(commandLat, 50).toFixed(0)} ms, p99 ${pct(commandLat, 99).toFixed(0)} ms`],
