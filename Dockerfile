@@ -35,8 +35,12 @@ RUN npm ci \
 
 COPY . .
 # Prisma clients for both providers; --no-temporal because containers talk to a real
-# Temporal cluster and need no dev-server binaries. Dev dependencies (jest, types) go after.
+# Temporal cluster and need no dev-server binaries. Then the compiled JavaScript (dist/) and
+# the prebuilt workflow bundle (dist/workflow-bundle.js, WORKFLOW_BUNDLE_PATH in compose), so
+# no process runs TypeScript through a loader or bundles workflows at start. Dev
+# dependencies (jest, types) go after.
 RUN node scripts/bootstrap.mjs --no-temporal \
+ && npm run build \
  && npm prune --omit=dev
 
 
@@ -58,4 +62,4 @@ USER node
 EXPOSE 3000
 # No HEALTHCHECK here: the worker serves no HTTP and would be marked unhealthy.
 # docker-compose.yml checks the API's /healthz instead.
-CMD ["npx", "tsx", "api/server.ts"]
+CMD ["node", "dist/api/server.js"]

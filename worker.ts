@@ -49,6 +49,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     secretsKey: parseSecretsKey(env.SECRETS_KEY),
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     dsl: dslSettings(env),
+    ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } } : {}),
   });
   log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
   return { worker, schedule, done: worker.run().finally(async () => { await connection.close(); await client.connection.close(); await db.$disconnect(); }) };

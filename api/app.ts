@@ -79,11 +79,11 @@ function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authentic
       const params = req.params as Record<string, string>;
       // Every engine call the handler makes shares one deadline: past it the call fails as
       // unavailable (503), so an outage or a write still retrying never holds the request.
-      const run = (reserve: Reserve) =>
-        deps.temporal.connection.withDeadline(Date.now() + engineTimeoutMs, async () => ({
-          status: r.status ?? 200,
-          body: await r.handler({ body, query, params, user, deps, req, reserve }),
-        }));
+      const run = (reserve: Reserve) => {
+        const handle = async () => ({ status: r.status ?? 200, body: await r.handler({ body, query, params, user, deps, req, reserve }) });
+        // An app built without an engine (tests of routes that never reach one) runs as it is.
+        return deps.temporal ? deps.temporal.connection.withDeadline(Date.now() + engineTimeoutMs, handle) : handle();
+      };
       const key = req.header('idempotency-key');
       const result = r.creates && key ? await withIdempotency(deps.db, user.id, key, { method: req.method, path: req.path, body: req.body }, 2 * engineTimeoutMs, run) : await run(freshReserve);
       if (res.headersSent) return; // the handler answered itself through req.res (e.g. a CSV download)

@@ -80,6 +80,11 @@ export const EnvSchema = z.object({
    * An Idempotency-Key's claim lasts twice this, so a retry after a crash can take it over.
    */
   API_ENGINE_TIMEOUT: IsoDuration.default('PT20S'),
+  /**
+   * A prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js; the image sets
+   * it): the worker starts without bundling. Unset: the workflows are bundled at start.
+   */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Repeated monitoring events are noted on their incident at most this often (the alert counts every one). */
   MONITORING_NOTE_INTERVAL: IsoDuration.default('PT1M'),
   /** When trend detection runs (cron, UTC); `off` pauses its Schedule. */

@@ -2,7 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb, isSqliteUrl, type Db } from './client';
 
-const root = path.join(__dirname, '..');
+// The project root: one level up from db/ when run through the TypeScript loader, two from
+// dist/db/ in the compiled image; the migrations are not compiled, they stay in prisma/.
+const root = [path.join(__dirname, '..'), path.join(__dirname, '..', '..')].find((d) => existsSync(path.join(d, 'prisma', 'migrations'))) ?? path.join(__dirname, '..');
 
 /**
  * Applies the checked-in migrations (written by `npm run db:migration`, i.e. `prisma migrate

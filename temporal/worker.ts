@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -19,11 +20,15 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
   /** The definitive software library's folders and limits (default: the DSL_* defaults). */
   dsl?: DslSettings;
-  /** Reuse one bundle across workers in a test run; bundling takes a second or two. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * Reuse one bundle across workers in a test run (bundling takes a second or two), or a
+   * prebuilt bundle file (`{codePath}`, what `npm run build` writes for the image).
+   */
+  workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
 }
 
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+/** The workflows' entry: TypeScript through the loader, JavaScript when compiled (dist/). */
+export const WORKFLOWS_PATH = ['index.ts', 'index.js'].map((f) => path.join(__dirname, '..', 'workflows', f)).find((f) => existsSync(f)) ?? path.join(__dirname, '..', 'workflows', 'index.ts');
 
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });

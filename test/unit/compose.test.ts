@@ -75,9 +75,10 @@ function buildOf(name: string): { context: string; dockerfile: string } {
 describe('docker-compose.yml', () => {
   it('defines the long-running services and the one-shot migrate job', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'api', 'worker', 'migrate']),
+      expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'api-lb', 'api', 'worker', 'migrate']),
     );
-    expect(service('migrate').command).toEqual(['npx', 'tsx', 'scripts/migrate.ts']);
+    // Compiled JavaScript from the image's build stage, not TypeScript through a loader.
+    expect(service('migrate').command).toEqual(['node', 'dist/scripts/migrate.js']);
     expect(service('migrate').restart ?? 'no').toBe('no');
     expect(service('migrate').ports).toBeUndefined();
   });
@@ -123,14 +124,26 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it("publishes the API on its PORT and health-checks /healthz there", () => {
+  it('runs API replicas on their PORT with no host port, health-checked at /healthz, behind a load balancer that publishes it and trusts nothing else', () => {
     const port = loadEnv(envOf('api')).PORT;
     expect(envOf('api').PORT).toBeDefined();
-    const mapping = portsOf('api').find((p) => p.target === port);
-    expect(mapping).toBeDefined();
-    expect(mapping!.published).toBe(port);
+    expect(service('api').ports).toBeUndefined();
+    expect(service('api').container_name).toBeUndefined();
+    expect(service('api').deploy?.replicas).toBeGreaterThanOrEqual(2);
+    expect(exposedOf('api')).toContain(port);
     const probe = [service('api').healthcheck?.test].flat().join(' ');
     expect(probe).toContain(`:${port}/healthz`);
+    expect(portsOf('api-lb')).toContainEqual({ published: port, target: 3000 });
+    expect(dependsOn('api-lb').api).toBe('service_healthy');
+    const mount = (service('api-lb').volumes ?? []).map(String).find((v: string) => v.endsWith(':/etc/nginx/nginx.conf:ro'));
+    expect(mount).toBeDefined();
+    const conf = readFileSync(path.resolve(root, mount!.split(':')[0]), 'utf8');
+    expect(conf).toMatch(/listen 3000;/);
+    expect(conf).toContain(`http://api:${port}`);
+    expect(conf).toMatch(/resolver 127\.0\.0\.11/); // replicas come and go: Docker's DNS, re-read
+    // The auth failure limit keys on the client's address: the API must take it from the balancer's header.
+    expect(envOf('api').TRUST_PROXY).toBeDefined();
+    expect(conf).toContain('X-Forwarded-For');
   });
 
   it("points TEMPORAL_ADDRESS at the temporal service's port", () => {
@@ -145,16 +158,28 @@ describe('docker-compose.yml', () => {
     expect(portsOf('temporal-ui')).toContainEqual({ published: 8233, target: 8080 });
   });
 
-  it("connects the app to the postgres service with that service's credentials", () => {
+  /** The init script that creates the tenants' roles on the postgres service's first start. */
+  function rolesScript(): string {
+    const mount = (service('postgres').volumes ?? []).map(String).find((v: string) => v.includes(':/docker-entrypoint-initdb.d/'));
+    expect(mount).toBeDefined();
+    return readFileSync(path.resolve(root, mount!.split(':')[0]), 'utf8');
+  }
+
+  it('connects the app to the postgres service as its own role, which the init script creates with its database', () => {
     const url = new URL(loadEnv(envOf('api')).DATABASE_URL);
     const pg = envOf('postgres');
     expect(url.protocol).toMatch(/^postgres(ql)?:$/);
     expect(url.hostname).toBe('postgres');
     expect(services).toHaveProperty(url.hostname);
     expect(url.port || '5432').toBe('5432');
-    expect(decodeURIComponent(url.username)).toBe(pg.POSTGRES_USER);
-    expect(decodeURIComponent(url.password)).toBe(pg.POSTGRES_PASSWORD);
-    expect(url.pathname.slice(1)).toBe(pg.POSTGRES_DB ?? pg.POSTGRES_USER);
+    const user = decodeURIComponent(url.username);
+    expect(user).not.toBe(pg.POSTGRES_USER); // not the superuser
+    const script = rolesScript();
+    expect(script).toContain(`CREATE ROLE ${user} LOGIN PASSWORD '\${ITSM_DB_PASSWORD}'`);
+    expect(pg.ITSM_DB_PASSWORD).toBe(decodeURIComponent(url.password));
+    expect(script).toContain(`CREATE DATABASE ${url.pathname.slice(1)} OWNER ${user}`);
+    // The healthcheck waits for the app's database, which exists only once the init script ran.
+    expect([service('postgres').healthcheck?.test].flat().join(' ')).toContain(`-d ${url.pathname.slice(1)}`);
   });
 
   it("runs Temporal on the same PostgreSQL, in databases apart from the app's", () => {
@@ -164,8 +189,11 @@ describe('docker-compose.yml', () => {
     expect(t.DB).toBe('postgres12');
     expect(t.POSTGRES_SEEDS).toBe('postgres');
     expect(t.DB_PORT).toBe('5432');
-    expect(t.POSTGRES_USER).toBe(pg.POSTGRES_USER);
-    expect(t.POSTGRES_PWD).toBe(pg.POSTGRES_PASSWORD);
+    // Temporal's own role, not the CMDB's and not the superuser.
+    expect(t.POSTGRES_USER).not.toBe(pg.POSTGRES_USER);
+    expect(t.POSTGRES_USER).not.toBe(new URL(loadEnv(envOf('api')).DATABASE_URL).username);
+    expect(rolesScript()).toContain(`CREATE ROLE ${t.POSTGRES_USER} LOGIN CREATEDB PASSWORD '\${TEMPORAL_DB_PASSWORD}'`);
+    expect(t.POSTGRES_PWD).toBe(pg.TEMPORAL_DB_PASSWORD);
     // auto-setup's defaults when DBNAME / VISIBILITY_DBNAME are unset.
     expect([t.DBNAME ?? 'temporal', t.VISIBILITY_DBNAME ?? 'temporal_visibility']).not.toContain(appDb);
     expect(t.SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES).toBe('true');
@@ -181,7 +209,11 @@ describe('docker-compose.yml', () => {
       expect(service(name).image).toBe(service('api').image);
     }
     expect(service('api').command).toBeUndefined(); // the image's CMD starts the API
-    expect(service('worker').command).toEqual(['npx', 'tsx', 'worker.ts']);
+    expect(service('worker').command).toEqual(['node', 'dist/worker.js']);
+    // The workflow bundle the image's build stage wrote, so workers start without bundling.
+    expect(loadEnv(envOf('worker')).WORKFLOW_BUNDLE_PATH).toBe('/app/dist/workflow-bundle.js');
+    expect(dockerfile).toMatch(/npm run build/);
+    expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.build).toMatch(/tsc -p tsconfig\.build\.json && tsx scripts\/build-workflow-bundle\.ts dist\/workflow-bundle\.js/);
   });
 
   it('scales workers independently of the API', () => {
@@ -262,7 +294,7 @@ describe('Dockerfile', () => {
 
   it('starts the API by default', () => {
     const cmd = lines.filter((_, i) => instructions[i] === 'CMD').pop();
-    expect(cmd && JSON.parse(cmd.slice(3).trim())).toEqual(['npx', 'tsx', 'api/server.ts']);
+    expect(cmd && JSON.parse(cmd.slice(3).trim())).toEqual(['node', 'dist/api/server.js']);
   });
 
   it('keeps host artefacts out of the build context', () => {
