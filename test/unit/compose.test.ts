@@ -75,7 +75,7 @@ function buildOf(name: string): { context: string; dockerfile: string } {
 describe('docker-compose.yml', () => {
   it('defines the long-running services and the one-shot migrate job', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'api-lb', 'api', 'worker', 'migrate']),
+      expect.arrayContaining(['postgres', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-ui', 'api-lb', 'api', 'worker', 'migrate']),
     );
     // Compiled JavaScript from the image's build stage, not TypeScript through a loader.
     expect(service('migrate').command).toEqual(['node', 'dist/scripts/migrate.js']);
@@ -182,22 +182,37 @@ describe('docker-compose.yml', () => {
     expect([service('postgres').healthcheck?.test].flat().join(' ')).toContain(`-d ${url.pathname.slice(1)}`);
   });
 
-  it("runs Temporal on the same PostgreSQL, in databases apart from the app's", () => {
-    const t = envOf('temporal');
+  it("runs Temporal on the same PostgreSQL as its own role, in databases apart from the app's, schemas first, then the server, then the namespace", () => {
     const pg = envOf('postgres');
-    const appDb = new URL(loadEnv(envOf('api')).DATABASE_URL).pathname.slice(1);
-    expect(t.DB).toBe('postgres12');
-    expect(t.POSTGRES_SEEDS).toBe('postgres');
-    expect(t.DB_PORT).toBe('5432');
-    // Temporal's own role, not the CMDB's and not the superuser.
-    expect(t.POSTGRES_USER).not.toBe(pg.POSTGRES_USER);
-    expect(t.POSTGRES_USER).not.toBe(new URL(loadEnv(envOf('api')).DATABASE_URL).username);
-    expect(rolesScript()).toContain(`CREATE ROLE ${t.POSTGRES_USER} LOGIN CREATEDB PASSWORD '\${TEMPORAL_DB_PASSWORD}'`);
-    expect(t.POSTGRES_PWD).toBe(pg.TEMPORAL_DB_PASSWORD);
-    // auto-setup's defaults when DBNAME / VISIBILITY_DBNAME are unset.
-    expect([t.DBNAME ?? 'temporal', t.VISIBILITY_DBNAME ?? 'temporal_visibility']).not.toContain(appDb);
-    expect(t.SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES).toBe('true');
+    const appUrl = new URL(loadEnv(envOf('api')).DATABASE_URL);
+    for (const name of ['temporal-schema', 'temporal']) {
+      const t = envOf(name);
+      expect([name, t.DB, t.POSTGRES_SEEDS, t.DB_PORT]).toEqual([name, 'postgres12', 'postgres', '5432']);
+      // Temporal's own role, not the CMDB's and not the superuser.
+      expect([name, t.POSTGRES_USER]).not.toEqual([name, pg.POSTGRES_USER]);
+      expect([name, t.POSTGRES_USER]).not.toEqual([name, appUrl.username]);
+      expect(rolesScript()).toContain(`CREATE ROLE ${t.POSTGRES_USER} LOGIN CREATEDB PASSWORD '\${TEMPORAL_DB_PASSWORD}'`);
+      expect([name, t.POSTGRES_PWD]).toEqual([name, pg.TEMPORAL_DB_PASSWORD]);
+    }
+    const schemaJob = (service('temporal-schema').volumes ?? []).map(String)[0].split(':')[0];
+    const script = readFileSync(path.resolve(root, schemaJob), 'utf8');
+    for (const db of ['temporal', 'temporal_visibility']) expect(script).toContain(db);
+    expect(['temporal', 'temporal_visibility']).not.toContain(appUrl.pathname.slice(1));
+    expect(script).toMatch(/update-schema -d \/etc\/temporal\/schema\/postgresql\/v12\/temporal\/versioned/);
+    expect(dependsOn('temporal-schema').postgres).toBe('service_healthy');
+    expect(dependsOn('temporal')['temporal-schema']).toBe('service_completed_successfully');
+    expect(dependsOn('temporal-namespace').temporal).toBe('service_healthy');
+    expect(envOf('temporal-namespace')).toMatchObject({ TEMPORAL_ADDRESS: loadEnv(envOf('api')).TEMPORAL_ADDRESS, NAMESPACE: loadEnv(envOf('api')).TEMPORAL_NAMESPACE });
+    for (const job of ['temporal-schema', 'temporal-namespace']) expect([job, service(job).restart]).toEqual([job, 'no']);
     expect(service('postgres').volumes?.length).toBeGreaterThan(0);
+  });
+
+  it('runs the Temporal server version the dev server embeds and test:cluster builds, tools at the same version', () => {
+    const pinned = /TEMPORAL_SERVER_VERSION:-v(\d+\.\d+\.\d+)/.exec(readFileSync(path.join(root, 'scripts', 'cluster', 'build-temporal.sh'), 'utf8'))?.[1];
+    expect(pinned).toBe('1.32.0'); // Temporal CLI 1.9.1's dev server is server 1.32.0 (architecture notes)
+    expect(service('temporal').image).toBe(`temporalio/server:${pinned}`);
+    expect(service('temporal-schema').image).toBe(`temporalio/admin-tools:${pinned}`);
+    expect(service('temporal-namespace').image).toBe(`temporalio/admin-tools:${pinned}`);
   });
 
   it('builds the API, worker and migrate job from one Dockerfile at the project root', () => {
@@ -228,10 +243,9 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       const deps = dependsOn(name);
       expect([name, deps.migrate]).toEqual([name, 'service_completed_successfully']);
-      expect([name, deps.temporal]).toEqual([name, expect.stringMatching(/^service_(healthy|started)$/)]);
+      expect([name, deps['temporal-namespace']]).toEqual([name, 'service_completed_successfully']);
     }
     expect(dependsOn('migrate').postgres).toBe('service_healthy');
-    expect(dependsOn('temporal').postgres).toBe('service_healthy');
   });
 
   it('gives a health check to every service something waits on as healthy', () => {
@@ -257,7 +271,7 @@ describe('docker-compose.yml', () => {
       expect([name, tag]).not.toEqual([name, 'latest']);
     }
     expect(service('postgres').image).toMatch(/^postgres:16(\b|$)/);
-    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:1\.2\d\.\d+$/);
+    expect(service('temporal').image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
   });
 });
