@@ -265,7 +265,9 @@ export function validateCalendar(cal: unknown): string[] {
         problems.push(`hours.${key} must be a pair ['HH:MM', 'HH:MM']`);
         continue;
       }
-      const start = parseHhMm(range[0], false);
+      // 24:00 is a time (the end of the day, as the document's pattern says) in either place; as a
+      // start it leaves no end after it, so it fails the rule between the two, not the format.
+      const start = parseHhMm(range[0], true);
       const end = parseHhMm(range[1], true);
       if (start === null) problems.push(`hours.${key} start ${JSON.stringify(range[0])} is not a valid HH:MM time`);
       if (end === null) problems.push(`hours.${key} end ${JSON.stringify(range[1])} is not a valid HH:MM time (or 24:00)`);
