@@ -8,7 +8,7 @@ import type { Freeze } from '../domain/change/schedule';
 import type { ChangeImpact, CiUpdate } from '../domain/change/snapshot';
 import { INCIDENT_STATES, isTerminal as isTerminalIncident } from '../domain/incident/state-machine';
 import { CiNotFoundError, CiValidationError, patchCiTx } from '../db/ci-store';
-import { impactOf } from '../db/impact';
+import { describe, walkImpact, type Reached } from '../db/impact';
 import { changeOutcomeSignal, problemWorkflowId, type ChangeOutcome } from '../workflows/contracts/problem';
 import type { ActivityDeps } from './deps';
 import { ciAttributesOf, slaCalendarOf } from '../db/columns';
@@ -16,6 +16,8 @@ import { ciAttributesOf, slaCalendarOf } from '../db/columns';
 const DAY = 86_400_000;
 /** How deep the assessment follows dependencies: deep enough for service → app → vm → host → storage chains. */
 const IMPACT_DEPTH = 6;
+/** Affected CIs stored on a change (nearest first); the total is kept beside them. A core switch reaches thousands, more than a workflow payload should carry. */
+export const AFFECTED_SHOWN = 500;
 
 export interface AssessInput {
   changeId: string;
@@ -39,16 +41,17 @@ export function createChangeActivities(deps: ActivityDeps) {
     /** Read-only, so safe to retry: the CMDB picture of the change and its risk facts. */
     async assessChange(input: AssessInput): Promise<Assessment> {
       const cis = await db.configurationItem.findMany({ where: { id: { in: input.ciIds } }, orderBy: { number: 'asc' } });
-      const affectedById = new Map<string, ChangeImpact['affected'][number]>();
+      const reachedById = new Map<string, Reached>();
       for (const ci of cis) {
-        for (const row of await impactOf(db, ci.id, { depth: IMPACT_DEPTH, direction: 'downstream' })) {
-          const seen = affectedById.get(row.id);
+        for (const row of (await walkImpact(db, ci.id, { depth: IMPACT_DEPTH, direction: 'downstream' })).all()) {
+          const seen = reachedById.get(row.id);
           if (input.ciIds.includes(row.id) || (seen && seen.distance <= row.distance)) continue;
-          affectedById.set(row.id, { id: row.id, number: row.number, name: row.name, class: row.class, distance: row.distance, path: row.path });
+          reachedById.set(row.id, row);
         }
       }
-      const affected = [...affectedById.values()].sort((a, b) => a.distance - b.distance || a.number.localeCompare(b.number));
-      const serviceIds = [...cis.filter((c) => c.class === 'service').map((c) => c.id), ...affected.filter((a) => a.class === 'service').map((a) => a.id)];
+      const reached = [...reachedById.values()].sort((a, b) => a.distance - b.distance || a.number.localeCompare(b.number));
+      const affected = (await describe(db, reached.slice(0, AFFECTED_SHOWN))).map((r) => ({ id: r.id, number: r.number, name: r.name, class: r.class, distance: r.distance, path: r.path }));
+      const serviceIds = [...cis.filter((c) => c.class === 'service').map((c) => c.id), ...reached.filter((a) => a.class === 'service').map((a) => a.id)];
       const serviceRows = await db.configurationItem.findMany({ where: { id: { in: serviceIds } }, orderBy: { number: 'asc' } });
       const services = serviceRows.map((s) => {
         const attrs = ciAttributesOf(s);
@@ -66,7 +69,7 @@ export function createChangeActivities(deps: ActivityDeps) {
       );
       const recentFailedChanges = failed.filter((f) => touching.has(f.id)).map((f) => f.number).sort();
 
-      const watched = [...input.ciIds, ...affected.map((a) => a.id)];
+      const watched = [...input.ciIds, ...reached.map((a) => a.id)];
       const incidents = await db.incident.findMany({
         where: { state: { notIn: INCIDENT_STATES.filter(isTerminalIncident) }, OR: [{ ciId: { in: watched } }, { serviceId: { in: watched } }] },
         select: { number: true },
@@ -81,7 +84,7 @@ export function createChangeActivities(deps: ActivityDeps) {
       }
 
       return {
-        impact: { cis: cis.map((c) => ({ id: c.id, number: c.number, name: c.name, class: c.class })), affected, services },
+        impact: { cis: cis.map((c) => ({ id: c.id, number: c.number, name: c.name, class: c.class })), affected, affectedTotal: reached.length, services },
         facts: {
           type: input.type,
           services: services.map((s) => ({ number: s.number, name: s.name, criticality: s.criticality })),

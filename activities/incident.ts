@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MatchedKnownError } from '../domain/incident/snapshot';
-import { impactOf } from '../db/impact';
+import { walkImpact } from '../db/impact';
 import { incidentLinkedSignal, problemWorkflowId } from '../workflows/contracts/problem';
 import type { RecordConfig } from '../workflows/contracts/record';
 import { openProblem } from '../temporal/open-problem';
@@ -61,7 +61,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
       const add = (rows: { knownErrorId: string }[], w: number) => rows.forEach((r) => weights.set(r.knownErrorId, (weights.get(r.knownErrorId) ?? 0) + w));
       if (input.ciId) {
         add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'ci', key: input.ciId }, select: { knownErrorId: true } }), 3);
-        const dependsOn = (await impactOf(deps.db, input.ciId, { depth: MATCH_DEPTH, direction: 'upstream' })).map((r) => r.id);
+        const dependsOn = (await walkImpact(deps.db, input.ciId, { depth: MATCH_DEPTH, direction: 'upstream' })).all().map((r) => r.id);
         if (dependsOn.length) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'ci', key: { in: dependsOn } }, select: { knownErrorId: true } }), 2);
       }
       if (input.serviceId) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'service', key: input.serviceId }, select: { knownErrorId: true } }), 2);

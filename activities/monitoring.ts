@@ -3,7 +3,7 @@ import { incidentBodyOf, highestCriticality, recoveredNote, resolvableByMonitori
 import type { MonitoringEvent } from '../domain/schemas/monitoring';
 import { isTerminal, type IncidentState } from '../domain/incident/state-machine';
 import { saveAlert, type AlertRow } from '../db/alert-store';
-import { impactOf } from '../db/impact';
+import { impactOfClasses } from '../db/impact';
 import { onIncidentWorkflow } from '../temporal/incident-commands';
 import { openIncident, reserveIncident, type IncidentReservation } from '../temporal/open-incident';
 import { incidentCommandUpdates, type IncidentWorkflowConfig } from '../workflows/contracts/incident';
@@ -24,7 +24,7 @@ export function createMonitoringActivities(deps: ActivityDeps) {
     if (!ciId) return { serviceId: null, serviceCriticality: null };
     const self = await db.configurationItem.findUnique({ where: { id: ciId }, select: { id: true, class: true, attributes: true } });
     if (!self) return { serviceId: null, serviceCriticality: null };
-    const reached = self.class === 'service' ? [] : (await impactOf(db, ciId, { depth: SERVICE_DEPTH, direction: 'downstream' })).filter((r) => r.class === 'service');
+    const reached = self.class === 'service' ? [] : await impactOfClasses(db, ciId, { depth: SERVICE_DEPTH, direction: 'downstream' }, ['service']);
     const services = self.class === 'service' ? [self] : await db.configurationItem.findMany({ where: { id: { in: reached.map((r) => r.id) } }, select: { id: true, class: true, attributes: true } });
     const criticalityOf = (attributes: string) => {
       const parsed = JSON.parse(attributes) as { criticality?: unknown } | null;

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isTerminal as isTerminalIncident, type IncidentState } from '../domain/incident/state-machine';
 import type { ProblemImpact } from '../domain/problem/lifecycle';
 import type { LinkedIncident } from '../domain/schemas/problem';
-import { impactOf } from '../db/impact';
+import { impactOfClasses } from '../db/impact';
 import { incidentFromRow, incidentStore } from '../db/incident-store';
 import { nextNumber } from '../db/numbers';
 import { newId } from '../infra/ids';
@@ -53,9 +53,7 @@ export function createProblemActivities(deps: ActivityDeps) {
       const direct = await db.configurationItem.findMany({ where: { id: { in: [...new Set(input.serviceIds)] } }, select: { id: true, number: true, name: true } });
       for (const s of direct) services.set(s.id, s);
       for (const id of ciIds) {
-        for (const row of await impactOf(db, id, { depth: IMPACT_DEPTH, direction: 'downstream' })) {
-          if (row.class === 'service') services.set(row.id, { id: row.id, number: row.number, name: row.name });
-        }
+        for (const row of await impactOfClasses(db, id, { depth: IMPACT_DEPTH, direction: 'downstream' }, ['service'])) services.set(row.id, { id: row.id, number: row.number, name: row.name });
       }
       const byNumber = (a: { number: string }, b: { number: string }) => a.number.localeCompare(b.number);
       return { services: [...services.values()].sort(byNumber), cis: cis.sort(byNumber) };

@@ -10,6 +10,8 @@ import { newId } from '../infra/ids';
 import { NUMBER_PREFIX } from './numbers';
 import { CiConflictError, ciColumns, ciSnapshot, newSnapshot, type ChangeContext, type CiFields, type CiSnapshot } from './ci-store';
 import type { Tx } from './client';
+import { insertRows } from './insert-rows';
+import { logGraphChanges } from './ci-graph';
 
 
 
@@ -18,25 +20,6 @@ const CI_COLUMNS = [
   'depreciationMethod', 'depreciationYears', 'salvageValue', 'location', 'supplier', 'checkedOutTo', 'checkedOutAt', 'createdAt', 'updatedAt',
 ] as const satisfies readonly (keyof ConfigurationItem)[];
 
-/**
- * One multi-row INSERT. Prisma's createMany compiles its whole payload on every call (most
- * of an import's time went there); a raw statement binds the values instead. Dates are bound
- * as Date parameters, which the driver adapters store exactly as model writes do.
- */
-async function insertRows<R extends object>(tx: Tx, table: string, columns: readonly (keyof R & string)[], rows: R[]) {
-  // Built flat (one Sql of strings and values): nesting Prisma.sql per row costs more than the insert.
-  const strings = [`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES `];
-  const values: unknown[] = [];
-  rows.forEach((row, i) => {
-    columns.forEach((c, j) => {
-      strings[strings.length - 1] += j > 0 ? ', ' : i > 0 ? ', (' : '(';
-      values.push(row[c]);
-      strings.push('');
-    });
-    strings[strings.length - 1] += ')';
-  });
-  await tx.$executeRaw(new Prisma.Sql(strings, values as Prisma.Sql['values']));
-}
 
 /**
  * Creates many CIs in one transaction with three statements: one allocates all their
@@ -126,6 +109,7 @@ export async function addRelationshipsTx(tx: Tx, items: { sourceId: string; targ
   if (bumped !== bumps.length) throw new CiConflictError('a source CI was changed concurrently; retry');
   await insertRows(tx, 'CiRelationship', ['id', 'sourceId', 'targetId', 'type', 'createdBy', 'createdAt'], rows);
   await insertRows(tx, 'CiVersion', ['id', 'ciId', 'version', 'at', 'actor', 'via', 'action', 'changes', 'snapshot'], versions);
+  await logGraphChanges(tx, rows.map((r) => ({ op: 'add', relId: r.id, sourceId: r.sourceId, targetId: r.targetId, type: r.type })), ctx);
   return rows;
 }
 

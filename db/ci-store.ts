@@ -7,6 +7,7 @@ import { newId } from '../infra/ids';
 import { nextNumber } from './numbers';
 import { ciAttributesOf } from './columns';
 import { providerOf, type Db, type Tx } from './client';
+import { logGraphChanges } from './ci-graph';
 
 /**
  * The only writer of configuration items: every create, update, relationship change,
@@ -174,6 +175,7 @@ export async function updateCiTx(tx: Tx, current: ConfigurationItem, fields: CiF
   if (updated.count === 0) throw new CiConflictError(`${current.number} was changed concurrently; retry`);
   const row = await tx.configurationItem.findUniqueOrThrow({ where: { id: current.id } });
   await writeVersion(tx, row.id, version, action, changes, ciSnapshot(row), ctx);
+  if (row.class !== current.class) await logGraphChanges(tx, [{ op: 'class', ciId: row.id, class: row.class }], { actor: ctx.actor, at: ctx.at });
   return row;
 }
 
@@ -334,6 +336,7 @@ export async function addRelationshipTx(tx: Tx, sourceId: string, rel: { type: s
     throw e;
   }
   await recordRelationshipChangeTx(tx, source, 'relationship_added', row, { ...ctx, at });
+  await logGraphChanges(tx, [{ op: 'add', relId: row.id, sourceId: row.sourceId, targetId: row.targetId, type: row.type }], { actor: ctx.actor, at });
   return row;
 }
 
@@ -343,7 +346,9 @@ export async function removeRelationshipTx(tx: Tx, relId: string, ctx: ChangeCon
   if (!rel) throw new CiNotFoundError(`relationship ${relId} not found`);
   const source = await lockCi(tx, rel.sourceId);
   await tx.ciRelationship.delete({ where: { id: rel.id } });
-  await recordRelationshipChangeTx(tx, source, 'relationship_removed', rel, ctx);
+  const at = ctx.at ?? new Date();
+  await recordRelationshipChangeTx(tx, source, 'relationship_removed', rel, { ...ctx, at });
+  await logGraphChanges(tx, [{ op: 'remove', relId: rel.id, sourceId: rel.sourceId, targetId: rel.targetId, type: rel.type }], { actor: ctx.actor, at });
   return rel;
 }
 

@@ -1,7 +1,7 @@
 import type { ConfigurationItem } from '../generated/prisma-sqlite/client';
 import { findCi } from '../db/ci-store';
 import type { Db } from '../db/client';
-import { impactOf } from '../db/impact';
+import { impactOfClasses } from '../db/impact';
 import { parseIsoDuration } from '../domain/duration';
 import type { ReleaseSubmission } from '../domain/release/lifecycle';
 import { isTerminal as isTerminalRelease, type ReleaseState } from '../domain/release/state-machine';
@@ -27,8 +27,8 @@ const ref = (c: ConfigurationItem): CiRef => ({ id: c.id, number: c.number, name
 
 /** The software components of a release unit, from the CMDB (what the unit depends on). */
 export async function unitComponents(db: Db, unitId: string): Promise<CiRef[]> {
-  const rows = await impactOf(db, unitId, { depth: UNIT_DEPTH, direction: 'upstream' });
-  return rows.filter((r) => r.class === 'software' && r.status !== 'retired').map((r) => ({ id: r.id, number: r.number, name: r.name, class: r.class }));
+  const rows = await impactOfClasses(db, unitId, { depth: UNIT_DEPTH, direction: 'upstream' }, ['software']);
+  return rows.filter((r) => r.status !== 'retired').map((r) => ({ id: r.id, number: r.number, name: r.name, class: r.class }));
 }
 
 /** Components whose CMDB history moved since the unit's last deployed release (by another hand than that release). */

@@ -1,7 +1,9 @@
 import { z } from '../../domain/schemas/zod';
-import { CiRelationships, CreateRelationshipBody, ImpactQuery, ImpactResult, RelationshipRecord, type AffectedCi } from '../../domain/schemas/ci';
+import { CiRelationships, CreateRelationshipBody, IMPACT_CURSOR, ImpactQuery, ImpactResult, RelationshipRecord, RelationshipsQuery, type AffectedCi } from '../../domain/schemas/ci';
 import { addRelationship, removeRelationship, type CiRelationshipRow } from '../../db/ci-store';
-import { impactOf } from '../../db/impact';
+import { relationshipsAt } from '../../db/ci-graph';
+import { describe, walkImpact, type ImpactRow } from '../../db/impact';
+import type { ImpactPosition } from '../../domain/cmdb/impact-graph';
 import { notFound } from '../errors';
 import { requireCi, resolveCiField } from '../refs';
 import { route, type RouteDef } from '../route';
@@ -44,16 +46,19 @@ export function ciRelationshipsRoutes(): RouteDef[] {
     route({
       method: 'get',
       path: `${IdParam}/relationships`,
-      summary: "A CI's relationships: outgoing (what it depends on) and incoming (what depends on it)",
+      summary: "A CI's relationships: outgoing (what it depends on) and incoming (what depends on it); ?at=<ISO timestamp> as they were then",
       tag: 'CMDB',
       roles: 'any',
+      query: RelationshipsQuery,
       response: CiRelationships,
-      async handler({ params, deps }) {
+      async handler({ params, query, deps }) {
         const ci = await requireCi(deps.db, params.id);
-        const [out, inc] = await Promise.all([
-          deps.db.ciRelationship.findMany({ where: { sourceId: ci.id }, orderBy: { id: 'asc' } }),
-          deps.db.ciRelationship.findMany({ where: { targetId: ci.id }, orderBy: { id: 'asc' } }),
-        ]);
+        const [out, inc] = query.at
+          ? await relationshipsAt(deps.db, ci.id, new Date(query.at)).then((rels) => [rels.filter((r) => r.sourceId === ci.id), rels.filter((r) => r.targetId === ci.id)])
+          : await Promise.all([
+              deps.db.ciRelationship.findMany({ where: { sourceId: ci.id }, orderBy: { id: 'asc' } }),
+              deps.db.ciRelationship.findMany({ where: { targetId: ci.id }, orderBy: { id: 'asc' } }),
+            ]);
         const ends = await deps.db.configurationItem.findMany({ where: { id: { in: [...new Set([...out.map((r) => r.targetId), ...inc.map((r) => r.sourceId)])] } } });
         const byId = new Map(ends.map((c) => [c.id, c]));
         return {
@@ -84,21 +89,45 @@ export function ciRelationshipsRoutes(): RouteDef[] {
     route({
       method: 'get',
       path: `${IdParam}/impact`,
-      summary: 'Impact analysis: what depends on this CI transitively (downstream, default) or what it depends on (upstream)',
+      summary:
+        'Impact analysis: what depends on this CI transitively (downstream, default) or what it depends on (upstream): counts by class and distance, every business service reached, and the reached CIs a page at a time; ?at= walks the graph as it was then',
       tag: 'CMDB',
       roles: 'any',
       query: ImpactQuery,
       response: ImpactResult,
       async handler({ params, query, deps }) {
         const ci = await requireCi(deps.db, params.id);
-        const affected: AffectedCi[] = (await impactOf(deps.db, ci.id, query)).map((r) => ({
-          ...summary(r),
-          retired: r.status === 'retired',
-          distance: r.distance,
-          path: r.path,
-        }));
-        return { ci: ciView(ci), direction: query.direction, depth: query.depth, affected, services: affected.filter((a) => a.class === 'service') };
+        const at = query.at ? new Date(query.at) : undefined;
+        const walk = await walkImpact(deps.db, ci.id, { depth: query.depth, direction: query.direction, at });
+        const page = walk.page(query.limit, positionOf(query.cursor));
+        const services = walk.ofClass(SERVICE);
+        // One read for the names and statuses of the page and the services together.
+        const described = new Map((await describe(deps.db, [...page.items, ...services.filter((s) => !page.items.some((p) => p.id === s.id))])).map((r) => [r.id, r]));
+        const view = (r: { id: string }): AffectedCi[] => {
+          const d = described.get(r.id);
+          return d ? [affectedView(d)] : [];
+        };
+        const last = page.items[page.items.length - 1];
+        return {
+          ci: ciView(ci),
+          direction: query.direction,
+          depth: query.depth,
+          at: at ? at.toISOString() : null,
+          counts: walk.counts(),
+          affected: page.items.flatMap(view),
+          nextCursor: page.more && last ? `hop-${last.distance}-${last.number.toLowerCase()}` : null,
+          services: services.flatMap(view),
+        };
       },
     }),
   ];
+}
+
+const SERVICE = new Set(['service']);
+
+const affectedView = (r: ImpactRow): AffectedCi => ({ ...summary(r), retired: r.status === 'retired', distance: r.distance, path: r.path });
+
+function positionOf(cursor: string | undefined): ImpactPosition | undefined {
+  const m = cursor === undefined ? null : IMPACT_CURSOR.exec(cursor);
+  return m ? { distance: Number(m[1]), number: m[2].toUpperCase() } : undefined;
 }

@@ -21,8 +21,10 @@ export interface ImpactCi {
 export interface ChangeImpact {
   /** The CIs the change touches. */
   cis: ImpactCi[];
-  /** Everything that depends on them, transitively (from the CMDB). */
+  /** What depends on them, transitively (from the CMDB): the nearest, at most 500. */
   affected: (ImpactCi & { distance: number; path: string[] })[];
+  /** How many CIs depend on them in all (absent on changes assessed before the list was capped). */
+  affectedTotal?: number;
   /** The business services among the changed and affected CIs. */
   services: (ImpactCi & { criticality: string; ownerGroup: string | null })[];
 }

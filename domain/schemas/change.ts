@@ -99,7 +99,10 @@ export const RiskAssessmentSchema = z.object({
 const ImpactCi = z.object({ id: z.string(), number: z.string(), name: z.string(), class: z.string() });
 export const ChangeImpactSchema = z.object({
   cis: z.array(ImpactCi),
+  /** The nearest affected CIs (at most 500, by distance then number). */
   affected: z.array(ImpactCi.extend({ distance: z.number(), path: z.array(z.string()) })),
+  /** Every affected CI, counted (absent on changes assessed before the list was capped). */
+  affectedTotal: z.number().int().optional(),
   services: z.array(ImpactCi.extend({ criticality: z.string(), ownerGroup: z.string().nullable() })),
 });
 const Iso = z.string();

@@ -127,10 +127,24 @@ export const CiRelationships = z.object({
 });
 
 export const IMPACT_MAX_DEPTH = 50;
+/**
+ * An impact page position: `hop-<distance>-<CI number in lower case>` of the last CI of the
+ * previous page (pages run in (distance, number) order, so a position stays valid while the graph changes).
+ */
+export const IMPACT_CURSOR = /^hop-([1-9][0-9]{0,2})-([a-z]{1,10}[0-9]{1,20})$/;
 export const ImpactQuery = z.object({
   depth: z.coerce.number().int().min(1).max(IMPACT_MAX_DEPTH).default(10),
   /** downstream: what depends on the CI (is impacted when it fails); upstream: what it depends on. */
   direction: z.enum(['downstream', 'upstream']).default('downstream'),
+  /** Walk the relationships as they were at this instant. */
+  at: IsoTimestamp.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().regex(IMPACT_CURSOR, 'not a cursor returned by this API').optional().describe('nextCursor from the previous page'),
+});
+
+export const RelationshipsQuery = z.object({
+  /** The relationships as they were at this instant (from the graph's change log). */
+  at: IsoTimestamp.optional(),
 });
 
 export const AffectedCi = z.object({
@@ -152,7 +166,13 @@ export const ImpactResult = z.object({
   ci: CiRecord,
   direction: z.enum(['downstream', 'upstream']),
   depth: z.number().int(),
+  /** The instant the graph was taken at (`?at=`), or null for now. */
+  at: z.string().nullable(),
+  /** Every CI reached (the analysed one excluded), by class and by distance ("1", "2", …). */
+  counts: z.object({ total: z.number().int(), byClass: z.record(z.string(), z.number().int()), byDistance: z.record(z.string(), z.number().int()) }),
+  /** One page of the reached CIs in (distance, number) order; `nextCursor` continues it. */
   affected: z.array(AffectedCi),
-  /** The affected CIs of class `service`. */
+  nextCursor: z.string().nullable(),
+  /** Every reached CI of class `service` (not paged), nearest first. */
   services: z.array(AffectedCi),
 });
