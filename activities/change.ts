@@ -8,7 +8,7 @@ import type { Freeze } from '../domain/change/schedule';
 import type { ChangeImpact, CiUpdate } from '../domain/change/snapshot';
 import { INCIDENT_STATES, isTerminal as isTerminalIncident } from '../domain/incident/state-machine';
 import { CiNotFoundError, CiValidationError, patchCiTx } from '../db/ci-store';
-import { describe, walkImpact, type Reached } from '../db/impact';
+import { walkImpact, type Reached } from '../db/impact';
 import { changeOutcomeSignal, problemWorkflowId, type ChangeOutcome } from '../workflows/contracts/problem';
 import type { ActivityDeps } from './deps';
 import { ciAttributesOf, slaCalendarOf } from '../db/columns';
@@ -50,7 +50,7 @@ export function createChangeActivities(deps: ActivityDeps) {
         }
       }
       const reached = [...reachedById.values()].sort((a, b) => a.distance - b.distance || a.number.localeCompare(b.number));
-      const affected = (await describe(db, reached.slice(0, AFFECTED_SHOWN))).map((r) => ({ id: r.id, number: r.number, name: r.name, class: r.class, distance: r.distance, path: r.path }));
+      const affected = reached.slice(0, AFFECTED_SHOWN).map((r) => ({ id: r.id, number: r.number, name: r.name, class: r.class, distance: r.distance, path: r.path }));
       const serviceIds = [...cis.filter((c) => c.class === 'service').map((c) => c.id), ...reached.filter((a) => a.class === 'service').map((a) => a.id)];
       const serviceRows = await db.configurationItem.findMany({ where: { id: { in: serviceIds } }, orderBy: { number: 'asc' } });
       const services = serviceRows.map((s) => {

@@ -22,21 +22,29 @@
  * access switches part_of a distribution switch, those part_of a core switch. Extra
  * backed_up_by links top the count up to exactly `relationships`. Seeded: reproducible.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Prisma } from '../generated/prisma-sqlite/client';
 import type { Db } from '../db/client';
-import { impactOf } from '../db/impact';
 import { createTestDatabase } from '../test/support/database';
+import { createApp } from '../api/app';
+import { GRAPH_COUNTER } from '../db/ci-graph';
+import { demoUsers, upsertUser } from '../db/seed';
+import { createLogger } from '../infra/logger';
+import { mergeIntoLatest } from './support';
 
 export interface ImpactBenchOptions {
   cis: number;
   relationships: number;
-  /** Timed impact analyses of bottom CIs (storage and access switches). */
+  /** Timed impact analyses of bottom CIs (storage and access switches), and as many of mid-tier CIs (hosts and databases). */
   samples: number;
   depth?: number;
   provider?: 'sqlite' | 'postgres';
-  /** Timed runs on a core switch (worst case: everything depends on it). 0 to skip. */
+  /** Timed first pages for a core switch (worst case: everything depends on it). 0 to skip. */
   worstCaseSamples?: number;
   log?: (line: string) => void;
 }
@@ -50,6 +58,8 @@ export interface LatencyFigures {
   meanMs: number;
 }
 
+type Spread = { min: number; p50: number; max: number; mean: number };
+
 export interface ImpactBenchResult {
   provider: 'sqlite' | 'postgres';
   cis: number;
@@ -59,8 +69,21 @@ export interface ImpactBenchResult {
   insertCisPerSec: number;
   insertRelationshipsPerSec: number;
   depth: number;
-  bottom: LatencyFigures & { affected: { min: number; p50: number; max: number; mean: number }; services: { min: number; p50: number; max: number; mean: number } };
-  worstCase: (LatencyFigures & { ci: string; affected: number; services: number }) | null;
+  /** The first request of the process: the graph read from the database into memory. */
+  graphLoadMs: number;
+  bottom: LatencyFigures & { affected: Spread; services: Spread };
+  midTier: LatencyFigures & { affected: Spread; services: Spread };
+  worstCase: (LatencyFigures & { ci: string; affected: number; services: number; pages: number; pageThroughMs: number }) | null;
+  /** A relationship added through the API, then the next impact request (it replays the log). */
+  afterChange: LatencyFigures;
+}
+
+/** The parts of GET /cis/:id/impact the benchmark reads. */
+interface ImpactBody {
+  counts: { total: number; byDistance: Record<string, number> };
+  services: { id: string }[];
+  affected: { id: string; number: string }[];
+  nextCursor: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,51 +274,122 @@ export async function benchImpact(opts: ImpactBenchOptions): Promise<ImpactBench
     log(`generated ${g.cis.length} CIs and ${g.relationships.length} relationships on ${provider} in ${(generateMs / 1000).toFixed(1)} s ` +
       `(topology ${round(tGen - t0, 0)} ms, CIs ${round(tCis - tGen, 0)} ms, relationships ${round(tRels - tCis, 0)} ms)`);
 
-    // Bottom CIs: storage arrays and access switches, alternating, seeded.
-    const r = rng(7);
-    const bottom = Array.from({ length: opts.samples }, (_, i) => (i % 2 === 0 ? r.pick(g.byClass.storage) : r.pick(g.access)));
-    for (const c of bottom.slice(0, Math.min(5, bottom.length))) await impactOf(db, c.id, { depth, direction: 'downstream' }); // warm-up
-    const times: number[] = [];
-    const affected: number[] = [];
-    const services: number[] = [];
-    for (const c of bottom) {
-      const s = performance.now();
-      const rows = await impactOf(db, c.id, { depth, direction: 'downstream' });
-      times.push(performance.now() - s);
-      affected.push(rows.length);
-      services.push(rows.filter((x) => x.class === 'service').length);
-    }
-    const bottomFigures = { ...latency(times), affected: spread(affected), services: spread(services) };
-    log(`impact (downstream, depth ${depth}) of ${bottom.length} bottom CIs: p50 ${bottomFigures.p50Ms} ms, p99 ${bottomFigures.p99Ms} ms, max ${bottomFigures.maxMs} ms; ` +
-      `affected CIs p50 ${bottomFigures.affected.p50} (min ${bottomFigures.affected.min}, max ${bottomFigures.affected.max}), services p50 ${bottomFigures.services.p50}`);
+    // The graph's change log, as the stores write it (db/ci-graph.ts): one `add` per relationship.
+    let seq = 0;
+    await insertBatches(db, g.relationships, 2000, 'CiGraphChange', ['seq', 'op', 'relId', 'sourceId', 'targetId', 'type', 'at', 'actor'], (rel) => [
+      ++seq, 'add', `rel_${String(seq).padStart(26, '0')}`, rel.sourceId, rel.targetId, rel.type, now, 'bench',
+    ]);
+    await db.counter.upsert({ where: { name: GRAPH_COUNTER }, create: { name: GRAPH_COUNTER, value: seq }, update: { value: seq } });
 
-    let worstCase: ImpactBenchResult['worstCase'] = null;
-    const worstN = opts.worstCaseSamples ?? 3;
-    if (worstN > 0) {
-      const core = g.core[0];
-      const wt: number[] = [];
-      let rows: Awaited<ReturnType<typeof impactOf>> = [];
-      for (let i = 0; i < worstN; i++) {
-        const s = performance.now();
-        rows = await impactOf(db, core.id, { depth, direction: 'downstream' });
-        wt.push(performance.now() - s);
-      }
-      worstCase = { ci: core.number, ...latency(wt), affected: rows.length, services: rows.filter((x) => x.class === 'service').length };
-      log(`worst case, core switch ${core.number}: p50 ${worstCase.p50Ms} ms over ${worstN} runs, ${worstCase.affected} affected CIs, ${worstCase.services} services`);
-    }
-
-    return {
-      provider,
-      cis: g.cis.length,
-      relationships: g.relationships.length,
-      classes,
-      generateMs,
-      insertCisPerSec: round(g.cis.length / ((tCis - tGen) / 1000), 0),
-      insertRelationshipsPerSec: round(g.relationships.length / ((tRels - tCis) / 1000), 0),
-      depth,
-      bottom: bottomFigures,
-      worstCase,
+    // The API itself (no engine needed for CMDB reads), timed over HTTP as a client sees it.
+    for (const u of demoUsers()) await upsertUser(db, u);
+    const app = createApp({ db, temporal: undefined as never, env: { TEMPORAL_TASK_QUEUE: 'unused', AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 65536, AUTH_FAILURE_LIMIT: 1_000_000 }, log: createLogger('silent') });
+    const server: Server = await new Promise((resolve) => {
+      const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+    const get = async (p: string) => {
+      const res = await fetch(base + p, { headers: { authorization: 'Bearer dev-agent' } });
+      const body = (await res.json()) as ImpactBody;
+      if (res.status !== 200) throw new Error(`GET ${p}: ${res.status} ${JSON.stringify(body)}`);
+      return body;
     };
+    const impact = (c: GenCi, qs = '') => get(`/cis/${c.id}/impact?depth=${depth}${qs}`);
+    try {
+      const tLoad = performance.now();
+      await impact(g.core[0]);
+      const graphLoadMs = round(performance.now() - tLoad, 0);
+      log(`first request (the graph read into memory): ${graphLoadMs} ms`);
+
+      const r = rng(7);
+      const timed = async (label: string, cis: GenCi[]) => {
+        for (const c of cis.slice(0, Math.min(5, cis.length))) await impact(c); // warm-up
+        const times: number[] = [];
+        const affected: number[] = [];
+        const services: number[] = [];
+        for (const c of cis) {
+          const t = performance.now();
+          const body = await impact(c);
+          times.push(performance.now() - t);
+          affected.push(body.counts.total);
+          services.push(body.services.length);
+        }
+        const figures = { ...latency(times), affected: spread(affected), services: spread(services) };
+        log(`${label}: ${cis.length} CIs, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, max ${figures.maxMs} ms; ` +
+          `reached p50 ${figures.affected.p50} (min ${figures.affected.min}, max ${figures.affected.max}), services p50 ${figures.services.p50} (max ${figures.services.max})`);
+        return figures;
+      };
+      // Bottom CIs: storage arrays and access switches, alternating; mid-tier: hosts and databases, alternating. Seeded.
+      const bottom = await timed(`impact (downstream, depth ${depth}, first page of 50) of bottom CIs`, Array.from({ length: opts.samples }, (_, i) => (i % 2 === 0 ? r.pick(g.byClass.storage) : r.pick(g.access))));
+      const midTier = await timed('mid-tier CIs (hosts, databases)', Array.from({ length: opts.samples }, (_, i) => (i % 2 === 0 ? r.pick(g.byClass.server) : r.pick(g.byClass.database))));
+
+      let worstCase: ImpactBenchResult['worstCase'] = null;
+      const worstN = opts.worstCaseSamples ?? 20;
+      if (worstN > 0) {
+        const core = g.core[0];
+        const wt: number[] = [];
+        let first: ImpactBody | undefined;
+        for (let i = 0; i < worstN; i++) {
+          const t = performance.now();
+          first = await impact(core);
+          wt.push(performance.now() - t);
+        }
+        // Every page of 500, checked: each CI exactly once, as many as counted.
+        const seen = new Set<string>();
+        let pages = 0;
+        const tPages = performance.now();
+        for (let cursor: string | null = ''; cursor !== null; ) {
+          const body: ImpactBody = await impact(core, `&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+          pages++;
+          for (const a of body.affected) {
+            if (seen.has(a.id)) throw new Error(`${a.number} repeated on page ${pages}`);
+            seen.add(a.id);
+          }
+          cursor = body.nextCursor;
+        }
+        const pageThroughMs = round(performance.now() - tPages, 0);
+        if (seen.size !== first!.counts.total) throw new Error(`paged ${seen.size} CIs, counted ${first!.counts.total}`);
+        worstCase = { ci: core.number, ...latency(wt), affected: first!.counts.total, services: first!.services.length, pages, pageThroughMs };
+        log(`worst case, core switch ${core.number}: first page p50 ${worstCase.p50Ms} ms, p99 ${worstCase.p99Ms} ms over ${worstN} runs; ${worstCase.affected} CIs reached, ` +
+          `${worstCase.services} services; all ${pages} pages of 500 in ${pageThroughMs} ms, each CI once`);
+      }
+
+      // A relationship through the API, then impact: the reader replays the log before walking.
+      // Primary arrays (not the backup tier) have no VM at distance 1, so the new dependent adds one there.
+      const at: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const vm = g.byClass.virtual_machine[i];
+        const target = g.byClass.storage[g.byClass.storage.length - 1 - i];
+        const before = (await impact(target)).counts.byDistance['1'] ?? 0;
+        const res = await fetch(`${base}/cis/${vm.id}/relationships`, { method: 'POST', headers: { authorization: 'Bearer dev-admin', 'content-type': 'application/json' }, body: JSON.stringify({ type: 'depends_on', targetId: target.id }) });
+        if (res.status !== 201) throw new Error(`POST relationship: ${res.status} ${await res.text()}`);
+        const t = performance.now();
+        const body = await impact(target);
+        at.push(performance.now() - t);
+        if ((body.counts.byDistance['1'] ?? 0) !== before + 1) throw new Error(`${target.number}'s impact misses the new dependent ${vm.number}`);
+      }
+      const afterChange = latency(at);
+      log(`impact right after a relationship was added (log replayed first): p50 ${afterChange.p50Ms} ms, p99 ${afterChange.p99Ms} ms`);
+
+      return {
+        provider,
+        cis: g.cis.length,
+        relationships: g.relationships.length,
+        classes,
+        generateMs,
+        insertCisPerSec: round(g.cis.length / ((tCis - tGen) / 1000), 0),
+        insertRelationshipsPerSec: round(g.relationships.length / ((tRels - tCis) / 1000), 0),
+        depth,
+        graphLoadMs,
+        bottom,
+        midTier,
+        worstCase,
+        afterChange,
+      };
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   } finally {
     await tdb.dispose();
   }
@@ -310,23 +404,45 @@ if (require.main === module) {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const provider = argv.includes('--postgres') ? 'postgres' : 'sqlite';
-  if (provider === 'postgres' && !process.env.TEST_POSTGRES_URL) throw new Error('--postgres needs TEST_POSTGRES_URL');
-  const opts: ImpactBenchOptions = {
+  const only = argv.includes('--sqlite') ? 'sqlite' : argv.includes('--postgres') ? 'postgres' : null;
+  const base = {
     cis: quick ? 5_000 : 100_000,
     relationships: quick ? 15_000 : 300_000,
     samples: Number(arg('--samples') ?? (quick ? 50 : 200)),
-    provider,
-    log: (line) => console.log(line),
+    log: (line: string) => console.log(line),
   };
-  benchImpact(opts)
-    .then((result) => {
-      console.log(JSON.stringify(result, null, 2));
-      const out = arg('--out');
-      if (out) writeFileSync(out, JSON.stringify(result, null, 2));
-    })
-    .catch((e) => {
-      console.error(e);
-      process.exit(1);
-    });
+  (async () => {
+    const results: ImpactBenchResult[] = [];
+    if (only !== 'postgres') results.push(await benchImpact({ ...base, provider: 'sqlite' }));
+    if (only !== 'sqlite') {
+      // Both databases in one run: the local PostgreSQL the tests use, started if needed.
+      process.env.TEST_POSTGRES_URL ??= postgresForTests();
+      if (process.env.TEST_POSTGRES_URL) results.push(await benchImpact({ ...base, provider: 'postgres' }));
+      else console.log('PostgreSQL unavailable (scripts/postgres-for-tests.sh failed): SQLite only');
+    }
+    console.log(JSON.stringify(results, null, 2));
+    const out = arg('--out');
+    if (out) writeFileSync(out, JSON.stringify(results, null, 2));
+    const table = results.map((r) => `${r.provider.padEnd(8)} bottom p50 ${r.bottom.p50Ms} / p99 ${r.bottom.p99Ms} ms · mid-tier ${r.midTier.p50Ms} / ${r.midTier.p99Ms} ms · core switch first page ${r.worstCase?.p50Ms} / ${r.worstCase?.p99Ms} ms · graph load ${r.graphLoadMs} ms`);
+    console.log(['', 'Impact analysis (GET /cis/:id/impact over HTTP, goal p99 <= 50 ms):', ...table].join('\n'));
+    const sqlite = results.find((r) => r.provider === 'sqlite');
+    const pg = results.find((r) => r.provider === 'postgres');
+    if (!quick) {
+      mergeIntoLatest(
+        {
+          ...(sqlite ? { cmdb_impact_p99_ms: sqlite.bottom.p99Ms, cmdb_impact_p99_ratio_to_goal: round(sqlite.bottom.p99Ms / 50), cmdb_impact_mid_p99_ms: sqlite.midTier.p99Ms, cmdb_impact_core_p99_ms: sqlite.worstCase?.p99Ms } : {}),
+          ...(pg ? { cmdb_impact_pg_p99_ms: pg.bottom.p99Ms, cmdb_impact_pg_mid_p99_ms: pg.midTier.p99Ms, cmdb_impact_pg_core_p99_ms: pg.worstCase?.p99Ms } : {}),
+        },
+        (m) => console.log(m),
+      );
+    }
+  })().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+function postgresForTests(): string | undefined {
+  const r = spawnSync('bash', [path.join(__dirname, '..', 'scripts', 'postgres-for-tests.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return r.status === 0 ? r.stdout.trim().split('\n').pop() : undefined;
 }

@@ -1,12 +1,13 @@
 import { Prisma } from '../generated/prisma-sqlite/client';
-import { CiGraph } from '../domain/cmdb/impact-graph';
+import { CiGraph, type GraphNode } from '../domain/cmdb/impact-graph';
 import type { Db, Tx } from './client';
 import { insertRows } from './insert-rows';
 
 /**
  * The CMDB graph's change log (`CiGraphChange`) and the in-memory graphs kept current from it.
  *
- * Every writer of relationships (db/ci-store.ts, db/ci-bulk.ts) and of a CI's class logs the
+ * Every writer of relationships (db/ci-store.ts, db/ci-bulk.ts) and of a CI's class, name or
+ * status (db/ci-store.ts: what an impact answer shows, so it needs no read of its own) logs the
  * change in its own transaction through `logGraphChanges`, which takes its sequence numbers from
  * the `ci_graph` counter row. Updating that row locks it until commit, so sequence numbers are
  * handed out in commit order on PostgreSQL as on SQLite: a reader that sees the counter at N can
@@ -22,7 +23,7 @@ export const GRAPH_COUNTER = 'ci_graph';
 export type GraphChange =
   | { op: 'add'; relId: string; sourceId: string; targetId: string; type: string }
   | { op: 'remove'; relId: string; sourceId: string; targetId: string; type: string }
-  | { op: 'class'; ciId: string; class: string };
+  | { op: 'ci'; ciId: string; class: string; name: string; status: string };
 
 /** Appends changes to the log inside the caller's transaction. */
 export async function logGraphChanges(tx: Tx, changes: GraphChange[], ctx: { actor: string; at: Date }): Promise<void> {
@@ -36,18 +37,20 @@ export async function logGraphChanges(tx: Tx, changes: GraphChange[], ctx: { act
   const logRows = changes.map((c, i) => ({
       seq: first + i,
       op: c.op,
-      relId: c.op === 'class' ? null : c.relId,
-      sourceId: c.op === 'class' ? null : c.sourceId,
-      targetId: c.op === 'class' ? null : c.targetId,
-      type: c.op === 'class' ? null : c.type,
-      ciId: c.op === 'class' ? c.ciId : null,
-      class: c.op === 'class' ? c.class : null,
+      relId: c.op === 'ci' ? null : c.relId,
+      sourceId: c.op === 'ci' ? null : c.sourceId,
+      targetId: c.op === 'ci' ? null : c.targetId,
+      type: c.op === 'ci' ? null : c.type,
+      ciId: c.op === 'ci' ? c.ciId : null,
+      class: c.op === 'ci' ? c.class : null,
+      name: c.op === 'ci' ? c.name : null,
+      status: c.op === 'ci' ? c.status : null,
       at: ctx.at,
       actor: ctx.actor,
   }));
   // Bounded statements: SQLite takes at most 32,766 bound values per statement.
   for (let i = 0; i < logRows.length; i += LOG_BATCH) {
-    await insertRows(tx, 'CiGraphChange', ['seq', 'op', 'relId', 'sourceId', 'targetId', 'type', 'ciId', 'class', 'at', 'actor'], logRows.slice(i, i + LOG_BATCH));
+    await insertRows(tx, 'CiGraphChange', ['seq', 'op', 'relId', 'sourceId', 'targetId', 'type', 'ciId', 'class', 'name', 'status', 'at', 'actor'], logRows.slice(i, i + LOG_BATCH));
   }
 }
 const LOG_BATCH = 2000;
@@ -72,7 +75,7 @@ const NODE_BATCH = 500;
 async function addMissingNodes(db: Db, graph: CiGraph, ids: Iterable<string>): Promise<void> {
   const missing = [...new Set(ids)].filter((id) => !graph.has(id));
   for (let i = 0; i < missing.length; i += NODE_BATCH) {
-    const rows = await db.configurationItem.findMany({ where: { id: { in: missing.slice(i, i + NODE_BATCH) } }, select: { id: true, number: true, class: true } });
+    const rows = await db.configurationItem.findMany({ where: { id: { in: missing.slice(i, i + NODE_BATCH) } }, select: { id: true, number: true, name: true, class: true, status: true } });
     for (const r of rows) graph.putNode(r);
   }
 }
@@ -81,26 +84,26 @@ async function load(db: Db): Promise<Held> {
   // The version first: whatever the reads below see is at least that, and replaying from it is idempotent.
   const version = await graphVersion(db);
   const graph = new CiGraph();
-  for (const c of await db.$queryRaw<{ id: string; number: string; class: string }[]>(Prisma.sql`SELECT "id", "number", "class" FROM "ConfigurationItem"`)) graph.putNode(c);
+  for (const c of await db.$queryRaw<GraphNode[]>(Prisma.sql`SELECT "id", "number", "name", "class", "status" FROM "ConfigurationItem"`)) graph.putNode(c);
   const rels = await db.$queryRaw<{ id: string; sourceId: string; targetId: string }[]>(Prisma.sql`SELECT "id", "sourceId", "targetId" FROM "CiRelationship"`);
   await addMissingNodes(db, graph, rels.flatMap((r) => (graph.has(r.sourceId) && graph.has(r.targetId) ? [] : [r.sourceId, r.targetId])));
   for (const r of rels) graph.addEdge(r.id, r.sourceId, r.targetId);
   return { graph, version, busy: Promise.resolve() };
 }
 
-type LogRow = { seq: number; op: string; relId: string | null; sourceId: string | null; targetId: string | null; ciId: string | null; class: string | null };
+type LogRow = { seq: number; op: string; relId: string | null; sourceId: string | null; targetId: string | null; ciId: string | null; class: string | null; name: string | null; status: string | null };
 
 async function catchUp(db: Db, h: Held, to: number): Promise<void> {
   const rows = (await db.ciGraphChange.findMany({
     where: { seq: { gt: h.version } },
     orderBy: { seq: 'asc' },
-    select: { seq: true, op: true, relId: true, sourceId: true, targetId: true, ciId: true, class: true },
+    select: { seq: true, op: true, relId: true, sourceId: true, targetId: true, ciId: true, class: true, name: true, status: true },
   })) as LogRow[];
-  await addMissingNodes(db, h.graph, rows.flatMap((r) => (r.op === 'add' ? [r.sourceId!, r.targetId!] : r.op === 'class' ? [r.ciId!] : [])));
+  await addMissingNodes(db, h.graph, rows.flatMap((r) => (r.op === 'add' ? [r.sourceId!, r.targetId!] : r.op === 'ci' ? [r.ciId!] : [])));
   for (const r of rows) {
     if (r.op === 'add') h.graph.addEdge(r.relId!, r.sourceId!, r.targetId!);
     else if (r.op === 'remove') h.graph.removeEdge(r.relId!);
-    else if (r.op === 'class') h.graph.setClass(r.ciId!, r.class!);
+    else if (r.op === 'ci') h.graph.updateNode(r.ciId!, { class: r.class!, name: r.name!, status: r.status! });
   }
   h.version = Math.max(to, rows.length ? rows[rows.length - 1].seq : h.version);
 }

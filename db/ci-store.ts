@@ -175,7 +175,9 @@ export async function updateCiTx(tx: Tx, current: ConfigurationItem, fields: CiF
   if (updated.count === 0) throw new CiConflictError(`${current.number} was changed concurrently; retry`);
   const row = await tx.configurationItem.findUniqueOrThrow({ where: { id: current.id } });
   await writeVersion(tx, row.id, version, action, changes, ciSnapshot(row), ctx);
-  if (row.class !== current.class) await logGraphChanges(tx, [{ op: 'class', ciId: row.id, class: row.class }], { actor: ctx.actor, at: ctx.at });
+  if (row.class !== current.class || row.name !== current.name || row.status !== current.status) {
+    await logGraphChanges(tx, [{ op: 'ci', ciId: row.id, class: row.class, name: row.name, status: row.status }], { actor: ctx.actor, at: ctx.at });
+  }
   return row;
 }
 

@@ -2,7 +2,7 @@ import { z } from '../../domain/schemas/zod';
 import { CiRelationships, CreateRelationshipBody, IMPACT_CURSOR, ImpactQuery, ImpactResult, RelationshipRecord, RelationshipsQuery, type AffectedCi } from '../../domain/schemas/ci';
 import { addRelationship, removeRelationship, type CiRelationshipRow } from '../../db/ci-store';
 import { relationshipsAt } from '../../db/ci-graph';
-import { describe, walkImpact, type ImpactRow } from '../../db/impact';
+import { walkImpact, type ImpactRow } from '../../db/impact';
 import type { ImpactPosition } from '../../domain/cmdb/impact-graph';
 import { notFound } from '../errors';
 import { requireCi, resolveCiField } from '../refs';
@@ -100,13 +100,6 @@ export function ciRelationshipsRoutes(): RouteDef[] {
         const at = query.at ? new Date(query.at) : undefined;
         const walk = await walkImpact(deps.db, ci.id, { depth: query.depth, direction: query.direction, at });
         const page = walk.page(query.limit, positionOf(query.cursor));
-        const services = walk.ofClass(SERVICE);
-        // One read for the names and statuses of the page and the services together.
-        const described = new Map((await describe(deps.db, [...page.items, ...services.filter((s) => !page.items.some((p) => p.id === s.id))])).map((r) => [r.id, r]));
-        const view = (r: { id: string }): AffectedCi[] => {
-          const d = described.get(r.id);
-          return d ? [affectedView(d)] : [];
-        };
         const last = page.items[page.items.length - 1];
         return {
           ci: ciView(ci),
@@ -114,9 +107,9 @@ export function ciRelationshipsRoutes(): RouteDef[] {
           depth: query.depth,
           at: at ? at.toISOString() : null,
           counts: walk.counts(),
-          affected: page.items.flatMap(view),
+          affected: page.items.map(affectedView),
           nextCursor: page.more && last ? `hop-${last.distance}-${last.number.toLowerCase()}` : null,
-          services: services.flatMap(view),
+          services: walk.ofClass(SERVICE).map(affectedView),
         };
       },
     }),

@@ -17,10 +17,13 @@
  */
 export type ImpactDirection = 'downstream' | 'upstream';
 
+/** What an impact answer shows of a CI: kept current from the graph's change log. */
 export interface GraphNode {
   id: string;
   number: string;
+  name: string;
   class: string;
+  status: string;
 }
 
 /** A CI reached by a walk: its shortest distance and the CI numbers along one shortest path (both ends). */
@@ -65,22 +68,24 @@ export class CiGraph {
     return i === undefined ? undefined : this.nodes[i];
   }
 
-  /** Adds a CI, or updates its number and class. */
+  /** Adds a CI, or replaces what is known of it. */
   putNode(n: GraphNode): void {
+    const node = { id: n.id, number: n.number, name: n.name, class: n.class, status: n.status };
     const i = this.index.get(n.id);
     if (i !== undefined) {
-      this.nodes[i] = { id: n.id, number: n.number, class: n.class };
+      this.nodes[i] = node;
       return;
     }
     this.index.set(n.id, this.nodes.length);
-    this.nodes.push({ id: n.id, number: n.number, class: n.class });
+    this.nodes.push(node);
     this.out.push([]);
     this.inc.push([]);
   }
 
-  setClass(ciId: string, cls: string): void {
+  /** A known CI's class, name or status changed. */
+  updateNode(ciId: string, fields: Partial<Pick<GraphNode, 'name' | 'class' | 'status'>>): void {
     const i = this.index.get(ciId);
-    if (i !== undefined) this.nodes[i] = { ...this.nodes[i], class: cls };
+    if (i !== undefined) this.nodes[i] = { ...this.nodes[i], ...fields };
   }
 
   /** Idempotent: a relationship id already present is left as it is. False when an end is unknown. */
@@ -116,30 +121,32 @@ export class CiGraph {
   walk(ciId: string, opts: { depth: number; direction: ImpactDirection }): Walk {
     if (!Number.isInteger(opts.depth) || opts.depth < 1) throw new RangeError('depth must be a positive integer');
     const origin = this.index.get(ciId);
-    if (origin === undefined) return new Walk([], new Map(), new Map(), this.nodes, -1);
-    const next = opts.direction === 'downstream' ? this.inc : this.out;
-    const distance = new Map<number, number>([[origin, 0]]);
-    const parent = new Map<number, number>();
+    const distance = new Int32Array(this.nodes.length).fill(-1);
+    const parent = new Int32Array(this.nodes.length).fill(-1);
     const levels: number[][] = [];
+    if (origin === undefined) return new Walk(levels, distance, parent, this.nodes);
+    const next = opts.direction === 'downstream' ? this.inc : this.out;
+    const nodes = this.nodes;
+    distance[origin] = 0;
     let frontier = [origin];
     for (let d = 1; d <= opts.depth && frontier.length > 0; d++) {
       const level: number[] = [];
       for (const x of frontier) {
         for (const y of next[x]) {
-          const seen = distance.get(y);
-          if (seen === undefined) {
-            distance.set(y, d);
-            parent.set(y, x);
+          const seen = distance[y];
+          if (seen === -1) {
+            distance[y] = d;
+            parent[y] = x;
             level.push(y);
-          } else if (seen === d && this.nodes[x].id < this.nodes[parent.get(y)!].id) {
-            parent.set(y, x);
+          } else if (seen === d && nodes[x].id < nodes[parent[y]].id) {
+            parent[y] = x;
           }
         }
       }
       levels.push(level);
       frontier = level;
     }
-    return new Walk(levels, distance, parent, this.nodes, origin);
+    return new Walk(levels, distance, parent, nodes);
   }
 }
 
@@ -158,10 +165,11 @@ export class Walk {
   constructor(
     /** levels[d - 1]: the CIs first reached at distance d, in discovery order. */
     private readonly levels: number[][],
-    private readonly distance: Map<number, number>,
-    private readonly parent: Map<number, number>,
-    private readonly nodes: GraphNode[],
-    private readonly origin: number,
+    /** By node: hops from the origin (0 for it), -1 when not reached. */
+    private readonly distance: Int32Array,
+    /** By node: the neighbour one hop closer that its path runs through, -1 for the origin. */
+    private readonly parent: Int32Array,
+    private readonly nodes: readonly GraphNode[],
   ) {}
 
   counts(): ImpactCounts {
@@ -182,11 +190,9 @@ export class Walk {
 
   /** Every reached CI of these classes, ordered by (distance, number). */
   ofClass(classes: ReadonlySet<string>): Reached[] {
-    const found: Reached[] = [];
-    this.levels.forEach((_, i) => {
-      for (const x of this.level(i + 1)) if (classes.has(this.nodes[x].class)) found.push(this.reached(x));
-    });
-    return found;
+    const found: number[] = [];
+    for (const level of this.levels) for (const x of level) if (classes.has(this.nodes[x].class)) found.push(x);
+    return found.sort((a, b) => this.distance[a] - this.distance[b] || this.byNumber(a, b)).map((x) => this.reached(x));
   }
 
   /** Up to `limit` CIs after `after` in (distance, number) order, and whether more follow. */
@@ -219,11 +225,16 @@ export class Walk {
     return this.page(Number.MAX_SAFE_INTEGER).items;
   }
 
+  private byNumber(a: number, b: number): number {
+    const x = this.nodes[a].number;
+    const y = this.nodes[b].number;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
   private level(d: number): number[] {
     let s = this.sorted.get(d);
     if (!s) {
-      const nodes = this.nodes;
-      s = [...(this.levels[d - 1] ?? [])].sort((a, b) => (nodes[a].number < nodes[b].number ? -1 : nodes[a].number > nodes[b].number ? 1 : 0));
+      s = [...(this.levels[d - 1] ?? [])].sort((a, b) => this.byNumber(a, b));
       this.sorted.set(d, s);
     }
     return s;
@@ -231,8 +242,7 @@ export class Walk {
 
   private reached(x: number): Reached {
     const path: string[] = [];
-    for (let y: number | undefined = x; y !== undefined; y = y === this.origin ? undefined : this.parent.get(y)) path.push(this.nodes[y].number);
-    const n = this.nodes[x];
-    return { id: n.id, number: n.number, class: n.class, distance: this.distance.get(x)!, path: path.reverse() };
+    for (let y = x; y !== -1; y = this.parent[y]) path.push(this.nodes[y].number);
+    return { ...this.nodes[x], distance: this.distance[x], path: path.reverse() };
   }
 }

@@ -8,6 +8,8 @@ CREATE TABLE "CiGraphChange" (
     "type" TEXT,
     "ciId" TEXT,
     "class" TEXT,
+    "name" TEXT,
+    "status" TEXT,
     "at" TIMESTAMP(3) NOT NULL,
     "actor" TEXT NOT NULL,
 
