@@ -2,6 +2,7 @@ import { Prisma, type ConfigurationItem } from '../../generated/prisma-sqlite/cl
 import { CiConflictError, updateCiTx, type CiFields } from '../../db/ci-store';
 import type { Db, Tx } from '../../db/client';
 import { bookValue, roundCents } from '../../domain/cmdb/depreciation';
+import { assetTotals, type MoneySum } from '../../db/asset-totals';
 import {
   AssetList,
   AssetListQuery,
@@ -55,42 +56,35 @@ export async function requireCiTx(tx: Tx | Db, ref: string): Promise<Configurati
 }
 
 /**
- * CIs a service depends on, directly or transitively: every relationship is read
- * source → target ("the source needs the target": an application runs_on a VM, a service
- * depends_on an application), whatever its type. One recursive query, the same on SQLite and
- * PostgreSQL; UNION (not UNION ALL) drops pairs already reached, so cycles terminate.
- * Returns [serviceId, ciId] pairs for the asset CIs (those with a cost) only.
+ * CIs a service depends on, directly or transitively: every relationship is read source → target
+ * ("the source needs the target"), whatever its type. UNION drops CIs already reached, so cycles end.
  */
-async function serviceAssetPairs(db: Db, serviceId?: string): Promise<{ root: string; id: string }[]> {
-  const roots = serviceId ? Prisma.sql`s."id" = ${serviceId}` : Prisma.sql`s."class" = 'service'`;
-  return db.$queryRaw<{ root: string; id: string }[]>(Prisma.sql`
-    WITH RECURSIVE reach(root, id) AS (
-      SELECT s."id", r."targetId" FROM "ConfigurationItem" s JOIN "CiRelationship" r ON r."sourceId" = s."id" WHERE ${roots}
+async function serviceDependencies(db: Db, serviceId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
+    WITH RECURSIVE reach("id") AS (
+      SELECT r."targetId" FROM "CiRelationship" r WHERE r."sourceId" = ${serviceId}
       UNION
-      SELECT reach.root, r."targetId" FROM reach JOIN "CiRelationship" r ON r."sourceId" = reach.id
+      SELECT r."targetId" FROM reach JOIN "CiRelationship" r ON r."sourceId" = reach."id"
     )
-    SELECT reach.root AS root, reach.id AS id FROM reach JOIN "ConfigurationItem" c ON c."id" = reach.id
-    WHERE c."cost" IS NOT NULL AND reach.id <> reach.root`);
+    SELECT "id" FROM reach WHERE "id" <> ${serviceId}`);
+  return rows.map((r) => r.id);
 }
 
 interface Sum {
   count: number;
   cost: number;
-  bookValue: number;
+  cents: number;
 }
 type PerCurrency = Record<string, Sum>;
 
-/** ISO-4217 "XXX" (no currency) for legacy rows that have a cost without one. */
-const currencyOf = (row: { currency: string | null }) => row.currency ?? 'XXX';
-
-function add(per: PerCurrency, currency: string, cost: number, value: number) {
-  const s = (per[currency] ??= { count: 0, cost: 0, bookValue: 0 });
-  s.count++;
-  s.cost += cost;
-  s.bookValue += value;
+function add(per: PerCurrency, currency: string, sum: MoneySum) {
+  const s = (per[currency] ??= { count: 0, cost: 0, cents: 0 });
+  s.count += sum.count;
+  s.cost += sum.cost;
+  s.cents += sum.bookValueCents;
 }
-const rounded = (per: PerCurrency): PerCurrency =>
-  Object.fromEntries(Object.entries(per).sort(([a], [b]) => a.localeCompare(b)).map(([c, s]) => [c, { count: s.count, cost: roundCents(s.cost), bookValue: roundCents(s.bookValue) }]));
+const rounded = (per: PerCurrency) =>
+  Object.fromEntries(Object.entries(per).sort(([a], [b]) => a.localeCompare(b)).map(([c, s]) => [c, { count: s.count, cost: roundCents(s.cost), bookValue: s.cents / 100 }]));
 
 export function assetsRoutes(): RouteDef[] {
   return [
@@ -111,41 +105,25 @@ export function assetsRoutes(): RouteDef[] {
           if (!svc) throw badRequest('serviceId does not exist', [{ path: 'query.serviceId', message: `no configuration item ${query.serviceId}` }]);
           serviceId = svc.id;
         }
-        // Totals cover every matching asset, not just the page: load the matching rows once.
-        const rows = await deps.db.configurationItem.findMany({
-          where: {
-            cost: { not: null },
-            ...(query.class ? { class: query.class } : {}),
-            ...(query.status ? { status: query.status } : {}),
-            ...(query.location ? { location: query.location } : {}),
-            ...(query.currency ? { currency: query.currency } : {}),
-          },
-          orderBy: { id: 'desc' },
-        });
-        const pairs = await serviceAssetPairs(deps.db, serviceId);
-        const inService = serviceId ? new Set(pairs.map((p) => p.id)) : null;
-        const matching = inService ? rows.filter((r) => inService.has(r.id)) : rows;
-        const values = new Map(matching.map((r) => [r.id, bookValue(r, asOf) ?? 0]));
-
+        // Totals cover every matching asset, not just the page: aggregated by the database (db/asset-totals.ts).
+        const filter = { class: query.class, status: query.status, location: query.location, currency: query.currency, serviceId };
+        const totals = await assetTotals(deps.db, filter, asOf);
         const byCurrency: PerCurrency = {};
         const byClass: Record<string, { count: number; currencies: PerCurrency }> = {};
-        for (const r of matching) {
-          const cost = r.cost ?? 0;
-          const value = values.get(r.id) ?? 0;
-          add(byCurrency, currencyOf(r), cost, value);
-          const cls = (byClass[r.class] ??= { count: 0, currencies: {} });
-          cls.count++;
-          add(cls.currencies, currencyOf(r), cost, value);
+        let count = 0;
+        for (const [cls, cur, sum] of totals.byClassCurrency) {
+          count += sum.count;
+          add(byCurrency, cur, sum);
+          const c = (byClass[cls] ??= { count: 0, currencies: {} });
+          c.count += sum.count;
+          add(c.currencies, cur, sum);
         }
-        const byId = new Map(matching.map((r) => [r.id, r]));
         const perService = new Map<string, { count: number; currencies: PerCurrency }>();
-        for (const p of pairs) {
-          const r = byId.get(p.id);
-          if (!r) continue;
-          let t = perService.get(p.root);
-          if (!t) perService.set(p.root, (t = { count: 0, currencies: {} }));
-          t.count++;
-          add(t.currencies, currencyOf(r), r.cost ?? 0, values.get(r.id) ?? 0);
+        for (const [root, cur, sum] of totals.byServiceCurrency) {
+          let t = perService.get(root);
+          if (!t) perService.set(root, (t = { count: 0, currencies: {} }));
+          t.count += sum.count;
+          add(t.currencies, cur, sum);
         }
         const services: { id: string; number: string; name: string }[] = [];
         const serviceIds = [...perService.keys()];
@@ -153,12 +131,24 @@ export function assetsRoutes(): RouteDef[] {
           services.push(...(await deps.db.configurationItem.findMany({ where: { id: { in: serviceIds.slice(i, i + 500) } }, select: { id: true, number: true, name: true } })));
         }
 
-        const p = page(after ? matching.filter((r) => r.id < after) : matching, query.limit);
+        const rows = await deps.db.configurationItem.findMany({
+          where: {
+            cost: { not: null },
+            ...(query.class ? { class: query.class } : {}),
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.location ? { location: query.location } : {}),
+            ...(query.currency ? { currency: query.currency } : {}),
+            ...(serviceId || after ? { AND: [...(serviceId ? [{ id: { in: await serviceDependencies(deps.db, serviceId) } }] : []), ...(after ? [{ id: { lt: after } }] : [])] } : {}),
+          },
+          orderBy: { id: 'desc' },
+          take: query.limit + 1,
+        });
+        const p = page(rows, query.limit);
         return {
           items: p.rows.map((r) => assetView(r, asOf)),
           nextCursor: p.nextCursor,
           totals: {
-            count: matching.length,
+            count,
             byCurrency: rounded(byCurrency),
             byClass: Object.fromEntries(Object.entries(byClass).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { count: v.count, currencies: rounded(v.currencies) }])),
             byService: Object.fromEntries(

@@ -56,7 +56,13 @@ export function wholeMonthsBetween(from: Date, to: Date): number {
   return Math.max(0, months);
 }
 
-export const roundCents = (x: number) => Math.round((x + Math.sign(x) * Number.EPSILON) * 100) / 100;
+/**
+ * Cents, half away from zero, on the decimal value: the cents are first taken to 6 decimals, so
+ * binary noise cannot decide a tie (9,049.25 declining over 21 months is 3,800.685 exactly, which
+ * binary floating point makes 3,800.684999… one way and 3,800.685000…1 another). The SQL totals
+ * (db/asset-totals.ts) round the same way, so they equal the sum of these values.
+ */
+export const roundCents = (x: number) => (Math.sign(x) * Math.round(Number((Math.abs(x) * 100).toFixed(6)))) / 100 || 0;
 
 /** Unrounded book value after `months` whole months of depreciation. */
 export function bookValueAfterMonths(method: DepreciationMethod, cost: number, salvage: number, years: number, months: number): number {

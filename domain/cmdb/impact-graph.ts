@@ -173,7 +173,8 @@ export class Walk {
   ) {}
 
   counts(): ImpactCounts {
-    const byClass: Record<string, number> = {};
+    // A Map while counting: adding keys one by one to a plain object reshapes it each time.
+    const perClass = new Map<string, number>();
     const byDistance: Record<string, number> = {};
     let total = 0;
     this.levels.forEach((level, i) => {
@@ -182,10 +183,10 @@ export class Walk {
       total += level.length;
       for (const x of level) {
         const c = this.nodes[x].class;
-        byClass[c] = (byClass[c] ?? 0) + 1;
+        perClass.set(c, (perClass.get(c) ?? 0) + 1);
       }
     });
-    return { total, byClass, byDistance };
+    return { total, byClass: Object.fromEntries(perClass), byDistance };
   }
 
   /** Every reached CI of these classes, ordered by (distance, number). */

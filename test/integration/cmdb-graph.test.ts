@@ -4,15 +4,11 @@
  * relationships and impact as they were at an instant (`?at=`), and a second process's graph
  * catching up with writes made through another client (the change log).
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Prisma } from '../../generated/prisma-sqlite/client';
-import { createApp } from '../../api/app';
 import { createDb, type Db } from '../../db/client';
 import { addRelationshipsTx, createCisTx } from '../../db/ci-bulk';
 import { removeRelationship, updateCi } from '../../db/ci-store';
-import { demoUsers, upsertUser } from '../../db/seed';
-import { createLogger } from '../../infra/logger';
+import { startApiOnly, type ApiOnly } from '../support/api-only';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../support/database';
 
 jest.setTimeout(120_000);
@@ -33,32 +29,18 @@ async function sqlReach(db: Db, ciId: string, depth: number): Promise<Map<string
 
 describe.each(PROVIDERS)('CMDB graph on %s', (provider) => {
   let tdb: TestDatabase;
-  let server: Server;
-  let base: string;
+  let http: ApiOnly;
+  const api = (method: string, path: string, body?: unknown) => http.api(method, path, body);
 
   beforeAll(async () => {
     tdb = await createTestDatabase(provider);
-    for (const u of demoUsers()) await upsertUser(tdb.db, u);
-    const app = createApp({ db: tdb.db, temporal: undefined as never, env: { TEMPORAL_TASK_QUEUE: 'unused', AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000, MAX_BODY_BYTES: 65536, AUTH_FAILURE_LIMIT: 1_000_000 }, log: createLogger('silent') });
-    server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+    http = await startApiOnly(tdb.db);
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await http.close();
     await tdb.dispose();
   });
 
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(base + path, {
-      method,
-      headers: { authorization: 'Bearer dev-admin', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  }
   const ci = async (name: string, cls = 'server') => {
     const res = await api('POST', '/cis', { name, class: cls });
     expect(res.status).toBe(201);
