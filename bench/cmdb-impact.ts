@@ -67,6 +67,8 @@ export interface ImpactBenchResult {
   depth: number;
   /** The first request of the process: the graph read from the database into memory. */
   graphLoadMs: number;
+  /** Heap growth over that first request (the graph, less whatever garbage was collected meanwhile). */
+  graphHeapMb: number;
   bottom: LatencyFigures & { affected: Spread; services: Spread };
   midTier: LatencyFigures & { affected: Spread; services: Spread };
   worstCase: (LatencyFigures & { ci: string; affected: number; services: number; pages: number; pageThroughMs: number }) | null;
@@ -288,10 +290,12 @@ export async function benchImpact(opts: ImpactBenchOptions): Promise<ImpactBench
     };
     const impact = (c: GenCi, qs = '') => get(`/cis/${c.id}/impact?depth=${depth}${qs}`);
     try {
+      const heapBefore = process.memoryUsage().heapUsed;
       const tLoad = performance.now();
       await impact(g.core[0]);
       const graphLoadMs = round(performance.now() - tLoad, 0);
-      log(`first request (the graph read into memory): ${graphLoadMs} ms`);
+      const graphHeapMb = round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20, 0);
+      log(`first request (the graph read into memory): ${graphLoadMs} ms, heap +${graphHeapMb} MB`);
 
       const r = rng(7);
       const timed = async (label: string, cis: GenCi[]) => {
@@ -374,6 +378,7 @@ export async function benchImpact(opts: ImpactBenchOptions): Promise<ImpactBench
         insertRelationshipsPerSec: round(g.relationships.length / ((tRels - tCis) / 1000), 0),
         depth,
         graphLoadMs,
+        graphHeapMb,
         bottom,
         midTier,
         worstCase,

@@ -54,6 +54,16 @@ export class CiGraph {
   /** inc[i]: nodes that depend on i. */
   private readonly inc: number[][] = [];
   private readonly edges = new Map<string, [number, number]>();
+  /** Each node's class as a small integer (classNames[k]), so counting by class is array arithmetic. */
+  private readonly classOf: number[] = [];
+  private readonly classNames: string[] = [];
+
+  private classIndex(cls: string): number {
+    const k = this.classNames.indexOf(cls);
+    if (k >= 0) return k;
+    this.classNames.push(cls);
+    return this.classNames.length - 1;
+  }
 
   get size(): { nodes: number; edges: number } {
     return { nodes: this.nodes.length, edges: this.edges.size };
@@ -74,10 +84,12 @@ export class CiGraph {
     const i = this.index.get(n.id);
     if (i !== undefined) {
       this.nodes[i] = node;
+      this.classOf[i] = this.classIndex(node.class);
       return;
     }
     this.index.set(n.id, this.nodes.length);
     this.nodes.push(node);
+    this.classOf.push(this.classIndex(node.class));
     this.out.push([]);
     this.inc.push([]);
   }
@@ -85,7 +97,9 @@ export class CiGraph {
   /** A known CI's class, name or status changed. */
   updateNode(ciId: string, fields: Partial<Pick<GraphNode, 'name' | 'class' | 'status'>>): void {
     const i = this.index.get(ciId);
-    if (i !== undefined) this.nodes[i] = { ...this.nodes[i], ...fields };
+    if (i === undefined) return;
+    this.nodes[i] = { ...this.nodes[i], ...fields };
+    this.classOf[i] = this.classIndex(this.nodes[i].class);
   }
 
   /** Idempotent: a relationship id already present is left as it is. False when an end is unknown. */
@@ -122,31 +136,28 @@ export class CiGraph {
     if (!Number.isInteger(opts.depth) || opts.depth < 1) throw new RangeError('depth must be a positive integer');
     const origin = this.index.get(ciId);
     const distance = new Int32Array(this.nodes.length).fill(-1);
-    const parent = new Int32Array(this.nodes.length).fill(-1);
     const levels: number[][] = [];
-    if (origin === undefined) return new Walk(levels, distance, parent, this.nodes);
+    const view = { nodes: this.nodes, classOf: this.classOf, classNames: this.classNames };
+    // Paths go back through the neighbours in the other direction.
+    const back = opts.direction === 'downstream' ? this.out : this.inc;
+    if (origin === undefined) return new Walk(levels, distance, back, view);
     const next = opts.direction === 'downstream' ? this.inc : this.out;
-    const nodes = this.nodes;
     distance[origin] = 0;
     let frontier = [origin];
     for (let d = 1; d <= opts.depth && frontier.length > 0; d++) {
       const level: number[] = [];
       for (const x of frontier) {
         for (const y of next[x]) {
-          const seen = distance[y];
-          if (seen === -1) {
+          if (distance[y] === -1) {
             distance[y] = d;
-            parent[y] = x;
             level.push(y);
-          } else if (seen === d && nodes[x].id < nodes[parent[y]].id) {
-            parent[y] = x;
           }
         }
       }
       levels.push(level);
       frontier = level;
     }
-    return new Walk(levels, distance, parent, nodes);
+    return new Walk(levels, distance, back, view);
   }
 }
 
@@ -161,38 +172,44 @@ function dropOne(xs: number[], x: number): void {
 /** The result of one walk: counts, services and pages read from it without walking again. */
 export class Walk {
   private readonly sorted = new Map<number, number[]>();
+  /** Path parents chosen so far (lazily: only the CIs a caller shows need one). */
+  private readonly parentOf = new Map<number, number>();
+  private readonly nodes: readonly GraphNode[];
 
   constructor(
     /** levels[d - 1]: the CIs first reached at distance d, in discovery order. */
     private readonly levels: number[][],
     /** By node: hops from the origin (0 for it), -1 when not reached. */
     private readonly distance: Int32Array,
-    /** By node: the neighbour one hop closer that its path runs through, -1 for the origin. */
-    private readonly parent: Int32Array,
-    private readonly nodes: readonly GraphNode[],
-  ) {}
+    /** By node: its neighbours one step back towards the origin's side (to find a parent among). */
+    private readonly back: readonly number[][],
+    private readonly view: { nodes: readonly GraphNode[]; classOf: readonly number[]; classNames: readonly string[] },
+  ) {
+    this.nodes = view.nodes;
+  }
 
   counts(): ImpactCounts {
-    // A Map while counting: adding keys one by one to a plain object reshapes it each time.
-    const perClass = new Map<string, number>();
+    const perClass = new Int32Array(this.view.classNames.length);
     const byDistance: Record<string, number> = {};
     let total = 0;
     this.levels.forEach((level, i) => {
       if (level.length === 0) return;
       byDistance[String(i + 1)] = level.length;
       total += level.length;
-      for (const x of level) {
-        const c = this.nodes[x].class;
-        perClass.set(c, (perClass.get(c) ?? 0) + 1);
-      }
+      for (const x of level) perClass[this.view.classOf[x]]++;
     });
-    return { total, byClass: Object.fromEntries(perClass), byDistance };
+    const byClass: Record<string, number> = {};
+    perClass.forEach((n, k) => {
+      if (n > 0) byClass[this.view.classNames[k]] = n;
+    });
+    return { total, byClass, byDistance };
   }
 
   /** Every reached CI of these classes, ordered by (distance, number). */
   ofClass(classes: ReadonlySet<string>): Reached[] {
+    const wanted = this.view.classNames.map((c) => classes.has(c));
     const found: number[] = [];
-    for (const level of this.levels) for (const x of level) if (classes.has(this.nodes[x].class)) found.push(x);
+    for (const level of this.levels) for (const x of level) if (wanted[this.view.classOf[x]]) found.push(x);
     return found.sort((a, b) => this.distance[a] - this.distance[b] || this.byNumber(a, b)).map((x) => this.reached(x));
   }
 
@@ -241,9 +258,21 @@ export class Walk {
     return s;
   }
 
+  /** The neighbour one hop closer to the origin with the smallest id: the same path whatever the discovery order. */
+  private parent(y: number): number {
+    let p = this.parentOf.get(y);
+    if (p === undefined) {
+      const d = this.distance[y] - 1;
+      p = -1;
+      for (const x of this.back[y]) if (this.distance[x] === d && (p === -1 || this.nodes[x].id < this.nodes[p].id)) p = x;
+      this.parentOf.set(y, p);
+    }
+    return p;
+  }
+
   private reached(x: number): Reached {
     const path: string[] = [];
-    for (let y = x; y !== -1; y = this.parent[y]) path.push(this.nodes[y].number);
+    for (let y = x; y !== -1; y = this.distance[y] === 0 ? -1 : this.parent(y)) path.push(this.nodes[y].number);
     return { ...this.nodes[x], distance: this.distance[x], path: path.reverse() };
   }
 }
