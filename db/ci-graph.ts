@@ -93,23 +93,36 @@ async function load(db: Db): Promise<Held> {
 
 type LogRow = { seq: number; op: string; relId: string | null; sourceId: string | null; targetId: string | null; ciId: string | null; class: string | null; name: string | null; status: string | null };
 
+/** Changes read per query while catching up: bounded memory after a large import, and an index range scan (the LIMIT says so to PostgreSQL's planner even before it has statistics). */
+const CATCH_UP_BATCH = 5000;
+
 async function catchUp(db: Db, h: Held, to: number): Promise<void> {
-  const rows = (await db.ciGraphChange.findMany({
-    where: { seq: { gt: h.version } },
-    orderBy: { seq: 'asc' },
-    select: { seq: true, op: true, relId: true, sourceId: true, targetId: true, ciId: true, class: true, name: true, status: true },
-  })) as LogRow[];
-  await addMissingNodes(db, h.graph, rows.flatMap((r) => (r.op === 'add' ? [r.sourceId!, r.targetId!] : r.op === 'ci' ? [r.ciId!] : [])));
-  for (const r of rows) {
-    if (r.op === 'add') h.graph.addEdge(r.relId!, r.sourceId!, r.targetId!);
-    else if (r.op === 'remove') h.graph.removeEdge(r.relId!);
-    else if (r.op === 'ci') h.graph.updateNode(r.ciId!, { class: r.class!, name: r.name!, status: r.status! });
+  for (;;) {
+    const rows = (await db.ciGraphChange.findMany({
+      where: { seq: { gt: h.version } },
+      orderBy: { seq: 'asc' },
+      take: CATCH_UP_BATCH,
+      select: { seq: true, op: true, relId: true, sourceId: true, targetId: true, ciId: true, class: true, name: true, status: true },
+    })) as LogRow[];
+    await addMissingNodes(db, h.graph, rows.flatMap((r) => (r.op === 'add' ? [r.sourceId!, r.targetId!] : r.op === 'ci' ? [r.ciId!] : [])));
+    for (const r of rows) {
+      if (r.op === 'add') h.graph.addEdge(r.relId!, r.sourceId!, r.targetId!);
+      else if (r.op === 'remove') h.graph.removeEdge(r.relId!);
+      else if (r.op === 'ci') h.graph.updateNode(r.ciId!, { class: r.class!, name: r.name!, status: r.status! });
+    }
+    if (rows.length) h.version = rows[rows.length - 1].seq;
+    if (rows.length < CATCH_UP_BATCH) break;
   }
-  h.version = Math.max(to, rows.length ? rows[rows.length - 1].seq : h.version);
+  h.version = Math.max(h.version, to);
 }
 
 /** The current graph of this database: loaded on first use, then caught up from the log before each use. */
 export async function currentGraph(db: Db): Promise<CiGraph> {
+  return (await currentGraphVersion(db)).graph;
+}
+
+/** The current graph and the log position it reflects (callers may cache what they derive from it under that version). */
+export async function currentGraphVersion(db: Db): Promise<{ graph: CiGraph; version: number }> {
   let pending = held.get(db);
   if (!pending) {
     pending = load(db);
@@ -123,7 +136,7 @@ export async function currentGraph(db: Db): Promise<CiGraph> {
     h.busy = run.catch(() => {});
     await run;
   }
-  return h.graph;
+  return { graph: h.graph, version: h.version };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Db } from './client';
-import { currentGraph, graphAt } from './ci-graph';
+import { currentGraphVersion, graphAt } from './ci-graph';
 import type { ImpactDirection, Reached, Walk } from '../domain/cmdb/impact-graph';
 
 /**
@@ -22,9 +22,31 @@ export interface ImpactOptions {
 /** A reached CI as callers see it (name and status are current: the graph follows the log). */
 export type ImpactRow = Reached;
 
+/**
+ * Recent walks of the current graph, per database client, keyed by the graph's version: paging
+ * through a large impact set walks once, not once per page. A write moves the version on, so a
+ * cached walk is never stale; it is used synchronously right after it is handed out (the graph
+ * only changes between awaits).
+ */
+const WALKS_KEPT = 16;
+const walks = new WeakMap<object, Map<string, Walk>>();
+
 export async function walkImpact(db: Db, ciId: string, opts: ImpactOptions): Promise<Walk> {
-  const graph = opts.at ? await graphAt(db, opts.at) : await currentGraph(db);
-  return graph.walk(ciId, opts);
+  if (opts.at) return (await graphAt(db, opts.at)).walk(ciId, opts);
+  const { graph, version } = await currentGraphVersion(db);
+  let kept = walks.get(db);
+  if (!kept) walks.set(db, (kept = new Map()));
+  const key = `${version}|${ciId}|${opts.direction}|${opts.depth}`;
+  const hit = kept.get(key);
+  if (hit) {
+    kept.delete(key);
+    kept.set(key, hit); // most recently used last
+    return hit;
+  }
+  const walk = graph.walk(ciId, opts);
+  kept.set(key, walk);
+  if (kept.size > WALKS_KEPT) kept.delete(kept.keys().next().value!);
+  return walk;
 }
 
 /** Every CI within `depth` hops of `ciId` in `direction`, nearest first, with one shortest path each. */
