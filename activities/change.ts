@@ -11,7 +11,7 @@ import { CiNotFoundError, CiValidationError, patchCiTx } from '../db/ci-store';
 import { walkImpact, type Reached } from '../db/impact';
 import { changeOutcomeSignal, problemWorkflowId, type ChangeOutcome } from '../workflows/contracts/problem';
 import type { ActivityDeps } from './deps';
-import { ciAttributesOf, slaCalendarOf } from '../db/columns';
+import { ciAttributesOf, ownerGroupOf, slaCalendarOf } from '../db/columns';
 
 const DAY = 86_400_000;
 /** How deep the assessment follows dependencies: deep enough for service → app → vm → host → storage chains. */
@@ -54,9 +54,7 @@ export function createChangeActivities(deps: ActivityDeps) {
       const serviceIds = [...cis.filter((c) => c.class === 'service').map((c) => c.id), ...reached.filter((a) => a.class === 'service').map((a) => a.id)];
       const serviceRows = await db.configurationItem.findMany({ where: { id: { in: serviceIds } }, orderBy: { number: 'asc' } });
       const services = serviceRows.map((s) => {
-        const attrs = ciAttributesOf(s);
-        const ownerGroup = s.ownerGroup ?? (typeof attrs.ownerGroup === 'string' ? attrs.ownerGroup : null);
-        return { id: s.id, number: s.number, name: s.name, class: s.class, criticality: criticalityOf(attrs.criticality), ownerGroup };
+        return { id: s.id, number: s.number, name: s.name, class: s.class, criticality: criticalityOf(ciAttributesOf(s).criticality), ownerGroup: ownerGroupOf(s) };
       });
 
       const since = new Date(input.at - input.lookbackDays * DAY);

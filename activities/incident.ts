@@ -1,13 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MatchedKnownError } from '../domain/incident/snapshot';
-import { walkImpact } from '../db/impact';
+import { impactOfClasses, walkImpact } from '../db/impact';
+import { routeIncident, type RoutingDecision } from '../domain/incident/routing';
 import { incidentLinkedSignal, problemWorkflowId } from '../workflows/contracts/problem';
 import type { RecordConfig } from '../workflows/contracts/record';
 import { openProblem } from '../temporal/open-problem';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
-import { slaTermsOf } from '../db/columns';
+import { ownerGroupOf, slaTermsOf } from '../db/columns';
 
 /** How far an incident's CI is followed to the CIs it depends on when matching known errors. */
 const MATCH_DEPTH = 4;
@@ -35,7 +36,12 @@ export const BUILT_IN_SLA: SlaPolicy = {
   pauseOn: ['awaiting_caller'],
 };
 
+/** How far from a CI its service is looked for when an incident names only the CI. */
+const SERVICE_DEPTH = 6;
+
 export function createIncidentActivities(deps: ActivityDeps) {
+  const firstTier = async () => (await deps.db.group.findFirst({ where: { tier: 1 }, orderBy: { name: 'asc' } }))?.name ?? null;
+
   return {
     /** The SLA attached to the incident's service, else the default SLA. */
     async loadSlaPolicy(input: { serviceId: string | null }): Promise<SlaPolicy> {
@@ -115,8 +121,25 @@ export function createIncidentActivities(deps: ActivityDeps) {
 
     /** The first support tier: where an unassigned incident goes on functional escalation. */
     async firstTierGroup(): Promise<string | null> {
-      const g = await deps.db.group.findFirst({ where: { tier: 1 }, orderBy: { name: 'asc' } });
-      return g?.name ?? null;
+      return firstTier();
+    },
+
+    /**
+     * Where a new incident goes (domain/incident/routing.ts): the first matching assignment rule,
+     * else the owner group of its service (the one named, or the nearest service its CI supports
+     * in the CMDB), else the service desk (the first-tier group). Read-only.
+     */
+    async routeIncident(input: { serviceId: string | null; ciId: string | null; category: string | null; priority: string }): Promise<RoutingDecision | null> {
+      const [rules, ci] = await Promise.all([
+        deps.db.assignmentRule.findMany({ orderBy: [{ order: 'asc' }, { id: 'asc' }] }),
+        input.ciId ? deps.db.configurationItem.findUnique({ where: { id: input.ciId }, select: { class: true } }) : null,
+      ]);
+      const facts = { serviceId: input.serviceId, ciClass: ci?.class ?? null, category: input.category, priority: input.priority };
+      const decided = routeIncident(rules, facts, null, null);
+      if (decided) return decided;
+      const serviceId = input.serviceId ?? (input.ciId ? ((await impactOfClasses(deps.db, input.ciId, { depth: SERVICE_DEPTH, direction: 'downstream' }, ['service']))[0]?.id ?? null) : null);
+      const service = serviceId ? await deps.db.configurationItem.findUnique({ where: { id: serviceId } }) : null;
+      return routeIncident([], facts, service ? ownerGroupOf(service) : null, await firstTier());
     },
   };
 }

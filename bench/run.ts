@@ -629,6 +629,9 @@ async function main(): Promise<void> {
         create: createBody(i, `volvo ${inc.srNumber}`, impactOf(inc)),
         steps: toApiSteps(inc).map(volvoStep),
       }));
+      // The log's support teams as groups: an assignment names a group that exists.
+      const teams = new Set(volvoPlans.flatMap((p) => p.steps.flatMap((s) => (s.verb === 'assign' ? [(s.body as { group: string }).group] : []))));
+      for (const name of teams) await b.tdb.db.group.upsert({ where: { name }, create: { id: `grp-volvo-${name}`, name, tier: 2 }, update: {} });
       const stepsByKind: Record<string, number> = {};
       for (const p of volvoPlans) for (const s of p.steps) stepsByKind[s.verb] = (stepsByKind[s.verb] ?? 0) + 1;
       const { workflowIds: _ids, ...volvoRes } = await runLifecycles('volvo', volvoPlans, CFG.conc);

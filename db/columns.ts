@@ -46,6 +46,12 @@ export const eventDataOf = (row: Pick<OutboxEvent, 'id' | 'data'>): Record<strin
 
 const ciAttributes = column('ci', 'attributes', CiRecord.shape.attributes);
 export const ciAttributesOf = (row: Pick<ConfigurationItem, 'id' | 'attributes'>): Record<string, unknown> => ciAttributes(row.id, row.attributes);
+/** The group that owns a CI: its column, else a service's `ownerGroup` attribute (how services record it). */
+export function ownerGroupOf(row: Pick<ConfigurationItem, 'id' | 'attributes' | 'ownerGroup'>): string | null {
+  if (row.ownerGroup) return row.ownerGroup;
+  const attr = ciAttributesOf(row).ownerGroup;
+  return typeof attr === 'string' ? attr : null;
+}
 
 const snapshotItems = column('discovery snapshot', 'items', z.array(SnapshotItem));
 export const snapshotItemsOf = (row: Pick<DiscoverySnapshot, 'id' | 'items'>) => snapshotItems(row.id, row.items);

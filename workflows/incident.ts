@@ -32,6 +32,7 @@ import {
 import * as SA from './contracts/search-attributes';
 import { RecordProcess, invalidTransition } from './kernel/record-process';
 import { kernelV2 } from './kernel/versions';
+import { priorityOf } from '../domain/priority';
 
 /** The SLA lookup at creation: a caller is waiting, so bounded. */
 const CALLER_WAITS = {
@@ -51,6 +52,8 @@ const problemMessages = proxyActivities<IncidentActivities>(NOBODY_WAITS);
 const OPEN_STATES: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
 /** Incidents opened before problem management matched no known errors at creation. */
 const KNOWN_ERROR_MATCHING = 'incident-known-error-matching';
+/** Incidents opened before assignment rules were created unassigned. */
+const ROUTING = 'incident-routing';
 /** Incidents resolved before problem management raised no problem for a P1. */
 const MAJOR_INCIDENT_PROBLEM = 'incident-major-problem';
 const slaLookup = () => (kernelV2() ? localLookups : lookups);
@@ -189,12 +192,17 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
     async ({ actor, body }) => {
       const policy = await slaLookup().loadSlaPolicy({ serviceId: body.serviceId ?? null });
       const matches = patched(KNOWN_ERROR_MATCHING) ? await localLookups.matchKnownErrors({ ciId: body.ciId ?? null, serviceId: body.serviceId ?? null, category: body.category ?? null }) : undefined;
-      const carried = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches);
+      const routing = patched(ROUTING)
+        ? await localLookups.routeIncident({ serviceId: body.serviceId ?? null, ciId: body.ciId ?? null, category: body.category ?? null, priority: priorityOf(body.impact, body.urgency, input.config.priorityMatrix) })
+        : null;
+      const carried = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches, routing?.group ?? null);
       const matched = matches?.knownErrors.length ? { knownErrors: matches.knownErrors.map((k) => k.number), ...(matches.problem ? { recurrenceOf: matches.problem.number } : {}) } : {};
+      // The routing decision and the rule behind it stay in the history.
+      const routed = routing ? { routing: { group: routing.group, source: routing.source, rule: routing.ruleId } } : {};
       return {
         carried,
         action: 'create',
-        effect: { events: ['incident.created', ...(matches?.knownErrors.length ? ['incident.known_error_matched'] : [])], data: { slaName: policy.name, ...matched } },
+        effect: { events: ['incident.created', ...(matches?.knownErrors.length ? ['incident.known_error_matched'] : [])], data: { slaName: policy.name, ...matched, ...routed } },
         after: matches?.problem ? () => problemMessages.tellProblemOfIncident({ problemNumber: matches.problem!.number, incidentId: input.id, actor, recurrence: true }) : undefined,
       };
     },

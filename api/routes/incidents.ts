@@ -24,6 +24,7 @@ import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
+import { checkAssignment } from '../../services/incident-assignment';
 
 export const toView = (row: Incident) => incidentView(incidentFromRow(row), Date.now());
 
@@ -139,6 +140,8 @@ export function incidentRoutes(): RouteDef[] {
       response: IncidentRecord,
       find: findIncident,
       isTerminal: (state) => isTerminal(state as IncidentState),
+      // An assignment names a group that exists and an active member of it (resolved to name and id).
+      payload: async (deps, row, verb, body) => (verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : body),
     }),
   ];
 }

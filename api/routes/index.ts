@@ -18,6 +18,7 @@ import { webhookRoutes } from './webhooks';
 import { groupRoutes } from './groups';
 import { userRoutes } from './users';
 import { eventRoutes } from './events';
+import { assignmentRuleRoutes } from './assignment-rules';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -41,5 +42,6 @@ export function allRoutes(): RouteDef[] {
     ...userRoutes(),
     ...groupRoutes(),
     ...eventRoutes(),
+    ...assignmentRuleRoutes(),
   ];
 }

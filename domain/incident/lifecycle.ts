@@ -50,6 +50,8 @@ export function newIncident(
   matrix: PriorityMatrix | undefined,
   now: number,
   matches: { knownErrors: MatchedKnownError[]; problem: { id: string; number: string } | null } = { knownErrors: [], problem: null },
+  /** Where routing sent it (domain/incident/routing.ts); null leaves it unassigned. */
+  routedTo: string | null = null,
 ): IncidentRecordState {
   const priority = priorityOf(body.impact, body.urgency, matrix);
   const snapshot: IncidentSnapshot = {
@@ -65,7 +67,7 @@ export function newIncident(
     ciId: body.ciId ?? null,
     category: body.category ?? null,
     callerId: body.callerId ?? null,
-    assignmentGroup: null,
+    assignmentGroup: routedTo,
     assignee: null,
     escalationLevel: 0,
     holdReason: null,

@@ -83,7 +83,7 @@ const patchMarkers = (file: string, patchId: string) =>
     return details && Buffer.from(details).toString('utf8').includes(patchId);
   }).length;
 /** Recorded after the kernel, for the patches problem management added to incidents and changes. */
-const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json'];
+const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json'];
 
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
@@ -103,6 +103,11 @@ test('both sides of the problem-management patches are recorded: known-error mat
   expect(patchMarkers('incident-update-with-start-kernel-v2.json', 'incident-known-error-matching')).toBe(0);
   expect(patchMarkers('change-rejected-tells-problem.json', 'tell-problem-every-outcome')).toBe(1);
   expect(patchMarkers('change-emergency-rejected-kernel-v2.json', 'tell-problem-every-outcome')).toBe(0);
+});
+
+test('both sides of the routing patch are recorded: incidents created unassigned before assignment rules, routed after', () => {
+  expect(patchMarkers('incident-p1-breach-escalation-routed.json', 'incident-routing')).toBe(1);
+  expect(patchMarkers('incident-p1-breach-escalation-kernel-v2.json', 'incident-routing')).toBe(0);
 });
 
 describe('recorded histories replay against the current workflow code', () => {

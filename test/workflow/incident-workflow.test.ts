@@ -84,9 +84,12 @@ const audit = (id: string) => tdb.db.auditEvent.findMany({ where: { recordId: id
 const actions = async (id: string) => (await audit(id)).map((a) => a.action);
 const skip = (ms: number) => env.sleep(ms);
 
-test('a P1 with a PT15M response target breaches at exactly its due time and escalates to the first tier', async () => {
+test('a P1 with a PT15M response target breaches at exactly its due time and escalates from the service desk it was routed to', async () => {
   const { view, id } = await open();
   expect(view.priority).toBe('P1');
+  // No rule and no service owner: routed to the first tier at creation, and the history says so.
+  expect(view.assignmentGroup).toBe('service-desk');
+  expect(JSON.parse((await audit(id))[0].data ?? '{}')).toMatchObject({ routing: { group: 'service-desk', source: 'service_desk', rule: null } });
   const due = Date.parse(view.sla.response.dueAt);
   expect(due - Date.parse(view.openedAt)).toBe(15 * MIN);
 
@@ -101,12 +104,12 @@ test('a P1 with a PT15M response target breaches at exactly its due time and esc
 
   const row = await tdb.db.incident.findUniqueOrThrow({ where: { id } });
   expect(row.slaBreached).toBe(true);
-  expect(row.assignmentGroup).toBe('service-desk');
+  expect(row.assignmentGroup).toBe('l2-support');
   expect(row.state).toBe('assigned');
   const events = await tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } });
   expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['incident.created', 'incident.sla.breached', 'incident.escalated']));
   const notes = await tdb.db.notification.findMany({ where: { recordId: id } });
-  expect(notes.map((n) => n.recipient)).toContain('group:service-desk');
+  expect(notes.map((n) => n.recipient)).toContain('group:l2-support');
 });
 
 test('functional escalation moves an unacknowledged incident to the next support tier', async () => {
