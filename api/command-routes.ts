@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Db } from '../db/client';
-import type { Role } from '../domain/access';
+import type { Principal, Role } from '../domain/access';
 import type { CommandInput } from '../workflows/contracts/record';
 import { conflict } from './errors';
 import { route, type ApiDeps, type RouteDef } from './route';
@@ -29,8 +29,8 @@ export interface CommandRoutes<N extends string, Row extends CommandTarget> {
   /** The contract's Update per command (its name is what is sent). */
   updates: Record<N, { name: string }>;
   response: z.ZodType;
-  /** The row by id or number; throws the API's 404 when there is none. */
-  find(db: Db, ref: string): Promise<Row>;
+  /** The row by id or number, as far as this caller may see it; throws the API's 404 when there is none. */
+  find(db: Db, ref: string, user: Principal): Promise<Row>;
   isTerminal(state: string): boolean;
   /** The Update's payload where the workflow needs references resolved (default: the body). */
   payload?(deps: ApiDeps, row: Row, verb: N, body: unknown): Promise<unknown>;
@@ -47,7 +47,7 @@ export function commandRoutes<N extends string, Row extends CommandTarget>(spec:
       body: spec.bodies[verb],
       response: spec.response,
       async handler({ params, body, user, deps }) {
-        const row = await spec.find(deps.db, params.id);
+        const row = await spec.find(deps.db, params.id, user);
         if (spec.isTerminal(row.state)) throw conflict(`cannot ${verb} a ${spec.recordType} in state '${row.state}'`);
         const payload = spec.payload ? await spec.payload(deps, row, verb, body) : body;
         try {

@@ -8,3 +8,12 @@ export interface Principal {
   role: Role;
   groups: string[];
 }
+
+/**
+ * Which incidents a caller may see and act on, as a filter every read applies in SQL: a
+ * requester only those they opened or are the caller of; everyone else every incident. Others'
+ * records answer 404, as if they did not exist, so a requester learns nothing of them.
+ */
+export function incidentScope(user: Pick<Principal, 'id' | 'role'>): { OR: ({ createdBy: string } | { callerId: string })[] } | Record<string, never> {
+  return user.role === 'requester' ? { OR: [{ createdBy: user.id }, { callerId: user.id }] } : {};
+}

@@ -16,8 +16,8 @@ import { incidentFromRow } from '../../db/incident-store';
 import type { Incident } from '../../generated/prisma-sqlite/client';
 import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
 import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
-import type { Role } from '../../domain/access';
-import { notFound } from '../errors';
+import { incidentScope, type Principal, type Role } from '../../domain/access';
+import { badRequest, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
@@ -28,8 +28,9 @@ import { checkAssignment } from '../../services/incident-assignment';
 
 export const toView = (row: Incident) => incidentView(incidentFromRow(row), Date.now());
 
-async function findIncident(db: Db, ref: string): Promise<Incident> {
-  const row = await db.incident.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+/** An incident by id or number, within what the caller may see (incidentScope): others' are a 404. */
+async function findIncident(db: Db, ref: string, user: Principal): Promise<Incident> {
+  const row = await db.incident.findFirst({ where: { AND: [{ OR: [{ id: ref }, { number: ref }] }, incidentScope(user)] } });
   if (!row) throw notFound(`incident ${ref}`);
   return row;
 }
@@ -69,6 +70,9 @@ export function incidentRoutes(): RouteDef[] {
       status: 201,
       creates: true,
       async handler({ body, user, deps, reserve }) {
+        if (user.role === 'requester' && body.callerId !== undefined && body.callerId !== user.id) {
+          throw badRequest('callerId must be the requester', [{ path: 'callerId', message: `required to be your own id (${user.id}): a requester opens incidents for themself` }]);
+        }
         const serviceId = await resolveCiField(deps.db, body.serviceId, 'serviceId', { class: 'service' });
         const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
         const { value: reservation, resumed } = await reserve(() => reserveIncident(deps.db));
@@ -93,7 +97,7 @@ export function incidentRoutes(): RouteDef[] {
       roles: 'any',
       query: ListQuery.extend(IncidentListQuery.shape),
       response: listOf(IncidentRecord),
-      async handler({ query, deps }) {
+      async handler({ query, user, deps }) {
         const { limit, cursor, state, priority, group, assignee, breached, serviceId, type } = query;
         const service = serviceId ? await findCi(deps.db, serviceId) : null;
         if (serviceId && !service) return { items: [], nextCursor: null };
@@ -105,6 +109,7 @@ export function incidentRoutes(): RouteDef[] {
           ...(breached !== undefined ? { slaBreached: breached } : {}),
           ...(service ? { serviceId: service.id } : {}),
           ...(type ? { type } : {}),
+          ...incidentScope(user),
         };
         return listPage({ limit, cursor }, where, (args) => deps.db.incident.findMany(args), toView);
       },
@@ -116,7 +121,7 @@ export function incidentRoutes(): RouteDef[] {
       tag: 'Incidents',
       roles: 'any',
       response: IncidentRecord,
-      handler: async ({ params, deps }) => toView(await findIncident(deps.db, params.id)),
+      handler: async ({ params, user, deps }) => toView(await findIncident(deps.db, params.id, user)),
     }),
     route({
       method: 'get',
@@ -125,8 +130,8 @@ export function incidentRoutes(): RouteDef[] {
       tag: 'Incidents',
       roles: 'any',
       response: z.array(AuditEntry),
-      async handler({ params, deps }) {
-        const row = await findIncident(deps.db, params.id);
+      async handler({ params, user, deps }) {
+        const row = await findIncident(deps.db, params.id, user);
         return auditEntries(deps.db, row.id);
       },
     }),

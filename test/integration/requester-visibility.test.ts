@@ -1,0 +1,109 @@
+/**
+ * Record-level visibility for requesters, on SQLite and PostgreSQL: a requester sees and acts on
+ * the incidents they opened or are the caller of, and nothing else — others' answer 404 (not
+ * 403, so existence does not leak) on every incident endpoint, lists leave them out in SQL, and a
+ * requester cannot open an incident in someone else's name. Then the role × endpoint matrix:
+ * every operation of the OpenAPI document, called by every role, answers 403 exactly when the
+ * route does not admit the role, and never 5xx.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ROLES } from '../../domain/access';
+import { allRoutes } from '../../api/routes';
+import { PROVIDERS } from '../support/database';
+import { startStack, type Stack } from '../support/stack';
+import { startDevServer } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startDevServer();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe.each(PROVIDERS)('requester visibility on %s', (provider) => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ provider, env });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const open = async (token: string, extra: object = {}) => {
+    const res = await s.api('POST', '/api/v1/incidents', { token, body: { title: 'Printer jams', impact: 'low', urgency: 'low', ...extra } });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; number: string };
+  };
+
+  test("a requester sees and acts on their own incidents and those they are the caller of; others' are a 404 everywhere", async () => {
+    const own = await open('dev-requester');
+    const onBehalf = await open('dev-agent', { callerId: 'usr-requester' });
+    const others = await open('dev-agent');
+    const R = { token: 'dev-requester' };
+
+    const list = await s.api('GET', '/api/v1/incidents?limit=500', R);
+    expect(list.status).toBe(200);
+    const seen = list.body.items.map((i: { number: string }) => i.number);
+    expect(seen).toEqual(expect.arrayContaining([own.number, onBehalf.number]));
+    expect(seen).not.toContain(others.number);
+    // Filters narrow within what the requester may see; they never widen it.
+    expect((await s.api('GET', '/api/v1/incidents?state=new&priority=P4&limit=500', R)).body.items.map((i: { number: string }) => i.number)).not.toContain(others.number);
+    // An agent sees all three.
+    const all = (await s.api('GET', '/api/v1/incidents?limit=500')).body.items.map((i: { number: string }) => i.number);
+    expect(all).toEqual(expect.arrayContaining([own.number, onBehalf.number, others.number]));
+
+    for (const ref of [others.number, others.id]) {
+      expect((await s.api('GET', `/api/v1/incidents/${ref}`, R)).status).toBe(404);
+      expect((await s.api('GET', `/api/v1/incidents/${ref}/history`, R)).status).toBe(404);
+      for (const [verb, body] of [['notes', { text: 'hello?' }], ['close', {}], ['reopen', { reason: 'still broken' }]] as const) {
+        const res = await s.api('POST', `/api/v1/incidents/${ref}/${verb}`, { ...R, body });
+        expect([verb, res.status]).toEqual([verb, 404]);
+      }
+    }
+    // The same answer as for an incident that does not exist.
+    expect((await s.api('GET', '/api/v1/incidents/INC9999999', R)).body.detail).toBe('incident INC9999999 not found');
+    expect((await s.api('GET', `/api/v1/incidents/${others.number}`, R)).body.detail).toBe(`incident ${others.number} not found`);
+    // Nothing reached the other incident.
+    expect((await s.api('GET', `/api/v1/incidents/${others.number}/history`)).body.map((h: { action: string }) => h.action)).toEqual(['create']);
+
+    // Their own: read, commented on, history shown.
+    expect((await s.api('GET', `/api/v1/incidents/${own.number}`, R)).status).toBe(200);
+    expect((await s.api('POST', `/api/v1/incidents/${onBehalf.number}/notes`, { ...R, body: { text: 'it jams on tray 2' } })).status).toBe(200);
+    expect((await s.api('GET', `/api/v1/incidents/${onBehalf.number}/history`, R)).body.map((h: { action: string }) => h.action)).toEqual(['create', 'notes']);
+  });
+
+  test('a requester opens incidents for themself: another caller is a 400 naming callerId, their own id is accepted', async () => {
+    const res = await s.api('POST', '/api/v1/incidents', { token: 'dev-requester', body: { title: 'x', impact: 'low', urgency: 'low', callerId: 'usr-agent' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['callerId']);
+    const mine = await open('dev-requester', { callerId: 'usr-requester' });
+    expect((await s.api('GET', `/api/v1/incidents/${mine.number}`, { token: 'dev-requester' })).body.callerId).toBe('usr-requester');
+  });
+
+  test('role × endpoint matrix: every operation answers 403 exactly when its route does not admit the role, and never 5xx', async () => {
+    const doc = (await s.api('GET', '/openapi.json', { token: null })).body as { paths: Record<string, Record<string, unknown>> };
+    const routes = allRoutes();
+    const operations = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((method) => ({ method, path: p })));
+    expect(operations.length).toBeGreaterThan(80);
+    const failures: string[] = [];
+    for (const { method, path } of operations) {
+      const route = routes.find((r) => r.method === method && r.path.replace(/:(\w+)/g, '{$1}') === path);
+      if (!route) {
+        failures.push(`${method.toUpperCase()} ${path}: in the document but not a route`);
+        continue;
+      }
+      for (const role of ROLES) {
+        // Unknown ids and an empty body: enough to pass the role check and be refused (or answered) after it. A user's
+        // tokens are theirs (anyone else's answer 403 by design, whether the user exists or not): each role asks for its own.
+        const url = path.replace(/^\/api\/v1\/users\/\{id\}\/tokens/, `/api/v1/users/usr-${role}/tokens`).replace(/\{(\w+)\}/g, 'nope-$1');
+        const res = await s.api(method.toUpperCase(), url, { token: `dev-${role}`, ...(method === 'get' || method === 'delete' ? {} : { body: {} }) });
+        const admitted = route.roles === 'any' || route.roles.includes(role);
+        if (res.status >= 500) failures.push(`${method.toUpperCase()} ${path} as ${role}: ${res.status}`);
+        else if (!admitted && res.status !== 403) failures.push(`${method.toUpperCase()} ${path} as ${role}: ${res.status}, expected 403`);
+        else if (admitted && res.status === 403) failures.push(`${method.toUpperCase()} ${path} as ${role}: 403, but the route admits ${role}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
