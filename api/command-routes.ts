@@ -33,7 +33,7 @@ export interface CommandRoutes<N extends string, Row extends CommandTarget> {
   find(db: Db, ref: string, user: Principal): Promise<Row>;
   isTerminal(state: string): boolean;
   /** The Update's payload where the workflow needs references resolved (default: the body). */
-  payload?(deps: ApiDeps, row: Row, verb: N, body: unknown): Promise<unknown>;
+  payload?(deps: ApiDeps, row: Row, verb: N, body: unknown, user: Principal): unknown;
 }
 
 export function commandRoutes<N extends string, Row extends CommandTarget>(spec: CommandRoutes<N, Row>): RouteDef[] {
@@ -49,7 +49,7 @@ export function commandRoutes<N extends string, Row extends CommandTarget>(spec:
       async handler({ params, body, user, deps }) {
         const row = await spec.find(deps.db, params.id, user);
         if (spec.isTerminal(row.state)) throw conflict(`cannot ${verb} a ${spec.recordType} in state '${row.state}'`);
-        const payload = spec.payload ? await spec.payload(deps, row, verb, body) : body;
+        const payload = spec.payload ? await spec.payload(deps, row, verb, body, user) : body;
         try {
           return await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload } satisfies CommandInput<unknown>] });
         } catch (e) {

@@ -57,6 +57,13 @@ export const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
 
 const IdParam = '/api/v1/incidents/:id';
 
+/** Notes are recorded with their visibility: the desk's are work notes unless made public; a requester's are public. */
+function noteVisibility(user: Principal, body: { text: string; visibility?: 'public' | 'internal' }) {
+  if (user.role !== 'requester') return { ...body, visibility: body.visibility ?? 'internal' };
+  if (body.visibility === 'internal') throw badRequest('visibility must be public', [{ path: 'visibility', message: 'required to be public for a requester: work notes are the desk\'s' }]);
+  return { ...body, visibility: 'public' };
+}
+
 export function incidentRoutes(): RouteDef[] {
   return [
     route({
@@ -132,7 +139,9 @@ export function incidentRoutes(): RouteDef[] {
       response: z.array(AuditEntry),
       async handler({ params, user, deps }) {
         const row = await findIncident(deps.db, params.id, user);
-        return auditEntries(deps.db, row.id);
+        const entries = await auditEntries(deps.db, row.id);
+        // Work notes are the desk's: a requester sees public notes and their own.
+        return user.role === 'requester' ? entries.filter((e) => e.action !== 'notes' || e.data.visibility === 'public' || e.actor === user.id) : entries;
       },
     }),
     ...commandRoutes({
@@ -146,7 +155,8 @@ export function incidentRoutes(): RouteDef[] {
       find: findIncident,
       isTerminal: (state) => isTerminal(state as IncidentState),
       // An assignment names a group that exists and an active member of it (resolved to name and id).
-      payload: async (deps, row, verb, body) => (verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : body),
+      payload: async (deps, row, verb, body, user) =>
+        verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : verb === 'notes' ? noteVisibility(user, body as { text: string; visibility?: 'public' | 'internal' }) : body,
     }),
   ];
 }

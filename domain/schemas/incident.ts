@@ -42,7 +42,13 @@ export const IncidentCommandBodies = {
   close: z.object({ note: z.string().max(5000).optional() }).strict(),
   cancel: z.object({ reason: Text(5000) }).strict(),
   escalate: z.object({ reason: Text(5000) }).strict(),
-  notes: z.object({ text: Text(20_000) }).strict(),
+  notes: z
+    .object({
+      text: Text(20_000),
+      /** `internal` (a work note, the default for the desk) is never shown or sent to requesters; a requester's own notes are `public`. */
+      visibility: z.enum(['public', 'internal']).optional(),
+    })
+    .strict(),
   impact: z
     .object({ impact: Level.optional(), urgency: Level.optional() })
     .strict()

@@ -70,7 +70,35 @@ describe.each(PROVIDERS)('requester visibility on %s', (provider) => {
     // Their own: read, commented on, history shown.
     expect((await s.api('GET', `/api/v1/incidents/${own.number}`, R)).status).toBe(200);
     expect((await s.api('POST', `/api/v1/incidents/${onBehalf.number}/notes`, { ...R, body: { text: 'it jams on tray 2' } })).status).toBe(200);
-    expect((await s.api('GET', `/api/v1/incidents/${onBehalf.number}/history`, R)).body.map((h: { action: string }) => h.action)).toEqual(['create', 'notes']);
+    expect((await s.api('GET', `/api/v1/incidents/${onBehalf.number}/history`, R)).body.map((h: { action: string; data: { visibility?: string } }) => [h.action, h.data.visibility])).toEqual([
+      ['create', undefined],
+      ['notes', 'public'],
+    ]);
+  });
+
+  test("notes: the desk's are work notes unless made public; a requester's history shows public notes and their own; a requester cannot write a work note", async () => {
+    const mine = await open('dev-requester');
+    const note = (token: string, body: object) => s.api('POST', `/api/v1/incidents/${mine.number}/notes`, { token, body });
+    expect((await note('dev-agent', { text: 'checked the spooler, suspect driver' })).status).toBe(200);
+    expect((await note('dev-agent', { text: 'we are on it', visibility: 'public' })).status).toBe(200);
+    expect((await note('dev-requester', { text: 'thanks' })).status).toBe(200);
+    const internal = await note('dev-requester', { text: 'psst', visibility: 'internal' });
+    expect(internal.status).toBe(400);
+    expect(internal.body.errors.map((e: { path: string }) => e.path)).toEqual(['visibility']);
+
+    const notesSeenBy = async (token: string) =>
+      ((await s.api('GET', `/api/v1/incidents/${mine.number}/history`, { token })).body as { action: string; data: { text?: string; visibility?: string } }[])
+        .filter((h) => h.action === 'notes')
+        .map((h) => [h.data.text, h.data.visibility]);
+    expect(await notesSeenBy('dev-agent')).toEqual([
+      ['checked the spooler, suspect driver', 'internal'],
+      ['we are on it', 'public'],
+      ['thanks', 'public'],
+    ]);
+    expect(await notesSeenBy('dev-requester')).toEqual([
+      ['we are on it', 'public'],
+      ['thanks', 'public'],
+    ]);
   });
 
   test('a requester opens incidents for themself: another caller is a 400 naming callerId, their own id is accepted', async () => {
