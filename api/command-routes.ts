@@ -34,6 +34,8 @@ export interface CommandRoutes<N extends string, Row extends CommandTarget> {
   isTerminal(state: string): boolean;
   /** The Update's payload where the workflow needs references resolved (default: the body). */
   payload?(deps: ApiDeps, row: Row, verb: N, body: unknown, user: Principal): unknown;
+  /** What the workflow answered, as the API shows it (default: as it is). */
+  present?(deps: ApiDeps, answer: unknown): Promise<unknown>;
 }
 
 export function commandRoutes<N extends string, Row extends CommandTarget>(spec: CommandRoutes<N, Row>): RouteDef[] {
@@ -50,11 +52,13 @@ export function commandRoutes<N extends string, Row extends CommandTarget>(spec:
         const row = await spec.find(deps.db, params.id, user);
         if (spec.isTerminal(row.state)) throw conflict(`cannot ${verb} a ${spec.recordType} in state '${row.state}'`);
         const payload = spec.payload ? await spec.payload(deps, row, verb, body, user) : body;
+        let answer: unknown;
         try {
-          return await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload } satisfies CommandInput<unknown>] });
+          answer = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload } satisfies CommandInput<unknown>] });
         } catch (e) {
           throw commandError(e, `${spec.recordType} ${row.number}`);
         }
+        return spec.present ? spec.present(deps, answer) : answer;
       },
     }),
   );

@@ -1,5 +1,6 @@
 import { z } from '../../domain/schemas/zod';
-import { incidentView, type IncidentSnapshot } from '../../domain/incident/snapshot';
+import { incidentView, type IncidentSnapshot, type IncidentView } from '../../domain/incident/snapshot';
+import { withReferenceNames } from '../../db/incident-references';
 import { isTerminal, type IncidentState } from '../../domain/incident/state-machine';
 import type { SlaClock } from '../../domain/sla/clock';
 import { ListQuery, listOf } from '../../domain/schemas/common';
@@ -27,6 +28,9 @@ import { auditEntries } from './history';
 import { checkAssignment } from '../../services/incident-assignment';
 
 export const toView = (row: Incident) => incidentView(incidentFromRow(row), Date.now());
+/** Incidents as the API shows them: each reference as id and number or name (db/incident-references.ts). */
+export const presentIncidents = (db: Db, views: IncidentView[]) => withReferenceNames(db, views);
+export const presentIncident = async (db: Db, view: IncidentView) => (await withReferenceNames(db, [view]))[0];
 
 /** An incident by id or number, within what the caller may see (incidentScope): others' are a 404. */
 async function findIncident(db: Db, ref: string, user: Principal): Promise<Incident> {
@@ -84,13 +88,14 @@ export function incidentRoutes(): RouteDef[] {
         const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
         const { value: reservation, resumed } = await reserve(() => reserveIncident(deps.db));
         try {
-          return await openIncident(
+          const view = await openIncident(
             { db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: incidentWorkflowConfig(deps) },
             reservation,
             user.id,
             { ...body, serviceId, ciId },
             { reuseRunning: resumed },
           );
+          return await presentIncident(deps.db, view);
         } catch (e) {
           throw commandError(e, `incident ${reservation.number}`);
         }
@@ -118,7 +123,8 @@ export function incidentRoutes(): RouteDef[] {
           ...(type ? { type } : {}),
           ...incidentScope(user),
         };
-        return listPage({ limit, cursor }, where, (args) => deps.db.incident.findMany(args), toView);
+        const page = await listPage({ limit, cursor }, where, (args) => deps.db.incident.findMany(args), toView);
+        return { ...page, items: await presentIncidents(deps.db, page.items) };
       },
     }),
     route({
@@ -128,7 +134,7 @@ export function incidentRoutes(): RouteDef[] {
       tag: 'Incidents',
       roles: 'any',
       response: IncidentRecord,
-      handler: async ({ params, user, deps }) => toView(await findIncident(deps.db, params.id, user)),
+      handler: async ({ params, user, deps }) => presentIncident(deps.db, toView(await findIncident(deps.db, params.id, user))),
     }),
     route({
       method: 'get',
@@ -155,6 +161,7 @@ export function incidentRoutes(): RouteDef[] {
       find: findIncident,
       isTerminal: (state) => isTerminal(state as IncidentState),
       // An assignment names a group that exists and an active member of it (resolved to name and id).
+      present: (deps, answer) => presentIncident(deps.db, answer as IncidentView),
       payload: async (deps, row, verb, body, user) =>
         verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : verb === 'notes' ? noteVisibility(user, body as { text: string; visibility?: 'public' | 'internal' }) : body,
     }),

@@ -1,4 +1,5 @@
 import { z } from '../../domain/schemas/zod';
+import { withReferenceNames } from '../../db/incident-references';
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import { AuditEntry, IncidentRecord } from '../../domain/schemas/incident';
 import {
@@ -225,9 +226,10 @@ export function problemRoutes(): RouteDef[] {
         if (isTerminalIncident(incident.state as IncidentState)) throw conflict(`cannot apply a workaround to an incident in state '${incident.state}'`);
         const problem = await deps.db.problem.findUniqueOrThrow({ where: { id: ke.problemId }, select: { id: true, number: true } });
         try {
-          return await deps.temporal.workflow.getHandle(incident.workflowId).executeUpdate(applyWorkaroundUpdate, {
+          const view = await deps.temporal.workflow.getHandle(incident.workflowId).executeUpdate(applyWorkaroundUpdate, {
             args: [{ actor: user.id, body: { knownErrorId: ke.id, knownErrorNumber: ke.number, problemId: problem.id, problemNumber: problem.number, workaround: ke.workaround } }],
           });
+          return (await withReferenceNames(deps.db, [view]))[0];
         } catch (e) {
           throw commandError(e, `incident ${incident.number}`);
         }

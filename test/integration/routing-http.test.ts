@@ -28,7 +28,7 @@ describe.each(PROVIDERS)('routing and assignment on %s', (provider) => {
   const create = async (body: object) => {
     const res = await s.api('POST', '/api/v1/incidents', { body: { title: 'Something is wrong', impact: 'medium', urgency: 'medium', ...body } });
     expect(res.status).toBe(201);
-    return res.body as { number: string; assignmentGroup: string | null; priority: string; state: string };
+    return res.body as { number: string; assignmentGroup: string | null; priority: string; state: string; [k: string]: unknown };
   };
   const routingOf = async (number: string) => {
     const history = await s.api('GET', `/api/v1/incidents/${number}/history`);
@@ -60,7 +60,7 @@ describe.each(PROVIDERS)('routing and assignment on %s', (provider) => {
     expect(await routingOf(onService.number)).toEqual({ group: 'l2-support', source: 'service_owner', rule: null });
 
     const onCi = await create({ ciId: payrollDb.number });
-    expect(onCi.assignmentGroup).toBe('l2-support');
+    expect(onCi).toMatchObject({ assignmentGroup: 'l2-support', assignmentGroupId: 'grp-l2-support', ciId: payrollDb.id, ciNumber: payrollDb.number, serviceId: null, serviceNumber: null });
     expect(await routingOf(onCi.number)).toEqual({ group: 'l2-support', source: 'service_owner', rule: null });
 
     const unowned = await create({ serviceId: mail.id });
@@ -133,5 +133,10 @@ describe.each(PROVIDERS)('routing and assignment on %s', (provider) => {
     const ok = await assign({ group: 'grp-service-desk', assignee: 'agent@example.com' });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ state: 'assigned', assignmentGroup: 'service-desk', assignee: 'usr-agent' });
+    // Every reference reads as id and name or number, on commands as on reads and lists.
+    expect(ok.body).toMatchObject({ assignmentGroupId: 'grp-service-desk', assigneeName: 'Dev agent', serviceId: mail.id, serviceNumber: mail.number, ciId: null, ciNumber: null });
+    expect((await s.api('GET', `/api/v1/incidents/${inc.number}`)).body).toMatchObject({ assignmentGroupId: 'grp-service-desk', assigneeName: 'Dev agent', serviceNumber: mail.number });
+    const listed = (await s.api('GET', `/api/v1/incidents?assignee=usr-agent&limit=500`)).body.items.find((i: { number: string }) => i.number === inc.number);
+    expect(listed).toMatchObject({ assigneeName: 'Dev agent', serviceNumber: mail.number });
   });
 });
