@@ -8,21 +8,11 @@
 import { addRelationshipsTx, createCisTx } from '../../db/ci-bulk';
 import type { Db } from '../../db/client';
 import { bookValue, roundCents } from '../../domain/cmdb/depreciation';
+import { seededRandom } from '../../bench/support';
 import { startApiOnly, type ApiOnly } from '../support/api-only';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../support/database';
 
 jest.setTimeout(180_000);
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Sum = { count: number; cost: number; bookValue: number };
 type Row = { id: string; class: string; currency: string | null; cost: number | null; purchaseDate: Date | null; depreciationMethod: string | null; depreciationYears: number | null; salvageValue: number | null };
@@ -86,7 +76,7 @@ describe.each(PROVIDERS)('asset totals in SQL on %s', (provider) => {
   beforeAll(async () => {
     tdb = await createTestDatabase(provider);
     http = await startApiOnly(tdb.db);
-    const r = rng(11);
+    const r = seededRandom(11);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
     const at = new Date('2026-01-15T00:00:00Z');
     const ctx = { actor: 'test', at };
