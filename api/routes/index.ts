@@ -19,6 +19,7 @@ import { groupRoutes } from './groups';
 import { userRoutes } from './users';
 import { eventRoutes } from './events';
 import { assignmentRuleRoutes } from './assignment-rules';
+import { notificationRoutes } from './notifications';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -43,5 +44,6 @@ export function allRoutes(): RouteDef[] {
     ...groupRoutes(),
     ...eventRoutes(),
     ...assignmentRuleRoutes(),
+    ...notificationRoutes(),
   ];
 }

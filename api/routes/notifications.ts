@@ -1,0 +1,61 @@
+import type { Notification, NotificationRead } from '../../generated/prisma-sqlite/client';
+import type { Principal } from '../../domain/access';
+import { listOf } from '../../domain/schemas/common';
+import { NotificationListQuery, NotificationRecord } from '../../domain/schemas/notification';
+import { notFound } from '../errors';
+import { listPageByTime } from '../pagination';
+import { route, type RouteDef } from '../route';
+
+/** Everything addressed to the caller: to them by id, or to a group they are in. */
+const addressedTo = (user: Principal) => ({ recipient: { in: [`user:${user.id}`, ...user.groups.map((g) => `group:${g}`)] } });
+
+const view = (n: Notification & { reads: NotificationRead[] }): NotificationRecord => ({
+  id: n.id,
+  recordType: n.recordType,
+  recordId: n.recordId,
+  recipient: n.recipient,
+  kind: n.kind,
+  message: n.message,
+  createdAt: n.createdAt.toISOString(),
+  read: n.reads.length > 0,
+  readAt: n.reads[0]?.readAt.toISOString() ?? null,
+});
+
+/** The in-app inbox: the notifications the workflows raised (assignment, warnings, breaches, escalations, CAB, problems), per user. */
+export function notificationRoutes(): RouteDef[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/notifications',
+      summary: "The caller's notifications, newest first (their own and their groups'); ?unread=true for those not yet read",
+      tag: 'People',
+      roles: 'any',
+      query: NotificationListQuery,
+      response: listOf(NotificationRecord),
+      async handler({ query, user, deps }) {
+        const where = { ...addressedTo(user), ...(query.unread ? { reads: { none: { userId: user.id } } } : {}) };
+        return listPageByTime(
+          query,
+          where,
+          async (id) => (await deps.db.notification.findFirst({ where: { id, ...addressedTo(user) }, select: { createdAt: true } }))?.createdAt ?? null,
+          (args) => deps.db.notification.findMany({ ...args, include: { reads: { where: { userId: user.id } } } }),
+          view,
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/notifications/:id/read',
+      summary: 'Mark a notification read for the caller (again is a no-op)',
+      tag: 'People',
+      roles: 'any',
+      response: NotificationRecord,
+      async handler({ params, user, deps }) {
+        const n = await deps.db.notification.findFirst({ where: { id: params.id, ...addressedTo(user) } });
+        if (!n) throw notFound(`notification ${params.id}`);
+        await deps.db.notificationRead.upsert({ where: { notificationId_userId: { notificationId: n.id, userId: user.id } }, create: { notificationId: n.id, userId: user.id, readAt: new Date() }, update: {} });
+        return view(await deps.db.notification.findUniqueOrThrow({ where: { id: n.id }, include: { reads: { where: { userId: user.id } } } }));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,84 @@
+/**
+ * The in-app inbox over HTTP, on SQLite and PostgreSQL: the notifications the workflows raise,
+ * listed for the user they are addressed to and for the members of the group they are addressed
+ * to, read and unread per user, and nobody else's.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PROVIDERS } from '../support/database';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { startDevServer } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startDevServer();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe.each(PROVIDERS)('notifications on %s', (provider) => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ provider, env });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  type Item = { id: string; recordId: string; recipient: string; kind: string; message: string; read: boolean; readAt: string | null };
+  const inbox = async (token: string, qs = '') => {
+    const res = await s.api('GET', `/api/v1/notifications${qs}`, { token });
+    expect(res.status).toBe(200);
+    return res.body as { items: Item[]; nextCursor: string | null };
+  };
+
+  test("an escalation reaches the group's members and the manager; each reads it for themself; nobody else sees it", async () => {
+    const inc = await s.api('POST', '/api/v1/incidents', { body: { title: 'Payments fail', impact: 'high', urgency: 'high' } });
+    expect(inc.status).toBe(201);
+    expect(inc.body.assignmentGroup).toBe('service-desk');
+    expect((await s.api('POST', `/api/v1/incidents/${inc.body.number}/escalate`, { body: { reason: 'customers are calling' } })).status).toBe(200);
+
+    // The service desk's member (the agent) sees the group's; its manager (the admin) their own.
+    const agent = await eventually(async () => (await inbox('dev-agent')).items.find((n) => n.recordId === inc.body.id));
+    expect(agent).toMatchObject({ recipient: 'group:service-desk', kind: 'escalation', read: false, readAt: null });
+    expect(agent.message).toContain(inc.body.number);
+    const admin = (await inbox('dev-admin')).items.find((n) => n.recordId === inc.body.id);
+    expect(admin).toMatchObject({ recipient: 'user:usr-admin', kind: 'escalation', read: false });
+    expect((await inbox('dev-requester')).items.filter((n) => n.recordId === inc.body.id)).toEqual([]);
+    expect((await inbox('dev-change_manager')).items.filter((n) => n.recordId === inc.body.id)).toEqual([]);
+
+    // Read by the agent: read for the agent only, and gone from the agent's unread list.
+    expect((await inbox('dev-agent', '?unread=true')).items.map((n) => n.id)).toContain(agent.id);
+    const read = await s.api('POST', `/api/v1/notifications/${agent.id}/read`, { token: 'dev-agent' });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: agent.id, read: true });
+    expect(Date.parse(read.body.readAt)).not.toBeNaN();
+    expect((await s.api('POST', `/api/v1/notifications/${agent.id}/read`, { token: 'dev-agent' })).body.readAt).toBe(read.body.readAt); // again: a no-op
+    expect((await inbox('dev-agent', '?unread=true')).items.map((n) => n.id)).not.toContain(agent.id);
+    expect((await inbox('dev-agent')).items.find((n) => n.id === agent.id)).toMatchObject({ read: true });
+
+    // Someone else's notification is not there for them: 404, as if it did not exist.
+    expect((await s.api('POST', `/api/v1/notifications/${admin!.id}/read`, { token: 'dev-agent' })).status).toBe(404);
+    expect((await s.api('POST', '/api/v1/notifications/ntf-nope/read', { token: 'dev-agent' })).status).toBe(404);
+    expect((await s.api('GET', '/api/v1/notifications?unread=maybe', { token: 'dev-agent' })).status).toBe(400);
+    expect((await s.api('GET', '/api/v1/notifications', { token: null })).status).toBe(401);
+  });
+
+  test('the inbox pages newest first with a cursor, each notification once', async () => {
+    for (let i = 0; i < 3; i++) {
+      const inc = await s.api('POST', '/api/v1/incidents', { body: { title: `Batch ${i}`, impact: 'low', urgency: 'low' } });
+      expect((await s.api('POST', `/api/v1/incidents/${inc.body.number}/escalate`, { body: { reason: `round ${i}` } })).status).toBe(200);
+    }
+    const all = (await inbox('dev-agent', '?limit=500')).items.map((n) => n.id);
+    const paged: string[] = [];
+    for (let cursor: string | null = null; ; ) {
+      const page: { items: Item[]; nextCursor: string | null } = await inbox('dev-agent', `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      paged.push(...page.items.map((n) => n.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(paged).toEqual(all);
+    expect(new Set(paged).size).toBe(paged.length);
+    expect(paged.length).toBeGreaterThanOrEqual(4);
+  });
+});
