@@ -27,7 +27,8 @@
  * backed_up_by links top the count up to exactly `relationships`. Seeded: reproducible.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Prisma } from '../generated/prisma-sqlite/client';
@@ -422,13 +423,26 @@ if (require.main === module) {
     samples: Number(arg('--samples') ?? (quick ? 50 : 200)),
     log: (line: string) => console.log(line),
   };
+  /** One provider in a process of its own, as a deployment runs one database per process (and one's graph does not weigh on the other's heap). */
+  const inChild = (provider: 'sqlite' | 'postgres'): ImpactBenchResult | null => {
+    const out = path.join(os.tmpdir(), `cmdb-impact-${process.pid}-${provider}.json`);
+    const args = ['--import', 'tsx', __filename, `--${provider}`, '--child', '--out', out, ...(quick ? ['--quick'] : []), ...(arg('--samples') ? ['--samples', arg('--samples')!] : [])];
+    const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: process.env });
+    if (r.status !== 0) throw new Error(`the ${provider} run failed (exit ${r.status})`);
+    return (JSON.parse(readFileSync(out, 'utf8')) as ImpactBenchResult[])[0] ?? null;
+  };
   (async () => {
     const results: ImpactBenchResult[] = [];
-    if (only !== 'postgres') results.push(await benchImpact({ ...base, provider: 'sqlite' }));
+    if (argv.includes('--child')) {
+      results.push(await benchImpact({ ...base, provider: only === 'postgres' ? 'postgres' : 'sqlite' }));
+      writeFileSync(arg('--out')!, JSON.stringify(results));
+      return;
+    }
+    if (only !== 'postgres') results.push(inChild('sqlite')!);
     if (only !== 'sqlite') {
       // Both databases in one run: the local PostgreSQL the tests use, started if needed.
       process.env.TEST_POSTGRES_URL ??= postgresForTests();
-      if (process.env.TEST_POSTGRES_URL) results.push(await benchImpact({ ...base, provider: 'postgres' }));
+      if (process.env.TEST_POSTGRES_URL) results.push(inChild('postgres')!);
       else console.log('PostgreSQL unavailable (scripts/postgres-for-tests.sh failed): SQLite only');
     }
     console.log(JSON.stringify(results, null, 2));
