@@ -1,5 +1,5 @@
 import { z } from '../../domain/schemas/zod';
-import { CiRelationships, CreateRelationshipBody, IMPACT_CURSOR, ImpactQuery, ImpactResult, RelationshipRecord, RelationshipsQuery, type AffectedCi } from '../../domain/schemas/ci';
+import { CiRelationships, CreateRelationshipBody, IMPACT_CURSOR, IMPACT_SERVICES_SHOWN, ImpactQuery, ImpactResult, RelationshipRecord, RelationshipsQuery, type AffectedCi } from '../../domain/schemas/ci';
 import { addRelationship, removeRelationship, type CiRelationshipRow } from '../../db/ci-store';
 import { relationshipsAt } from '../../db/ci-graph';
 import { walkImpact, type ImpactRow } from '../../db/impact';
@@ -90,7 +90,7 @@ export function ciRelationshipsRoutes(): RouteDef[] {
       method: 'get',
       path: `${IdParam}/impact`,
       summary:
-        'Impact analysis: what depends on this CI transitively (downstream, default) or what it depends on (upstream): counts by class and distance, every business service reached, and the reached CIs a page at a time; ?at= walks the graph as it was then',
+        'Impact analysis: what depends on this CI transitively (downstream, default) or what it depends on (upstream): counts by class and distance, the nearest business services (servicesTotal says how many; ?class=service pages through all), and the reached CIs a page at a time; ?at= walks the graph as it was then',
       tag: 'CMDB',
       roles: 'any',
       query: ImpactQuery,
@@ -99,17 +99,19 @@ export function ciRelationshipsRoutes(): RouteDef[] {
         const ci = await requireCi(deps.db, params.id);
         const at = query.at ? new Date(query.at) : undefined;
         const walk = await walkImpact(deps.db, ci.id, { depth: query.depth, direction: query.direction, at });
-        const page = walk.page(query.limit, positionOf(query.cursor));
+        const page = walk.page(query.limit, positionOf(query.cursor), query.class ? new Set([query.class]) : undefined);
+        const counts = walk.counts();
         const last = page.items[page.items.length - 1];
         return {
           ci: ciView(ci),
           direction: query.direction,
           depth: query.depth,
           at: at ? at.toISOString() : null,
-          counts: walk.counts(),
+          counts,
           affected: page.items.map(affectedView),
           nextCursor: page.more && last ? `hop-${last.distance}-${last.number.toLowerCase()}` : null,
-          services: walk.ofClass(SERVICE).map(affectedView),
+          servicesTotal: counts.byClass.service ?? 0,
+          services: walk.ofClass(SERVICE, IMPACT_SERVICES_SHOWN).map(affectedView),
         };
       },
     }),

@@ -232,16 +232,24 @@ export class Walk {
     return { total, byClass, byDistance };
   }
 
-  /** Every reached CI of these classes, ordered by (distance, number). */
-  ofClass(classes: ReadonlySet<string>): Reached[] {
-    const wanted = this.view.classNames.map((c) => classes.has(c));
+  /** The nearest reached CIs of these classes (all of them without `limit`), ordered by (distance, number). */
+  ofClass(classes: ReadonlySet<string>, limit = Number.MAX_SAFE_INTEGER): Reached[] {
+    const wanted = this.wanted(classes);
     const found: number[] = [];
-    for (const level of this.levels) for (const x of level) if (wanted[this.view.classOf[x]]) found.push(x);
-    return found.sort((a, b) => this.distance[a] - this.distance[b] || this.byNumber(a, b)).map((x) => this.reached(x));
+    // Levels come nearest first: once a whole level has brought the count to `limit`, farther ones cannot enter.
+    for (const level of this.levels) {
+      if (found.length >= limit) break;
+      for (const x of level) if (wanted[this.view.classOf[x]]) found.push(x);
+    }
+    return found
+      .sort((a, b) => this.distance[a] - this.distance[b] || this.byNumber(a, b))
+      .slice(0, limit)
+      .map((x) => this.reached(x));
   }
 
-  /** Up to `limit` CIs after `after` in (distance, number) order, and whether more follow. */
-  page(limit: number, after?: ImpactPosition): { items: Reached[]; more: boolean } {
+  /** Up to `limit` CIs after `after` in (distance, number) order (only of `classes` when given), and whether more follow. */
+  page(limit: number, after?: ImpactPosition, classes?: ReadonlySet<string>): { items: Reached[]; more: boolean } {
+    const wanted = classes ? this.wanted(classes) : null;
     const items: Reached[] = [];
     for (let d = after?.distance ?? 1; d <= this.levels.length; d++) {
       const level = this.level(d);
@@ -258,6 +266,7 @@ export class Walk {
         start = lo;
       }
       for (let k = start; k < level.length; k++) {
+        if (wanted && !wanted[this.view.classOf[level[k]]]) continue;
         if (items.length === limit) return { items, more: true };
         items.push(this.reached(level[k]));
       }
@@ -268,6 +277,10 @@ export class Walk {
   /** Every reached CI, ordered by (distance, number). */
   all(): Reached[] {
     return this.page(Number.MAX_SAFE_INTEGER).items;
+  }
+
+  private wanted(classes: ReadonlySet<string>): boolean[] {
+    return this.view.classNames.map((c) => classes.has(c));
   }
 
   private byNumber(a: number, b: number): number {

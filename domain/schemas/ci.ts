@@ -140,7 +140,11 @@ export const ImpactQuery = z.object({
   at: IsoTimestamp.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().regex(IMPACT_CURSOR, 'not a cursor returned by this API').optional().describe('nextCursor from the previous page'),
+  /** Page only the reached CIs of this class (`service` pages through every business service). */
+  class: CiClass.optional(),
 });
+/** Services listed in an impact answer, nearest first; `servicesTotal` says how many there are, `?class=service` pages through all. */
+export const IMPACT_SERVICES_SHOWN = 100;
 
 export const RelationshipsQuery = z.object({
   /** The relationships as they were at this instant (from the graph's change log). */
@@ -173,6 +177,8 @@ export const ImpactResult = z.object({
   /** One page of the reached CIs in (distance, number) order; `nextCursor` continues it. */
   affected: z.array(AffectedCi),
   nextCursor: z.string().nullable(),
-  /** Every reached CI of class `service` (not paged), nearest first. */
+  /** How many business services are reached; `services` lists the nearest 100 of them. */
+  servicesTotal: z.number().int(),
+  /** The nearest reached CIs of class `service` (at most 100), each with its distance and one path. */
   services: z.array(AffectedCi),
 });

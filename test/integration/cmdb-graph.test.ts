@@ -76,9 +76,21 @@ describe.each(PROVIDERS)('CMDB graph on %s', (provider) => {
     expect(first.status).toBe(200);
     expect(first.body.counts).toEqual({ total: 1800, byClass: { server: 60, virtual_machine: 1200, application: 60, service: 480 }, byDistance: { '1': 60, '2': 1200, '3': 60, '4': 480 } });
     expect(first.body.affected).toHaveLength(50);
-    expect(first.body.services).toHaveLength(480);
+    // The nearest 100 services in the answer, all 480 counted, and every one through ?class=service.
+    expect(first.body.servicesTotal).toBe(480);
+    expect(first.body.services).toHaveLength(100);
     expect(first.body.services[0]).toMatchObject({ class: 'service', distance: 4, retired: false });
     expect(first.body.services[0].path).toHaveLength(5);
+    const allServices: { number: string; class: string }[] = [];
+    for (let cursor: string | null = null; ; ) {
+      const res = await api('GET', `/cis/${array.id}/impact?class=service&limit=150${cursor ? `&cursor=${cursor}` : ''}`);
+      allServices.push(...res.body.affected);
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(allServices).toHaveLength(480);
+    expect(new Set(allServices.map((x) => x.class))).toEqual(new Set(['service']));
+    expect(allServices.slice(0, 100).map((x) => x.number)).toEqual(first.body.services.map((x: { number: string }) => x.number));
 
     for (const limit of [500, 173]) {
       const seen = new Map<string, number>();

@@ -51,6 +51,10 @@ describe('CiGraph.walk', () => {
     const w = diamond().walk(id(1), { depth: 10, direction: 'downstream' });
     expect(w.counts()).toEqual({ total: 4, byClass: { server: 3, service: 1 }, byDistance: { '1': 2, '2': 1, '3': 1 } });
     expect(w.ofClass(new Set(['service'])).map((r) => r.number)).toEqual([num(5)]);
+    // The nearest n of a class, and a page of one class only.
+    expect(w.ofClass(new Set(['server']), 2).map((r) => r.number)).toEqual([num(2), num(3)]);
+    expect(w.page(10, undefined, new Set(['service'])).items.map((r) => r.number)).toEqual([num(5)]);
+    expect(w.page(1, { distance: 1, number: num(2) }, new Set(['server']))).toEqual({ items: [expect.objectContaining({ number: num(3) })], more: true });
   });
 });
 
