@@ -1,4 +1,5 @@
 import { parseSecretsKey } from './infra/secret-box';
+import { smtpMailer } from './infra/mailer';
 import { loadEnvOrExit } from './config/env';
 import { createLogger } from './infra/logger';
 import { createDb, tuneDb } from './db/client';
@@ -49,6 +50,8 @@ export async function runWorker(env = loadEnvOrExit()) {
     secretsKey: parseSecretsKey(env.SECRETS_KEY),
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     dsl: dslSettings(env),
+    mailer: env.SMTP_URL ? smtpMailer(env.SMTP_URL, env.MAIL_FROM) : null,
+    ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } } : {}),
   });
   log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../infra/logger';
 import type { DslSettings } from '../config/dsl';
 import type { ArtifactStore } from '../infra/artifact-store';
+import type { Mailer } from '../infra/mailer';
 
 /** What activities need from the outside world, injected so tests use the real thing. */
 export interface ActivityDeps {
@@ -19,4 +20,8 @@ export interface ActivityDeps {
   dsl?: DslSettings;
   /** Where verified artifacts are kept; default the filesystem store under `dsl.dir`. */
   artifactStore?: ArtifactStore;
+  /** Sends notification e-mails (SMTP_URL); none: notifications stay in-app only. */
+  mailer?: Mailer | null;
+  /** How people reach this API (PUBLIC_URL): the base of the links in e-mails. */
+  publicUrl?: string;
 }

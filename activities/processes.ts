@@ -13,6 +13,7 @@ import { releaseStore } from '../db/release-store';
 import { createWebhookActivities } from './webhooks';
 import { createDslActivities } from './dsl';
 import { createMonitoringActivities } from './monitoring';
+import { createNotificationEmailActivities } from './notification-email';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -38,4 +39,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'webhook-delivery', activities: createWebhookActivities },
   { name: 'dsl-verification', activities: createDslActivities },
   { name: 'monitoring-alert', activities: createMonitoringActivities },
+  { name: 'notification-email', activities: createNotificationEmailActivities },
 ];

@@ -9,6 +9,8 @@ import { Prisma } from '../generated/prisma-sqlite/client';
 import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
 import { FAILURE } from '../workflows/contracts/record';
 import { dispatchEvents, subscriptionMatches } from './webhooks';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { NOTIFICATION_EMAIL_WORKFLOW, notificationEmailWorkflowId, type NotificationEmailInput } from '../workflows/contracts/notification-email';
 
 export interface DomainEvent {
   type: string;
@@ -90,6 +92,30 @@ async function discardUnrecorded(tx: Tx, w: TransitionWrite, log: ActivityDeps['
   return unrecorded.length;
 }
 
+const notificationId = (w: TransitionWrite, index: number) => `ntf-${w.recordId}-${w.seq}-${index}`;
+
+/**
+ * After the commit, when e-mail is configured: one e-mail workflow per notification
+ * (workflows/notification-email.ts). Its id is the notification's, so a retried or repeated
+ * write starts nothing twice; an engine that cannot be reached fails this write's activity,
+ * which retries, so no notification goes unmailed.
+ */
+async function mailNotifications(deps: ActivityDeps, ids: string[]): Promise<void> {
+  if (!deps.mailer) return;
+  for (const id of ids) {
+    try {
+      await deps.temporal.workflow.start(NOTIFICATION_EMAIL_WORKFLOW, {
+        workflowId: notificationEmailWorkflowId(id),
+        taskQueue: deps.taskQueue,
+        args: [{ notificationId: id } satisfies NotificationEmailInput],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    }
+  }
+}
+
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
   const writers = new Map(stores.map((st) => [st.recordType, st.write as (tx: Tx, s: unknown, seq: number, replace?: boolean) => Promise<void>]));
   return {
@@ -134,10 +160,11 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
         }
         for (const [i, n] of w.notifications.entries()) {
           await tx.notification.create({
-            data: { id: `ntf-${w.recordId}-${w.seq}-${i}`, recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: at },
+            data: { id: notificationId(w, i), recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: at },
           });
         }
       }));
+      await mailNotifications(deps, w.notifications.map((_, i) => notificationId(w, i)));
       if (toDeliver === null) {
         // A retry of a committed transition: whatever is still undispatched.
         const pending = await deps.db.outboxEvent.findMany({ where: { id: { in: eventIds }, dispatchedAt: null }, select: { id: true } });

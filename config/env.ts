@@ -125,8 +125,12 @@ export const EnvSchema = z.object({
   DSL_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
   /** How long the library keeps retrying an unreachable artifact source before rejecting the artifact. */
   DSL_FETCH_TIMEOUT: IsoDuration.default('PT10M'),
-  /** How deployment systems reach this API: the base of the artifact URLs in release.deploy_requested. */
+  /** How deployment systems and people reach this API: the base of the artifact URLs in release.deploy_requested and of the links in e-mails. */
   PUBLIC_URL: z.url().optional(),
+  /** Where notification e-mails go out (`smtp://user:pass@host:587`, `smtps://…`); unset: notifications are in-app only. */
+  SMTP_URL: z.url().optional(),
+  /** The sender of notification e-mails. */
+  MAIL_FROM: z.string().min(3).default('ITSM <itsm@localhost>'),
   /** How long an external system may take to report each release stage before the release fails (or rolls back). */
   RELEASE_BUILD_TIMEOUT: IsoDuration.default('PT2H'),
   RELEASE_TEST_TIMEOUT: IsoDuration.default('PT4H'),

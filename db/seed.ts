@@ -90,6 +90,8 @@ async function ensureSla(db: Db, sla: { name: string; serviceId?: string; isDefa
 /** Demo data for `npm start`: idempotent, so a second start reuses what is there. */
 export async function seedDemo(db: Db, key: Buffer = DEV_TOKEN_HASH_KEY): Promise<void> {
   for (const u of demoUsers()) await upsertUser(db, u, key);
+  // Addresses for the demo users (only where none is set), so the dev stack's mail catcher shows what each would be sent.
+  for (const u of demoUsers()) await db.user.updateMany({ where: { id: u.id, email: null }, data: { email: `${u.id.replace(/^usr-/, '').replace(/_/g, '.')}@demo.itsm.local` } });
   await seedGroups(db);
   const email = await ensureCi(db, { name: 'Email', class: 'service', ownerGroup: 'service-desk', attributes: { criticality: 'high', ownerGroup: 'service-desk' } });
   const payroll = await ensureCi(db, { name: 'Payroll', class: 'service', ownerGroup: 'l2-support', attributes: { criticality: 'medium', ownerGroup: 'l2-support' } });

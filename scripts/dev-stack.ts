@@ -16,6 +16,7 @@ import { parseTokenHashKey } from '../infra/tokens';
 import { registerSearchAttributes, devServerSearchAttributeFlags } from '../temporal/search-attributes';
 import { startApi } from '../api/server';
 import { runWorker } from '../worker';
+import { startMailCatcher, type MailCatcher } from './mail-catcher';
 
 const root = path.join(__dirname, '..');
 const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
@@ -78,6 +79,16 @@ async function main() {
     await seedDemo(db, parseTokenHashKey(env.TOKEN_HASH_KEY, env.NODE_ENV));
     await db.$disconnect();
   }
+  // Notification e-mails go to a local catcher unless an SMTP server is configured.
+  let mail: MailCatcher | null = null;
+  if (!env.SMTP_URL) {
+    mail = await startMailCatcher({ smtpPort: 1025, webPort: 1080 }).catch((e: Error) => {
+      console.log(`[dev] mail catcher not started (${e.message}): notifications stay in-app`);
+      return null;
+    });
+    if (mail) env.SMTP_URL = `smtp://127.0.0.1:${mail.smtpPort}`;
+  }
+  env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   // runWorker also ensures the CMDB verification Schedule (created, or updated if its settings changed).
   const worker = await runWorker(env);
   const api = await startApi(env);
@@ -87,6 +98,7 @@ async function main() {
     API           ${apiUrl}/api/v1
     API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
     Temporal UI   ${externalTemporal ? '(external cluster)' : `http://localhost:${env.TEMPORAL_UI_PORT}`}
+    Mail          ${mail ? `http://localhost:${mail.webPort}   (every notification e-mail the stack sends; SMTP on ${mail.smtpPort})` : env.SMTP_URL ? `sent through ${new URL(env.SMTP_URL).host}` : 'in-app only'}
     CMDB audit    ${worker.schedule ? `schedule ${worker.schedule.scheduleId} (${worker.schedule.result}): ${env.CMDB_VERIFICATION_CRON === 'off' ? 'paused' : `cron '${env.CMDB_VERIFICATION_CRON}' ${env.CMDB_VERIFICATION_TIMEZONE}`}` : 'schedule NOT ensured (see the worker log)'}
     Try           curl -H 'Authorization: Bearer dev-agent' ${apiUrl}/api/v1/incidents
   Ctrl-C stops everything.
@@ -98,6 +110,7 @@ async function main() {
     stopping = true;
     console.log('[dev] stopping…');
     await api.close().catch(() => undefined);
+    await mail?.close().catch(() => undefined);
     // The SDK's runtime also reacts to SIGINT/SIGTERM by shutting workers down.
     if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
     await worker.done.catch(() => undefined);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Mailer } from '../infra/mailer';
 import path from 'node:path';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -20,6 +21,9 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
   /** The definitive software library's folders and limits (default: the DSL_* defaults). */
   dsl?: DslSettings;
+  /** Notification e-mails (SMTP_URL); none: in-app only. */
+  mailer?: Mailer | null;
+  publicUrl?: string;
   /**
    * Reuse one bundle across workers in a test run (bundling takes a second or two), or a
    * prebuilt bundle file (`{codePath}`, what `npm run build` writes for the image).
@@ -40,7 +44,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}) }),
+    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}), mailer: o.mailer ?? null, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
     // Activities that send Updates to other records (a release driving its changes) wait on
     // workflow tasks this worker stops taking at shutdown: cancel them after a grace period

@@ -8,3 +8,4 @@ export { releaseWorkflow } from './release';
 export { releaseDeploymentWorkflow } from './release-deployment';
 export { dslVerificationWorkflow } from './dsl-verification';
 export { monitoringAlertWorkflow } from './monitoring-alert';
+export { notificationEmailWorkflow } from './notification-email';

@@ -1,7 +1,8 @@
 import type { Notification, NotificationRead } from '../../generated/prisma-sqlite/client';
 import type { Principal } from '../../domain/access';
 import { listOf } from '../../domain/schemas/common';
-import { NotificationListQuery, NotificationRecord } from '../../domain/schemas/notification';
+import { NotificationListQuery, NotificationPreferences, NotificationRecord } from '../../domain/schemas/notification';
+import type { Db } from '../../db/client';
 import { notFound } from '../errors';
 import { listPageByTime } from '../pagination';
 import { route, type RouteDef } from '../route';
@@ -21,9 +22,40 @@ const view = (n: Notification & { reads: NotificationRead[] }): NotificationReco
   readAt: n.reads[0]?.readAt.toISOString() ?? null,
 });
 
+async function preferencesOf(db: Db, userId: string): Promise<NotificationPreferences> {
+  const rows = await db.notificationPreference.findMany({ where: { userId }, orderBy: { kind: 'asc' } });
+  return { email: Object.fromEntries(rows.map((r) => [r.kind, r.email])) };
+}
+
 /** The in-app inbox: the notifications the workflows raised (assignment, warnings, breaches, escalations, CAB, problems), per user. */
 export function notificationRoutes(): RouteDef[] {
   return [
+    route({
+      method: 'get',
+      path: '/api/v1/me/notification-preferences',
+      summary: 'Which kinds of notification the caller gets by e-mail (a kind not listed: yes)',
+      tag: 'People',
+      roles: 'any',
+      response: NotificationPreferences,
+      handler: async ({ user, deps }) => preferencesOf(deps.db, user.id),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/me/notification-preferences',
+      summary: 'Set, per kind, whether the caller gets it by e-mail (kinds not named keep their setting)',
+      tag: 'People',
+      roles: 'any',
+      body: NotificationPreferences,
+      response: NotificationPreferences,
+      async handler({ body, user, deps }) {
+        await deps.db.$transaction(async (tx) => {
+          for (const [kind, email] of Object.entries(body.email)) {
+            await tx.notificationPreference.upsert({ where: { userId_kind: { userId: user.id, kind } }, create: { userId: user.id, kind, email }, update: { email } });
+          }
+        });
+        return preferencesOf(deps.db, user.id);
+      },
+    }),
     route({
       method: 'get',
       path: '/api/v1/notifications',

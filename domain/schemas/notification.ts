@@ -19,3 +19,14 @@ export const NotificationRecord = z.object({
   readAt: z.string().nullable(),
 });
 export type NotificationRecord = z.infer<typeof NotificationRecord>;
+
+/** Kinds the workflows raise today (escalation, functional_escalation, sla_warning, cab_vote_requested, cab_reminder, change_held, change_rejected, change_window_open, problem_reopened, problem_change_failed, problem_trend_detected, …). */
+const NotificationKind = z.string().regex(/^[a-z][a-z_]{0,49}$/, 'a notification kind: lower-case letters and underscores');
+
+/** Per kind, whether the caller wants it by e-mail; a kind not listed is mailed. In-app, every notification shows. */
+export const NotificationPreferences = z
+  .object({
+    email: z.record(NotificationKind, z.boolean()).refine((m) => Object.keys(m).length <= 100, { message: 'at most 100 kinds' }),
+  })
+  .strict();
+export type NotificationPreferences = z.infer<typeof NotificationPreferences>;

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './database';
 import { TEST_SECRETS_KEY, startDevServer, startWorker } from './temporal';
 import { formatIsoDuration } from '../../domain/duration';
 import type { DslSettings } from '../../config/dsl';
+import type { Mailer } from '../../infra/mailer';
 
 export interface Stack {
   env: TestWorkflowEnvironment;
@@ -29,7 +30,7 @@ let queueCounter = 0;
  * PostgreSQL), a worker and the Express API on an ephemeral port, with the dev users seeded.
  */
 export async function startStack(
-  opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean; /** Further API settings, as the process's environment would give them. */ apiEnv?: Partial<ApiDeps['env']>; /** The library's folders and limits, for the worker and the API alike. */ dsl?: DslSettings } = {},
+  opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean; /** Further API settings, as the process's environment would give them. */ apiEnv?: Partial<ApiDeps['env']>; /** The library's folders and limits, for the worker and the API alike. */ dsl?: DslSettings; /** Notification e-mails from the worker. */ mail?: { mailer: Mailer; publicUrl?: string } } = {},
 ): Promise<Stack> {
   const env = opts.env ?? (await startDevServer());
   const tdb = await createTestDatabase(opts.provider ?? 'sqlite');
@@ -42,7 +43,7 @@ export async function startStack(
   if (stackIndex > 0) {
     for (const name of ['incident', 'change', 'problem', 'release']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
   }
-  const worker = await startWorker(env, tdb.db, taskQueue, 2000, opts.allowPrivateWebhooks ?? true, opts.dsl);
+  const worker = await startWorker(env, tdb.db, taskQueue, 2000, opts.allowPrivateWebhooks ?? true, opts.dsl, opts.mail);
   const workerRun = worker.run();
   const app = createApp({
     db: tdb.db,

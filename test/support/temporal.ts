@@ -1,4 +1,5 @@
 import { parseSecretsKey } from '../../infra/secret-box';
+import type { Mailer } from '../../infra/mailer';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflows, createWorker } from '../../temporal/worker';
@@ -49,7 +50,7 @@ export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
 /** Tests seal webhook secrets at rest like production does. */
 export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true, dsl?: DslSettings): Promise<Worker> {
+export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true, dsl?: DslSettings, mail?: { mailer: Mailer; publicUrl?: string }): Promise<Worker> {
   return createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -63,5 +64,6 @@ export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueu
     secretsKey: parseSecretsKey(TEST_SECRETS_KEY),
     workflowBundle: await sharedBundle(),
     ...(dsl ? { dsl } : {}),
+    ...(mail ? { mailer: mail.mailer, ...(mail.publicUrl ? { publicUrl: mail.publicUrl } : {}) } : {}),
   });
 }
