@@ -35,6 +35,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { incidentWorkflow } from '../workflows/incident';
 import { createIncidentUpdate, incidentCommandUpdates, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
 import { webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
+import { notificationEmailWorkflow } from '../workflows/notification-email';
 import { cmdbVerificationWorkflow } from '../workflows/cmdb-verification';
 import { verificationAcceptedUpdate, type CmdbVerificationConfig } from '../workflows/contracts/cmdb-verification';
 import { createCi } from '../db/ci-store';
@@ -877,6 +878,18 @@ async function monitoringAlert(name: string) {
   await save(name, handle);
 }
 
+// ---- Notification e-mail: one notification to a group, mailed to each member with an address ----
+
+async function notificationEmail(name: string) {
+  await tdb.db.user.update({ where: { id: 'usr-agent' }, data: { email: 'agent@demo.itsm.local' } });
+  const id = `ntf-${name}`;
+  await tdb.db.notification.create({ data: { id, recordType: 'incident', recordId: 'inc-recorded', recipient: 'group:service-desk', kind: 'escalation', message: 'INC0000001 (P1) escalated to level 1: recorded' } });
+  const handle = await env.client.workflow.start(notificationEmailWorkflow, { taskQueue: TQ, workflowId: name, args: [{ notificationId: id }] });
+  const result = await handle.result();
+  if (result.sent !== 1 || result.failed !== 0) throw new Error(`${name}: expected one mail sent, got ${JSON.stringify(result)}`);
+  await save(name, handle);
+}
+
 async function waitFor<T>(check: () => Promise<T | undefined | null | false>, where: string): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -1156,6 +1169,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'release-cancelled', run: releaseCancelled },
   { name: 'incident-business-hours-weekend', run: businessHours },
   { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
+  { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
 ];
 
 /**
@@ -1194,7 +1208,8 @@ async function main() {
     targets: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }])),
   });
 
-  const worker = await startWorker(env, tdb.db, TQ, undefined, undefined, DSL);
+  // Mail is accepted and dropped: the recordings are of the workflows, not of an SMTP server.
+  const worker = await startWorker(env, tdb.db, TQ, undefined, undefined, DSL, { mailer: { send: async () => undefined }, publicUrl: 'http://localhost:3000' });
   const running = worker.run();
   try {
     for (const sc of selected) await sc.run();

@@ -116,6 +116,7 @@ describe.each(PROVIDERS)('notification e-mail on %s', (provider) => {
     const inc = await escalate();
     expect(await mailed(inc.id, 'group:service-desk', 'dev-agent')).toEqual({ sent: 1, failed: 1 });
     expect(Date.now() - started).toBeLessThan(20_000); // a 5xx is not retried with backoff
+    expect(await mailed(inc.id, 'user:usr-admin', 'dev-admin')).toEqual({ sent: 1, failed: 0 });
     expect(inbox.filter((m) => m.subject.includes(inc.number)).map((m) => m.to).sort()).toEqual([`admin-${provider}@example.com`, `agent-${provider}@example.com`]);
     expect((await s.api('PATCH', `/api/v1/users/${created.body.id}`, { token: 'dev-admin', body: { active: false } })).status).toBe(200);
   });
