@@ -181,6 +181,8 @@ export function assetsRoutes(): RouteDef[] {
       roles: ASSET_WRITE_ROLES,
       body: PatchAssetBody,
       response: AssetRecord,
+      // A concurrent change of the CI.
+      errors: [409],
       async handler({ params, body, user, deps }) {
         const fields = assetFieldsToStore(body);
         try {

@@ -74,6 +74,8 @@ export function ciRelationshipsRoutes(): RouteDef[] {
       tag: 'CMDB',
       roles: CI_WRITERS,
       status: 204,
+      // The source CI changed concurrently.
+      errors: [409],
       async handler({ params, user, deps }) {
         const ci = await requireCi(deps.db, params.id);
         const rel = await deps.db.ciRelationship.findUnique({ where: { id: params.relId } });

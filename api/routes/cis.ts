@@ -130,6 +130,8 @@ export function ciRoutes(): RouteDef[] {
       roles: CI_WRITERS,
       body: UpdateCiBody,
       response: CiRecord,
+      // Another CI with the same identity (natural key or class and name), or a concurrent change.
+      errors: [409],
       async handler({ params, body, user, deps }) {
         const row = await requireCi(deps.db, params.id);
         try {

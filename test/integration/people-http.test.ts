@@ -324,7 +324,7 @@ describe.each(PROVIDERS)('people and access on %s', (provider) => {
       .filter(([p]) => /^\/api\/v1\/(users|groups|me)\b/.test(p))
       .flatMap(([p, methods]) => Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path: p, op })));
     expect(ops.map((o) => `${o.method} ${o.path}`).sort()).toEqual(
-      ['DELETE /api/v1/users/{id}/tokens/{tokenId}', 'GET /api/v1/groups', 'GET /api/v1/groups/{id}', 'GET /api/v1/me', 'GET /api/v1/users', 'GET /api/v1/users/{id}', 'GET /api/v1/users/{id}/tokens', 'PATCH /api/v1/groups/{id}', 'PATCH /api/v1/users/{id}', 'POST /api/v1/groups', 'POST /api/v1/users', 'POST /api/v1/users/{id}/tokens'].sort(),
+      ['DELETE /api/v1/users/{id}/tokens/{tokenId}', 'GET /api/v1/groups', 'GET /api/v1/groups/{id}', 'GET /api/v1/me', 'GET /api/v1/me/notification-preferences', 'PATCH /api/v1/me/notification-preferences', 'GET /api/v1/users', 'GET /api/v1/users/{id}', 'GET /api/v1/users/{id}/tokens', 'PATCH /api/v1/groups/{id}', 'PATCH /api/v1/users/{id}', 'POST /api/v1/groups', 'POST /api/v1/users', 'POST /api/v1/users/{id}/tokens'].sort(),
     );
     for (const { op } of ops) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
     for (const role of ROLES) {
