@@ -48,7 +48,9 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
   const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
   if (hasBody && !['identity', 'gzip', 'deflate'].includes(encoding)) return next(new HttpError(415, 'Unsupported media type', `content-encoding ${encoding} is not supported (gzip, deflate or none)`));
   const csvImport = req.method === 'POST' && isImportPath(req.path) && req.is('text/csv');
-  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !req.is('application/json') && !req.is('application/*+json')) {
+  // Files are uploaded as multipart/form-data (the attachment routes read the stream themselves).
+  const upload = req.method === 'POST' && /\/attachments\/?$/i.test(req.path) && req.is('multipart/form-data');
+  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !upload && !req.is('application/json') && !req.is('application/*+json')) {
     return next(new HttpError(415, 'Unsupported media type', 'request bodies must be application/json'));
   }
   next();

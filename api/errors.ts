@@ -1,4 +1,4 @@
-import { ValidationFailed } from '../services/errors';
+import { TooLarge, TypeNotAccepted, ValidationFailed } from '../services/errors';
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { CorruptRecordError } from '../db/record-store';
@@ -85,6 +85,8 @@ export function errorHandler(log: { error(msg: string, f?: Record<string, unknow
     const known = err instanceof HttpError ? err : fromParserError(err);
     if (known) return sendProblem(res, known);
     if (err instanceof ValidationFailed) return sendProblem(res, badRequest(err.message, err.errors));
+    if (err instanceof TooLarge) return sendProblem(res, new HttpError(413, 'Payload too large', err.message, err.errors));
+    if (err instanceof TypeNotAccepted) return sendProblem(res, new HttpError(415, 'Unsupported media type', err.message, err.errors));
     if (isTransientEngineError(err)) return sendProblem(res, unavailable('the workflow engine is unreachable or did not answer in time; retry later'));
     if (isDatabaseUnreachable(err)) {
       log.error('database unreachable', { requestId: (req as { id?: string }).id, error: String((err as Error)?.message ?? err).slice(0, 500) });

@@ -131,6 +131,21 @@ export const EnvSchema = z.object({
   SMTP_URL: z.url().optional(),
   /** The sender of notification e-mails. */
   MAIL_FROM: z.string().min(3).default('ITSM <itsm@localhost>'),
+  /** Where attachments are kept, by content (sha256): the same file attached twice is stored once. */
+  ATTACHMENT_DIR: z.string().min(1).default('.data/attachments'),
+  /** Largest attachment (bytes), through the API and in e-mails. */
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().max(2 ** 31 - 1).default(10 * 1024 * 1024),
+  /** Media types an attachment may have (comma-separated, `type/*` allowed). Nothing that runs in a browser (HTML, SVG, scripts) by default. */
+  ATTACHMENT_TYPES: z
+    .string()
+    .default('image/png,image/jpeg,image/gif,image/webp,text/plain,text/csv,application/pdf,application/json,application/zip,application/gzip,application/x-gzip,message/rfc822,application/octet-stream,application/msword,application/vnd.ms-excel,application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*')
+    .transform((s) => s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)),
+  /** The SMTP port the service desk's inbound e-mail listener takes (unset: no listener). Messages become incidents, replies notes. */
+  MAIL_IN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address interface of the inbound listener. */
+  MAIL_IN_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The service desk's address(es): mail to any other recipient is refused (comma-separated; unset: any recipient). */
+  MAIL_IN_ADDRESSES: z.string().optional().transform((s) => (s ? s.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean) : [])),
   /** How long an external system may take to report each release stage before the release fails (or rolls back). */
   RELEASE_BUILD_TIMEOUT: IsoDuration.default('PT2H'),
   RELEASE_TEST_TIMEOUT: IsoDuration.default('PT4H'),

@@ -17,3 +17,17 @@ export interface Principal {
 export function incidentScope(user: Pick<Principal, 'id' | 'role'>): { OR: ({ createdBy: string } | { callerId: string })[] } | Record<string, never> {
   return user.role === 'requester' ? { OR: [{ createdBy: user.id }, { callerId: user.id }] } : {};
 }
+
+/**
+ * A note's or attachment's visibility: the desk's are `internal` (work notes) unless made
+ * public; a requester's are always public. Null: a requester asked for `internal`.
+ */
+export function visibilityFor(user: Pick<Principal, 'role'>, requested?: 'public' | 'internal'): 'public' | 'internal' | null {
+  if (user.role !== 'requester') return requested ?? 'internal';
+  return requested === 'internal' ? null : 'public';
+}
+
+/** Which notes and attachments a caller may see, as a filter: a requester the public ones and their own. */
+export function visibleToUser(user: Pick<Principal, 'id' | 'role'>): { OR: ({ visibility: 'public' } | { createdBy: string })[] } | Record<string, never> {
+  return user.role === 'requester' ? { OR: [{ visibility: 'public' }, { createdBy: user.id }] } : {};
+}

@@ -17,3 +17,25 @@ export class ValidationFailed extends Error {
     this.name = 'ValidationFailed';
   }
 }
+
+/** A file larger than the configured limit (HTTP 413); nothing was stored. */
+export class TooLarge extends Error {
+  constructor(
+    message: string,
+    readonly errors: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'TooLarge';
+  }
+}
+
+/** A file of a media type the configuration does not accept (HTTP 415); nothing was stored. */
+export class TypeNotAccepted extends Error {
+  constructor(
+    message: string,
+    readonly errors: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'TypeNotAccepted';
+  }
+}

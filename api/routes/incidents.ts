@@ -10,6 +10,7 @@ import {
   IncidentCommandBodies,
   IncidentListQuery,
   IncidentRecord,
+  type IncidentCommandBody,
   type IncidentCommandName,
 } from '../../domain/schemas/incident';
 import type { Db } from '../../db/client';
@@ -17,7 +18,9 @@ import { incidentFromRow } from '../../db/incident-store';
 import type { Incident } from '../../generated/prisma-sqlite/client';
 import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
 import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
-import { incidentScope, type Principal, type Role } from '../../domain/access';
+import { incidentScope, visibilityFor, type Principal, type Role } from '../../domain/access';
+import { checkAttachmentIds } from '../../services/attachments';
+import { attachmentRoutes } from '../attachment-routes';
 import { badRequest, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';
@@ -62,10 +65,12 @@ export const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
 const IdParam = '/api/v1/incidents/:id';
 
 /** Notes are recorded with their visibility: the desk's are work notes unless made public; a requester's are public. */
-function noteVisibility(user: Principal, body: { text: string; visibility?: 'public' | 'internal' }) {
-  if (user.role !== 'requester') return { ...body, visibility: body.visibility ?? 'internal' };
-  if (body.visibility === 'internal') throw badRequest('visibility must be public', [{ path: 'visibility', message: 'required to be public for a requester: work notes are the desk\'s' }]);
-  return { ...body, visibility: 'public' };
+type NoteBody = IncidentCommandBody<'notes'>;
+async function checkNote(db: Db, row: Incident, user: Principal, body: NoteBody): Promise<NoteBody> {
+  const visibility = visibilityFor(user, body.visibility);
+  if (!visibility) throw badRequest('visibility must be public', [{ path: 'visibility', message: "required to be public for a requester: work notes are the desk's" }]);
+  // Files named by a note are already attached to this incident (POST …/attachments).
+  return { ...body, visibility, ...(body.attachmentIds ? { attachmentIds: await checkAttachmentIds(db, row.id, body.attachmentIds, user) } : {}) };
 }
 
 export function incidentRoutes(): RouteDef[] {
@@ -150,6 +155,7 @@ export function incidentRoutes(): RouteDef[] {
         return user.role === 'requester' ? entries.filter((e) => e.action !== 'notes' || e.data.visibility === 'public' || e.actor === user.id) : entries;
       },
     }),
+    ...attachmentRoutes({ recordType: 'incident', tag: 'Incidents', path: IdParam, roles: COMMAND_ROLES.notes, find: findIncident }),
     ...commandRoutes({
       recordType: 'incident',
       tag: 'Incidents',
@@ -163,7 +169,7 @@ export function incidentRoutes(): RouteDef[] {
       // An assignment names a group that exists and an active member of it (resolved to name and id).
       present: (deps, answer) => presentIncident(deps.db, answer as IncidentView),
       payload: async (deps, row, verb, body, user) =>
-        verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : verb === 'notes' ? noteVisibility(user, body as { text: string; visibility?: 'public' | 'internal' }) : body,
+        verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : verb === 'notes' ? checkNote(deps.db, row, user, body as NoteBody) : body,
     }),
   ];
 }

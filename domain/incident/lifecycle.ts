@@ -122,7 +122,7 @@ export const commandEffects: {
   }),
   close: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, closedAt: now }, data: { note: b.note } }),
   cancel: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, closedAt: now }, data: { reason: b.reason } }),
-  notes: (s, b) => ({ snapshot: s.snapshot, data: { text: b.text, ...(b.visibility ? { visibility: b.visibility } : {}) } }),
+  notes: (s, b) => ({ snapshot: s.snapshot, data: { text: b.text, ...(b.visibility ? { visibility: b.visibility } : {}), ...(b.attachmentIds ? { attachmentIds: b.attachmentIds } : {}) } }),
   impact: (s, b, _to, _now, matrix) => {
     const impact = b.impact ?? s.snapshot.impact;
     const urgency = b.urgency ?? s.snapshot.urgency;

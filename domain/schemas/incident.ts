@@ -47,6 +47,8 @@ export const IncidentCommandBodies = {
       text: Text(20_000),
       /** `internal` (a work note, the default for the desk) is never shown or sent to requesters; a requester's own notes are `public`. */
       visibility: z.enum(['public', 'internal']).optional(),
+      /** Files already attached to this incident (POST …/attachments) that the note refers to. */
+      attachmentIds: z.array(z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
     })
     .strict(),
   impact: z
