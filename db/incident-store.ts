@@ -23,6 +23,8 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       ciId: s.ciId,
       category: s.category,
       callerId: s.callerId,
+      callerEmail: s.callerEmail ?? null,
+      restricted: (s.restrictedTo ?? []).length > 0,
       assignmentGroup: s.assignmentGroup,
       assignee: s.assignee,
       escalationLevel: s.escalationLevel,
@@ -42,6 +44,11 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       version: seq,
     };
     await writeIfNewer(tx.incident, s.id, seq, row, replace);
+    // Restriction is set at creation: rewritten as a whole, so a retried write converges.
+    if ((s.restrictedTo ?? []).length > 0) {
+      await tx.incidentAccess.deleteMany({ where: { incidentId: s.id } });
+      await tx.incidentAccess.createMany({ data: [...new Set(s.restrictedTo)].map((group) => ({ incidentId: s.id, group })) });
+    }
   },
 };
 
@@ -65,6 +72,9 @@ export function incidentFromRow(row: Incident): IncidentSnapshot {
     ciId: row.ciId,
     category: row.category,
     callerId: row.callerId,
+    callerEmail: row.callerEmail,
+    // Which groups is read only where shown (row.restricted says whether there are any).
+    restrictedTo: [],
     assignmentGroup: row.assignmentGroup,
     assignee: row.assignee,
     escalationLevel: row.escalationLevel,

@@ -9,13 +9,22 @@ export interface Principal {
   groups: string[];
 }
 
+type IncidentScope = {
+  OR: ({ createdBy: string } | { callerId: string } | { assignee: string } | { restricted: false } | { assignmentGroup: { in: string[] } } | { access: { some: { group: { in: string[] } } } })[];
+};
+
 /**
  * Which incidents a caller may see and act on, as a filter every read applies in SQL: a
- * requester only those they opened or are the caller of; everyone else every incident. Others'
- * records answer 404, as if they did not exist, so a requester learns nothing of them.
+ * requester only those they opened or are the caller of; the desk every incident that is not
+ * restricted, and a restricted one when one of their groups is named on it or holds it, or it is
+ * theirs (assignee, caller, opener); admins everything. Others' records answer 404, as if they
+ * did not exist, so nobody learns of them.
  */
-export function incidentScope(user: Pick<Principal, 'id' | 'role'>): { OR: ({ createdBy: string } | { callerId: string })[] } | Record<string, never> {
-  return user.role === 'requester' ? { OR: [{ createdBy: user.id }, { callerId: user.id }] } : {};
+export function incidentScope(user: Pick<Principal, 'id' | 'role' | 'groups'>): IncidentScope | Record<string, never> {
+  const own = [{ createdBy: user.id }, { callerId: user.id }];
+  if (user.role === 'requester') return { OR: own };
+  if (user.role === 'admin') return {};
+  return { OR: [{ restricted: false }, ...own, { assignee: user.id }, { assignmentGroup: { in: user.groups } }, { access: { some: { group: { in: user.groups } } } }] };
 }
 
 /**

@@ -29,11 +29,21 @@ import { commandError } from '../temporal-errors';
 import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 import { checkAssignment } from '../../services/incident-assignment';
+import { checkNewIncident } from '../../services/incident-intake';
 
-export const toView = (row: Incident) => incidentView(incidentFromRow(row), Date.now());
+export const toView = (row: Incident): IncidentView => ({ ...incidentView(incidentFromRow(row), Date.now()), restricted: row.restricted });
+
+/** The groups of the restricted ones among these views, in one read (none when nothing is restricted). */
+async function withRestrictions(db: Db, views: IncidentView[]): Promise<IncidentView[]> {
+  const ids = views.filter((v) => v.restricted && v.restrictedTo.length === 0).map((v) => v.id);
+  if (ids.length === 0) return views;
+  const rows = await db.incidentAccess.findMany({ where: { incidentId: { in: ids } }, orderBy: { group: 'asc' } });
+  return views.map((v) => (ids.includes(v.id) ? { ...v, restrictedTo: rows.filter((r) => r.incidentId === v.id).map((r) => r.group) } : v));
+}
+
 /** Incidents as the API shows them: each reference as id and number or name (db/incident-references.ts). */
-export const presentIncidents = (db: Db, views: IncidentView[]) => withReferenceNames(db, views);
-export const presentIncident = async (db: Db, view: IncidentView) => (await withReferenceNames(db, [view]))[0];
+export const presentIncidents = async (db: Db, views: IncidentView[]) => withReferenceNames(db, await withRestrictions(db, views));
+export const presentIncident = async (db: Db, view: IncidentView) => (await presentIncidents(db, [view]))[0];
 
 /** An incident by id or number, within what the caller may see (incidentScope): others' are a 404. */
 async function findIncident(db: Db, ref: string, user: Principal): Promise<Incident> {
@@ -86,9 +96,7 @@ export function incidentRoutes(): RouteDef[] {
       status: 201,
       creates: true,
       async handler({ body, user, deps, reserve }) {
-        if (user.role === 'requester' && body.callerId !== undefined && body.callerId !== user.id) {
-          throw badRequest('callerId must be the requester', [{ path: 'callerId', message: `required to be your own id (${user.id}): a requester opens incidents for themself` }]);
-        }
+        const checked = await checkNewIncident(deps.db, user, body);
         const serviceId = await resolveCiField(deps.db, body.serviceId, 'serviceId', { class: 'service' });
         const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
         const { value: reservation, resumed } = await reserve(() => reserveIncident(deps.db));
@@ -97,7 +105,7 @@ export function incidentRoutes(): RouteDef[] {
             { db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: incidentWorkflowConfig(deps) },
             reservation,
             user.id,
-            { ...body, serviceId, ciId },
+            { ...checked, serviceId, ciId },
             { reuseRunning: resumed },
           );
           return await presentIncident(deps.db, view);

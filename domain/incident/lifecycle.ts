@@ -67,6 +67,8 @@ export function newIncident(
     ciId: body.ciId ?? null,
     category: body.category ?? null,
     callerId: body.callerId ?? null,
+    callerEmail: body.callerEmail ?? null,
+    restrictedTo: body.restrictedTo ?? [],
     assignmentGroup: routedTo,
     assignee: null,
     escalationLevel: 0,

@@ -23,6 +23,10 @@ export interface IncidentSnapshot {
   ciId: string | null;
   category: string | null;
   callerId: string | null;
+  /** A caller known only by address; absent from snapshots older than e-mail in. */
+  callerEmail?: string | null;
+  /** The groups a restricted incident is limited to (empty: not restricted); absent from older snapshots. */
+  restrictedTo?: string[];
   assignmentGroup: string | null;
   assignee: string | null;
   escalationLevel: number;
@@ -82,6 +86,9 @@ export function incidentView(s: IncidentSnapshot, now: number) {
     ciId: s.ciId,
     category: s.category,
     callerId: s.callerId,
+    callerEmail: s.callerEmail ?? null,
+    restricted: (s.restrictedTo ?? []).length > 0,
+    restrictedTo: s.restrictedTo ?? [],
     assignmentGroup: s.assignmentGroup,
     assignee: s.assignee,
     escalationLevel: s.escalationLevel,

@@ -23,6 +23,13 @@ export const CreateIncidentBody = z
     ciId: RecordRef.optional(),
     category: z.string().max(100).optional(),
     callerId: z.string().max(100).optional(),
+    /** A caller who is not a user, known by address (the desk logging a call or an e-mail). */
+    callerEmail: z.email().max(254).optional(),
+    /**
+     * Restricted to these groups (e.g. a security incident): besides them only its assignment
+     * group, assignee, caller, opener and admins see it. The desk's choice, not a requester's.
+     */
+    restrictedTo: z.array(GroupName).min(1).max(20).optional(),
   })
   .strict();
 export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
@@ -87,6 +94,9 @@ export const IncidentRecord = z.object({
   ciNumber: z.string().nullable(),
   category: z.string().nullable(),
   callerId: z.string().nullable(),
+  callerEmail: z.string().nullable(),
+  restricted: z.boolean(),
+  restrictedTo: z.array(z.string()).describe('the groups a restricted incident is limited to'),
   callerName: z.string().nullable(),
   assignmentGroup: z.string().nullable().describe("the group's name"),
   assignmentGroupId: z.string().nullable(),

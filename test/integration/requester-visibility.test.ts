@@ -9,6 +9,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ROLES } from '../../domain/access';
 import { allRoutes } from '../../api/routes';
+import { upsertUser } from '../../db/seed';
 import { PROVIDERS } from '../support/database';
 import { startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
@@ -107,6 +108,54 @@ describe.each(PROVIDERS)('requester visibility on %s', (provider) => {
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['callerId']);
     const mine = await open('dev-requester', { callerId: 'usr-requester' });
     expect((await s.api('GET', `/api/v1/incidents/${mine.number}`, { token: 'dev-requester' })).body.callerId).toBe('usr-requester');
+  });
+
+  test('a requester cannot name a caller by address or restrict an incident; the desk can, and an address of a user becomes that user', async () => {
+    const asRequester = await s.api('POST', '/api/v1/incidents', { token: 'dev-requester', body: { title: 'x', impact: 'low', urgency: 'low', callerEmail: 'a@example.com', restrictedTo: ['cab'] } });
+    expect(asRequester.status).toBe(400);
+    expect(asRequester.body.errors.map((e: { path: string }) => e.path)).toEqual(['callerEmail', 'restrictedTo']);
+    const stranger = await open('dev-agent', { callerEmail: 'Pat.Caller@Example.COM' });
+    expect((await s.api('GET', `/api/v1/incidents/${stranger.number}`)).body).toMatchObject({ callerEmail: 'pat.caller@example.com', callerId: null, restricted: false, restrictedTo: [] });
+    await s.api('PATCH', '/api/v1/users/usr-requester', { token: 'dev-admin', body: { email: 'req@example.com' } });
+    const known = await open('dev-agent', { callerEmail: 'REQ@example.com' });
+    expect((await s.api('GET', `/api/v1/incidents/${known.number}`)).body).toMatchObject({ callerEmail: null, callerId: 'usr-requester', callerName: 'Dev requester' });
+    expect((await s.api('GET', `/api/v1/incidents/${known.number}`, { token: 'dev-requester' })).status).toBe(200);
+    const clash = await s.api('POST', '/api/v1/incidents', { body: { title: 'x', impact: 'low', urgency: 'low', callerEmail: 'req@example.com', callerId: 'usr-agent' } });
+    expect(clash.body.errors).toEqual([{ path: 'callerEmail', message: 'is the address of usr-requester, not of callerId usr-agent' }]);
+    const noGroup = await s.api('POST', '/api/v1/incidents', { body: { title: 'x', impact: 'low', urgency: 'low', restrictedTo: ['cab', 'no-such-group'] } });
+    expect(noGroup.body.errors).toEqual([{ path: 'restrictedTo.1', message: 'no group no-such-group' }]);
+  });
+
+  test("a restricted incident: only its groups, the group holding it, its people and admins see it; everyone else gets a 404 everywhere", async () => {
+    const key = `${provider}-${Date.now()}`;
+    await upsertUser(s.tdb.db, { id: `usr-sec-${key}`, name: 'Sec analyst', role: 'agent', token: `dev-sec-${key}`, groups: [`secops-${key}`] });
+    await upsertUser(s.tdb.db, { id: `usr-net-${key}`, name: 'Net engineer', role: 'agent', token: `dev-net-${key}`, groups: [`network-${key}`] });
+    const SEC = { token: `dev-sec-${key}` };
+    const NET = { token: `dev-net-${key}` };
+    const secret = await open('dev-agent', { title: 'Credential stuffing on the VPN', restrictedTo: [`grp-secops-${key}`], callerId: 'usr-requester' });
+    const plain = await open('dev-agent');
+    const view = (await s.api('GET', `/api/v1/incidents/${secret.number}`, SEC)).body;
+    expect(view).toMatchObject({ restricted: true, restrictedTo: [`secops-${key}`] });
+
+    const numbers = async (o: { token: string }) => (await s.api('GET', '/api/v1/incidents?limit=500', o)).body.items.map((i: { number: string }) => i.number);
+    expect(await numbers(NET)).toContain(plain.number);
+    expect(await numbers(NET)).not.toContain(secret.number);
+    expect(await numbers(SEC)).toEqual(expect.arrayContaining([secret.number, plain.number]));
+    expect(await numbers({ token: 'dev-admin' })).toContain(secret.number);
+    // Its opener (the desk agent who logged it) and its caller keep it.
+    expect(await numbers({ token: 'dev-agent' })).toContain(secret.number);
+    expect(await numbers({ token: 'dev-requester' })).toContain(secret.number);
+    for (const ref of [secret.number, secret.id]) {
+      expect((await s.api('GET', `/api/v1/incidents/${ref}`, NET)).status).toBe(404);
+      expect((await s.api('GET', `/api/v1/incidents/${ref}/history`, NET)).status).toBe(404);
+      expect((await s.api('GET', `/api/v1/incidents/${ref}/attachments`, NET)).status).toBe(404);
+      expect((await s.api('POST', `/api/v1/incidents/${ref}/notes`, { ...NET, body: { text: 'peek' } })).status).toBe(404);
+      expect((await s.api('POST', `/api/v1/incidents/${ref}/acknowledge`, { ...NET, body: {} })).status).toBe(404);
+    }
+    // Handed to the network group, it is theirs to work on.
+    expect((await s.api('POST', `/api/v1/incidents/${secret.number}/assign`, { ...SEC, body: { group: `network-${key}` } })).status).toBe(200);
+    expect((await s.api('GET', `/api/v1/incidents/${secret.number}`, NET)).body).toMatchObject({ restricted: true, assignmentGroup: `network-${key}` });
+    expect((await s.api('GET', `/api/v1/incidents/${secret.number}`, { token: 'dev-problem_manager' })).status).toBe(404);
   });
 
   test('role × endpoint matrix: every operation answers 403 exactly when its route does not admit the role, and never 5xx', async () => {

@@ -1,0 +1,39 @@
+import type { Db } from '../db/client';
+import { findGroup, findUser, normaliseEmail } from '../db/people-store';
+import type { Principal } from '../domain/access';
+import type { CreateIncidentBody } from '../domain/schemas/incident';
+import { ValidationFailed, type FieldIssue } from './errors';
+
+/**
+ * What a new incident may say about who it is for and who may see it, checked against the
+ * directory before its workflow starts: a requester opens incidents for themself only and cannot
+ * restrict them; a caller given by address who is a user becomes that user; restriction names
+ * groups that exist (kept by name, as records hold groups).
+ */
+export async function checkNewIncident(db: Db, user: Pick<Principal, 'id' | 'role'>, body: CreateIncidentBody): Promise<CreateIncidentBody> {
+  const errors: FieldIssue[] = [];
+  const out: CreateIncidentBody = { ...body };
+  if (user.role === 'requester') {
+    if (body.callerId !== undefined && body.callerId !== user.id) errors.push({ path: 'callerId', message: `required to be your own id (${user.id}): a requester opens incidents for themself` });
+    if (body.callerEmail !== undefined) errors.push({ path: 'callerEmail', message: 'not for a requester: a requester opens incidents for themself' });
+    if (body.restrictedTo !== undefined) errors.push({ path: 'restrictedTo', message: "not for a requester: restriction is the desk's" });
+  }
+  if (body.callerEmail !== undefined && errors.length === 0) {
+    const email = normaliseEmail(body.callerEmail);
+    const known = await findUser(db, email);
+    if (known && body.callerId !== undefined && body.callerId !== known.id) errors.push({ path: 'callerEmail', message: `is the address of ${known.id}, not of callerId ${body.callerId}` });
+    else if (known) {
+      out.callerId = known.id;
+      delete out.callerEmail;
+    } else out.callerEmail = email;
+  }
+  if (body.restrictedTo !== undefined && errors.length === 0) {
+    const groups = await Promise.all(body.restrictedTo.map((g) => findGroup(db, g)));
+    groups.forEach((g, i) => {
+      if (!g) errors.push({ path: `restrictedTo.${i}`, message: `no group ${body.restrictedTo![i]}` });
+    });
+    out.restrictedTo = [...new Set(groups.filter((g) => g !== null).map((g) => g.name))];
+  }
+  if (errors.length) throw new ValidationFailed(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  return out;
+}
