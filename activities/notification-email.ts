@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { renderNotificationMail } from '../domain/notification/templates';
 import { MailRefused } from '../infra/mailer';
 import type { ActivityDeps } from './deps';
 
@@ -8,6 +9,28 @@ const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'c
 /** Who is mailed a notification and the mail itself (workflows/notification-email.ts sends one per recipient). */
 export function createNotificationEmailActivities(deps: ActivityDeps) {
   const { db } = deps;
+
+  /** The number and title of the record a notification is about (a release's name and version), for the mail's subject. */
+  async function recordOf(recordType: string, id: string): Promise<{ number: string; title: string | null } | null> {
+    const select = { number: true, title: true } as const;
+    switch (recordType) {
+      case 'incident': {
+        // A restricted incident's title is not mailed: the recipient (a manager, say) need not be one who may read it.
+        const i = await db.incident.findUnique({ where: { id }, select: { ...select, restricted: true } });
+        return i && { number: i.number, title: i.restricted ? null : i.title };
+      }
+      case 'change':
+        return db.change.findUnique({ where: { id }, select });
+      case 'problem':
+        return db.problem.findUnique({ where: { id }, select });
+      case 'release': {
+        const r = await db.release.findUnique({ where: { id }, select: { number: true, name: true, releaseVersion: true } });
+        return r && { number: r.number, title: `${r.name} ${r.releaseVersion}` };
+      }
+      default:
+        return null;
+    }
+  }
   return {
     /**
      * The users a notification reaches by e-mail: the user it names, or the members of the group
@@ -29,20 +52,26 @@ export function createNotificationEmailActivities(deps: ActivityDeps) {
       return users.filter((u) => !off.has(u.id)).map((u) => ({ userId: u.id }));
     },
 
-    /** One e-mail, one recipient. The Message-ID is fixed per notification and user, so a retry after a lost answer is recognisably the same mail. */
+    /** One e-mail, one recipient, worded by its kind's template (domain/notification/templates.ts). The Message-ID is fixed per notification and user, so a retry after a lost answer is recognisably the same mail. */
     async sendNotificationEmail(input: { notificationId: string; userId: string }): Promise<void> {
       if (!deps.mailer) throw ApplicationFailure.nonRetryable('no SMTP_URL configured', 'NotFound');
       const [n, user] = await Promise.all([db.notification.findUnique({ where: { id: input.notificationId } }), db.user.findUnique({ where: { id: input.userId } })]);
       if (!n) throw ApplicationFailure.nonRetryable(`notification ${input.notificationId} not found`, 'NotFound');
       if (!user?.email || !user.active) throw ApplicationFailure.nonRetryable(`user ${input.userId} has no active address`, 'NotFound');
       const link = `${(deps.publicUrl ?? '').replace(/\/$/, '')}/api/v1/${RECORD_PATHS[n.recordType] ?? n.recordType}/${n.recordId}`;
+      const record = await recordOf(n.recordType, n.recordId);
+      const mail = renderNotificationMail({
+        kind: n.kind,
+        message: n.message,
+        recordType: n.recordType,
+        // Replies are matched to the record by the bracketed number in the subject; a record gone since is named by its id.
+        recordNumber: record?.number ?? n.recordId,
+        recordTitle: record?.title ?? null,
+        recipient: n.recipient,
+        link,
+      });
       try {
-        await deps.mailer.send({
-          to: user.email,
-          subject: `[ITSM] ${n.kind.replace(/_/g, ' ')}: ${n.message}`.slice(0, 200),
-          text: `${n.message}\n\n${link}\n\nYou receive this as ${n.recipient === `user:${user.id}` ? 'its addressee' : `a member of ${n.recipient.slice('group:'.length)}`}; turn "${n.kind}" e-mails off with PATCH /api/v1/me/notification-preferences.`,
-          messageId: `<${n.id}.${user.id}@itsm>`,
-        });
+        await deps.mailer.send({ to: user.email, subject: mail.subject, text: mail.text, html: mail.html, messageId: `<${n.id}.${user.id}@itsm>` });
       } catch (e) {
         if (e instanceof MailRefused) throw ApplicationFailure.nonRetryable(e.message, 'MailRefused');
         throw e;

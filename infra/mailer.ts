@@ -2,7 +2,8 @@ import nodemailer from 'nodemailer';
 
 /** What sends an e-mail: one message, one recipient; throws MailRefused when the server refuses it for good. */
 export interface Mailer {
-  send(message: { to: string; subject: string; text: string; messageId: string }): Promise<void>;
+  /** `html`, when given, is sent as the alternative to `text` (multipart/alternative). */
+  send(message: { to: string; subject: string; text: string; html?: string; messageId: string }): Promise<void>;
 }
 
 /** The SMTP server answered with a permanent failure (5xx): retrying the same message will not help. */
@@ -23,7 +24,7 @@ export function smtpMailer(url: string, from: string): Mailer {
   return {
     async send(m) {
       try {
-        await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, messageId: m.messageId });
+        await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, ...(m.html !== undefined ? { html: m.html } : {}), messageId: m.messageId });
       } catch (e) {
         const code = (e as { responseCode?: number }).responseCode;
         if (typeof code === 'number' && code >= 500) throw new MailRefused(`${code}: ${(e as Error).message}`);

@@ -3,7 +3,9 @@
  * PostgreSQL: a notification the workflows raise is mailed to the user it names and to every
  * active member of the group it names who has an address, with a link to the record; a user who
  * turned that kind off gets none (and still sees it in-app); a refused address fails for good
- * at once while the others are delivered.
+ * at once while the others are delivered. The mail is the kind's template
+ * (domain/notification/templates.ts): the record's number in square brackets first in the
+ * subject, a plain-text and an escaped HTML part with the link.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,7 @@ interface Mail {
   to: string;
   subject: string;
   text: string;
+  html: string;
   messageId: string;
 }
 
@@ -40,7 +43,7 @@ beforeAll(async () => {
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (m) => {
-          inbox.push({ to: (Array.isArray(m.to) ? m.to[0] : m.to)?.text ?? '', subject: m.subject ?? '', text: m.text ?? '', messageId: m.messageId ?? '' });
+          inbox.push({ to: (Array.isArray(m.to) ? m.to[0] : m.to)?.text ?? '', subject: m.subject ?? '', text: m.text ?? '', html: m.html || '', messageId: m.messageId ?? '' });
           callback();
         },
         (e) => callback(e as Error),
@@ -70,8 +73,8 @@ describe.each(PROVIDERS)('notification e-mail on %s', (provider) => {
     await s?.close();
   });
 
-  const escalate = async () => {
-    const inc = await s.api('POST', '/api/v1/incidents', { body: { title: 'Payments fail', impact: 'high', urgency: 'high' } });
+  const escalate = async (title = 'Payments fail') => {
+    const inc = await s.api('POST', '/api/v1/incidents', { body: { title, impact: 'high', urgency: 'high' } });
     expect(inc.status).toBe(201);
     expect((await s.api('POST', `/api/v1/incidents/${inc.body.number}/escalate`, { body: { reason: 'customers are calling' } })).status).toBe(200);
     return inc.body as { id: string; number: string };
@@ -82,15 +85,25 @@ describe.each(PROVIDERS)('notification e-mail on %s', (provider) => {
     return (await env.client.workflow.getHandle(notificationEmailWorkflowId(n.id)).result()) as { sent: number; failed: number };
   };
 
-  test('an escalation is mailed to the manager and to each member of the group, with a link to the incident', async () => {
-    const inc = await escalate();
+  test('an escalation is mailed to the manager and to each member of the group, templated, with a link to the incident', async () => {
+    const title = 'Payments fail <b>"EU"</b>';
+    const inc = await escalate(title);
     expect(await mailed(inc.id, 'user:usr-admin', 'dev-admin')).toEqual({ sent: 1, failed: 0 });
     expect(await mailed(inc.id, 'group:service-desk', 'dev-agent')).toEqual({ sent: 1, failed: 0 });
     const mine = inbox.filter((m) => m.text.includes(inc.number) || m.subject.includes(inc.number));
     expect(mine.map((m) => m.to).sort()).toEqual([`admin-${provider}@example.com`, `agent-${provider}@example.com`]);
     for (const m of mine) {
-      expect(m.subject).toMatch(new RegExp(`^\\[ITSM\\] escalation: ${inc.number} \\(P1\\) escalated to level 1`));
-      expect(m.text).toContain(`${PUBLIC}/api/v1/incidents/${inc.id}`);
+      const link = `${PUBLIC}/api/v1/incidents/${inc.id}`;
+      const asManager = m.to.startsWith('admin-');
+      expect(m.subject).toBe(`[${inc.number}] Incident escalated: ${title}`);
+      const lines = m.text.split('\n');
+      expect(lines[0]).toBe(asManager ? `Incident ${inc.number} has been escalated to you.` : `Incident ${inc.number}, assigned to your group service-desk, has been escalated to the next level.`);
+      expect(lines[2]).toBe(`${inc.number} (P1) escalated to level 1: customers are calling`);
+      expect(lines).toContain(`Incident ${inc.number}: ${title}`);
+      expect(lines).toContain(link);
+      expect(m.text).toContain(`You receive this as ${asManager ? 'its addressee' : 'a member of service-desk'}; turn "escalation" e-mails off with PATCH /api/v1/me/notification-preferences.`);
+      expect(m.html).toContain(`<a href="${link}">Incident ${inc.number}: Payments fail &lt;b&gt;&quot;EU&quot;&lt;/b&gt;</a>`);
+      expect(m.html).not.toContain('<b>');
       expect(m.messageId).toMatch(/^<ntf-inc_[^.]+\.usr-(admin|agent)@itsm>$/);
     }
   });
