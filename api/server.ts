@@ -3,6 +3,7 @@ import { loadEnvOrExit } from '../config/env';
 import { createDb, tuneDb } from '../db/client';
 import { connectClient } from '../temporal/connection';
 import { createApp } from './app';
+import { mailInOptionsFromEnv, startMailIn } from './mail-in/listener';
 import { createLogger, type Logger } from '../infra/logger';
 import { parseTokenHashKey } from '../infra/tokens';
 import { bootstrapAdminFromEnv } from '../services/admin-bootstrap';
@@ -39,9 +40,14 @@ export async function startApi(env = loadEnvOrExit()): Promise<{ server: Server;
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
   });
   log.info('api listening', { port: env.PORT });
+  // E-mail to the service desk, when MAIL_IN_PORT is set (one listener per API replica is fine: Message-IDs make a message count once).
+  const mailOptions = mailInOptionsFromEnv(env);
+  const mailIn = mailOptions ? await startMailIn({ db, temporal, env, log }, mailOptions) : null;
+  if (mailIn) log.info('mail in listening', { port: mailIn.port });
   return {
     server,
     async close() {
+      await mailIn?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await temporal.connection.close();
       await db.$disconnect();

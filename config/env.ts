@@ -142,6 +142,8 @@ export const EnvSchema = z.object({
     .transform((s) => s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)),
   /** The SMTP port the service desk's inbound e-mail listener takes (unset: no listener). Messages become incidents, replies notes. */
   MAIL_IN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Largest message the inbound listener takes (bytes; larger ones are refused with 552, so the sender is told). */
+  MAIL_IN_MAX_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   /** The address interface of the inbound listener. */
   MAIL_IN_HOST: z.string().min(1).default('127.0.0.1'),
   /** The service desk's address(es): mail to any other recipient is refused (comma-separated; unset: any recipient). */

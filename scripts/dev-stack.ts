@@ -89,6 +89,8 @@ async function main() {
     if (mail) env.SMTP_URL = `smtp://127.0.0.1:${mail.smtpPort}`;
   }
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
+  // E-mail to the desk: a local listener, so a newcomer can mail an incident in (swaks, a mail client, curl smtp://).
+  if (env.MAIL_IN_PORT === undefined && !(await portOpen('127.0.0.1', 2525))) env.MAIL_IN_PORT = 2525;
   // runWorker also ensures the CMDB verification Schedule (created, or updated if its settings changed).
   const worker = await runWorker(env);
   const api = await startApi(env);
@@ -99,6 +101,7 @@ async function main() {
     API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)
     Temporal UI   ${externalTemporal ? '(external cluster)' : `http://localhost:${env.TEMPORAL_UI_PORT}`}
     Mail          ${mail ? `http://localhost:${mail.webPort}   (every notification e-mail the stack sends; SMTP on ${mail.smtpPort})` : env.SMTP_URL ? `sent through ${new URL(env.SMTP_URL).host}` : 'in-app only'}
+    Mail in       ${env.MAIL_IN_PORT !== undefined ? `smtp://localhost:${env.MAIL_IN_PORT}   (mail to the desk opens an incident; a reply with [INC…] in the subject adds a note)` : 'off (set MAIL_IN_PORT)'}
     CMDB audit    ${worker.schedule ? `schedule ${worker.schedule.scheduleId} (${worker.schedule.result}): ${env.CMDB_VERIFICATION_CRON === 'off' ? 'paused' : `cron '${env.CMDB_VERIFICATION_CRON}' ${env.CMDB_VERIFICATION_TIMEZONE}`}` : 'schedule NOT ensured (see the worker log)'}
     Try           curl -H 'Authorization: Bearer dev-agent' ${apiUrl}/api/v1/incidents
   Ctrl-C stops everything.

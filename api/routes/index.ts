@@ -20,6 +20,7 @@ import { userRoutes } from './users';
 import { eventRoutes } from './events';
 import { assignmentRuleRoutes } from './assignment-rules';
 import { notificationRoutes } from './notifications';
+import { mailInRoutes } from './mail-in';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -45,5 +46,6 @@ export function allRoutes(): RouteDef[] {
     ...eventRoutes(),
     ...assignmentRuleRoutes(),
     ...notificationRoutes(),
+    ...mailInRoutes(),
   ];
 }
