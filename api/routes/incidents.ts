@@ -30,6 +30,7 @@ import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 import { checkAssignment } from '../../services/incident-assignment';
 import { checkNewIncident } from '../../services/incident-intake';
+import { resolveMentions } from '../../services/note-mentions';
 
 export const toView = (row: Incident): IncidentView => ({ ...incidentView(incidentFromRow(row), Date.now()), restricted: row.restricted });
 
@@ -80,7 +81,13 @@ async function checkNote(db: Db, row: Incident, user: Principal, body: NoteBody)
   const visibility = visibilityFor(user, body.visibility);
   if (!visibility) throw badRequest('visibility must be public', [{ path: 'visibility', message: "required to be public for a requester: work notes are the desk's" }]);
   // Files named by a note are already attached to this incident (POST …/attachments).
-  return { ...body, visibility, ...(body.attachmentIds ? { attachmentIds: await checkAttachmentIds(db, row.id, body.attachmentIds, user) } : {}) };
+  const mentions = await resolveMentions(db, row.id, { text: body.text, visibility, mentions: body.mentions });
+  return {
+    text: body.text,
+    visibility,
+    ...(body.attachmentIds ? { attachmentIds: await checkAttachmentIds(db, row.id, body.attachmentIds, user) } : {}),
+    ...(mentions.length ? { mentions } : {}),
+  };
 }
 
 export function incidentRoutes(): RouteDef[] {

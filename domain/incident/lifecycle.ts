@@ -96,6 +96,14 @@ function resumeIfPaused(s: IncidentRecordState, now: number): IncidentSnapshot {
 
 type PureCommand = Exclude<IncidentCommandName, 'escalate'>;
 
+/** Who hears of an assignment: the assignee named, else the group it was handed to. */
+function assignmentNotifications(s: IncidentRecordState, b: IncidentCommandBody<'assign'>): NotificationRequest[] {
+  const what = `${s.snapshot.number} (${s.snapshot.priority}) ${s.snapshot.title}`;
+  if (b.assignee) return [{ recipient: `user:${b.assignee}`, kind: 'assignment', message: `${what}: assigned to you` }];
+  if (b.group && b.group !== s.snapshot.assignmentGroup) return [{ recipient: `group:${b.group}`, kind: 'assignment', message: `${what}: assigned to your group ${b.group}` }];
+  return [];
+}
+
 /** The effect of every command that needs no lookup; `to` is the state machine's answer. */
 export const commandEffects: {
   [K in PureCommand]: (s: IncidentRecordState, body: IncidentCommandBody<K>, to: IncidentState, now: number, matrix?: PriorityMatrix) => IncidentEffect;
@@ -104,6 +112,7 @@ export const commandEffects: {
     snapshot: { ...resumeIfPaused(s, now), state: to, assignmentGroup: b.group ?? s.snapshot.assignmentGroup, assignee: b.assignee ?? (b.group ? null : s.snapshot.assignee), holdReason: null },
     data: { group: b.group, assignee: b.assignee },
     events: ['incident.assigned'],
+    notifications: assignmentNotifications(s, b),
   }),
   acknowledge: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, clock: clock.meetResponse(s.snapshot.clock, now) }, data: { note: b.note } }),
   hold: (s, b, to, now) => {
@@ -124,7 +133,11 @@ export const commandEffects: {
   }),
   close: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, closedAt: now }, data: { note: b.note } }),
   cancel: (s, b, to, now) => ({ snapshot: { ...s.snapshot, state: to, closedAt: now }, data: { reason: b.reason } }),
-  notes: (s, b) => ({ snapshot: s.snapshot, data: { text: b.text, ...(b.visibility ? { visibility: b.visibility } : {}), ...(b.attachmentIds ? { attachmentIds: b.attachmentIds } : {}) } }),
+  notes: (s, b) => ({
+    snapshot: s.snapshot,
+    data: { text: b.text, ...(b.visibility ? { visibility: b.visibility } : {}), ...(b.attachmentIds ? { attachmentIds: b.attachmentIds } : {}), ...(b.mentions ? { mentions: b.mentions } : {}) },
+    notifications: (b.mentions ?? []).map((id) => ({ recipient: `user:${id}`, kind: 'mention', message: `${s.snapshot.number}: you were mentioned in a note: ${b.text.replace(/\s+/g, ' ').slice(0, 300)}` })),
+  }),
   impact: (s, b, _to, _now, matrix) => {
     const impact = b.impact ?? s.snapshot.impact;
     const urgency = b.urgency ?? s.snapshot.urgency;

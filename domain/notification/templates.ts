@@ -54,6 +54,14 @@ const yourGroup = (c: Context) => (c.group ? ` (your group ${c.group})` : '');
 /** One template per kind the workflows raise (domain/*\/lifecycle.ts, workflows/change.ts, activities/problem-trends.ts). */
 const TEMPLATES: Record<string, (c: Context) => Wording> = {
   // Incidents
+  assignment: (c) => ({
+    heading: c.group ? `Incident assigned to your group ${c.group}` : 'Incident assigned to you',
+    lead: c.group ? `Incident ${c.number} has been assigned to your group ${c.group}.` : `Incident ${c.number} has been assigned to you.`,
+  }),
+  mention: (c) => ({
+    heading: `You were mentioned on ${c.noun.toLowerCase()} ${c.number}`,
+    lead: `Someone mentioned you in a note on ${c.noun.toLowerCase()} ${c.number}.`,
+  }),
   escalation: (c) => ({
     heading: 'Incident escalated',
     lead: c.group ? `Incident ${c.number}, assigned to your group ${c.group}, has been escalated to the next level.` : `Incident ${c.number} has been escalated to you.`,

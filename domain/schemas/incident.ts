@@ -56,6 +56,8 @@ export const IncidentCommandBodies = {
       visibility: z.enum(['public', 'internal']).optional(),
       /** Files already attached to this incident (POST …/attachments) that the note refers to. */
       attachmentIds: z.array(z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
+      /** Users to notify (`mention`), by id or e-mail address; `@id` and `@address` in the text count too. */
+      mentions: z.array(z.string().trim().min(1).max(254).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
     })
     .strict(),
   impact: z

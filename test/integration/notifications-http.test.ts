@@ -64,6 +64,35 @@ describe.each(PROVIDERS)('notifications on %s', (provider) => {
     expect((await s.api('GET', '/api/v1/notifications', { token: null })).status).toBe(401);
   });
 
+  test('an assignment tells the assignee (else the group handed it); a mention in a note tells the user named, within what they may see', async () => {
+    const inc = (await s.api('POST', '/api/v1/incidents', { body: { title: 'Badge reader offline', impact: 'low', urgency: 'low' } })).body;
+    const of = async (token: string, kind: string) => (await inbox(token)).items.filter((n) => n.recordId === inc.id && n.kind === kind);
+    expect((await s.api('POST', `/api/v1/incidents/${inc.number}/assign`, { body: { group: 'l2-support' } })).status).toBe(200);
+    const stored = async (kind: string) => s.tdb.db.notification.findMany({ where: { recordId: inc.id, kind }, orderBy: { createdAt: 'asc' } });
+    expect((await stored('assignment')).map((n) => [n.recipient, n.message])).toEqual([['group:l2-support', `${inc.number} (P5) Badge reader offline: assigned to your group l2-support`]]);
+    expect((await s.api('POST', `/api/v1/incidents/${inc.number}/assign`, { body: { group: 'service-desk', assignee: 'usr-agent' } })).status).toBe(200);
+    expect((await of('dev-agent', 'assignment')).map((n) => n.recipient)).toEqual(['user:usr-agent']);
+
+    // @id and @address in the text, and the explicit list; each user once.
+    await s.api('PATCH', '/api/v1/users/usr-problem_manager', { token: 'dev-admin', body: { email: 'pm@example.com' } });
+    const note = await s.api('POST', `/api/v1/incidents/${inc.number}/notes`, { body: { text: '@usr-change_manager and @pm@example.com: could this be the firmware? cc @nobody-here', mentions: ['usr-change_manager'] } });
+    expect(note.status).toBe(200);
+    const history = (await s.api('GET', `/api/v1/incidents/${inc.number}/history`)).body;
+    expect(history.at(-1).data.mentions).toEqual(['usr-change_manager', 'usr-problem_manager']);
+    expect((await of('dev-change_manager', 'mention')).map((n) => n.message)).toEqual([`${inc.number}: you were mentioned in a note: @usr-change_manager and @pm@example.com: could this be the firmware? cc @nobody-here`]);
+    expect(await of('dev-problem_manager', 'mention')).toHaveLength(1);
+    // A work note names no requester; an unknown user named explicitly is a 400 naming the entry.
+    expect((await s.api('POST', `/api/v1/incidents/${inc.number}/notes`, { body: { text: 'internal', mentions: ['usr-requester'] } })).body.errors).toEqual([
+      { path: 'mentions.0', message: 'usr-requester is a requester: work notes are not shown to requesters (make the note public)' },
+    ]);
+    expect((await s.api('POST', `/api/v1/incidents/${inc.number}/notes`, { body: { text: 'x', mentions: ['usr-ghost'] } })).body.errors).toEqual([{ path: 'mentions.0', message: 'no active user usr-ghost' }]);
+    // The requester, named in a public note on someone else's incident, may not see it.
+    expect((await s.api('POST', `/api/v1/incidents/${inc.number}/notes`, { body: { text: 'x', visibility: 'public', mentions: ['usr-requester'] } })).body.errors).toEqual([
+      { path: 'mentions.0', message: 'usr-requester may not see this incident' },
+    ]);
+    expect(await of('dev-requester', 'mention')).toHaveLength(0);
+  });
+
   test('the inbox pages newest first with a cursor, each notification once', async () => {
     for (let i = 0; i < 3; i++) {
       const inc = await s.api('POST', '/api/v1/incidents', { body: { title: `Batch ${i}`, impact: 'low', urgency: 'low' } });

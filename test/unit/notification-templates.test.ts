@@ -10,6 +10,8 @@ const LINK = 'https://itsm.example.com/api/v1/incidents/inc_1';
 
 /** Every kind the workflows raise today, the record type it is raised on, and a message as they word it. */
 const RAISED: [kind: string, recordType: string, number: string, message: string][] = [
+  ['assignment', 'incident', 'INC0000042', 'INC0000042 (P2) Payments fail: assigned to your group network'],
+  ['mention', 'incident', 'INC0000042', 'INC0000042: you were mentioned in a note: @usr-ann can you check the gateway?'],
   ['escalation', 'incident', 'INC0000042', 'INC0000042 (P1) escalated to level 1: customers are calling'],
   ['functional_escalation', 'incident', 'INC0000042', 'INC0000042 (P2) was not acknowledged by 2026-12-04T10:00:00.000Z; reassigned to network'],
   ['sla_warning', 'incident', 'INC0000042', 'INC0000042 (P2) reached 75% of its resolution target; due 2026-12-04T12:00:00.000Z'],
