@@ -25,4 +25,4 @@ export type AttachmentRecord = z.infer<typeof AttachmentRecord>;
 export const AttachmentUpload = z.object({
   file: z.string().openapi({ format: 'binary', description: 'the file; one per request' }),
   visibility: Visibility.optional().openapi({ description: 'default: internal for the desk, public for a requester' }),
-});
+}).strict();

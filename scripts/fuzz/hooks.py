@@ -68,6 +68,10 @@ RULES = [
     (r"^not part of \w+", "an RCA entry's fields depend on the method (five whys or fishbone)"),
     (r"^required for \w+", "an RCA entry's fields depend on the method (five whys or fishbone)"),
     (r"^same natural key ", "items of one snapshot compared by class and name (uniqueItems compares whole items)"),
+    (r"^is the address of \S+, not of callerId ", "an address compared with another field's user"),
+    (r"^not for a requester: ", "depends on the caller's role, not on the request's form"),
+    (r" is a requester: work notes are not shown to requesters", "a mentioned user's role compared with the note's visibility"),
+    (r" may not see this incident$", "a mentioned user checked against the incident's visibility"),
     # Values judged by the runtime rather than by their form.
     (r"^unknown timezone ", "an IANA zone as the runtime's ICU knows it (aliases and any letter case too)"),
     (r"^must be an absolute http:, https: or file: URI$", "what the WHATWG URL parser accepts, which no pattern states"),
