@@ -49,7 +49,8 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
   if (hasBody && !['identity', 'gzip', 'deflate'].includes(encoding)) return next(new HttpError(415, 'Unsupported media type', `content-encoding ${encoding} is not supported (gzip, deflate or none)`));
   const csvImport = req.method === 'POST' && isImportPath(req.path) && req.is('text/csv');
   // Files are uploaded as multipart/form-data (the attachment routes read the stream themselves).
-  const upload = req.method === 'POST' && /\/attachments\/?$/i.test(req.path) && req.is('multipart/form-data');
+  // (any method here: another method on that path is the 405 it is, not a 415 about its body)
+  const upload = /\/attachments\/?$/i.test(req.path) && req.is('multipart/form-data');
   if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !upload && !req.is('application/json') && !req.is('application/*+json')) {
     return next(new HttpError(415, 'Unsupported media type', 'request bodies must be application/json'));
   }

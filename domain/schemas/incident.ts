@@ -3,6 +3,7 @@ import type { IncidentSnapshot } from '../incident/snapshot';
 import { INCIDENT_STATES } from '../incident/state-machine';
 import { Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
 import { HoldReasonEnum, SlaClockSchema } from './sla';
+import { Email } from './people';
 
 export const MatchedKnownErrorSchema = z.object({ id: z.string(), number: z.string(), title: z.string(), workaround: z.string() });
 
@@ -24,7 +25,7 @@ export const CreateIncidentBody = z
     category: z.string().max(100).optional(),
     callerId: z.string().max(100).optional(),
     /** A caller who is not a user, known by address (the desk logging a call or an e-mail). */
-    callerEmail: z.email().max(254).optional(),
+    callerEmail: Email.optional(),
     /**
      * Restricted to these groups (e.g. a security incident): besides them only its assignment
      * group, assignee, caller, opener and admins see it. The desk's choice, not a requester's.

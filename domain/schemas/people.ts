@@ -14,7 +14,7 @@ const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
  * `format: email` checks of clients) accept, so the document's pattern and the server agree.
  */
 const EMAIL = /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?=[^@]{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-const Email = z
+export const Email = z
   .email({ message: 'must be an e-mail address', pattern: EMAIL })
   .max(320)
   .openapi({ pattern: EMAIL.source })
