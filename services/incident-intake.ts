@@ -27,13 +27,15 @@ export async function checkNewIncident(db: Db, user: Pick<Principal, 'id' | 'rol
       delete out.callerEmail;
     } else out.callerEmail = email;
   }
-  if (body.restrictedTo !== undefined && errors.length === 0) {
-    const groups = await Promise.all(body.restrictedTo.map((g) => findGroup(db, g)));
-    groups.forEach((g, i) => {
-      if (!g) errors.push({ path: `restrictedTo.${i}`, message: `no group ${body.restrictedTo![i]}` });
-    });
-    out.restrictedTo = [...new Set(groups.filter((g) => g !== null).map((g) => g.name))];
-  }
   if (errors.length) throw new ValidationFailed(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  if (body.restrictedTo !== undefined) out.restrictedTo = await restrictionGroups(db, body.restrictedTo, 'restrictedTo');
   return out;
+}
+
+/** The groups an incident is restricted to, by id or name, as the names records hold, each once: a 400 naming each that does not exist. */
+export async function restrictionGroups(db: Db, refs: readonly string[], field: string): Promise<string[]> {
+  const groups = await Promise.all(refs.map((g) => findGroup(db, g)));
+  const errors = groups.flatMap((g, i) => (g ? [] : [{ path: `${field}.${i}`, message: `no group ${refs[i]}` }]));
+  if (errors.length) throw new ValidationFailed(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  return [...new Set(groups.map((g) => g!.name))];
 }

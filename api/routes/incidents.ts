@@ -29,7 +29,7 @@ import { commandError } from '../temporal-errors';
 import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 import { checkAssignment } from '../../services/incident-assignment';
-import { checkNewIncident } from '../../services/incident-intake';
+import { checkNewIncident, restrictionGroups } from '../../services/incident-intake';
 import { resolveMentions } from '../../services/note-mentions';
 
 export const toView = (row: Incident): IncidentView => ({ ...incidentView(incidentFromRow(row), Date.now()), restricted: row.restricted });
@@ -71,6 +71,7 @@ export const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
   escalate: [...AGENTS, 'problem_manager'],
   notes: [...AGENTS, 'requester', 'problem_manager', 'change_manager'],
   impact: AGENTS,
+  restrict: AGENTS,
 };
 
 const IdParam = '/api/v1/incidents/:id';
@@ -184,7 +185,11 @@ export function incidentRoutes(): RouteDef[] {
       // An assignment names a group that exists and an active member of it (resolved to name and id).
       present: (deps, answer) => presentIncident(deps.db, answer as IncidentView),
       payload: async (deps, row, verb, body, user) =>
-        verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : verb === 'notes' ? checkNote(deps.db, row, user, body as NoteBody) : body,
+        verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : verb === 'notes'
+            ? checkNote(deps.db, row, user, body as NoteBody)
+            : verb === 'restrict'
+              ? { groups: await restrictionGroups(deps.db, (body as IncidentCommandBody<'restrict'>).groups, 'groups') }
+              : body,
     }),
   ];
 }

@@ -40,6 +40,7 @@ export const EVENT_OF: Record<IncidentCommandName, string | null> = {
   escalate: 'incident.escalated',
   notes: null,
   impact: 'incident.reprioritised',
+  restrict: null,
 };
 
 export function newIncident(
@@ -138,6 +139,7 @@ export const commandEffects: {
     data: { text: b.text, ...(b.visibility ? { visibility: b.visibility } : {}), ...(b.attachmentIds ? { attachmentIds: b.attachmentIds } : {}), ...(b.mentions ? { mentions: b.mentions } : {}) },
     notifications: (b.mentions ?? []).map((id) => ({ recipient: `user:${id}`, kind: 'mention', message: `${s.snapshot.number}: you were mentioned in a note: ${b.text.replace(/\s+/g, ' ').slice(0, 300)}` })),
   }),
+  restrict: (s, b) => ({ snapshot: { ...s.snapshot, restrictedTo: b.groups }, data: { from: s.snapshot.restrictedTo ?? [], to: b.groups } }),
   impact: (s, b, _to, _now, matrix) => {
     const impact = b.impact ?? s.snapshot.impact;
     const urgency = b.urgency ?? s.snapshot.urgency;

@@ -17,7 +17,8 @@ export type IncidentAction =
   | 'cancel'
   | 'escalate'
   | 'notes'
-  | 'impact';
+  | 'impact'
+  | 'restrict';
 
 const OPEN: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
 
@@ -35,6 +36,7 @@ const RULES: Record<IncidentAction, { from: readonly IncidentState[]; to: Incide
   escalate: { from: OPEN, to: null },
   notes: { from: [...OPEN, 'resolved'], to: null },
   impact: { from: OPEN, to: null },
+  restrict: { from: [...OPEN, 'resolved'], to: null },
 };
 
 export function isTerminal(state: IncidentState): boolean {

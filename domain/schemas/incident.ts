@@ -61,6 +61,8 @@ export const IncidentCommandBodies = {
       mentions: z.array(z.string().trim().min(1).max(254).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
     })
     .strict(),
+  /** Limits the incident to these groups (as `restrictedTo` at creation); an empty list lifts the restriction. */
+  restrict: z.object({ groups: z.array(GroupName).max(20) }).strict(),
   impact: z
     .object({ impact: Level.optional(), urgency: Level.optional() })
     .strict()

@@ -156,6 +156,26 @@ describe.each(PROVIDERS)('requester visibility on %s', (provider) => {
     expect((await s.api('POST', `/api/v1/incidents/${secret.number}/assign`, { ...SEC, body: { group: `network-${key}` } })).status).toBe(200);
     expect((await s.api('GET', `/api/v1/incidents/${secret.number}`, NET)).body).toMatchObject({ restricted: true, assignmentGroup: `network-${key}` });
     expect((await s.api('GET', `/api/v1/incidents/${secret.number}`, { token: 'dev-problem_manager' })).status).toBe(404);
+
+    // Restricted later (found to be a security matter), changed, then lifted; each step in the history.
+    const later = await open('dev-agent', { title: 'Odd logins' });
+    expect((await s.api('GET', `/api/v1/incidents/${later.number}`, NET)).status).toBe(200);
+    const restricted = await s.api('POST', `/api/v1/incidents/${later.number}/restrict`, { body: { groups: [`secops-${key}`] } });
+    expect(restricted.body).toMatchObject({ restricted: true, restrictedTo: [`secops-${key}`] });
+    expect((await s.api('GET', `/api/v1/incidents/${later.number}`, NET)).status).toBe(404);
+    expect(await numbers(NET)).not.toContain(later.number);
+    expect((await s.api('POST', `/api/v1/incidents/${later.number}/restrict`, { body: { groups: [`network-${key}`, `grp-network-${key}`] } })).body.restrictedTo).toEqual([`network-${key}`]);
+    expect((await s.api('GET', `/api/v1/incidents/${later.number}`, NET)).body).toMatchObject({ restricted: true, restrictedTo: [`network-${key}`] });
+    expect((await s.api('GET', `/api/v1/incidents/${later.number}`, SEC)).status).toBe(404);
+    expect((await s.api('POST', `/api/v1/incidents/${later.number}/restrict`, { body: { groups: ['nope'] } })).body.errors).toEqual([{ path: 'groups.0', message: 'no group nope' }]);
+    expect((await s.api('POST', `/api/v1/incidents/${later.number}/restrict`, { ...NET, body: { groups: [] } })).body).toMatchObject({ restricted: false, restrictedTo: [] });
+    expect((await s.api('GET', `/api/v1/incidents/${later.number}`, SEC)).body.restricted).toBe(false);
+    expect((await s.api('GET', `/api/v1/incidents/${later.number}/history`)).body.filter((h: { action: string }) => h.action === 'restrict').map((h: { data: unknown }) => h.data)).toEqual([
+      { from: [], to: [`secops-${key}`] },
+      { from: [`secops-${key}`], to: [`network-${key}`] },
+      { from: [`network-${key}`], to: [] },
+    ]);
+    expect((await s.api('POST', `/api/v1/incidents/${later.number}/restrict`, { token: 'dev-requester', body: { groups: [] } })).status).toBe(403);
   });
 
   test('role × endpoint matrix: every operation answers 403 exactly when its route does not admit the role, and never 5xx', async () => {

@@ -52,6 +52,7 @@ export const incidentCommandUpdates = {
   escalate: defineUpdate<IncidentView, [IncidentCommandInput<'escalate'>]>('escalate'),
   notes: defineUpdate<IncidentView, [IncidentCommandInput<'notes'>]>('notes'),
   impact: defineUpdate<IncidentView, [IncidentCommandInput<'impact'>]>('impact'),
+  restrict: defineUpdate<IncidentView, [IncidentCommandInput<'restrict'>]>('restrict'),
 } as const satisfies { [K in IncidentCommandName]: unknown };
 /** Problem management links an incident to a problem (from the problem's side; no HTTP route of its own). */
 export interface LinkProblemBody {
