@@ -102,18 +102,22 @@ const notificationId = (w: TransitionWrite, index: number) => `ntf-${w.recordId}
  */
 async function mailNotifications(deps: ActivityDeps, ids: string[]): Promise<void> {
   if (!deps.mailer) return;
-  for (const id of ids) {
-    try {
-      await deps.temporal.workflow.start(NOTIFICATION_EMAIL_WORKFLOW, {
-        workflowId: notificationEmailWorkflowId(id),
-        taskQueue: deps.taskQueue,
-        args: [{ notificationId: id } satisfies NotificationEmailInput],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    }
-  }
+  // Together, not one after another: a transition that raises several notifications (a group and
+  // its manager) pays one engine round trip before it answers, not one per notification.
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        await deps.temporal.workflow.start(NOTIFICATION_EMAIL_WORKFLOW, {
+          workflowId: notificationEmailWorkflowId(id),
+          taskQueue: deps.taskQueue,
+          args: [{ notificationId: id } satisfies NotificationEmailInput],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+    }),
+  );
 }
 
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {

@@ -13,10 +13,12 @@ export async function checkAssignment(db: Db, current: { assignmentGroup: string
   const errors: { path: string; message: string }[] = [];
   let group = current.assignmentGroup;
   let groupName: string | undefined;
+  // The group read once: the one named, else (only when an assignee needs checking) the incident's own.
+  let groupRow: Awaited<ReturnType<typeof findGroup>> = null;
   if (body.group !== undefined) {
-    const g = await findGroup(db, body.group);
-    if (!g) errors.push({ path: 'group', message: `no group ${body.group}` });
-    else group = groupName = g.name;
+    groupRow = await findGroup(db, body.group);
+    if (!groupRow) errors.push({ path: 'group', message: `no group ${body.group}` });
+    else group = groupName = groupRow.name;
   }
   let assignee: string | undefined;
   if (body.assignee !== undefined && errors.length === 0) {
@@ -24,7 +26,7 @@ export async function checkAssignment(db: Db, current: { assignmentGroup: string
     if (!user) errors.push({ path: 'assignee', message: `no user ${body.assignee}` });
     else if (!group) errors.push({ path: 'assignee', message: 'needs a group: the incident has none, so name one with the assignee' });
     else {
-      const g = await findGroup(db, group);
+      const g = groupRow ?? (await findGroup(db, group));
       const member = g ? await db.groupMember.findUnique({ where: { groupId_userId: { groupId: g.id, userId: user.id } } }) : null;
       if (!user.active || !member) errors.push({ path: 'assignee', message: `not an active member of group ${group}: ${user.id}` });
       else assignee = user.id;
