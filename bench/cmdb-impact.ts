@@ -36,7 +36,7 @@ import type { Db } from '../db/client';
 import { createTestDatabase } from '../test/support/database';
 import { startApiOnly } from '../test/support/api-only';
 import { GRAPH_COUNTER } from '../db/ci-graph';
-import { mergeIntoLatest } from './support';
+import { mergeIntoLatest, seededRandom } from './support';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -112,16 +112,9 @@ function spread(xs: number[]) {
   return { min: s[0], p50: pct(s, 50), max: s[s.length - 1], mean: round(s.reduce((a, b) => a + b, 0) / (s.length || 1), 1) };
 }
 
-/** mulberry32: a small seeded PRNG, so every run builds the same CMDB. */
+/** The shared seeded PRNG (bench/support.ts), so every run builds the same CMDB. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
 }
 

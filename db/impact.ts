@@ -19,9 +19,6 @@ export interface ImpactOptions {
   at?: Date;
 }
 
-/** A reached CI as callers see it (name and status are current: the graph follows the log). */
-export type ImpactRow = Reached;
-
 /**
  * Recent walks of the current graph, per database client, keyed by the graph's version: paging
  * through a large impact set walks once, not once per page. A write moves the version on, so a
@@ -50,11 +47,11 @@ export async function walkImpact(db: Db, ciId: string, opts: ImpactOptions): Pro
 }
 
 /** Every CI within `depth` hops of `ciId` in `direction`, nearest first, with one shortest path each. */
-export async function impactOf(db: Db, ciId: string, opts: ImpactOptions): Promise<ImpactRow[]> {
+export async function impactOf(db: Db, ciId: string, opts: ImpactOptions): Promise<Reached[]> {
   return (await walkImpact(db, ciId, opts)).all();
 }
 
 /** The reached CIs of these classes, nearest first. */
-export async function impactOfClasses(db: Db, ciId: string, opts: ImpactOptions, classes: readonly string[]): Promise<ImpactRow[]> {
+export async function impactOfClasses(db: Db, ciId: string, opts: ImpactOptions, classes: readonly string[]): Promise<Reached[]> {
   return (await walkImpact(db, ciId, opts)).ofClass(new Set(classes));
 }

@@ -2,7 +2,8 @@ import { z } from '../../domain/schemas/zod';
 import { CiRelationships, CreateRelationshipBody, IMPACT_CURSOR, IMPACT_SERVICES_SHOWN, ImpactQuery, ImpactResult, RelationshipRecord, RelationshipsQuery, type AffectedCi } from '../../domain/schemas/ci';
 import { addRelationship, removeRelationship, type CiRelationshipRow } from '../../db/ci-store';
 import { relationshipsAt } from '../../db/ci-graph';
-import { walkImpact, type ImpactRow } from '../../db/impact';
+import { walkImpact } from '../../db/impact';
+import type { Reached } from '../../domain/cmdb/impact-graph';
 import type { ImpactPosition } from '../../domain/cmdb/impact-graph';
 import { notFound } from '../errors';
 import { requireCi, resolveCiField } from '../refs';
@@ -122,7 +123,7 @@ export function ciRelationshipsRoutes(): RouteDef[] {
 
 const SERVICE = new Set(['service']);
 
-const affectedView = (r: ImpactRow): AffectedCi => ({ ...summary(r), retired: r.status === 'retired', distance: r.distance, path: r.path });
+const affectedView = (r: Reached): AffectedCi => ({ ...summary(r), retired: r.status === 'retired', distance: r.distance, path: r.path });
 
 function positionOf(cursor: string | undefined): ImpactPosition | undefined {
   const m = cursor === undefined ? null : IMPACT_CURSOR.exec(cursor);
