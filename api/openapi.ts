@@ -28,7 +28,11 @@ export function buildOpenApi(routes: RouteDef[]) {
       responses: {
         [r.status ?? 200]: {
           description: 'OK',
-          ...(r.produces ? { content: { [r.produces]: { schema: z.string().openapi({ format: 'binary' }) } } } : r.response ? { content: { 'application/json': { schema: r.response } } } : {}),
+          ...(r.produces
+            ? { content: { [r.produces]: { schema: z.string().openapi({ format: 'binary' }) } } }
+            : r.response
+              ? { content: { 'application/json': { schema: r.response }, ...Object.fromEntries((r.alsoProduces ?? []).map((t) => [t, { schema: z.string() }])) } }
+              : {}),
         },
         ...Object.fromEntries((r.errors ?? []).map((status) => [status, problem])),
         400: problem,

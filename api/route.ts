@@ -51,6 +51,8 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   creates?: boolean;
   /** The media type of a success body the handler streams itself (e.g. a download); default JSON. */
   produces?: string;
+  /** Media types the handler may answer instead of the JSON `response` (e.g. a report as text/csv or image/svg+xml), written by the handler itself. */
+  alsoProduces?: string[];
   /**
    * A body the handler reads itself, in more than one media type (the CMDB import takes JSON or
    * CSV): documented per media type, required, and not parsed by the generic `body` step.

@@ -1,9 +1,17 @@
 import type { Incident } from '../generated/prisma-sqlite/client';
 import { slaBreached, type IncidentSnapshot } from '../domain/incident/snapshot';
+import { clockColumns, type SlaClock } from '../domain/sla/clock';
 import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSlaColumn } from '../domain/schemas/incident';
 import type { Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
+
+const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
+/** The SLA clock's instants as columns (reports, the at-risk view). */
+export function slaColumnsOf(clock: SlaClock) {
+  const c = clockColumns(clock);
+  return { responseDueAt: new Date(c.responseDueAt), respondedAt: dateOrNull(c.respondedAt), resolutionDueAt: dateOrNull(c.resolutionDueAt) };
+}
 
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
 export const incidentStore: RecordStore<IncidentSnapshot> = {
@@ -37,6 +45,7 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       knownErrorId: s.knownErrorId,
       sla: toJson({ slaId: s.slaId, clock: s.clock }),
       slaBreached: slaBreached(s, s.updatedAt),
+      ...slaColumnsOf(s.clock),
       openedAt: new Date(s.openedAt),
       resolvedAt: s.resolvedAt === null ? null : new Date(s.resolvedAt),
       closedAt: s.closedAt === null ? null : new Date(s.closedAt),

@@ -1,3 +1,4 @@
+import { backfillIncidentSlaColumns } from './incident-sla-backfill';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb, isSqliteUrl, type Db } from './client';
@@ -15,7 +16,10 @@ const root = [path.join(__dirname, '..'), path.join(__dirname, '..', '..')].find
 export async function migrate(databaseUrl: string): Promise<string[]> {
   const db = createDb(databaseUrl);
   try {
-    return await applyMigrations(db, isSqliteUrl(databaseUrl) ? 'sqlite' : 'postgres');
+    const applied = await applyMigrations(db, isSqliteUrl(databaseUrl) ? 'sqlite' : 'postgres');
+    // Data a migration's SQL cannot derive (computed by the domain's clock code).
+    await backfillIncidentSlaColumns(db);
+    return applied;
   } finally {
     await db.$disconnect();
   }

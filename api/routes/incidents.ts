@@ -29,6 +29,7 @@ import { commandError } from '../temporal-errors';
 import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 import { checkAssignment } from '../../services/incident-assignment';
+import { parseIsoDuration } from '../../domain/duration';
 import { checkNewIncident, restrictionGroups } from '../../services/incident-intake';
 import { resolveMentions } from '../../services/note-mentions';
 
@@ -75,6 +76,8 @@ export const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
 };
 
 const IdParam = '/api/v1/incidents/:id';
+/** An at-risk window longer than a year is a year (and never an instant past the end of time). */
+const MAX_WINDOW_MS = 366 * 86_400_000;
 
 /** Notes are recorded with their visibility: the desk's are work notes unless made public; a requester's are public. */
 type NoteBody = IncidentCommandBody<'notes'>;
@@ -131,7 +134,8 @@ export function incidentRoutes(): RouteDef[] {
       query: ListQuery.extend(IncidentListQuery.shape),
       response: listOf(IncidentRecord),
       async handler({ query, user, deps }) {
-        const { limit, cursor, state, priority, group, assignee, breached, serviceId, type } = query;
+        const { limit, cursor, state, priority, group, assignee, breached, serviceId, type, atRisk } = query;
+        const now = Date.now();
         const service = serviceId ? await findCi(deps.db, serviceId) : null;
         if (serviceId && !service) return { items: [], nextCursor: null };
         const where = {
@@ -142,7 +146,11 @@ export function incidentRoutes(): RouteDef[] {
           ...(breached !== undefined ? { slaBreached: breached } : {}),
           ...(service ? { serviceId: service.id } : {}),
           ...(type ? { type } : {}),
-          ...incidentScope(user),
+          AND: [
+            incidentScope(user),
+            // At risk: open, clock running (a paused clock has no due time), due within the window.
+            atRisk ? { state: { in: ['new', 'assigned', 'in_progress', 'on_hold'] }, resolutionDueAt: { gte: new Date(now), lte: new Date(now + Math.min(parseIsoDuration(atRisk), MAX_WINDOW_MS)) } } : {},
+          ],
         };
         const page = await listPage({ limit, cursor }, where, (args) => deps.db.incident.findMany(args), toView);
         return { ...page, items: await presentIncidents(deps.db, page.items) };

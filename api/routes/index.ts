@@ -21,6 +21,7 @@ import { eventRoutes } from './events';
 import { assignmentRuleRoutes } from './assignment-rules';
 import { notificationRoutes } from './notifications';
 import { mailInRoutes } from './mail-in';
+import { reportRoutes } from './reports';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -47,5 +48,6 @@ export function allRoutes(): RouteDef[] {
     ...assignmentRuleRoutes(),
     ...notificationRoutes(),
     ...mailInRoutes(),
+    ...reportRoutes(),
   ];
 }

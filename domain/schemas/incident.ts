@@ -1,7 +1,7 @@
 import { z, type Agree } from './zod';
 import type { IncidentSnapshot } from '../incident/snapshot';
 import { INCIDENT_STATES } from '../incident/state-machine';
-import { Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
+import { IsoDuration, Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
 import { HoldReasonEnum, SlaClockSchema } from './sla';
 import { Email } from './people';
 
@@ -133,6 +133,8 @@ export const IncidentListQuery = z.object({
   breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   serviceId: z.string().optional(),
   type: IncidentType.optional(),
+  /** Open incidents whose resolution clock runs and falls due within this window (not yet breached). */
+  atRisk: IsoDuration.optional().describe('e.g. PT1H: open incidents whose running resolution clock is due within the window'),
 });
 
 export const AuditEntry = z.object({

@@ -115,3 +115,17 @@ export function viewClock(clock: SlaClock, now: number): SlaView {
     paused: pausedNow,
   };
 }
+
+/**
+ * The clock's instants as a record's columns (reports and the at-risk view filter on them in
+ * SQL). Resolution due is fixed while the clock runs and once it is met; while it is paused it
+ * moves with the pause, so it is null then.
+ */
+export function clockColumns(clock: SlaClock): { responseDueAt: number; respondedAt: number | null; resolutionDueAt: number | null } {
+  const pausedOpen = clock.pausedSince !== null && clock.resolutionMetAt === null;
+  return {
+    responseDueAt: responseDueAt(clock),
+    respondedAt: clock.responseMetAt,
+    resolutionDueAt: pausedOpen ? null : resolutionDueAt(clock, clock.resolutionMetAt ?? clock.openedAt),
+  };
+}

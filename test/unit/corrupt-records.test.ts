@@ -81,6 +81,8 @@ const incident: IncidentSnapshot = {
   ciId: null,
   category: null,
   callerId: null,
+  callerEmail: null,
+  restrictedTo: [],
   assignmentGroup: 'service-desk',
   assignee: 'usr-agent',
   escalationLevel: 0,

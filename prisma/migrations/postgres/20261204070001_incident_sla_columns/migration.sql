@@ -1,0 +1,11 @@
+-- AlterTable
+ALTER TABLE "Incident" ADD COLUMN     "resolutionDueAt" TIMESTAMP(3),
+ADD COLUMN     "respondedAt" TIMESTAMP(3),
+ADD COLUMN     "responseDueAt" TIMESTAMP(3);
+
+-- CreateIndex
+CREATE INDEX "Incident_resolutionDueAt_idx" ON "Incident"("resolutionDueAt");
+
+-- CreateIndex
+CREATE INDEX "Incident_responseDueAt_idx" ON "Incident"("responseDueAt");
+

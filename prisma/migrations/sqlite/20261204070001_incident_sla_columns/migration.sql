@@ -1,0 +1,10 @@
+-- AlterTable (columns added at the end: no table rebuild on a large Incident table)
+ALTER TABLE "Incident" ADD COLUMN "responseDueAt" DATETIME;
+ALTER TABLE "Incident" ADD COLUMN "respondedAt" DATETIME;
+ALTER TABLE "Incident" ADD COLUMN "resolutionDueAt" DATETIME;
+
+-- CreateIndex
+CREATE INDEX "Incident_resolutionDueAt_idx" ON "Incident"("resolutionDueAt");
+
+-- CreateIndex
+CREATE INDEX "Incident_responseDueAt_idx" ON "Incident"("responseDueAt");
