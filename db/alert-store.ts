@@ -32,7 +32,8 @@ export async function saveAlert(db: Db, a: AlertRow): Promise<void> {
   await db.monitoringAlert.upsert({ where: { id: a.id }, create: data, update: data });
 }
 
-export function alertView(row: MonitoringAlert): AlertRecord {
+/** An alert as the API shows it, but for its CI's number (api/routes/events.ts adds it). */
+export function alertView(row: MonitoringAlert): Omit<AlertRecord, 'ciNumber'> {
   return {
     id: row.id,
     dedupKey: row.dedupKey,

@@ -1,5 +1,5 @@
 import { Prisma, type KnownError, type Problem } from '../generated/prisma-sqlite/client';
-import { ProblemSnapshotSchema, type KnownErrorRecord, type KnownErrorState, type ProblemSnapshot } from '../domain/schemas/problem';
+import { ProblemSnapshotSchema, type KnownErrorState, type KnownErrorView, type ProblemSnapshot } from '../domain/schemas/problem';
 import { z } from '../domain/schemas/zod';
 import { providerOf, type Db, type Tx } from './client';
 import { parseJson, toJson } from './json';
@@ -76,7 +76,7 @@ export async function findProblem(db: Db, ref: string): Promise<Problem | null> 
 
 const Ids = z.array(z.string());
 
-export function knownErrorView(row: KnownError, extra: { workaroundApplied?: number; rank?: number } = {}): KnownErrorRecord {
+export function knownErrorView(row: KnownError, extra: { workaroundApplied?: number; rank?: number } = {}): KnownErrorView {
   const at = { recordType: 'known_error', recordId: row.id };
   return {
     id: row.id,

@@ -20,8 +20,10 @@ import type { Change } from '../../generated/prisma-sqlite/client';
 import { changeCommandUpdates, voteOutcomeUpdate, voteSignal, type SubmitChange } from '../../workflows/contracts/change';
 import { changeConfigFromEnv, submitChange } from '../../temporal/open-change';
 import type { Principal, Role } from '../../domain/access';
-import { HttpError, conflict, forbidden, notFound } from '../errors';
+import { conflict, forbidden, notFound } from '../errors';
 import { changeFromRow } from '../../db/change-store';
+import { findProblem } from '../../db/problem-store';
+import { readReferences, type ReadReference } from '../../db/references';
 import { resolveSubmission } from '../../services/change-submission';
 import { newId } from '../../infra/ids';
 import { listPage } from '../pagination';
@@ -32,6 +34,36 @@ import { auditEntries } from './history';
 import { freezeView } from './change-freezes';
 
 export const toChangeView = (row: Change) => changeView(changeFromRow(row));
+
+const GROUP = 'group:';
+/** A CAB approver's name: the user's, or the group's for a `group:<name>` entry. */
+const approverName = (ref: ReadReference, approver: string) => (approver.startsWith(GROUP) ? approver.slice(GROUP.length) : ref('user', approver));
+
+/** Changes as the API shows them: each reference by id and number or name, one read per kind for a whole page. */
+export async function presentChanges(db: Db, views: ChangeView[]) {
+  const ref = await readReferences(db, views, (v) => ({
+    ci: [...v.ciIds, ...v.ciUpdates.map((u) => u.ciId)],
+    template: [v.templateId],
+    freeze: [v.freezeId],
+    user: [v.changeManager, ...(v.cab?.approvers.map((a) => a.approver) ?? []), ...(v.cab?.votes.map((x) => x.member) ?? [])],
+  }));
+  return views.map((v) => ({
+    ...v,
+    ciNumbers: v.ciIds.map((id) => ref('ci', id)),
+    ciUpdates: v.ciUpdates.map((u) => ({ ...u, ciNumber: ref('ci', u.ciId) })),
+    templateName: ref('template', v.templateId),
+    freezeName: ref('freeze', v.freezeId),
+    changeManagerName: ref('user', v.changeManager),
+    cab: v.cab
+      ? {
+          ...v.cab,
+          approvers: v.cab.approvers.map((a) => ({ ...a, approverName: approverName(ref, a.approver) })),
+          votes: v.cab.votes.map((x) => ({ ...x, memberName: ref('user', x.member) })),
+        }
+      : null,
+  }));
+}
+export const presentChange = async (db: Db, view: ChangeView) => (await presentChanges(db, [view]))[0];
 
 export async function findChange(db: Db, ref: string): Promise<Change> {
   const row = await db.change.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
@@ -105,7 +137,8 @@ export function changeRoutes(): RouteDef[] {
       async handler({ body, user, deps }) {
         const submission = await resolveSubmission(deps.db, body);
         try {
-          return await submitChange({ db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: changeWorkflowConfig(deps) }, user.id, submission);
+          const view = await submitChange({ db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: changeWorkflowConfig(deps) }, user.id, submission);
+          return await presentChange(deps.db, view);
         } catch (e) {
           throw commandError(e, 'change');
         }
@@ -121,8 +154,11 @@ export function changeRoutes(): RouteDef[] {
       response: listOf(ChangeRecord),
       async handler({ query, deps }) {
         const { limit, cursor, state, type, risk, problemId } = query;
-        const where = { ...(state ? { state } : {}), ...(type ? { type } : {}), ...(risk ? { riskLevel: risk } : {}), ...(problemId ? { problemId } : {}) };
-        return listPage({ limit, cursor }, where, (args) => deps.db.change.findMany(args), toChangeView);
+        const problem = problemId ? await findProblem(deps.db, problemId) : null;
+        if (problemId && !problem) return { items: [], nextCursor: null };
+        const where = { ...(state ? { state } : {}), ...(type ? { type } : {}), ...(risk ? { riskLevel: risk } : {}), ...(problem ? { problemId: problem.id } : {}) };
+        const page = await listPage({ limit, cursor }, where, (args) => deps.db.change.findMany(args), toChangeView);
+        return { ...page, items: await presentChanges(deps.db, page.items) };
       },
     }),
     route({
@@ -144,6 +180,7 @@ export function changeRoutes(): RouteDef[] {
         const snapshots = rows.map(changeFromRow);
         const conflicts = clashes(snapshots.map((s) => ({ number: s.number, ciIds: s.ciIds, start: s.plannedStart, end: s.plannedEnd })));
         const freezes = await deps.db.changeFreeze.findMany({ where: { start: { lt: to }, end: { gt: from } }, orderBy: { start: 'asc' } });
+        const ref = await readReferences(deps.db, snapshots, (c) => ({ ci: c.ciIds }));
         return {
           from: from.toISOString(),
           to: to.toISOString(),
@@ -157,6 +194,7 @@ export function changeRoutes(): RouteDef[] {
             plannedStart: new Date(s.plannedStart).toISOString(),
             plannedEnd: new Date(s.plannedEnd).toISOString(),
             ciIds: s.ciIds,
+            ciNumbers: s.ciIds.map((id) => ref('ci', id)),
             conflicts: conflicts.get(s.number) ?? [],
           })),
           freezes: freezes.map(freezeView),
@@ -170,7 +208,7 @@ export function changeRoutes(): RouteDef[] {
       tag: 'Changes',
       roles: 'any',
       response: ChangeRecord,
-      handler: async ({ params, deps }) => toChangeView(await findChange(deps.db, params.id)),
+      handler: async ({ params, deps }) => presentChange(deps.db, toChangeView(await findChange(deps.db, params.id))),
     }),
     route({
       method: 'get',
@@ -201,20 +239,20 @@ export function changeRoutes(): RouteDef[] {
         if (counted) throw duplicateVote(row.number, counted);
         const voteId = newId('vote');
         const handle = deps.temporal.workflow.getHandle(row.workflowId);
+        let outcome: { counted: boolean; change: ChangeView };
         try {
           await handle.signal(voteSignal, { voteId, member: user.id, groups: user.groups, decision: body.decision, ...(body.comment ? { comment: body.comment } : {}) });
           // The workflow answers once it has recorded the vote (and the decision it settles): no polling.
-          const outcome = await voteOutcome(handle, voteId);
-          if (!outcome.counted) {
-            // Raced with another vote from the same member: recorded, not counted, and said so.
-            const first = outcome.change.cab?.votes.find((v) => v.member === user.id && v.counted);
-            if (first) throw duplicateVote(row.number, { decision: first.decision, at: Date.parse(first.at) });
-          }
-          return outcome.change;
+          outcome = await voteOutcome(handle, voteId);
         } catch (e) {
-          if (e instanceof HttpError) throw e;
           throw commandError(e, `change ${row.number}`);
         }
+        if (!outcome.counted) {
+          // Raced with another vote from the same member: recorded, not counted, and said so.
+          const first = outcome.change.cab?.votes.find((v) => v.member === user.id && v.counted);
+          if (first) throw duplicateVote(row.number, { decision: first.decision, at: Date.parse(first.at) });
+        }
+        return presentChange(deps.db, outcome.change);
       },
     }),
     ...commandRoutes({
@@ -227,6 +265,7 @@ export function changeRoutes(): RouteDef[] {
       response: ChangeRecord,
       find: findChange,
       isTerminal: (state) => isTerminal(state as ChangeState),
+      present: (deps, answer) => presentChange(deps.db, answer as ChangeView),
     }),
   ];
 }

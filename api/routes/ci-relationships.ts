@@ -6,11 +6,20 @@ import { walkImpact } from '../../db/impact';
 import type { Reached } from '../../domain/cmdb/impact-graph';
 import type { ImpactPosition } from '../../domain/cmdb/impact-graph';
 import { notFound } from '../errors';
-import { requireCi, resolveCiField } from '../refs';
+import { requireCi, resolveCi } from '../refs';
 import { route, type RouteDef } from '../route';
 import { CI_WRITERS, ciStoreError, ciView } from './cis';
 
-const relView = (r: CiRelationshipRow) => ({ id: r.id, sourceId: r.sourceId, type: r.type as z.infer<typeof RelationshipRecord>['type'], targetId: r.targetId, createdAt: r.createdAt.toISOString() });
+/** A relationship with both ends as id and number. */
+const relView = (r: CiRelationshipRow, numbers: { source: string; target: string }) => ({
+  id: r.id,
+  sourceId: r.sourceId,
+  sourceNumber: numbers.source,
+  type: r.type as z.infer<typeof RelationshipRecord>['type'],
+  targetId: r.targetId,
+  targetNumber: numbers.target,
+  createdAt: r.createdAt.toISOString(),
+});
 const summary = (c: { id: string; number: string; name: string; class: string; status: string }) => ({
   id: c.id,
   number: c.number,
@@ -36,9 +45,9 @@ export function ciRelationshipsRoutes(): RouteDef[] {
       creates: true,
       async handler({ params, body, user, deps }) {
         const source = await requireCi(deps.db, params.id);
-        const targetId = (await resolveCiField(deps.db, body.targetId, 'targetId')) as string;
+        const target = await resolveCi(deps.db, body.targetId, 'targetId');
         try {
-          return relView(await addRelationship(deps.db, source.id, { type: body.type, targetId }, { actor: user.id, at: new Date() }));
+          return relView(await addRelationship(deps.db, source.id, { type: body.type, targetId: target.id }, { actor: user.id, at: new Date() }), { source: source.number, target: target.number });
         } catch (e) {
           throw ciStoreError(e);
         }
@@ -63,8 +72,8 @@ export function ciRelationshipsRoutes(): RouteDef[] {
         const ends = await deps.db.configurationItem.findMany({ where: { id: { in: [...new Set([...out.map((r) => r.targetId), ...inc.map((r) => r.sourceId)])] } } });
         const byId = new Map(ends.map((c) => [c.id, c]));
         return {
-          outgoing: out.filter((r) => byId.has(r.targetId)).map((r) => ({ ...relView(r), target: summary(byId.get(r.targetId)!) })),
-          incoming: inc.filter((r) => byId.has(r.sourceId)).map((r) => ({ ...relView(r), source: summary(byId.get(r.sourceId)!) })),
+          outgoing: out.filter((r) => byId.has(r.targetId)).map((r) => ({ ...relView(r, { source: ci.number, target: byId.get(r.targetId)!.number }), target: summary(byId.get(r.targetId)!) })),
+          incoming: inc.filter((r) => byId.has(r.sourceId)).map((r) => ({ ...relView(r, { source: byId.get(r.sourceId)!.number, target: ci.number }), source: summary(byId.get(r.sourceId)!) })),
         };
       },
     }),

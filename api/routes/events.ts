@@ -2,6 +2,8 @@ import { ListQuery, listOf } from '../../domain/schemas/common';
 import { AlertRecord, EventAccepted, MonitoringEventBody, type MonitoringEvent } from '../../domain/schemas/monitoring';
 import { dedupKeyOf } from '../../domain/monitoring/alert';
 import { alertIdOf, alertView } from '../../db/alert-store';
+import type { Db } from '../../db/client';
+import { readReferences } from '../../db/references';
 import { parseIsoDuration } from '../../domain/duration';
 import { incidentConfigFromEnv } from '../../temporal/open-incident';
 import { MONITORING_ALERT_WORKFLOW, monitoringEventsSignal, type MonitoringAlertInput } from '../../workflows/contracts/monitoring-alert';
@@ -17,6 +19,12 @@ import { commandError } from '../temporal-errors';
 /** Monitoring systems post events; the desk reads the alerts they became. */
 const SENDERS = ['automation', 'admin'] as const;
 const READERS = ['agent', 'problem_manager', 'automation', 'admin'] as const;
+
+/** Alerts as the API shows them: the CI as id and number, one read for a whole page. */
+async function presentAlerts(db: Db, views: Omit<AlertRecord, 'ciNumber'>[]): Promise<AlertRecord[]> {
+  const ref = await readReferences(db, views, (a) => ({ ci: [a.ciId] }));
+  return views.map((a) => ({ ...a, ciNumber: ref('ci', a.ciId) }));
+}
 
 const AlertListQuery = ListQuery.extend({ state: z.enum(['open', 'resolved']).optional() });
 
@@ -92,7 +100,10 @@ export function eventRoutes(): RouteDef[] {
       roles: READERS,
       query: AlertListQuery,
       response: listOf(AlertRecord),
-      handler: ({ query, deps }) => listPage(query, query.state ? { state: query.state } : {}, (args) => deps.db.monitoringAlert.findMany(args), alertView),
+      async handler({ query, deps }) {
+        const page = await listPage(query, query.state ? { state: query.state } : {}, (args) => deps.db.monitoringAlert.findMany(args), alertView);
+        return { ...page, items: await presentAlerts(deps.db, page.items) };
+      },
     }),
     route({
       method: 'get',
@@ -104,7 +115,7 @@ export function eventRoutes(): RouteDef[] {
       async handler({ params, deps }) {
         const row = await deps.db.monitoringAlert.findUnique({ where: { id: params.id } });
         if (!row) throw notFound(`alert ${params.id}`);
-        return alertView(row);
+        return (await presentAlerts(deps.db, [alertView(row)]))[0];
       },
     }),
   ];

@@ -1,5 +1,6 @@
 import { z } from '../../domain/schemas/zod';
 import { withReferenceNames } from '../../db/incident-references';
+import { readReferences } from '../../db/references';
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import { AuditEntry, IncidentRecord } from '../../domain/schemas/incident';
 import {
@@ -7,10 +8,12 @@ import {
   CreateProblemBody,
   KnownErrorQuery,
   KnownErrorRecord,
+  type KnownErrorView,
   ProblemCommandBodies,
   ProblemListQuery,
   ProblemRecord,
   RaiseProblemBody,
+  type ProblemView,
   type ProblemCommandName,
   OFFSET_CURSOR_PATTERN,
 } from '../../domain/schemas/problem';
@@ -55,6 +58,32 @@ export const PROBLEM_COMMAND_ROLES: Record<ProblemCommandName, readonly Role[]> 
 
 const IdParam = '/api/v1/problems/:id';
 const toView = (row: Problem) => problemView(problemFromRow(row), Date.now());
+
+type KnownErrorRefs = Pick<KnownErrorView, 'ciIds' | 'serviceIds'>;
+const knownErrorCis = (k: KnownErrorRefs | null) => (k ? [...k.ciIds, ...k.serviceIds] : []);
+const knownErrorNumbers = <K extends KnownErrorRefs>(k: K, ref: (kind: 'ci', id: string) => string | null) => ({
+  ...k,
+  ciNumbers: k.ciIds.map((id) => ref('ci', id)),
+  serviceNumbers: k.serviceIds.map((id) => ref('ci', id)),
+});
+
+/** Problems as the API shows them: each CI and service as id and number, one read for a whole page. */
+export async function presentProblems(db: Db, views: ProblemView[]): Promise<ProblemRecord[]> {
+  const ref = await readReferences(db, views, (v) => ({ ci: [v.serviceId, v.ciId, ...knownErrorCis(v.knownError)] }));
+  return views.map((v) => ({
+    ...v,
+    serviceNumber: ref('ci', v.serviceId),
+    ciNumber: ref('ci', v.ciId),
+    knownError: v.knownError ? knownErrorNumbers(v.knownError, ref) : null,
+  }));
+}
+const presentProblem = async (db: Db, view: ProblemView) => (await presentProblems(db, [view]))[0];
+
+/** Known errors as the API shows them: their CIs and services by number too, one read for a page. */
+async function presentKnownErrors(db: Db, views: KnownErrorView[]): Promise<KnownErrorRecord[]> {
+  const ref = await readReferences(db, views, (k) => ({ ci: knownErrorCis(k) }));
+  return views.map((k) => knownErrorNumbers(k, ref));
+}
 
 async function requireProblem(db: Db, ref: string): Promise<Problem> {
   const row = await findProblem(db, ref);
@@ -120,7 +149,7 @@ export function problemRoutes(): RouteDef[] {
         const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
         const incidentIds = body.incidentIds?.length ? await resolveIncidentRefs(deps.db, body.incidentIds, 'incidentIds') : undefined;
         try {
-          return await openProblem(problemDeps(deps), user.id, {
+          return await presentProblem(deps.db, await openProblem(problemDeps(deps), user.id, {
             title: body.title,
             ...(body.description !== undefined ? { description: body.description } : {}),
             ...(serviceId ? { serviceId } : {}),
@@ -128,7 +157,7 @@ export function problemRoutes(): RouteDef[] {
             ...(body.category ? { category: body.category } : {}),
             ...(incidentIds ? { incidentIds } : {}),
             observationMs: observationMsFromEnv(deps.env, body.observationPeriod),
-          });
+          }));
         } catch (e) {
           throw commandError(e, 'the new problem');
         }
@@ -148,7 +177,8 @@ export function problemRoutes(): RouteDef[] {
         const ci = ciId ? await findCi(deps.db, ciId) : null;
         if ((serviceId && !service) || (ciId && !ci)) return { items: [], nextCursor: null };
         const where = { ...(state ? { state } : {}), ...(service ? { serviceId: service.id } : {}), ...(ci ? { ciId: ci.id } : {}) };
-        return listPage({ limit, cursor }, where, (args) => deps.db.problem.findMany(args), toView);
+        const page = await listPage({ limit, cursor }, where, (args) => deps.db.problem.findMany(args), toView);
+        return { ...page, items: await presentProblems(deps.db, page.items) };
       },
     }),
     route({
@@ -158,7 +188,7 @@ export function problemRoutes(): RouteDef[] {
       tag: 'Problems',
       roles: READERS,
       response: ProblemRecord,
-      handler: async ({ params, deps }) => toView(await requireProblem(deps.db, params.id)),
+      handler: async ({ params, deps }) => presentProblem(deps.db, toView(await requireProblem(deps.db, params.id))),
     }),
     route({
       method: 'get',
@@ -180,6 +210,7 @@ export function problemRoutes(): RouteDef[] {
       find: requireProblem,
       isTerminal: (state) => isTerminal(state as ProblemState),
       payload: payloadOf,
+      present: (deps, answer) => presentProblem(deps.db, answer as ProblemView),
     }),
     route({
       method: 'post',
@@ -195,7 +226,7 @@ export function problemRoutes(): RouteDef[] {
         const incident = await findIncident(deps.db, params.id);
         if (!incident) throw notFound(`incident ${params.id}`);
         try {
-          return await openProblem(problemDeps(deps), user.id, {
+          return await presentProblem(deps.db, await openProblem(problemDeps(deps), user.id, {
             title: body.title ?? incident.title,
             ...((body.description ?? incident.description) ? { description: body.description ?? incident.description ?? undefined } : {}),
             ...(incident.serviceId ? { serviceId: incident.serviceId } : {}),
@@ -203,7 +234,7 @@ export function problemRoutes(): RouteDef[] {
             ...(incident.category ? { category: incident.category } : {}),
             incidentIds: [incident.id],
             observationMs: observationMsFromEnv(deps.env),
-          });
+          }));
         } catch (e) {
           throw commandError(e, 'the new problem');
         }
@@ -260,10 +291,14 @@ export function problemRoutes(): RouteDef[] {
         const more = hits.length > query.limit;
         const shown = hits.slice(0, query.limit);
         const rank = new Map(shown.map((h) => [h.id, h.rank]));
-        const items = (await knownErrorsByIds(deps.db, shown.map((h) => h.id))).map((row) => {
-          const r = rank.get(row.id);
-          return knownErrorView(row, r === null || r === undefined ? {} : { rank: r });
-        });
+        const rows = await knownErrorsByIds(deps.db, shown.map((h) => h.id));
+        const items = await presentKnownErrors(
+          deps.db,
+          rows.map((row) => {
+            const r = rank.get(row.id);
+            return knownErrorView(row, r === null || r === undefined ? {} : { rank: r });
+          }),
+        );
         return { items, nextCursor: more ? `o:${offset + query.limit}` : null };
       },
     }),
@@ -277,7 +312,8 @@ export function problemRoutes(): RouteDef[] {
       async handler({ params, deps }) {
         const ke = await findKnownError(deps.db, params.id);
         if (!ke) throw notFound(`known error ${params.id}`);
-        return knownErrorView(ke, { workaroundApplied: await deps.db.incident.count({ where: { knownErrorId: ke.id } }) });
+        const [shown] = await presentKnownErrors(deps.db, [knownErrorView(ke, { workaroundApplied: await deps.db.incident.count({ where: { knownErrorId: ke.id } }) })]);
+        return shown;
       },
     }),
   ];

@@ -8,8 +8,10 @@ import { listPage } from '../pagination';
 import { slaKindOf, slaTermsOf } from '../../db/columns';
 import { resolveCiField } from '../refs';
 import { route, type RouteDef } from '../route';
+import type { Db } from '../../db/client';
+import { readReferences } from '../../db/references';
 
-export function slaView(row: Sla): SlaRecord {
+export function slaView(row: Sla): Omit<SlaRecord, 'serviceNumber'> {
   return {
     id: row.id,
     number: row.number,
@@ -23,6 +25,13 @@ export function slaView(row: Sla): SlaRecord {
     createdAt: row.createdAt.toISOString(),
   };
 }
+
+/** Agreements as the API shows them: the service as id and number, one read for a whole page. */
+async function presentSlas(db: Db, rows: Sla[]): Promise<SlaRecord[]> {
+  const ref = await readReferences(db, rows, (r) => ({ ci: [r.serviceId] }));
+  return rows.map((r) => ({ ...slaView(r), serviceNumber: ref('ci', r.serviceId) }));
+}
+const presentSla = async (db: Db, row: Sla) => (await presentSlas(db, [row]))[0];
 
 export function slaRoutes(): RouteDef[] {
   return [
@@ -54,7 +63,7 @@ export function slaRoutes(): RouteDef[] {
             isDefault: body.isDefault,
           },
         });
-        return slaView(row);
+        return presentSla(deps.db, row);
       },
     }),
     route({
@@ -65,7 +74,10 @@ export function slaRoutes(): RouteDef[] {
       roles: 'any',
       query: ListQuery,
       response: listOf(SlaRecord),
-      handler: ({ query, deps }) => listPage(query, {}, (args) => deps.db.sla.findMany(args), slaView),
+      async handler({ query, deps }) {
+        const page = await listPage(query, {}, (args) => deps.db.sla.findMany(args), (row) => row);
+        return { ...page, items: await presentSlas(deps.db, page.items) };
+      },
     }),
     route({
       method: 'get',
@@ -77,7 +89,7 @@ export function slaRoutes(): RouteDef[] {
       async handler({ params, deps }) {
         const row = await deps.db.sla.findFirst({ where: { OR: [{ id: params.id }, { number: params.id }] } });
         if (!row) throw notFound(`SLA ${params.id}`);
-        return slaView(row);
+        return presentSla(deps.db, row);
       },
     }),
   ];

@@ -1,5 +1,5 @@
 import { formatIsoDuration } from '../duration';
-import type { KnownErrorState, ProblemRecord, ProblemSnapshot } from '../schemas/problem';
+import type { KnownErrorState, ProblemSnapshot, ProblemView } from '../schemas/problem';
 
 export type { ProblemSnapshot } from '../schemas/problem';
 
@@ -9,8 +9,8 @@ export function knownErrorView(k: KnownErrorState) {
   return { ...k, validUntil: iso(k.validUntil), publishedAt: new Date(k.publishedAt).toISOString(), retiredAt: iso(k.retiredAt) };
 }
 
-/** The public shape of a problem (the API's ProblemRecord). */
-export function problemView(s: ProblemSnapshot, _now: number): ProblemRecord {
+/** The public shape of a problem (the API's ProblemRecord, references by id: api/routes/problems.ts adds their numbers). */
+export function problemView(s: ProblemSnapshot, _now: number): ProblemView {
   const method = s.rca.at(-1)?.method ?? null;
   return {
     id: s.id,
@@ -44,4 +44,4 @@ export function problemView(s: ProblemSnapshot, _now: number): ProblemRecord {
     updatedAt: new Date(s.updatedAt).toISOString(),
   };
 }
-export type ProblemView = ProblemRecord;
+export type { ProblemView } from '../schemas/problem';

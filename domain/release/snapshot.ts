@@ -16,6 +16,7 @@ export function releaseView(s: ReleaseSnapshot, _now: number): ReleaseRecord {
     type: s.type,
     state: s.state,
     unitId: s.unit?.id ?? null,
+    unitNumber: s.unit?.number ?? null,
     unit: s.unit,
     ciIds: s.cis.map((c) => c.id),
     cis: s.cis,

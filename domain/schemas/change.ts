@@ -156,16 +156,28 @@ export function changeFields<T extends z.ZodType>(Time: T) {
   };
 }
 
+/** A name beside a reference: null when it has none or no longer resolves. */
+const RefName = z.string().nullable();
+
 export const ChangeRecord = z.object({
   ...changeFields(Iso),
+  /** Each reference by number or name too (api/routes/changes.ts presentChanges). */
+  ciNumbers: z.array(RefName).describe('the number of each of ciIds, in the same order'),
+  ciUpdates: z.array(StoredCiUpdate.extend({ ciNumber: RefName })),
+  templateName: RefName,
+  freezeName: RefName.describe('the freeze holding the change'),
+  changeManagerName: RefName,
   cab: z
     .object({
       board: BoardEnum,
       required: z.array(z.string()).describe('user ids and group:<name> entries; any member of a group answers for it'),
-      approvers: z.array(z.object({ approver: z.string(), role: ApproverRoleEnum, decision: DecisionEnum.nullable() })),
+      approvers: z.array(
+        z.object({ approver: z.string(), approverName: RefName.describe("the user's name, or the group's for a group:<name> entry"), role: ApproverRoleEnum, decision: DecisionEnum.nullable() }),
+      ),
       votes: z.array(
         z.object({
           member: z.string(),
+          memberName: RefName,
           decision: DecisionEnum,
           at: Iso,
           comment: z.string().nullable(),
@@ -190,6 +202,7 @@ export const ChangeListQuery = z.object({
   state: ChangeStateEnum.optional(),
   type: ChangeTypeEnum.optional(),
   risk: RiskLevelEnum.optional(),
+  /** The problem's id or number. */
   problemId: z.string().optional(),
 });
 
@@ -221,6 +234,7 @@ export const CalendarResponse = z.object({
       plannedStart: Iso,
       plannedEnd: Iso,
       ciIds: z.array(z.string()),
+      ciNumbers: z.array(RefName).describe('the number of each of ciIds, in the same order'),
       conflicts: z.array(z.object({ with: z.string(), ciIds: z.array(z.string()) })).describe('other changes whose windows overlap this one on a common CI'),
     }),
   ),

@@ -111,8 +111,10 @@ export const CreateRelationshipBody = z
 export const RelationshipRecord = z.object({
   id: z.string(),
   sourceId: z.string(),
+  sourceNumber: z.string(),
   type: RelationshipType,
   targetId: z.string(),
+  targetNumber: z.string(),
   createdAt: z.string(),
 });
 export type RelationshipRecord = z.infer<typeof RelationshipRecord>;

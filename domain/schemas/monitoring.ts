@@ -48,6 +48,7 @@ export const AlertRecord = z.object({
   node: z.string(),
   check: z.string(),
   ciId: z.string().nullable(),
+  ciNumber: z.string().nullable(),
   state: z.enum(['open', 'resolved']).describe('open while its incident is open; resolved once the check is back or the incident ended'),
   severity: EventSeverity.describe('the latest severity reported'),
   lastMessage: z.string(),

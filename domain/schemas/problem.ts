@@ -159,7 +159,8 @@ export type ChangeOutcomeKind = z.infer<typeof ChangeOutcomeEnum>;
 const Iso = z.string();
 /** A known error as stored in its problem's snapshot, with times as ISO-8601 (the problem view's `knownError`). */
 const KnownErrorShown = KnownErrorStateSchema.omit({ validUntil: true, publishedAt: true, retiredAt: true }).extend({ validUntil: Iso.nullable(), publishedAt: Iso, retiredAt: Iso.nullable() });
-export const KnownErrorRecord = KnownErrorShown.extend({
+/** A known error as its row reads (db/problem-store.ts knownErrorView): references by id. */
+export const KnownErrorView = KnownErrorShown.extend({
   problemId: z.string(),
   problemNumber: z.string(),
   /** Incidents that applied this workaround. */
@@ -167,9 +168,18 @@ export const KnownErrorRecord = KnownErrorShown.extend({
   /** Full-text rank for a `q` search (higher is better). */
   rank: z.number().optional(),
 });
+export type KnownErrorView = z.infer<typeof KnownErrorView>;
+/** A known error's CIs and services by number too (null for one that no longer resolves). */
+const KnownErrorReferences = {
+  ciNumbers: z.array(z.string().nullable()).describe('the number of each of ciIds, in the same order'),
+  serviceNumbers: z.array(z.string().nullable()).describe('the number of each of serviceIds, in the same order'),
+};
+/** A known error as the API shows it: each reference as id and number (api/routes/problems.ts). */
+export const KnownErrorRecord = KnownErrorView.extend(KnownErrorReferences);
 export type KnownErrorRecord = z.infer<typeof KnownErrorRecord>;
 
-export const ProblemRecord = z.object({
+/** A problem as its workflow answers (domain/problem/snapshot.ts problemView): references by id. */
+export const ProblemView = z.object({
   ...problemIdentity,
   incidentIds: z.array(z.string()),
   incidents: z.array(z.object({ id: z.string(), number: z.string(), linkedAt: Iso })),
@@ -191,6 +201,13 @@ export const ProblemRecord = z.object({
   closedAt: Iso.nullable(),
   createdBy: z.string(),
   updatedAt: Iso,
+});
+export type ProblemView = z.infer<typeof ProblemView>;
+/** A problem as the API shows it: each reference as id and number (api/routes/problems.ts presentProblems). */
+export const ProblemRecord = ProblemView.extend({
+  serviceNumber: z.string().nullable(),
+  ciNumber: z.string().nullable(),
+  knownError: KnownErrorShown.extend(KnownErrorReferences).nullable(),
 });
 export type ProblemRecord = z.infer<typeof ProblemRecord>;
 

@@ -155,6 +155,7 @@ const Iso = z.string();
 export const ReleaseRecord = z.object({
     ...releaseFields(Iso),
     unitId: z.string().nullable(),
+    unitNumber: z.string().nullable(),
     ciIds: z.array(z.string()),
     changeIds: z.array(z.string()),
     artifactIds: z.array(z.string()),

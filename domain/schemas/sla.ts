@@ -86,6 +86,7 @@ export const SlaRecord = z.object({
   name: z.string(),
   kind: SlaKind,
   serviceId: z.string().nullable(),
+  serviceNumber: z.string().nullable(),
   supplier: z.string().nullable(),
   team: z.string().nullable(),
   calendar: CalendarSchema,

@@ -135,11 +135,17 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
       type: 'normal',
       workflowId: `change-${number}`,
       ciIds: [srv.id],
-      ciUpdates: [{ ciId: srv.id, attributes: { memoryGb: 32 } }],
+      ciNumbers: [srv.number],
+      ciUpdates: [{ ciId: srv.id, ciNumber: srv.number, attributes: { memoryGb: 32 } }],
       plannedStart: new Date(plannedStart).toISOString(),
       createdBy: 'usr-agent',
       risk: null,
       cab: null,
+      templateId: null,
+      templateName: null,
+      freezeId: null,
+      freezeName: null,
+      changeManagerName: null,
     });
     const id: string = created.body.id;
 
@@ -159,6 +165,14 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
     ]);
     expect(review.impact.services).toEqual([{ id: svc.id, number: svc.number, name: svc.name, class: 'service', criticality: 'high', ownerGroup: 'l2-support' }]);
     expect(review.changeManager).toBe('usr-change_manager');
+    expect(review).toMatchObject({ changeManagerName: 'Dev change manager', ciNumbers: [srv.number], ciUpdates: [{ ciId: srv.id, ciNumber: srv.number }] });
+    // Each approver by name: a user's, or the group's for a group entry.
+    expect(review.cab.approvers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ approver: 'usr-cab_member2', approverName: 'Dev cab member 2' }),
+        expect.objectContaining({ approver: 'group:l2-support', approverName: 'l2-support' }),
+      ]),
+    );
     expect(review.cab).toMatchObject({ board: 'cab', votes: [], approvals: 0, rejections: 0, quorum: 3, changeManagerRequired: false });
     expect(review.cab.required).toEqual(expect.arrayContaining([...CAB_USERS, 'group:l2-support']));
     expect(review.cab.required).toHaveLength(5);
@@ -172,13 +186,14 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
       expect([token, res.status]).toEqual([token, 200]);
       const mine = res.body.cab.votes.find((v: { member: string }) => v.member === member);
       expect(mine).toMatchObject({ member, decision: 'approve', at: expect.any(String), comment: `ok from ${member}`, counted: true, countsFor: [member], ignoredReason: null });
+      expect(mine.memberName).toBe(member === 'usr-cab_member' ? 'Dev cab member' : `Dev cab member ${member.slice(-1)}`);
       expect(Number.isNaN(Date.parse(mine.at))).toBe(false);
       // The deciding vote's answer already shows the CAB's decision.
       if (i < CAB_TOKENS.length - 1) expect(res.body.state).toBe('cab_review');
       else expect(['approved', 'scheduled']).toContain(res.body.state);
       const got = (await get(id)).body;
       expect(got.cab.votes).toHaveLength(i + 1);
-      expect(got.cab.votes[i]).toMatchObject({ member, decision: 'approve' });
+      expect(got.cab.votes[i]).toMatchObject({ member, memberName: mine.memberName, decision: 'approve' });
     }
 
     const scheduled = await waitState(number, 'scheduled');
@@ -457,7 +472,7 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
 
     const { srv, svc } = await topology();
     const std = await submitOk({ type: 'standard', templateId: name, ciIds: [srv.number], plannedStart: at(HOUR), plannedEnd: at(2 * HOUR), implementationPlan: undefined, backoutPlan: undefined });
-    expect(std).toMatchObject({ state: 'submitted', type: 'standard', templateId: tpl.id, implementationPlan: body.implementationPlan, backoutPlan: body.backoutPlan });
+    expect(std).toMatchObject({ state: 'submitted', type: 'standard', templateId: tpl.id, templateName: name, implementationPlan: body.implementationPlan, backoutPlan: body.backoutPlan });
     const scheduled = await waitState(std.number, 'scheduled');
     expect(scheduled).toMatchObject({ cab: null, decision: { outcome: 'approved', by: 'system', reason: expect.stringContaining(tpl.id) } });
     expect(scheduled.risk).toMatchObject({ score: 15, level: 'low' });
@@ -506,7 +521,7 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
     await cabApproves(normal.number);
     const held = await waitState(normal.number, 'held');
     expect(held.holdReason).toContain(`'${freezeBody.name}'`);
-    expect(held).toMatchObject({ freezeId: freeze.id, heldUntil: freeze.end, decision: { outcome: 'approved' } });
+    expect(held).toMatchObject({ freezeId: freeze.id, freezeName: freezeBody.name, heldUntil: freeze.end, decision: { outcome: 'approved' } });
     expect((await command(normal.number, 'start', {}, 'dev-agent')).status).toBe(409);
 
     // An emergency change in the same window: the ECAB (two approvals) and it is scheduled regardless.
@@ -593,7 +608,7 @@ describe.each(PROVIDERS)('changes over HTTP on %s', (provider) => {
     expect(res.body).toMatchObject({ from, to });
     const byNumber = new Map<string, any>(res.body.changes.map((ch: { number: string }) => [ch.number, ch]));
     expect([...byNumber.keys()].sort()).toEqual([a.number, b.number, c.number, d.number, e.number].sort());
-    expect(byNumber.get(a.number)).toMatchObject({ id: a.id, title: 'A', type: 'normal', plannedStart: a.plannedStart, ciIds: [x.id] });
+    expect(byNumber.get(a.number)).toMatchObject({ id: a.id, title: 'A', type: 'normal', plannedStart: a.plannedStart, ciIds: [x.id], ciNumbers: [x.number] });
     expect(byNumber.get(a.number).conflicts).toEqual([{ with: b.number, ciIds: [x.id] }]);
     expect(byNumber.get(b.number).conflicts).toEqual(expect.arrayContaining([{ with: a.number, ciIds: [x.id] }, { with: d.number, ciIds: [x.id] }]));
     expect(byNumber.get(b.number).conflicts).toHaveLength(2);

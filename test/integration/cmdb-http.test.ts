@@ -288,7 +288,7 @@ describe.each(PROVIDERS)('CMDB over HTTP on %s', (provider) => {
 
     const created = await s.api('POST', `/api/v1/cis/${app.number}/relationships`, { token: 'dev-change_manager', body: { type: 'runs_on', targetId: vm.number } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), sourceId: app.id, type: 'runs_on', targetId: vm.id, createdAt: expect.any(String) });
+    expect(created.body).toEqual({ id: expect.any(String), sourceId: app.id, sourceNumber: app.number, type: 'runs_on', targetId: vm.id, targetNumber: vm.number, createdAt: expect.any(String) });
     const dep = await relate(app.id, 'depends_on', db.id);
     // Another type between the same two CIs is a different relationship.
     await relate(app.id, 'uses', vm.id);
@@ -317,6 +317,10 @@ describe.each(PROVIDERS)('CMDB over HTTP on %s', (provider) => {
     const vmRels = await s.api('GET', `/api/v1/cis/${vm.number}/relationships`);
     expect(vmRels.body.outgoing).toEqual([]);
     expect(vmRels.body.incoming.map((r: { type: string; source: { id: string } }) => [r.type, r.source.id]).sort()).toEqual([['runs_on', app.id], ['uses', app.id]]);
+    // Both ends by id and number, either direction.
+    const ends = (r: { sourceId: string; sourceNumber: string; targetId: string; targetNumber: string }) => [r.sourceId, r.sourceNumber, r.targetId, r.targetNumber];
+    expect(vmRels.body.incoming.map(ends)).toEqual([[app.id, app.number, vm.id, vm.number], [app.id, app.number, vm.id, vm.number]]);
+    expect(appRels.body.outgoing.map(ends)).toEqual(expect.arrayContaining([[app.id, app.number, db.id, db.number], [app.id, app.number, vm.id, vm.number]]));
 
     expect((await s.api('DELETE', `/api/v1/cis/${app.id}/relationships/${dep.id}`, { token: 'dev-agent' })).status).toBe(403);
     expect((await s.api('DELETE', `/api/v1/cis/${vm.id}/relationships/${dep.id}`, { token: 'dev-admin' })).status).toBe(404); // not one of vm's

@@ -274,6 +274,13 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
     expect(bh.status).toBe(201);
     expect(bh.body).toMatchObject({ number: expect.stringMatching(/^SLA\d{7}$/), serviceId, kind: 'SLA' });
     expect((await s.api('GET', `/api/v1/slas/${bh.body.number}`)).body.id).toBe(bh.body.id);
+    // The service by id and number, wherever the agreement is shown; none for the default.
+    const serviceNumber = (await s.api('GET', `/api/v1/cis/${serviceId}`)).body.number;
+    expect(bh.body.serviceNumber).toBe(serviceNumber);
+    expect((await s.api('GET', `/api/v1/slas/${bh.body.id}`)).body).toMatchObject({ serviceId, serviceNumber });
+    const slas = (await s.api('GET', '/api/v1/slas?limit=500')).body.items as { id: string; isDefault: boolean; serviceNumber: string | null }[];
+    expect(slas.find((x) => x.id === bh.body.id)?.serviceNumber).toBe(serviceNumber);
+    expect(slas.filter((x) => x.isDefault).map((x) => x.serviceNumber)).toEqual([null]);
     expect((await s.api('GET', '/api/v1/slas')).body.items.length).toBeGreaterThanOrEqual(2);
     expect((await s.api('GET', '/api/v1/slas/SLA9999999')).status).toBe(404);
 

@@ -68,7 +68,9 @@ describe.each(PROVIDERS)('monitoring events on %s', (provider) => {
     expect(inc).toMatchObject({ ciId: srv.id, serviceId: svc.id, impact: 'high', urgency: 'high', priority: 'P1', category: 'monitoring', state: 'new' });
     expect(inc.title).toContain(`disk-${u} on db01`);
     const a = await alert(accepted.alertId);
-    expect(a).toMatchObject({ state: 'open', count: 1, severity: 'critical', ciId: srv.id, incidentId: inc.id });
+    expect(a).toMatchObject({ state: 'open', count: 1, severity: 'critical', ciId: srv.id, ciNumber: srv.number, incidentId: inc.id, incidentNumber: inc.number });
+    const listed = await ok(s.api('GET', '/api/v1/alerts?limit=500', { token: 'dev-agent' }));
+    expect(listed.items.find((x: { id: string }) => x.id === accepted.alertId)).toMatchObject({ ciId: srv.id, ciNumber: srv.number });
   });
 
   test('a burst for a few keys opens exactly one incident per key; repeats are counted and noted in batches', async () => {

@@ -112,7 +112,7 @@ describe.each(PROVIDERS)('problems over HTTP on %s', (provider) => {
 
     // Raised from the incident: linked both ways, impact walked through the CMDB.
     const raised = await ok(s.api('POST', `/api/v1/incidents/${first.number}/problem`, { token: 'dev-agent', body: { title: `Batch failures ${u}` } }), 201);
-    expect(raised).toMatchObject({ state: 'new', title: `Batch failures ${u}`, ciId: srv.id, incidentIds: [first.id], category: `batch-${u}` });
+    expect(raised).toMatchObject({ state: 'new', title: `Batch failures ${u}`, ciId: srv.id, ciNumber: srv.number, incidentIds: [first.id], category: `batch-${u}` });
     expect(raised.number).toMatch(/^PRB\d{7}$/);
     expect(raised.impact.services.map((x: { id: string }) => x.id)).toEqual([svc.id]);
     expect(raised.impact.cis.map((x: { id: string }) => x.id)).toEqual([srv.id]);
@@ -141,13 +141,16 @@ describe.each(PROVIDERS)('problems over HTTP on %s', (provider) => {
     expect(analysed.state).toBe('investigating');
     expect(analysed.rca).toMatchObject({ method: 'five_whys', entries: [{ why: 'Why did the batch fail?', author: 'usr-problem_manager' }, { answer: 'Logs are never rotated' }] });
     const ke = await ok(command(raised.id, 'known-error', { rootCause: 'log rotation disabled', workaround: `truncate ${u} logs and rerun`, symptoms: `batch aborts with disk full ${u}` }));
-    expect(ke).toMatchObject({ state: 'known_error', knownError: { status: 'active', workaround: `truncate ${u} logs and rerun`, ciIds: [srv.id], serviceIds: [svc.id] } });
+    expect(ke).toMatchObject({
+      state: 'known_error',
+      knownError: { status: 'active', workaround: `truncate ${u} logs and rerun`, ciIds: [srv.id], ciNumbers: [srv.number], serviceIds: [svc.id], serviceNumbers: [svc.number] },
+    });
     expect(ke.knownErrorNumber).toMatch(/^KE\d{7}$/);
 
     // The KEDB finds it by words, ranked, and by CI.
     const found = await ok(s.api('GET', `/api/v1/known-errors?q=${encodeURIComponent(`disk ${u}`)}`, { token: 'dev-agent' }));
     expect(found.items.map((k: { id: string }) => k.id)).toEqual([ke.knownErrorId]);
-    expect(found.items[0]).toMatchObject({ problemId: raised.id, problemNumber: raised.number, rank: expect.any(Number) });
+    expect(found.items[0]).toMatchObject({ problemId: raised.id, problemNumber: raised.number, rank: expect.any(Number), ciNumbers: [srv.number], serviceNumbers: [svc.number] });
     expect((await ok(s.api('GET', `/api/v1/known-errors?ciId=${srv.number}`, { token: 'dev-agent' }))).items.map((k: { id: string }) => k.id)).toEqual([ke.knownErrorId]);
     expect((await ok(s.api('GET', `/api/v1/known-errors?q=zebra%20quokka`, { token: 'dev-agent' }))).items).toEqual([]);
     // No known error has every word: those with some of them are offered, best first.
@@ -174,6 +177,11 @@ describe.each(PROVIDERS)('problems over HTTP on %s', (provider) => {
     const [change] = pending.changes;
     const rfc = await ok(s.api('GET', `/api/v1/changes/${change.number}`));
     expect(rfc).toMatchObject({ problemId: raised.id, problemNumber: raised.number, title: 'Enable log rotation' });
+    // The change list takes the problem by number or id.
+    for (const ref of [raised.number, raised.id]) {
+      expect((await ok(s.api('GET', `/api/v1/changes?problemId=${ref}`))).items.map((c: { id: string }) => c.id)).toEqual([change.id]);
+    }
+    expect((await ok(s.api('GET', '/api/v1/changes?problemId=PRB9999999'))).items).toEqual([]);
     await cabApproves(change.number);
     await eventually(async () => ((await s.api('GET', `/api/v1/changes/${change.number}`)).body.windowOpenedAt ? true : undefined), 20_000, 'the change window to open');
     await ok(s.api('POST', `/api/v1/changes/${change.number}/start`, { token: 'dev-change_manager', body: {} }));
@@ -199,6 +207,25 @@ describe.each(PROVIDERS)('problems over HTTP on %s', (provider) => {
   });
 
   // ---- 2. a failed change, observation by timer, recurrence ----
+
+  test('references answer as id and number: the service and CI on create, read, list and commands; the known error’s CIs and services, in the KEDB too', async () => {
+    const { srv, svc, u } = await topology();
+    const refs = { serviceId: svc.id, serviceNumber: svc.number, ciId: srv.id, ciNumber: srv.number };
+    const p = await ok(problem({ title: `References ${u}`, serviceId: svc.number, ciId: srv.id }), 201);
+    expect(p).toMatchObject({ ...refs, knownError: null });
+    expect(await ok(getProblem(p.number))).toMatchObject(refs);
+    const listed = await ok(s.api('GET', `/api/v1/problems?serviceId=${svc.number}`, { token: PM }));
+    expect(listed.items.map((x: { id: string }) => x.id)).toEqual([p.id]);
+    expect(listed.items[0]).toMatchObject(refs);
+    const ke = await withKnownError(p.number, `references${u}`);
+    expect(ke).toMatchObject(refs);
+    const numberOf = new Map([srv, svc].map((ci) => [ci.id, ci.number]));
+    const { ciIds, serviceIds, ciNumbers, serviceNumbers } = ke.knownError;
+    expect([...ciIds, ...serviceIds].length).toBeGreaterThan(0);
+    expect({ ciNumbers, serviceNumbers }).toEqual({ ciNumbers: ciIds.map((id: string) => numberOf.get(id)), serviceNumbers: serviceIds.map((id: string) => numberOf.get(id)) });
+    const kedb = await ok(s.api('GET', `/api/v1/known-errors/${ke.knownErrorNumber}`, { token: 'dev-agent' }));
+    expect(kedb).toMatchObject({ ciIds, ciNumbers, serviceIds, serviceNumbers });
+  });
 
   test('a failed change sends the problem back to known_error and tells the problem managers', async () => {
     const { srv, u } = await topology();

@@ -118,6 +118,12 @@ describe.each(PROVIDERS)('releases over HTTP on %s', (provider) => {
     expect(rel.dhsItems).toEqual([expect.objectContaining({ id: spare.id, number: spare.number })]);
     expect(rel).toMatchObject({ number: expect.stringMatching(/^REL\d{7}$/), type: 'full', unitId: app.id, changeIds: [chg.id], artifactIds: [art.id], environments: ['test', 'staging', 'production'], buildRequired: true });
     expect(rel.ciIds.sort()).toEqual([api.id, web.id].sort());
+    // Each reference by id and number: the unit, the CIs and the changes.
+    expect(rel).toMatchObject({ unitNumber: app.number, changes: [{ id: chg.id, number: chg.number }] });
+    expect(rel.cis.map((c: { id: string; number: string }) => [c.id, c.number]).sort()).toEqual([[api.id, api.number], [web.id, web.number]].sort());
+    const byUnit = await ok(s.api('GET', `/api/v1/releases?unitId=${app.number}`));
+    expect(byUnit.items.map((r: { id: string }) => r.id)).toEqual([rel.id]);
+    expect(byUnit.items[0]).toMatchObject({ unitId: app.id, unitNumber: app.number });
     expect(rel.artifacts[0]).toMatchObject({ id: art.id, sha256: art.sha256, url: expect.stringMatching(new RegExp(`/api/v1/dsl/artifacts/${art.id}/content$`)) });
     // The change shows the release that carries it.
     await eventually(async () => ((await ok(s.api('GET', `/api/v1/changes/${chg.id}`))).releaseNumber === rel.number ? true : undefined), 20_000, 'releaseNumber on the change');
@@ -334,7 +340,7 @@ describe.each(PROVIDERS)('releases over HTTP on %s', (provider) => {
     expect(seen.length).toBe(total);
     expect(new Set(seen).size).toBe(total);
     expect(total).toBeGreaterThan(2);
-    expect((await ok(s.api('GET', `/api/v1/releases?unitId=${t.app.id}`))).items.every((r: any) => r.unitId === t.app.id)).toBe(true);
+    expect((await ok(s.api('GET', `/api/v1/releases?unitId=${t.app.number}`))).items.every((r: any) => r.unitId === t.app.id && r.unitNumber === t.app.number)).toBe(true);
     expect((await s.api('GET', '/api/v1/releases?state=bogus')).status).toBe(400);
   });
 });
