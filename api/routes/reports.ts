@@ -8,10 +8,11 @@ import { z } from '../../domain/schemas/zod';
 import { incidentFromRow } from '../../db/incident-store';
 import { badRequest } from '../errors';
 import { route, type RouteDef } from '../route';
+import { attainmentChart, backlogChart } from '../../domain/reports/svg';
 
 const READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'admin'];
 const OPEN_STATES = ['new', 'assigned', 'in_progress', 'on_hold'];
-const Format = z.enum(['json', 'csv']).optional().describe('json (default) or csv; `Accept: text/csv` also gives CSV');
+const Format = z.enum(['json', 'csv', 'svg']).optional().describe('json (default), csv (`Accept: text/csv` too) or svg (a chart: attainment per month with the target line; backlog by age)');
 
 export const SlaReportQuery = z.object({
   from: IsoTimestamp.describe('start of the period (clocks due from this instant)'),
@@ -19,6 +20,7 @@ export const SlaReportQuery = z.object({
   groupBy: z.enum(SLA_GROUP_BY).default('service'),
   atRisk: IsoDuration.default('PT1H').describe('the at-risk window: open clocks due within it count as at risk now'),
   drill: z.enum(['true', 'false']).optional().describe('true: each row lists the records behind it'),
+  target: z.coerce.number().min(0).max(100).default(95).describe('the attainment target (%) the SVG chart draws as a line'),
   format: Format,
 });
 
@@ -55,6 +57,13 @@ export const BacklogReport = z.object({
 /** CSV when asked for by `format=csv`, or by an Accept header that prefers it to JSON. */
 const wantsCsv = (req: Request, format: string | undefined) => format === 'csv' || (format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
 
+/** A chart: standalone SVG with nothing active in it, and a policy that keeps it so. */
+function sendSvg(req: Request, svg: string) {
+  const res = req.res!;
+  res.status(200).type('image/svg+xml; charset=utf-8').setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+  res.end(svg);
+}
+
 function sendCsv(req: Request, name: string, records: (string | number | null)[][]) {
   const res = req.res!;
   res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="${name}.csv"`);
@@ -82,7 +91,7 @@ export function reportRoutes(): RouteDef[] {
       roles: READERS,
       query: SlaReportQuery,
       response: SlaReport,
-      alsoProduces: ['text/csv'],
+      alsoProduces: ['text/csv', 'image/svg+xml'],
       async handler({ req, query, user, deps }) {
         const from = Date.parse(query.from);
         const to = Date.parse(query.to);
@@ -116,6 +125,12 @@ export function reportRoutes(): RouteDef[] {
             clock: s.clock,
           };
         });
+        if (query.format === 'svg') {
+          // The chart is always per month: attainment of resolution against the target.
+          const months = slaReport(facts, { from, to, now, groupBy: 'month', atRiskMs });
+          sendSvg(req, attainmentChart(months.map((m) => ({ month: m.key ?? '', attainmentPct: m.resolution.attainmentPct })), query.target, `${query.from.slice(0, 10)} – ${query.to.slice(0, 10)}`));
+          return undefined;
+        }
         const report = slaReport(facts, { from, to, now, groupBy: query.groupBy, atRiskMs, drill: query.drill === 'true' });
         if (wantsCsv(req, query.format)) {
           sendCsv(req, `sla-${query.groupBy}`, slaCsv(report));
@@ -132,7 +147,7 @@ export function reportRoutes(): RouteDef[] {
       roles: READERS,
       query: z.object({ format: Format }),
       response: BacklogReport,
-      alsoProduces: ['text/csv'],
+      alsoProduces: ['text/csv', 'image/svg+xml'],
       async handler({ req, query, user, deps }) {
         const now = Date.now();
         const open = await deps.db.incident.findMany({ where: { AND: [incidentScope(user), { state: { in: OPEN_STATES } }] }, select: { openedAt: true, priority: true, assignmentGroup: true } });
@@ -149,6 +164,11 @@ export function reportRoutes(): RouteDef[] {
           sendCsv(req, 'backlog', [['group', 'priority', 'age', 'count'], ...rows.map((r) => [r.group ?? '', r.priority, r.age, r.count])]);
           return undefined;
         }
+        const byAge = () => AGE_BUCKETS.map((b) => ({ age: b.label, count: rows.filter((r) => r.age === b.label).reduce((n, r) => n + r.count, 0) }));
+        if (query.format === 'svg') {
+          sendSvg(req, backlogChart(byAge()));
+          return undefined;
+        }
         const sum = (pick: (r: (typeof rows)[number]) => string | null) => {
           const m = new Map<string | null, number>();
           for (const r of rows) m.set(pick(r), (m.get(pick(r)) ?? 0) + r.count);
@@ -157,7 +177,7 @@ export function reportRoutes(): RouteDef[] {
         return {
           generatedAt: new Date(now).toISOString(),
           total: open.length,
-          byAge: AGE_BUCKETS.map((b) => ({ age: b.label, count: sum((r) => r.age).get(b.label) ?? 0 })),
+          byAge: byAge(),
           byPriority: Object.fromEntries([...sum((r) => r.priority).entries()].sort()),
           byGroup: [...sum((r) => r.group).entries()].map(([group, count]) => ({ group, count })),
           rows,

@@ -4,7 +4,13 @@
  * the open backlog, CSV through csv-stringify, the caller's visibility applied, the clock
  * columns back-filled for incidents recorded before them.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { decodePng } from '../support/png';
 import { backfillIncidentSlaColumns } from '../../db/incident-sla-backfill';
 import { upsertUser } from '../../db/seed';
 import { PROVIDERS } from '../support/database';
@@ -84,6 +90,52 @@ describe.each(PROVIDERS)('reports on %s', (provider) => {
     expect(lines.find((l) => l.startsWith(`${fastRow.key},`))).toMatch(new RegExp(`^${fastRow.key},1,0,1,0,0,1,0,0,1,,`));
     const accepted = await s.api('GET', `/api/v1/reports/sla?${period()}`, { headers: { accept: 'text/csv' } });
     expect(accepted.headers.get('content-type')).toMatch(/^text\/csv/);
+  });
+
+  test('charts: the SVG a person opens renders in headless Chromium, bars and target line drawn', async () => {
+    const chromium = (await promisify(execFile)('bash', [path.join(__dirname, '..', '..', 'scripts', 'chromium-for-tests.sh')], { encoding: 'utf8', timeout: 300_000 })).stdout.trim();
+    const dir = mkdtempSync(path.join(tmpdir(), 'itsm-chart-'));
+    try {
+      const counts = async (url: string) => {
+        const res = await fetch(s.baseUrl + url, { headers: { authorization: 'Bearer dev-agent' } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+        expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+        const svg = await res.text();
+        expect(svg).not.toMatch(/<script|on\w+=/i);
+        const file = path.join(dir, `${url.length}.svg`);
+        writeFileSync(file, svg);
+        const png = path.join(dir, `${url.length}.png`);
+        const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=640,320'];
+        // Asynchronously: the API in this process keeps answering (a blocked event loop drops its keep-alive sockets).
+        const { stdout: dom } = await promisify(execFile)(chromium, [...flags, '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+        expect(dom).not.toMatch(/parsererror/);
+        await promisify(execFile)(chromium, [...flags, `--screenshot=${png}`, `file://${file}`], { timeout: 60_000 });
+        const img = decodePng(readFileSync(png));
+        let bar = 0;
+        let target = 0;
+        for (let y = 0; y < img.height; y++) {
+          for (let x = 0; x < img.width; x++) {
+            const [r, g, b] = img.pixel(x, y);
+            if (Math.abs(r - 0x3b) < 12 && Math.abs(g - 0x73) < 12 && Math.abs(b - 0xb9) < 12) bar++;
+            if (Math.abs(r - 0xc0) < 16 && Math.abs(g - 0x39) < 16 && Math.abs(b - 0x2b) < 16) target++;
+          }
+        }
+        return { bar, target, svg };
+      };
+      // One resolved in time, so this month has an attainment bar.
+      const done = await open();
+      expect((await s.api('POST', `/api/v1/incidents/${done.number}/resolve`, { body: { code: 'fixed', notes: 'done' } })).status).toBe(200);
+      const sla = await counts(`/api/v1/reports/sla?${period()}&format=svg&target=90`);
+      expect(sla.svg).toContain('target 90%');
+      expect(sla.bar).toBeGreaterThan(100);
+      expect(sla.target).toBeGreaterThan(100);
+      const backlog = await counts('/api/v1/reports/backlog?format=svg');
+      expect(backlog.bar).toBeGreaterThan(100);
+      expect(backlog.target).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the backlog by age, priority and group; refusals; who may read; restricted incidents left out', async () => {
