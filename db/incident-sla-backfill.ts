@@ -17,7 +17,8 @@ export async function backfillIncidentSlaColumns(db: Db, batch = 500): Promise<{
     if (rows.length === 0) return { filled, corrupt };
     for (const row of rows) {
       try {
-        await db.incident.update({ where: { id: row.id }, data: slaColumnsOf(incidentFromRow(row).clock) });
+        const s = incidentFromRow(row);
+        await db.incident.update({ where: { id: row.id }, data: slaColumnsOf(s.slaId, s.clock) });
         filled++;
       } catch (e) {
         if (!(e instanceof CorruptRecordError)) throw e;

@@ -8,9 +8,17 @@ import { writeIfNewer, type RecordStore } from './record-store';
 
 const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 /** The SLA clock's instants as columns (reports, the at-risk view). */
-export function slaColumnsOf(clock: SlaClock) {
+export function slaColumnsOf(slaId: string, clock: SlaClock) {
   const c = clockColumns(clock);
-  return { responseDueAt: new Date(c.responseDueAt), respondedAt: dateOrNull(c.respondedAt), resolutionDueAt: dateOrNull(c.resolutionDueAt) };
+  return {
+    slaId,
+    responseDueAt: new Date(c.responseDueAt),
+    respondedAt: dateOrNull(c.respondedAt),
+    resolutionDueAt: dateOrNull(c.resolutionDueAt),
+    slaPausedMs: c.pausedMs,
+    responseBusinessMs: c.responseBusinessMs,
+    resolutionBusinessMs: c.resolutionBusinessMs,
+  };
 }
 
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
@@ -45,7 +53,7 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       knownErrorId: s.knownErrorId,
       sla: toJson({ slaId: s.slaId, clock: s.clock }),
       slaBreached: slaBreached(s, s.updatedAt),
-      ...slaColumnsOf(s.clock),
+      ...slaColumnsOf(s.slaId, s.clock),
       openedAt: new Date(s.openedAt),
       resolvedAt: s.resolvedAt === null ? null : new Date(s.resolvedAt),
       closedAt: s.closedAt === null ? null : new Date(s.closedAt),

@@ -1,5 +1,3 @@
-import { businessTimeBetween } from '../calendar';
-import type { SlaClock } from '../sla/clock';
 
 /**
  * Service level attainment from the incidents' recorded clocks: pure arithmetic, so the API, a
@@ -22,7 +20,11 @@ export interface SlaFact {
   /** Null while the clock is paused (its due time moves). */
   resolutionDueAt: number | null;
   resolvedAt: number | null;
-  clock: SlaClock;
+  /** Wall time paused (finished pauses). */
+  pausedMs: number;
+  /** Business time to respond / to resolve (pauses left out), once given: the clock's columns (domain/sla/clock.ts clockColumns). */
+  responseBusinessMs: number | null;
+  resolutionBusinessMs: number | null;
 }
 
 export const SLA_GROUP_BY = ['service', 'priority', 'group', 'agreement', 'month'] as const;
@@ -121,7 +123,6 @@ export function slaReport(facts: readonly SlaFact[], o: SlaReportOptions): SlaRe
   };
   const inPeriod = (t: number | null): t is number => t !== null && t >= o.from && t < o.to;
   for (const f of facts) {
-    const cal = f.clock.calendar;
     if (inPeriod(f.responseDueAt)) {
       const a = acc(keyOf(f, o.groupBy, f.responseDueAt));
       const outcome = outcomeOf(f.responseDueAt, f.respondedAt, o.now);
@@ -129,7 +130,7 @@ export function slaReport(facts: readonly SlaFact[], o: SlaReportOptions): SlaRe
       if (f.respondedAt !== null) {
         a.mtta.n++;
         a.mtta.wall += f.respondedAt - f.openedAt;
-        a.mtta.business += businessTimeBetween(f.openedAt, f.respondedAt, cal);
+        a.mtta.business += f.responseBusinessMs ?? 0;
       }
       if (o.drill) a.records.push({ number: f.number, clock: 'response', dueAt: new Date(f.responseDueAt).toISOString(), outcome });
     }
@@ -137,11 +138,11 @@ export function slaReport(facts: readonly SlaFact[], o: SlaReportOptions): SlaRe
       const a = acc(keyOf(f, o.groupBy, f.resolutionDueAt));
       const outcome = outcomeOf(f.resolutionDueAt, f.resolvedAt, o.now);
       count(a.resolution, outcome);
-      a.pausedMs += f.clock.pausedWallMs;
+      a.pausedMs += f.pausedMs;
       if (f.resolvedAt !== null) {
         a.mttr.n++;
         a.mttr.wall += f.resolvedAt - f.openedAt;
-        a.mttr.business += Math.max(0, businessTimeBetween(f.openedAt, f.resolvedAt, cal) - f.clock.pausedBusinessMs);
+        a.mttr.business += f.resolutionBusinessMs ?? 0;
       }
       if (o.drill) a.records.push({ number: f.number, clock: 'resolution', dueAt: new Date(f.resolutionDueAt).toISOString(), outcome });
     }

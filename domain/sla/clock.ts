@@ -116,16 +116,31 @@ export function viewClock(clock: SlaClock, now: number): SlaView {
   };
 }
 
+export interface ClockColumns {
+  responseDueAt: number;
+  respondedAt: number | null;
+  /** Fixed while the clock runs and once it is met; null while it is paused (it moves with the pause). */
+  resolutionDueAt: number | null;
+  /** Wall time of finished pauses. */
+  pausedMs: number;
+  /** Business time (the clock's calendar) from opening to the response, once given. */
+  responseBusinessMs: number | null;
+  /** Business time from opening to resolution, pauses left out, once resolved. */
+  resolutionBusinessMs: number | null;
+}
+
 /**
- * The clock's instants as a record's columns (reports and the at-risk view filter on them in
- * SQL). Resolution due is fixed while the clock runs and once it is met; while it is paused it
- * moves with the pause, so it is null then.
+ * The clock as a record's columns: reports and the at-risk view read these in SQL instead of
+ * parsing every stored clock and redoing its calendar arithmetic.
  */
-export function clockColumns(clock: SlaClock): { responseDueAt: number; respondedAt: number | null; resolutionDueAt: number | null } {
+export function clockColumns(clock: SlaClock): ClockColumns {
   const pausedOpen = clock.pausedSince !== null && clock.resolutionMetAt === null;
   return {
     responseDueAt: responseDueAt(clock),
     respondedAt: clock.responseMetAt,
     resolutionDueAt: pausedOpen ? null : resolutionDueAt(clock, clock.resolutionMetAt ?? clock.openedAt),
+    pausedMs: clock.pausedWallMs,
+    responseBusinessMs: clock.responseMetAt === null ? null : businessTimeBetween(clock.openedAt, clock.responseMetAt, clock.calendar),
+    resolutionBusinessMs: clock.resolutionMetAt === null ? null : Math.max(0, businessTimeBetween(clock.openedAt, clock.resolutionMetAt, clock.calendar) - clock.pausedBusinessMs),
   };
 }

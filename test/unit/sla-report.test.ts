@@ -10,7 +10,23 @@ const london: BusinessHoursCalendar = { timezone: 'Europe/London', hours: { mon:
 /** A fact as the route builds it: the columns from the clock, the clock itself. */
 function fact(number: string, c: clock.SlaClock, over: Partial<SlaFact> = {}): SlaFact {
   const cols = clock.clockColumns(c);
-  return { number, serviceId: 'svc-mail', priority: 'P2', group: 'service-desk', slaId: 'sla-1', open: c.resolutionMetAt === null, openedAt: c.openedAt, responseDueAt: cols.responseDueAt, respondedAt: cols.respondedAt, resolutionDueAt: cols.resolutionDueAt, resolvedAt: c.resolutionMetAt, clock: c, ...over };
+  return {
+    number,
+    serviceId: 'svc-mail',
+    priority: 'P2',
+    group: 'service-desk',
+    slaId: 'sla-1',
+    open: c.resolutionMetAt === null,
+    openedAt: c.openedAt,
+    responseDueAt: cols.responseDueAt,
+    respondedAt: cols.respondedAt,
+    resolutionDueAt: cols.resolutionDueAt,
+    resolvedAt: c.resolutionMetAt,
+    pausedMs: cols.pausedMs,
+    responseBusinessMs: cols.responseBusinessMs,
+    resolutionBusinessMs: cols.resolutionBusinessMs,
+    ...over,
+  };
 }
 
 describe('SLA report arithmetic', () => {
