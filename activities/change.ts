@@ -76,7 +76,7 @@ export function createChangeActivities(deps: ActivityDeps) {
 
       const businessHoursOverlap: RiskFacts['businessHoursOverlap'] = [];
       for (const s of services) {
-        const sla = await db.sla.findFirst({ where: { serviceId: s.id, kind: 'SLA' }, orderBy: { createdAt: 'desc' } });
+        const sla = await db.sla.findFirst({ where: { serviceId: s.id, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } });
         if (!sla) continue;
         if (businessTimeBetween(input.plannedStart, input.plannedEnd, slaCalendarOf(sla)) > 0) businessHoursOverlap.push({ service: s.number, sla: sla.name });
       }

@@ -43,11 +43,11 @@ export function createIncidentActivities(deps: ActivityDeps) {
   const firstTier = async () => (await deps.db.group.findFirst({ where: { tier: 1 }, orderBy: { name: 'asc' } }))?.name ?? null;
 
   return {
-    /** The SLA attached to the incident's service, else the default SLA. */
+    /** The SLA in force for the incident's service, else the default SLA in force (a retired agreement is given to no new incident). */
     async loadSlaPolicy(input: { serviceId: string | null }): Promise<SlaPolicy> {
       const sla =
-        (input.serviceId ? await deps.db.sla.findFirst({ where: { serviceId: input.serviceId, kind: 'SLA' }, orderBy: { createdAt: 'desc' } }) : null) ??
-        (await deps.db.sla.findFirst({ where: { isDefault: true }, orderBy: { createdAt: 'desc' } }));
+        (input.serviceId ? await deps.db.sla.findFirst({ where: { serviceId: input.serviceId, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } }) : null) ??
+        (await deps.db.sla.findFirst({ where: { isDefault: true, retiredAt: null }, orderBy: { createdAt: 'desc' } }));
       if (!sla) return BUILT_IN_SLA;
       const terms = slaTermsOf(sla);
       return { slaId: sla.id, name: sla.name, ...terms, escalation: escalationRulesWithDefaults(terms.escalation) };

@@ -1,3 +1,4 @@
+import { z } from '../../domain/schemas/zod';
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CreateSlaBody, SlaRecord } from '../../domain/schemas/sla';
 import type { Sla } from '../../generated/prisma-sqlite/client';
@@ -23,6 +24,8 @@ export function slaView(row: Sla): Omit<SlaRecord, 'serviceNumber'> {
     ...slaTermsOf(row),
     isDefault: row.isDefault,
     createdAt: row.createdAt.toISOString(),
+    retiredAt: row.retiredAt?.toISOString() ?? null,
+    retiredBy: row.retiredBy,
   };
 }
 
@@ -72,10 +75,12 @@ export function slaRoutes(): RouteDef[] {
       summary: 'List agreements',
       tag: 'Service levels',
       roles: 'any',
-      query: ListQuery,
+      query: ListQuery.extend({ retired: z.enum(['true', 'false']).optional().describe('true: only retired agreements; false: only those in force; absent: all') }),
       response: listOf(SlaRecord),
       async handler({ query, deps }) {
-        const page = await listPage(query, {}, (args) => deps.db.sla.findMany(args), (row) => row);
+        const { retired, ...paging } = query;
+        const where = retired === undefined ? {} : retired === 'true' ? { retiredAt: { not: null } } : { retiredAt: null };
+        const page = await listPage(paging, where, (args) => deps.db.sla.findMany(args), (row) => row);
         return { ...page, items: await presentSlas(deps.db, page.items) };
       },
     }),
@@ -90,6 +95,21 @@ export function slaRoutes(): RouteDef[] {
         const row = await deps.db.sla.findFirst({ where: { OR: [{ id: params.id }, { number: params.id }] } });
         if (!row) throw notFound(`SLA ${params.id}`);
         return presentSla(deps.db, row);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/v1/slas/:id',
+      summary: 'Retire an agreement: no new incident gets it; incidents that have it keep their clocks (repeating it changes nothing)',
+      tag: 'Service levels',
+      roles: ['admin'],
+      response: SlaRecord,
+      async handler({ params, user, deps }) {
+        const row = await deps.db.sla.findFirst({ where: { OR: [{ id: params.id }, { number: params.id }] } });
+        if (!row) throw notFound(`SLA ${params.id}`);
+        // Only the first retirement is recorded: a repeat answers the agreement as it is.
+        await deps.db.sla.updateMany({ where: { id: row.id, retiredAt: null }, data: { retiredAt: new Date(), retiredBy: user.id } });
+        return presentSla(deps.db, await deps.db.sla.findUniqueOrThrow({ where: { id: row.id } }));
       },
     }),
   ];

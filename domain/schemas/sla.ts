@@ -95,5 +95,8 @@ export const SlaRecord = z.object({
   pauseOn: PauseOnSchema,
   isDefault: z.boolean(),
   createdAt: z.string(),
+  /** Set when the agreement was retired (DELETE): no new incident gets it; incidents that have it keep their clocks. */
+  retiredAt: z.string().nullable(),
+  retiredBy: z.string().nullable(),
 });
 export type SlaRecord = z.infer<typeof SlaRecord>;

@@ -161,6 +161,33 @@ describe.each(PROVIDERS)('reports on %s', (provider) => {
     expect((await totalFor('dev-admin')) - (await totalFor(`dev-out-${key}`))).toBe(1);
   });
 
+  test('retiring an agreement (Zammad #4353): no new incident gets it, the incidents that have it keep their clocks', async () => {
+    const svc = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `Gold ${provider}`, class: 'service' } })).body;
+    const gold = (await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Gold', kind: 'SLA', serviceId: svc.id, targets: targets('PT2H', 'PT6H') } })).body;
+    const a = await open({ serviceId: svc.number });
+    const before = (await s.api('GET', `/api/v1/incidents/${a.number}`)).body.sla;
+    expect(before.slaId).toBe(gold.id);
+
+    const retired = await s.api('DELETE', `/api/v1/slas/${gold.number}`, { token: 'dev-admin' });
+    expect(retired.status).toBe(200);
+    expect(retired.body).toMatchObject({ id: gold.id, retiredAt: expect.any(String), retiredBy: 'usr-admin' });
+    expect((await s.api('DELETE', `/api/v1/slas/${gold.id}`, { token: 'dev-admin' })).body.retiredAt).toBe(retired.body.retiredAt);
+    expect((await s.api('DELETE', `/api/v1/slas/${gold.id}`)).status).toBe(403);
+    expect((await s.api('DELETE', '/api/v1/slas/SLA9999999', { token: 'dev-admin' })).status).toBe(404);
+
+    // The incident keeps its agreement and due times, and its clock goes on under it.
+    expect((await s.api('GET', `/api/v1/incidents/${a.number}`)).body.sla).toEqual(before);
+    const acked = await s.api('POST', `/api/v1/incidents/${a.number}/acknowledge`, { body: {} });
+    expect(acked.body.sla).toMatchObject({ slaId: gold.id, response: { dueAt: before.response.dueAt, breached: false }, resolution: { dueAt: before.resolution.dueAt } });
+    // A new incident on the same service gets the default agreement in force.
+    const b = await open({ serviceId: svc.number });
+    expect((await s.api('GET', `/api/v1/incidents/${b.number}`)).body.sla.slaId).not.toBe(gold.id);
+    const ids = async (q: string) => (await s.api('GET', `/api/v1/slas?limit=500${q}`)).body.items.map((x: { id: string }) => x.id);
+    expect(await ids('&retired=true')).toContain(gold.id);
+    expect(await ids('&retired=false')).not.toContain(gold.id);
+    expect(await ids('')).toContain(gold.id);
+  });
+
   test('incidents recorded before the clock columns get them from their stored clock', async () => {
     const inc = await open();
     const before = await s.tdb.db.incident.findUniqueOrThrow({ where: { id: inc.id } });
