@@ -28,12 +28,14 @@ export function readFileUpload<T>(req: Request, onFile: (file: FilePart) => Prom
     const fields: Record<string, string> = {};
     let stored: Promise<T> | undefined;
     let refusal: Error | undefined;
+    // A part may come without a name (`name=""`): the error still names where it was.
+    const named = (name: string | undefined) => name || '(unnamed part)';
     parser.on('file', (name, stream, info) => {
       // A body cut short fails the file stream as well as the parser: the parser's error answers.
       stream.on('error', () => undefined);
       if (name !== 'file' || stored) {
         stream.resume();
-        refusal ??= badRequest(`unexpected file part ${name}`, [{ path: name, message: 'not a file field: send one file, in the part named file' }]);
+        refusal ??= badRequest(`unexpected file part ${named(name)}`, [{ path: named(name), message: 'not a file field: send one file, in the part named file' }]);
         return;
       }
       stored = onFile({ fileName: info.filename, contentType: info.mimeType, content: stream });
@@ -41,7 +43,7 @@ export function readFileUpload<T>(req: Request, onFile: (file: FilePart) => Prom
     });
     parser.on('field', (name, value) => {
       if (fieldNames.includes(name)) fields[name] = value;
-      else refusal ??= badRequest(`unexpected field ${name}`, [{ path: name, message: `not a field of this upload (${['file', ...fieldNames].join(', ')})` }]);
+      else refusal ??= badRequest(`unexpected field ${named(name)}`, [{ path: named(name), message: `not a field of this upload (${['file', ...fieldNames].join(', ')})` }]);
     });
     parser.on('filesLimit', () => (refusal ??= badRequest('one file per request', [{ path: 'file', message: 'more than one file' }])));
     parser.on('partsLimit', () => (refusal ??= badRequest('too many parts', [{ path: 'file', message: 'too many parts' }])));

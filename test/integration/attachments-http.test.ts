@@ -118,6 +118,14 @@ describe.each(PROVIDERS)('attachments on %s', (provider) => {
     expect(await upload(inc.number, [{ name: 'evidence', value: 'a', fileName: 'a.txt' }])).toMatchObject({ status: 400, body: { errors: [{ path: 'evidence' }] } });
     expect(await upload(inc.number, [{ name: 'file', value: 'a', fileName: 'a.txt' }, { name: 'colour', value: 'red' }])).toMatchObject({ status: 400, body: { errors: [{ path: 'colour' }] } });
     expect(await upload(inc.number, [{ name: 'file', value: 'a', fileName: 'a.txt' }, { name: 'visibility', value: 'secret' }])).toMatchObject({ status: 400, body: { errors: [{ path: 'visibility' }] } });
+    // A part without a name (found by the fuzz pass): the error still has a path.
+    const unnamed = await fetch(`${s.baseUrl}/api/v1/incidents/${inc.number}/attachments`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dev-agent', 'content-type': 'multipart/form-data; boundary=XYZ' },
+      body: '--XYZ\r\nContent-Disposition: form-data; name=""\r\n\r\nnull\r\n--XYZ--\r\n',
+    });
+    expect(unnamed.status).toBe(400);
+    expect(((await unnamed.json()) as { errors: unknown }).errors).toEqual([{ path: '(unnamed part)', message: 'not a field of this upload (file, visibility)' }]);
     const json = await s.api('POST', `/api/v1/incidents/${inc.number}/attachments`, { body: { file: 'aGVsbG8=' } });
     expect(json.status).toBe(400);
     expect(json.body.errors).toEqual([{ path: 'file', message: 'required' }]);
