@@ -14,9 +14,9 @@ import type { CommandInput } from '../../workflows/contracts/record';
 import { attachmentSettings, putAttachmentBytes, recordAttachment } from '../../services/attachments';
 import { checkNewIncident } from '../../services/incident-intake';
 import { TooLarge, TypeNotAccepted } from '../../services/errors';
-import { withIdempotency } from '../idempotency';
+import { freshReserve, withIdempotency } from '../idempotency';
 import { incidentWorkflowConfig } from '../routes/incidents';
-import type { ApiDeps } from '../route';
+import type { ApiDeps, Reserve } from '../route';
 
 /** The actor of what mail from someone who is not a user does (the history names them by address in the text). */
 export const MAIL_ACTOR = 'mail-in';
@@ -57,7 +57,7 @@ export async function takeMessage(deps: ApiDeps, settings: MailInSettings, mail:
     await countMail(deps, `ignored_${ignored}`);
     return { outcome: 'ignored', reason: ignored };
   }
-  const run = async (reserve: Parameters<Parameters<typeof withIdempotency>[5]>[0]) => {
+  const run = async (reserve: Reserve) => {
     const outcome = await handle(deps, mail, sender!, reserve);
     return { status: 200, body: outcome };
   };
@@ -65,7 +65,7 @@ export async function takeMessage(deps: ApiDeps, settings: MailInSettings, mail:
   const withEngine = <T>(fn: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + 3 * engineTimeoutMs, fn);
   const result = mail.messageId
     ? await withIdempotency(deps.db, MAIL_ACTOR, createHash('sha256').update(mail.messageId).digest('hex'), { method: 'MAIL', path: '/mail-in', body: { messageId: mail.messageId } }, 6 * engineTimeoutMs, (reserve) => withEngine(() => run(reserve)))
-    : await withEngine(() => run(async (make) => ({ value: await make(), resumed: false })));
+    : await withEngine(() => run(freshReserve));
   const outcome = result.body as MailOutcome;
   if (!('replayed' in result && result.replayed)) {
     // A resumed incident was noted as well: `noted` counts every reply that reached an incident.
@@ -76,7 +76,6 @@ export async function takeMessage(deps: ApiDeps, settings: MailInSettings, mail:
 }
 
 type Sender = { address: string; name: string | null };
-type Reserve = Parameters<Parameters<typeof withIdempotency>[5]>[0];
 
 async function handle(deps: ApiDeps, mail: ParsedMail, sender: Sender, reserve: Reserve): Promise<MailOutcome> {
   const { db } = deps;
