@@ -180,7 +180,7 @@ describe.each(PROVIDERS)('releases over HTTP on %s', (provider) => {
     expect(JSON.parse(stored.deployedIn)).toEqual([rel.number]);
 
     expect(await events(rel.id)).toEqual(expect.arrayContaining(['release.created', 'release.stage_succeeded', 'release.deploy_requested', 'release.deployed']));
-    const requested = await s.tdb.db.outboxEvent.findMany({ where: { recordId: rel.id, type: 'release.deploy_requested' } });
+    const requested = await s.tdb.db.outboxEvent.findMany({ where: { recordId: rel.id, type: 'release.deploy_requested' }, orderBy: { occurredAt: 'asc' } });
     expect(requested.map((e) => JSON.parse(e.data).environment)).toEqual(['test', 'staging', 'production']);
     expect(JSON.parse(requested[0].data)).toMatchObject({ releaseId: rel.id, releaseNumber: rel.number, environment: 'test', artifacts: [{ id: art.id, sha256: art.sha256 }] });
     // A late repeat after the end is still answered as a success; anything else is refused.
