@@ -9,6 +9,8 @@ import { openProblem } from '../temporal/open-problem';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
 import { ownerGroupOf, slaTermsOf } from '../db/columns';
+import type { Sla } from '../generated/prisma-sqlite/client';
+import type { AgreementTerms } from '../domain/sla/agreement-clocks';
 
 /** How far an incident's CI is followed to the CIs it depends on when matching known errors. */
 const MATCH_DEPTH = 4;
@@ -36,6 +38,11 @@ export const BUILT_IN_SLA: SlaPolicy = {
   pauseOn: ['awaiting_caller'],
 };
 
+function policyOf(sla: Sla): SlaPolicy {
+  const terms = slaTermsOf(sla);
+  return { slaId: sla.id, version: sla.version, name: sla.name, ...terms, escalation: escalationRulesWithDefaults(terms.escalation) };
+}
+
 /** How far from a CI its service is looked for when an incident names only the CI. */
 const SERVICE_DEPTH = 6;
 
@@ -48,9 +55,36 @@ export function createIncidentActivities(deps: ActivityDeps) {
       const sla =
         (input.serviceId ? await deps.db.sla.findFirst({ where: { serviceId: input.serviceId, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } }) : null) ??
         (await deps.db.sla.findFirst({ where: { isDefault: true, retiredAt: null }, orderBy: { createdAt: 'desc' } }));
-      if (!sla) return BUILT_IN_SLA;
-      const terms = slaTermsOf(sla);
-      return { slaId: sla.id, name: sla.name, ...terms, escalation: escalationRulesWithDefaults(terms.escalation) };
+      return sla ? policyOf(sla) : BUILT_IN_SLA;
+    },
+
+    /**
+     * An incident's own SLA as it stands now (its latest version), for a re-prioritisation: the
+     * incident moves to the current terms then and only then. Retired agreements included: the
+     * incidents that have one keep it. Unknown (the built-in default): null.
+     */
+    async loadSlaPolicyById(input: { slaId: string }): Promise<SlaPolicy | null> {
+      const sla = await deps.db.sla.findUnique({ where: { id: input.slaId } });
+      return sla ? policyOf(sla) : null;
+    },
+
+    /**
+     * The OLA of the group an incident was handed to and the UC of the supplier it waits on,
+     * where there are such agreements in force: the one for the incident's service first, else
+     * one for any service; the newest if several.
+     */
+    async loadAgreements(input: { team: string | null; supplier: string | null; serviceId: string | null }): Promise<{ ola: AgreementTerms | null; uc: AgreementTerms | null }> {
+      const find = async (kind: 'OLA' | 'UC', where: { team: string } | { supplier: string }) => {
+        const rows = await deps.db.sla.findMany({ where: { kind, retiredAt: null, ...where, OR: [{ serviceId: input.serviceId }, { serviceId: null }] }, orderBy: { createdAt: 'desc' } });
+        const row = rows.find((r) => r.serviceId !== null && r.serviceId === input.serviceId) ?? rows.find((r) => r.serviceId === null);
+        if (!row) return null;
+        const p = policyOf(row);
+        return { kind, agreementId: row.id, version: row.version, name: row.name, team: row.team, supplier: row.supplier, calendar: p.calendar, targets: p.targets, escalation: p.escalation, pauseOn: p.pauseOn };
+      };
+      return {
+        ola: input.team ? await find('OLA', { team: input.team }) : null,
+        uc: input.supplier ? await find('UC', { supplier: input.supplier }) : null,
+      };
     },
 
     /**

@@ -1,6 +1,7 @@
 import type { Incident } from '../generated/prisma-sqlite/client';
 import { slaBreached, type IncidentSnapshot } from '../domain/incident/snapshot';
 import { clockColumns, type SlaClock } from '../domain/sla/clock';
+import { agreementClockRow } from '../domain/sla/agreement-clocks';
 import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSlaColumn } from '../domain/schemas/incident';
 import type { Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
@@ -19,6 +20,18 @@ export function slaColumnsOf(slaId: string, clock: SlaClock) {
     responseBusinessMs: c.responseBusinessMs,
     resolutionBusinessMs: c.resolutionBusinessMs,
   };
+}
+
+/**
+ * The OLA/UC clocks as rows for reports, upserted, so a retried write converges. All of them:
+ * an incident has a handful, and a clock that breached while running changes its row too.
+ */
+async function writeAgreementClocks(tx: Tx, s: IncidentSnapshot): Promise<void> {
+  const clocks = s.clocks ?? [];
+  for (let seq = 0; seq < clocks.length; seq++) {
+    const row = agreementClockRow(clocks[seq], s.updatedAt);
+    await tx.incidentClock.upsert({ where: { incidentId_seq: { incidentId: s.id, seq } }, create: { incidentId: s.id, seq, ...row }, update: row });
+  }
 }
 
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
@@ -51,7 +64,8 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       problemNumber: s.problemNumber,
       knownErrors: s.knownErrors.length ? toJson(s.knownErrors) : null,
       knownErrorId: s.knownErrorId,
-      sla: toJson({ slaId: s.slaId, clock: s.clock }),
+      sla: toJson({ slaId: s.slaId, slaVersion: s.slaVersion, clock: s.clock, clocks: s.clocks?.length ? s.clocks : undefined }),
+      slaVersion: s.slaVersion ?? 1,
       slaBreached: slaBreached(s, s.updatedAt),
       ...slaColumnsOf(s.slaId, s.clock),
       openedAt: new Date(s.openedAt),
@@ -61,6 +75,7 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       version: seq,
     };
     await writeIfNewer(tx.incident, s.id, seq, row, replace);
+    await writeAgreementClocks(tx, s);
     // Restriction is set at creation: rewritten as a whole, so a retried write converges.
     if ((s.restrictedTo ?? []).length > 0) {
       await tx.incidentAccess.deleteMany({ where: { incidentId: s.id } });
@@ -103,7 +118,9 @@ export function incidentFromRow(row: Incident): IncidentSnapshot {
     knownErrors: row.knownErrors === null ? [] : parseJson(IncidentKnownErrorsColumn, row.knownErrors, { ...at, field: 'knownErrors' }),
     knownErrorId: row.knownErrorId,
     slaId: sla.slaId,
+    slaVersion: sla.slaVersion,
     clock: sla.clock,
+    clocks: sla.clocks ?? [],
     openedAt: row.openedAt.getTime(),
     resolvedAt: row.resolvedAt?.getTime() ?? null,
     closedAt: row.closedAt?.getTime() ?? null,

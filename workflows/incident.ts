@@ -33,6 +33,9 @@ import * as SA from './contracts/search-attributes';
 import { RecordProcess, invalidTransition } from './kernel/record-process';
 import { kernelV2 } from './kernel/versions';
 import { priorityOf } from '../domain/priority';
+import * as slaClock from '../domain/sla/clock';
+import { advanceClocks, agreementsNeeded, markFired, parseAgreementDeadline, warningOvertaken as agreementWarningOvertaken, type AgreementDeadlineStep } from '../domain/sla/agreement-clocks';
+import { agreementStepAction, agreementStepEffect, answerableGroup } from '../domain/incident/agreement-steps';
 
 /** The SLA lookup at creation: a caller is waiting, so bounded. */
 const CALLER_WAITS = {
@@ -56,6 +59,10 @@ const KNOWN_ERROR_MATCHING = 'incident-known-error-matching';
 const ROUTING = 'incident-routing';
 /** Incidents resolved before problem management raised no problem for a P1. */
 const MAJOR_INCIDENT_PROBLEM = 'incident-major-problem';
+/** Incidents opened before OLA/UC clocks ran only their SLA clock. */
+const AGREEMENT_CLOCKS = 'incident-agreement-clocks';
+/** Incidents re-prioritised before agreement versions kept their creation-time terms. */
+const SLA_VERSIONS = 'incident-sla-versions';
 const slaLookup = () => (kernelV2() ? localLookups : lookups);
 const groupLookup = () => (kernelV2() ? localSystemLookups : systemLookups);
 
@@ -88,7 +95,9 @@ class IncidentRoom {
             this.config.priorityMatrix,
           );
     const event = EVENT_OF[name];
-    const view = await this.record.commit(actor, name, { ...effect, events: effect.events ?? (event ? [event] : []) });
+    const repriced = name === 'impact' ? await this.currentTerms(effect) : null;
+    const clocked = await this.clocked(s.snapshot, repriced?.effect ?? effect);
+    const view = await this.record.commit(actor, name, { ...clocked, events: clocked.events ?? (event ? [event] : []) }, repriced ? { policy: repriced.policy } : undefined);
     if (name === 'resolve') this.raiseMajorIncidentProblem(actor);
     return view;
   }
@@ -104,6 +113,34 @@ class IncidentRoom {
     void problemMessages
       .raiseProblemForMajorIncident({ incidentId: s.id, actor, observationMs: settings.observationMs, config: settings.config })
       .catch((e: unknown) => log.warn('could not raise the major-incident problem', { incident: s.number, error: String(e) }));
+  }
+
+  /**
+   * The OLA and UC clocks after a transition: the new group's OLA and the supplier's UC are
+   * looked up when a transition calls for them (domain/sla/agreement-clocks.ts has the rules).
+   */
+  async clocked(before: IncidentSnapshot, effect: IncidentEffect): Promise<IncidentEffect> {
+    const after = effect.snapshot.state === 'on_hold' ? effect.snapshot : { ...effect.snapshot, holdSupplier: null };
+    const need = agreementsNeeded(before, after);
+    if (!(before.clocks ?? []).length && !need.team && !need.supplier) return { ...effect, snapshot: after };
+    if (!patched(AGREEMENT_CLOCKS)) return { ...effect, snapshot: after };
+    const found = need.team || need.supplier ? await slaLookup().loadAgreements({ ...need, serviceId: after.serviceId }) : { ola: null, uc: null };
+    return { ...effect, snapshot: { ...after, clocks: advanceClocks(before.clocks ?? [], before, after, Date.now(), found) } };
+  }
+
+  /**
+   * A re-prioritised incident moves to its SLA's current version (otherwise it keeps the
+   * version it was opened with): the new priority's target of those terms, on their calendar,
+   * still measured from the opening.
+   */
+  private async currentTerms(effect: IncidentEffect): Promise<{ effect: IncidentEffect; policy: IncidentCarriedState['policy'] } | null> {
+    const s = this.record.state;
+    if (s.policy.slaId === 'built-in' || !patched(SLA_VERSIONS)) return null;
+    const policy = await slaLookup().loadSlaPolicyById({ slaId: s.policy.slaId });
+    if (!policy || policy.version === (s.policy.version ?? 1)) return null;
+    const snap = effect.snapshot;
+    const moved = { ...slaClock.retarget(snap.clock, policy.targets[snap.priority]), calendar: policy.calendar };
+    return { effect: { ...effect, snapshot: { ...snap, clock: moved, slaVersion: policy.version }, data: { ...effect.data, slaVersion: { from: s.policy.version ?? 1, to: policy.version } } }, policy };
   }
 
   private async escalation(why: { reason: string; kind: 'manual' | 'sla_breach' }): Promise<IncidentEffect> {
@@ -141,6 +178,8 @@ class IncidentRoom {
   fire = async (d: Deadline<IncidentDeadlineKind>): Promise<void> => {
     const s = this.record.state;
     const fired = s.fired;
+    const agreement = parseAgreementDeadline(d.kind);
+    if (agreement) return this.fireAgreement(agreement.index, agreement.step);
     const rule = s.policy.escalation[s.snapshot.priority];
     switch (d.kind) {
       case 'autoClose':
@@ -157,7 +196,7 @@ class IncidentRoom {
           const current = group ? await groupLookup().lookupGroup({ name: group }) : null;
           toGroup = group ? (current?.nextTierGroup ?? null) : await groupLookup().firstTierGroup();
         }
-        await this.record.commit('system', 'sla_response_breached', responseBreachEffect(s, toGroup, Date.now()), { fired: { ...fired, responseBreach: true } });
+        await this.record.commit('system', 'sla_response_breached', await this.clocked(s.snapshot, responseBreachEffect(s, toGroup, Date.now())), { fired: { ...fired, responseBreach: true } });
         return;
       }
       case 'resolution': {
@@ -167,6 +206,16 @@ class IncidentRoom {
       }
     }
   };
+
+  private async fireAgreement(index: number, step: AgreementDeadlineStep): Promise<void> {
+    const s = this.record.state;
+    const c = (s.snapshot.clocks ?? [])[index];
+    const clockFired = markFired(s.clockFired ?? [], index, step);
+    if (step === 'warning' && agreementWarningOvertaken(c, Date.now())) return this.record.note({ clockFired });
+    const group = step === 'warning' ? null : answerableGroup(c, s.snapshot);
+    const info = group ? await groupLookup().lookupGroup({ name: group }) : null;
+    await this.record.commit('system', agreementStepAction(c, step), agreementStepEffect(s.snapshot, index, step, info?.managerId ?? null, Date.now()), { clockFired });
+  }
 }
 
 export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<IncidentView | null> {
@@ -195,7 +244,9 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
       const routing = patched(ROUTING)
         ? await localLookups.routeIncident({ serviceId: body.serviceId ?? null, ciId: body.ciId ?? null, category: body.category ?? null, priority: priorityOf(body.impact, body.urgency, input.config.priorityMatrix) })
         : null;
-      const carried = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches, routing?.group ?? null);
+      const opened = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches, routing?.group ?? null);
+      // Routed straight to a group: that group's OLA starts with the incident.
+      const carried = opened.snapshot.assignmentGroup ? { ...opened, snapshot: (await incident.clocked({ ...opened.snapshot, assignmentGroup: null }, { snapshot: opened.snapshot })).snapshot } : opened;
       const matched = matches?.knownErrors.length ? { knownErrors: matches.knownErrors.map((k) => k.number), ...(matches.problem ? { recurrenceOf: matches.problem.number } : {}) } : {};
       // The routing decision and the rule behind it stay in the history.
       const routed = routing ? { routing: { group: routing.group, source: routing.source, rule: routing.ruleId } } : {};

@@ -6,6 +6,7 @@
 import { dueLabel, type Deadline, type Effect, type NotificationRequest } from '../record';
 import { priorityOf, type PriorityMatrix } from '../priority';
 import * as clock from '../sla/clock';
+import { agreementDeadlines, type AgreementDeadlineKind, type ClockFired } from '../sla/agreement-clocks';
 import type { SlaPolicy } from '../sla/policy';
 import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } from '../schemas/incident';
 import { incidentView, type IncidentSnapshot, type MatchedKnownError } from './snapshot';
@@ -23,10 +24,12 @@ export interface IncidentRecordState {
   snapshot: IncidentSnapshot;
   policy: SlaPolicy;
   fired: Fired;
+  /** The same for each OLA/UC clock, by its index in `snapshot.clocks`; absent before those clocks. */
+  clockFired?: ClockFired[];
 }
 
 export type IncidentEffect = Effect<IncidentSnapshot>;
-export type IncidentDeadlineKind = 'response' | 'warning' | 'resolution' | 'autoClose';
+export type IncidentDeadlineKind = 'response' | 'warning' | 'resolution' | 'autoClose' | AgreementDeadlineKind;
 
 export const EVENT_OF: Record<IncidentCommandName, string | null> = {
   assign: 'incident.assigned',
@@ -81,7 +84,9 @@ export function newIncident(
     knownErrors: matches.knownErrors,
     knownErrorId: null,
     slaId: policy.slaId,
+    slaVersion: policy.version ?? 1,
     clock: clock.startClock(now, policy.calendar, policy.targets[priority]),
+    clocks: [],
     openedAt: now,
     resolvedAt: null,
     closedAt: null,
@@ -119,8 +124,8 @@ export const commandEffects: {
   hold: (s, b, to, now) => {
     const pauses = s.policy.pauseOn.includes(b.reason);
     return {
-      snapshot: { ...s.snapshot, state: to, holdReason: b.reason, clock: pauses ? clock.pause(s.snapshot.clock, now) : s.snapshot.clock },
-      data: { reason: b.reason, note: b.note, clockPaused: pauses },
+      snapshot: { ...s.snapshot, state: to, holdReason: b.reason, holdSupplier: b.supplier ?? null, clock: pauses ? clock.pause(s.snapshot.clock, now) : s.snapshot.clock },
+      data: { reason: b.reason, note: b.note, clockPaused: pauses, ...(b.supplier ? { supplier: b.supplier } : {}) },
     };
   },
   resume: (s, b, to, now) => ({ snapshot: { ...resumeIfPaused(s, now), state: to, holdReason: null }, data: { note: b.note } }),
@@ -174,6 +179,7 @@ export function incidentDeadlines(s: IncidentRecordState, now: number, autoClose
     out.push({ at: snap.resolvedAt + autoCloseMs, kind: 'autoClose', summary: dueLabel(`${snap.number} auto-close`, snap.resolvedAt + autoCloseMs) });
   }
   if (isTerminal(snap.state) || snap.state === 'resolved') return out;
+  out.push(...agreementDeadlines(snap.clocks ?? [], s.clockFired ?? [], now));
   const c = snap.clock;
   if (c.responseMetAt === null && !fired.responseBreach) {
     const at = clock.responseDueAt(c);

@@ -1,6 +1,7 @@
 import type { Level, Priority } from '../priority';
 import type { HoldReason } from '../sla/policy';
 import { viewClock, isResolutionBreached, isResponseBreached, type SlaClock } from '../sla/clock';
+import { viewAgreementClock, type AgreementClock } from '../sla/agreement-clocks';
 import type { IncidentState } from './state-machine';
 
 /**
@@ -31,6 +32,8 @@ export interface IncidentSnapshot {
   assignee: string | null;
   escalationLevel: number;
   holdReason: HoldReason | null;
+  /** The supplier an `awaiting_supplier` hold waits on (its UC clock runs meanwhile); absent from older snapshots. */
+  holdSupplier?: string | null;
   resolutionCode: string | null;
   resolutionNotes: string | null;
   /** The problem this incident is linked to (problem management). */
@@ -41,7 +44,11 @@ export interface IncidentSnapshot {
   /** The known error whose workaround was applied. */
   knownErrorId: string | null;
   slaId: string;
+  /** The agreement version the SLA clock runs on; absent from snapshots older than versions (version 1). */
+  slaVersion?: number;
   clock: SlaClock;
+  /** OLA and UC clocks, in the order they started; absent from older snapshots. */
+  clocks?: AgreementClock[];
   openedAt: number;
   resolvedAt: number | null;
   closedAt: number | null;
@@ -68,6 +75,30 @@ export function slaBreached(s: IncidentSnapshot, now: number): boolean {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** The SLA clock as the first entry of the incident's `clocks` list, in the shape OLAs and UCs have. */
+function slaClockEntry(s: IncidentSnapshot, at: number) {
+  const v = viewClock(s.clock, at);
+  const met = s.clock.resolutionMetAt;
+  return {
+    kind: 'SLA' as const,
+    agreementId: s.slaId,
+    agreementVersion: s.slaVersion ?? 1,
+    name: null,
+    group: null,
+    supplier: null,
+    priority: s.priority,
+    start: new Date(s.clock.openedAt).toISOString(),
+    stop: iso(met),
+    stopReason: met === null ? null : ('resolved' as const),
+    dueAt: v.resolution.dueAt,
+    metAt: v.resolution.metAt,
+    breached: v.response.breached || v.resolution.breached,
+    paused: v.paused,
+    pausedMs: v.resolution.pausedMs,
+    response: v.response,
+  };
+}
+
 /** The public shape of an incident (the API's IncidentRecord). */
 export function incidentView(s: IncidentSnapshot, now: number) {
   // Terminal records freeze their clocks at the moment they ended.
@@ -93,6 +124,7 @@ export function incidentView(s: IncidentSnapshot, now: number) {
     assignee: s.assignee,
     escalationLevel: s.escalationLevel,
     holdReason: s.holdReason,
+    holdSupplier: s.holdSupplier ?? null,
     resolutionCode: s.resolutionCode,
     resolutionNotes: s.resolutionNotes,
     problemId: s.problemId ?? null,
@@ -100,6 +132,8 @@ export function incidentView(s: IncidentSnapshot, now: number) {
     knownErrors: s.knownErrors ?? [],
     knownErrorId: s.knownErrorId ?? null,
     sla: { slaId: s.slaId, ...viewClock(s.clock, at) },
+    slaVersion: s.slaVersion ?? 1,
+    clocks: [slaClockEntry(s, at), ...(s.clocks ?? []).map((c) => viewAgreementClock(c, at))],
     openedAt: new Date(s.openedAt).toISOString(),
     resolvedAt: iso(s.resolvedAt),
     closedAt: iso(s.closedAt),

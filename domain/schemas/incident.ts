@@ -2,7 +2,7 @@ import { z, type Agree } from './zod';
 import type { IncidentSnapshot } from '../incident/snapshot';
 import { INCIDENT_STATES } from '../incident/state-machine';
 import { IsoDuration, Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
-import { HoldReasonEnum, SlaClockSchema } from './sla';
+import { AgreementClockSchema, HoldReasonEnum, SlaClockSchema } from './sla';
 import { Email } from './people';
 
 export const MatchedKnownErrorSchema = z.object({ id: z.string(), number: z.string(), title: z.string(), workaround: z.string() });
@@ -43,7 +43,14 @@ export const IncidentCommandBodies = {
     .refine((b) => b.group !== undefined || b.assignee !== undefined, { message: 'group or assignee is required', path: ['group'] })
     .openapi({ anyOf: [{ required: ['group'] }, { required: ['assignee'] }] }),
   acknowledge: z.object({ note: z.string().max(5000).optional() }).strict(),
-  hold: z.object({ reason: HoldReasonEnum, note: z.string().max(5000).optional() }).strict(),
+  hold: z
+    .object({
+      reason: HoldReasonEnum,
+      note: z.string().max(5000).optional(),
+      supplier: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe("with reason awaiting_supplier: the supplier waited on; its underpinning contract's clock runs meanwhile"),
+    })
+    .strict()
+    .refine((b) => b.supplier === undefined || b.reason === 'awaiting_supplier', { message: 'a supplier is named only with reason awaiting_supplier', path: ['supplier'] }),
   resume: z.object({ note: z.string().max(5000).optional() }).strict(),
   resolve: z.object({ code: Text(100), notes: Text(20_000) }).strict(),
   reopen: z.object({ reason: Text(5000) }).strict(),
@@ -83,6 +90,27 @@ export const SlaViewSchema = z.object({
   paused: z.boolean(),
 });
 
+const ClockTimes = z.object({ dueAt: z.string(), metAt: z.string().nullable(), breached: z.boolean() });
+/** One clock in an incident's `clocks` list: the SLA first, then every OLA and UC in the order they started. */
+export const IncidentClockView = z.object({
+  kind: z.enum(['SLA', 'OLA', 'UC']),
+  agreementId: z.string(),
+  agreementVersion: z.number().int(),
+  name: z.string().nullable(),
+  group: z.string().nullable().describe('OLA: the support group it measures'),
+  supplier: z.string().nullable().describe('UC: the supplier it measures'),
+  priority: PriorityEnum,
+  start: z.string(),
+  stop: z.string().nullable(),
+  stopReason: z.enum(['handed_on', 'resolved', 'supplier_answered', 'cancelled']).nullable(),
+  dueAt: z.string().describe('resolution due (for a UC: the supplier\'s answer due)'),
+  metAt: z.string().nullable(),
+  breached: z.boolean(),
+  paused: z.boolean(),
+  pausedMs: z.number(),
+  response: ClockTimes.nullable().describe('the time to acknowledge (SLA and OLA)'),
+});
+
 export const IncidentRecord = z.object({
   id: z.string(),
   number: z.string(),
@@ -116,6 +144,9 @@ export const IncidentRecord = z.object({
   knownErrors: z.array(MatchedKnownErrorSchema).describe('active known errors matching its CI (or a CI it depends on), service or category, best first'),
   knownErrorId: z.string().nullable().describe('the known error whose workaround was applied'),
   sla: SlaViewSchema,
+  slaVersion: z.number().int().describe('the version of the SLA the clock runs on (kept from opening unless re-prioritised)'),
+  clocks: z.array(IncidentClockView),
+  holdSupplier: z.string().nullable(),
   openedAt: z.string(),
   resolvedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
@@ -159,8 +190,8 @@ export const IncidentEnumColumns = z.object({
   state: IncidentStateEnum,
   holdReason: HoldReasonEnum.nullable(),
 });
-export const IncidentSlaColumn = z.object({ slaId: z.string(), clock: SlaClockSchema });
+export const IncidentSlaColumn = z.object({ slaId: z.string(), slaVersion: z.number().int().optional(), clock: SlaClockSchema, clocks: z.array(AgreementClockSchema).optional() });
 true satisfies Agree<Pick<IncidentSnapshot, keyof z.output<typeof IncidentEnumColumns>>, typeof IncidentEnumColumns>;
-true satisfies Agree<Pick<IncidentSnapshot, 'slaId' | 'clock'>, typeof IncidentSlaColumn>;
+true satisfies Agree<Pick<IncidentSnapshot, 'slaId' | 'slaVersion' | 'clock' | 'clocks'>, typeof IncidentSlaColumn>;
 /** The `knownErrors` JSON column (absent on incidents opened before problem management). */
 export const IncidentKnownErrorsColumn = z.array(MatchedKnownErrorSchema);

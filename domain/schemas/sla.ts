@@ -1,6 +1,7 @@
 import { z, type Agree } from './zod';
 import { validateCalendar } from '../calendar';
 import type { SlaClock } from '../sla/clock';
+import type { AgreementClock } from '../sla/agreement-clocks';
 import type { HoldReason } from '../sla/policy';
 import { IsoDuration, NOT_BLANK, PriorityEnum, RecordRef } from './common';
 
@@ -63,6 +64,25 @@ export const SlaClockSchema = z.object({
   pausedBusinessMs: z.number().nonnegative(),
 });
 true satisfies Agree<SlaClock, typeof SlaClockSchema>;
+
+/** An OLA or UC clock as stored with its incident (domain/sla/agreement-clocks.ts). */
+export const AgreementClockSchema = z.object({
+  kind: z.enum(['OLA', 'UC']),
+  agreementId: z.string(),
+  agreementVersion: z.number().int(),
+  name: z.string(),
+  team: z.string().nullable(),
+  supplier: z.string().nullable(),
+  priority: PriorityEnum,
+  targets: SlaTargetsSchema,
+  warnAtPercent: z.number(),
+  hierarchical: z.boolean(),
+  pauseOn: PauseOnSchema,
+  clock: SlaClockSchema,
+  stoppedAt: z.number().nullable(),
+  stopReason: z.enum(['handed_on', 'resolved', 'supplier_answered', 'cancelled']).nullable(),
+});
+true satisfies Agree<AgreementClock, typeof AgreementClockSchema>;
 
 export const CreateSlaBody = z
   .object({

@@ -20,6 +20,8 @@ export interface EscalationRule {
 /** What an incident workflow needs to know about its SLA, resolved once at creation. */
 export interface SlaPolicy {
   slaId: string;
+  /** The agreement version these terms are; absent from policies carried by older incidents (version 1). */
+  version?: number;
   name: string;
   calendar: Calendar;
   targets: Record<Priority, ClockTargets>;
