@@ -6,6 +6,7 @@ import { IsoDuration, IsoTimestamp } from '../../domain/schemas/common';
 import { parseIsoDuration } from '../../domain/duration';
 import { z } from '../../domain/schemas/zod';
 import { badRequest } from '../errors';
+import type { Db } from '../../db/client';
 import { route, type RouteDef } from '../route';
 import { attainmentChart, backlogChart } from '../../domain/reports/svg';
 
@@ -44,6 +45,8 @@ export const SlaReport = z.object({
   ),
 });
 
+export const BacklogReportQuery = z.object({ format: Format });
+
 export const BacklogReport = z.object({
   generatedAt: z.string(),
   total: z.number().int(),
@@ -52,6 +55,109 @@ export const BacklogReport = z.object({
   byGroup: z.array(z.object({ group: z.string().nullable(), count: z.number().int() })),
   rows: z.array(z.object({ group: z.string().nullable(), priority: z.string(), age: z.string(), count: z.number().int() })),
 });
+
+/** The incidents in `scope`, as `incidentScope` filters them ({} for all: scheduled runs, computed as the system). */
+export type IncidentFilter = ReturnType<typeof incidentScope>;
+
+/**
+ * The SLA report's input: its period checked and the clock facts read. The route and scheduled
+ * runs (services/report-registry.ts) both go through here and `slaReportBody`, so a stored run
+ * and the live report agree figure for figure; `now` is the instant the report is "as of".
+ */
+export async function slaFacts(db: Db, scope: IncidentFilter, query: Pick<z.infer<typeof SlaReportQuery>, 'from' | 'to' | 'atRisk'>, now: number) {
+  const from = Date.parse(query.from);
+  const to = Date.parse(query.to);
+  if (!(to > from)) throw badRequest('to must be after from', [{ path: 'to', message: 'must be after from' }]);
+  if (to - from > 366 * 86_400_000) throw badRequest('the range may span at most 366 days', [{ path: 'to', message: 'the range may span at most 366 days' }]);
+  const atRiskMs = Math.min(parseIsoDuration(query.atRisk), 366 * 86_400_000);
+  const span = { gte: new Date(from), lt: new Date(to) };
+  const rows = await db.incident.findMany({
+    // Only what the figures need: a year of incidents is read in one go.
+    select: {
+      number: true,
+      serviceId: true,
+      priority: true,
+      assignmentGroup: true,
+      state: true,
+      openedAt: true,
+      resolvedAt: true,
+      slaId: true,
+      responseDueAt: true,
+      respondedAt: true,
+      resolutionDueAt: true,
+      slaPausedMs: true,
+      responseBusinessMs: true,
+      resolutionBusinessMs: true,
+    },
+    where: {
+      AND: [
+        scope,
+        { OR: [{ responseDueAt: span }, { resolutionDueAt: span }, { state: { in: OPEN_STATES }, resolutionDueAt: { gte: new Date(now), lte: new Date(now + atRiskMs) } }] },
+      ],
+    },
+  });
+  // Rows the back-fill could not fill (a corrupt stored clock) have no due times: not counted.
+  const facts: SlaFact[] = rows.flatMap((row) =>
+    row.responseDueAt === null
+      ? []
+      : [
+          {
+            number: row.number,
+            serviceId: row.serviceId,
+            priority: row.priority,
+            group: row.assignmentGroup,
+            slaId: row.slaId ?? '',
+            open: OPEN_STATES.includes(row.state),
+            openedAt: row.openedAt.getTime(),
+            responseDueAt: row.responseDueAt.getTime(),
+            respondedAt: row.respondedAt?.getTime() ?? null,
+            resolutionDueAt: row.resolutionDueAt?.getTime() ?? null,
+            // Met when resolved; a reopened incident's resolution is open again.
+            resolvedAt: row.resolutionBusinessMs === null ? null : (row.resolvedAt?.getTime() ?? null),
+            pausedMs: row.slaPausedMs,
+            responseBusinessMs: row.responseBusinessMs,
+            resolutionBusinessMs: row.resolutionBusinessMs,
+          },
+        ],
+  );
+  return { from, to, atRiskMs, facts };
+}
+
+/** The SLA report as GET /reports/sla answers it in JSON. */
+export function slaReportBody(input: { from: number; to: number; atRiskMs: number; facts: SlaFact[] }, query: Pick<z.infer<typeof SlaReportQuery>, 'groupBy' | 'drill'>, now: number): z.infer<typeof SlaReport> {
+  const rows = slaReport(input.facts, { from: input.from, to: input.to, now, groupBy: query.groupBy, atRiskMs: input.atRiskMs, drill: query.drill === 'true' });
+  return { from: new Date(input.from).toISOString(), to: new Date(input.to).toISOString(), groupBy: query.groupBy, generatedAt: new Date(now).toISOString(), rows };
+}
+
+/**
+ * The open backlog as GET /reports/backlog answers it in JSON, aged as of `now`: the route and
+ * scheduled runs (services/report-registry.ts) both compute it here.
+ */
+export async function backlogReport(db: Db, scope: IncidentFilter, now: number): Promise<z.infer<typeof BacklogReport>> {
+  const open = await db.incident.findMany({ where: { AND: [scope, { state: { in: OPEN_STATES } }] }, select: { openedAt: true, priority: true, assignmentGroup: true } });
+  const cells = new Map<string, { group: string | null; priority: string; age: string; count: number }>();
+  for (const i of open) {
+    const age = ageBucket(i.openedAt.getTime(), now);
+    const k = JSON.stringify([i.assignmentGroup, i.priority, age]);
+    const c = cells.get(k) ?? { group: i.assignmentGroup, priority: i.priority, age, count: 0 };
+    c.count++;
+    cells.set(k, c);
+  }
+  const rows = [...cells.values()].sort((a, b) => (a.group ?? '~').localeCompare(b.group ?? '~') || a.priority.localeCompare(b.priority) || AGE_BUCKETS.findIndex((x) => x.label === a.age) - AGE_BUCKETS.findIndex((x) => x.label === b.age));
+  const sum = (pick: (r: (typeof rows)[number]) => string | null) => {
+    const m = new Map<string | null, number>();
+    for (const r of rows) m.set(pick(r), (m.get(pick(r)) ?? 0) + r.count);
+    return m;
+  };
+  return {
+    generatedAt: new Date(now).toISOString(),
+    total: open.length,
+    byAge: AGE_BUCKETS.map((b) => ({ age: b.label, count: rows.filter((r) => r.age === b.label).reduce((n, r) => n + r.count, 0) })),
+    byPriority: Object.fromEntries([...sum((r) => r.priority).entries()].sort()),
+    byGroup: [...sum((r) => r.group).entries()].map(([group, count]) => ({ group, count })),
+    rows,
+  };
+}
 
 /** CSV when asked for by `format=csv`, or by an Accept header that prefers it to JSON. */
 const wantsCsv = (req: Request, format: string | undefined) => format === 'csv' || (format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
@@ -92,74 +198,20 @@ export function reportRoutes(): RouteDef[] {
       response: SlaReport,
       alsoProduces: ['text/csv', 'image/svg+xml'],
       async handler({ req, query, user, deps }) {
-        const from = Date.parse(query.from);
-        const to = Date.parse(query.to);
-        if (!(to > from)) throw badRequest('to must be after from', [{ path: 'to', message: 'must be after from' }]);
-        if (to - from > 366 * 86_400_000) throw badRequest('the range may span at most 366 days', [{ path: 'to', message: 'the range may span at most 366 days' }]);
         const now = Date.now();
-        const atRiskMs = Math.min(parseIsoDuration(query.atRisk), 366 * 86_400_000);
-        const span = { gte: new Date(from), lt: new Date(to) };
-        const rows = await deps.db.incident.findMany({
-          // Only what the figures need: a year of incidents is read in one go.
-          select: {
-            number: true,
-            serviceId: true,
-            priority: true,
-            assignmentGroup: true,
-            state: true,
-            openedAt: true,
-            resolvedAt: true,
-            slaId: true,
-            responseDueAt: true,
-            respondedAt: true,
-            resolutionDueAt: true,
-            slaPausedMs: true,
-            responseBusinessMs: true,
-            resolutionBusinessMs: true,
-          },
-          where: {
-            AND: [
-              incidentScope(user),
-              { OR: [{ responseDueAt: span }, { resolutionDueAt: span }, { state: { in: OPEN_STATES }, resolutionDueAt: { gte: new Date(now), lte: new Date(now + atRiskMs) } }] },
-            ],
-          },
-        });
-        // Rows the back-fill could not fill (a corrupt stored clock) have no due times: not counted.
-        const facts: SlaFact[] = rows.flatMap((row) =>
-          row.responseDueAt === null
-            ? []
-            : [
-                {
-                  number: row.number,
-                  serviceId: row.serviceId,
-                  priority: row.priority,
-                  group: row.assignmentGroup,
-                  slaId: row.slaId ?? '',
-                  open: OPEN_STATES.includes(row.state),
-                  openedAt: row.openedAt.getTime(),
-                  responseDueAt: row.responseDueAt.getTime(),
-                  respondedAt: row.respondedAt?.getTime() ?? null,
-                  resolutionDueAt: row.resolutionDueAt?.getTime() ?? null,
-                  // Met when resolved; a reopened incident's resolution is open again.
-                  resolvedAt: row.resolutionBusinessMs === null ? null : (row.resolvedAt?.getTime() ?? null),
-                  pausedMs: row.slaPausedMs,
-                  responseBusinessMs: row.responseBusinessMs,
-                  resolutionBusinessMs: row.resolutionBusinessMs,
-                },
-              ],
-        );
+        const { from, to, atRiskMs, facts } = await slaFacts(deps.db, incidentScope(user), query, now);
         if (query.format === 'svg') {
           // The chart is always per month: attainment of resolution against the target.
           const months = slaReport(facts, { from, to, now, groupBy: 'month', atRiskMs });
           sendSvg(req, attainmentChart(months.map((m) => ({ month: m.key ?? '', attainmentPct: m.resolution.attainmentPct })), query.target, `${query.from.slice(0, 10)} – ${query.to.slice(0, 10)}`));
           return undefined;
         }
-        const report = slaReport(facts, { from, to, now, groupBy: query.groupBy, atRiskMs, drill: query.drill === 'true' });
+        const report = slaReportBody({ from, to, atRiskMs, facts }, query, now);
         if (wantsCsv(req, query.format)) {
-          sendCsv(req, `sla-${query.groupBy}`, slaCsv(report));
+          sendCsv(req, `sla-${query.groupBy}`, slaCsv(report.rows));
           return undefined;
         }
-        return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), groupBy: query.groupBy, generatedAt: new Date(now).toISOString(), rows: report };
+        return report;
       },
     }),
     route({
@@ -168,43 +220,20 @@ export function reportRoutes(): RouteDef[] {
       summary: 'Open incidents by age bucket, priority and group',
       tag: 'Reports',
       roles: READERS,
-      query: z.object({ format: Format }),
+      query: BacklogReportQuery,
       response: BacklogReport,
       alsoProduces: ['text/csv', 'image/svg+xml'],
       async handler({ req, query, user, deps }) {
-        const now = Date.now();
-        const open = await deps.db.incident.findMany({ where: { AND: [incidentScope(user), { state: { in: OPEN_STATES } }] }, select: { openedAt: true, priority: true, assignmentGroup: true } });
-        const cells = new Map<string, { group: string | null; priority: string; age: string; count: number }>();
-        for (const i of open) {
-          const age = ageBucket(i.openedAt.getTime(), now);
-          const k = JSON.stringify([i.assignmentGroup, i.priority, age]);
-          const c = cells.get(k) ?? { group: i.assignmentGroup, priority: i.priority, age, count: 0 };
-          c.count++;
-          cells.set(k, c);
-        }
-        const rows = [...cells.values()].sort((a, b) => (a.group ?? '~').localeCompare(b.group ?? '~') || a.priority.localeCompare(b.priority) || AGE_BUCKETS.findIndex((x) => x.label === a.age) - AGE_BUCKETS.findIndex((x) => x.label === b.age));
+        const report = await backlogReport(deps.db, incidentScope(user), Date.now());
         if (wantsCsv(req, query.format)) {
-          sendCsv(req, 'backlog', [['group', 'priority', 'age', 'count'], ...rows.map((r) => [r.group ?? '', r.priority, r.age, r.count])]);
+          sendCsv(req, 'backlog', [['group', 'priority', 'age', 'count'], ...report.rows.map((r) => [r.group ?? '', r.priority, r.age, r.count])]);
           return undefined;
         }
-        const byAge = () => AGE_BUCKETS.map((b) => ({ age: b.label, count: rows.filter((r) => r.age === b.label).reduce((n, r) => n + r.count, 0) }));
         if (query.format === 'svg') {
-          sendSvg(req, backlogChart(byAge()));
+          sendSvg(req, backlogChart(report.byAge));
           return undefined;
         }
-        const sum = (pick: (r: (typeof rows)[number]) => string | null) => {
-          const m = new Map<string | null, number>();
-          for (const r of rows) m.set(pick(r), (m.get(pick(r)) ?? 0) + r.count);
-          return m;
-        };
-        return {
-          generatedAt: new Date(now).toISOString(),
-          total: open.length,
-          byAge: byAge(),
-          byPriority: Object.fromEntries([...sum((r) => r.priority).entries()].sort()),
-          byGroup: [...sum((r) => r.group).entries()].map(([group, count]) => ({ group, count })),
-          rows,
-        };
+        return report;
       },
     }),
   ];
