@@ -8,8 +8,7 @@ import type { RecordConfig } from '../workflows/contracts/record';
 import { openProblem } from '../temporal/open-problem';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
-import { ownerGroupOf, slaTermsOf } from '../db/columns';
-import type { Sla } from '../generated/prisma-sqlite/client';
+import { ownerGroupOf, slaPolicyOf } from '../db/columns';
 import type { AgreementTerms } from '../domain/sla/agreement-clocks';
 
 /** How far an incident's CI is followed to the CIs it depends on when matching known errors. */
@@ -38,10 +37,6 @@ export const BUILT_IN_SLA: SlaPolicy = {
   pauseOn: ['awaiting_caller'],
 };
 
-function policyOf(sla: Sla): SlaPolicy {
-  const terms = slaTermsOf(sla);
-  return { slaId: sla.id, version: sla.version, name: sla.name, ...terms, escalation: escalationRulesWithDefaults(terms.escalation) };
-}
 
 /** How far from a CI its service is looked for when an incident names only the CI. */
 const SERVICE_DEPTH = 6;
@@ -55,7 +50,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
       const sla =
         (input.serviceId ? await deps.db.sla.findFirst({ where: { serviceId: input.serviceId, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } }) : null) ??
         (await deps.db.sla.findFirst({ where: { isDefault: true, retiredAt: null }, orderBy: { createdAt: 'desc' } }));
-      return sla ? policyOf(sla) : BUILT_IN_SLA;
+      return sla ? slaPolicyOf(sla) : BUILT_IN_SLA;
     },
 
     /**
@@ -65,7 +60,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
      */
     async loadSlaPolicyById(input: { slaId: string }): Promise<SlaPolicy | null> {
       const sla = await deps.db.sla.findUnique({ where: { id: input.slaId } });
-      return sla ? policyOf(sla) : null;
+      return sla ? slaPolicyOf(sla) : null;
     },
 
     /**
@@ -78,7 +73,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
         const rows = await deps.db.sla.findMany({ where: { kind, retiredAt: null, ...where, OR: [{ serviceId: input.serviceId }, { serviceId: null }] }, orderBy: { createdAt: 'desc' } });
         const row = rows.find((r) => r.serviceId !== null && r.serviceId === input.serviceId) ?? rows.find((r) => r.serviceId === null);
         if (!row) return null;
-        const p = policyOf(row);
+        const p = slaPolicyOf(row);
         return { kind, agreementId: row.id, version: row.version, name: row.name, team: row.team, supplier: row.supplier, calendar: p.calendar, targets: p.targets, escalation: p.escalation, pauseOn: p.pauseOn };
       };
       return {

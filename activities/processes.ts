@@ -14,6 +14,7 @@ import { createWebhookActivities } from './webhooks';
 import { createDslActivities } from './dsl';
 import { createMonitoringActivities } from './monitoring';
 import { createNotificationEmailActivities } from './notification-email';
+import { createReportRunActivities } from './report-run';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -40,4 +41,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'dsl-verification', activities: createDslActivities },
   { name: 'monitoring-alert', activities: createMonitoringActivities },
   { name: 'notification-email', activities: createNotificationEmailActivities },
+  { name: 'report-run', activities: createReportRunActivities },
 ];

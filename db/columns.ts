@@ -6,6 +6,7 @@ import { Discrepancy, SnapshotItem, StoredVerificationSummary, VERIFICATION_STAT
 import { CalendarSchema, PauseOnSchema, SlaEscalationSchema, SlaKind, SlaTargetsSchema } from '../domain/schemas/sla';
 import { CreateWebhookBody, WebhookEventPayload } from '../domain/schemas/webhook';
 import { parseJson, parseStored } from './json';
+import { escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 
 /**
  * The JSON columns of the CMDB's smaller tables, read back through the schema that wrote
@@ -33,6 +34,12 @@ export function slaTermsOf(row: Pick<Sla, 'id' | 'calendar' | 'targets' | 'escal
     escalation: slaColumns.escalation(row.id, row.escalation),
     pauseOn: slaColumns.pauseOn(row.id, row.pauseOn),
   };
+}
+
+/** An agreement's terms as a policy: what an incident's clocks run on. */
+export function slaPolicyOf(sla: Sla): SlaPolicy {
+  const terms = slaTermsOf(sla);
+  return { slaId: sla.id, version: sla.version, name: sla.name, ...terms, escalation: escalationRulesWithDefaults(terms.escalation) };
 }
 
 const RoleEnum = z.enum(ROLES);

@@ -64,7 +64,8 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       problemNumber: s.problemNumber,
       knownErrors: s.knownErrors.length ? toJson(s.knownErrors) : null,
       knownErrorId: s.knownErrorId,
-      sla: toJson({ slaId: s.slaId, slaVersion: s.slaVersion, clock: s.clock, clocks: s.clocks?.length ? s.clocks : undefined }),
+      // The supplier a hold waits on travels with the clocks it drives.
+      sla: toJson({ slaId: s.slaId, slaVersion: s.slaVersion, clock: s.clock, clocks: s.clocks?.length ? s.clocks : undefined, holdSupplier: s.holdSupplier ?? undefined }),
       slaVersion: s.slaVersion ?? 1,
       slaBreached: slaBreached(s, s.updatedAt),
       ...slaColumnsOf(s.slaId, s.clock),
@@ -111,6 +112,7 @@ export function incidentFromRow(row: Incident): IncidentSnapshot {
     assignee: row.assignee,
     escalationLevel: row.escalationLevel,
     holdReason,
+    holdSupplier: sla.holdSupplier ?? null,
     resolutionCode: row.resolutionCode,
     resolutionNotes: row.resolutionNotes,
     problemId: row.problemId,

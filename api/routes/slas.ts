@@ -1,10 +1,9 @@
 import { z } from '../../domain/schemas/zod';
 import { ListQuery, listOf } from '../../domain/schemas/common';
-import { CreateSlaBody, SlaRecord } from '../../domain/schemas/sla';
+import { CreateSlaBody, SlaRecord, SlaVersionRecord, UpdateSlaBody } from '../../domain/schemas/sla';
 import type { Sla } from '../../generated/prisma-sqlite/client';
-import { notFound } from '../errors';
-import { newId } from '../../infra/ids';
-import { nextNumber } from '../../db/numbers';
+import { conflict, notFound } from '../errors';
+import { AgreementChanged, agreementVersions, agreementWarnings, createAgreement, reviseAgreement } from '../../services/agreements';
 import { listPage } from '../pagination';
 import { slaKindOf, slaTermsOf } from '../../db/columns';
 import { resolveCiField } from '../refs';
@@ -26,7 +25,16 @@ export function slaView(row: Sla): Omit<SlaRecord, 'serviceNumber'> {
     createdAt: row.createdAt.toISOString(),
     retiredAt: row.retiredAt?.toISOString() ?? null,
     retiredBy: row.retiredBy,
+    availabilityTarget: row.availabilityTarget,
+    version: row.version,
+    updatedAt: row.updatedAt?.toISOString() ?? null,
   };
+}
+
+async function findAgreement(db: Db, ref: string): Promise<Sla> {
+  const row = await db.sla.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+  if (!row) throw notFound(`SLA ${ref}`);
+  return row;
 }
 
 /** Agreements as the API shows them: the service as id and number, one read for a whole page. */
@@ -48,25 +56,54 @@ export function slaRoutes(): RouteDef[] {
       response: SlaRecord,
       status: 201,
       creates: true,
-      async handler({ body, deps }) {
+      async handler({ body, user, deps }) {
         const serviceId = await resolveCiField(deps.db, body.serviceId, 'serviceId', { class: 'service' });
-        const row = await deps.db.sla.create({
-          data: {
-            id: newId('sla'),
-            number: await nextNumber(deps.db, 'sla'),
-            name: body.name,
-            kind: body.kind,
-            serviceId: serviceId ?? null,
-            supplier: body.supplier ?? null,
-            team: body.team ?? null,
-            calendar: JSON.stringify(body.calendar),
-            targets: JSON.stringify(body.targets),
-            escalation: JSON.stringify(body.escalation ?? {}),
-            pauseOn: JSON.stringify(body.pauseOn),
-            isDefault: body.isDefault,
-          },
-        });
-        return presentSla(deps.db, row);
+        const row = await createAgreement(deps.db, user.id, body, serviceId ?? null);
+        return { ...(await presentSla(deps.db, row)), warnings: await agreementWarnings(deps.db, row) };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/slas/:id',
+      summary: "Edit an agreement's terms: a new version (incidents keep the version they were opened with unless re-prioritised); an edit that changes nothing makes none",
+      tag: 'Service levels',
+      roles: ['admin'],
+      body: UpdateSlaBody,
+      response: SlaRecord,
+      errors: [409],
+      async handler({ params, body, user, deps }) {
+        const row = await findAgreement(deps.db, params.id);
+        if (row.retiredAt) throw conflict(`${row.number} is retired: its terms are kept as they were`);
+        let saved: Sla;
+        try {
+          saved = await reviseAgreement(deps.db, user.id, row, body);
+        } catch (e) {
+          if (e instanceof AgreementChanged) throw conflict(e.message);
+          throw e;
+        }
+        return { ...(await presentSla(deps.db, saved)), warnings: await agreementWarnings(deps.db, saved) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/slas/:id/versions',
+      summary: "An agreement's versions, newest first (each an immutable copy of its terms)",
+      tag: 'Service levels',
+      roles: 'any',
+      response: z.object({ items: z.array(SlaVersionRecord) }),
+      async handler({ params, deps }) {
+        const row = await findAgreement(deps.db, params.id);
+        const rows = await agreementVersions(deps.db, row.id);
+        return {
+          items: rows.map((v) => ({
+            version: v.version,
+            name: v.name,
+            ...slaTermsOf({ id: `${row.id} version ${v.version}`, calendar: v.calendar, targets: v.targets, escalation: v.escalation, pauseOn: v.pauseOn }),
+            availabilityTarget: v.availabilityTarget,
+            createdAt: v.createdAt.toISOString(),
+            createdBy: v.createdBy,
+          })),
+        };
       },
     }),
     route({
@@ -92,9 +129,7 @@ export function slaRoutes(): RouteDef[] {
       roles: 'any',
       response: SlaRecord,
       async handler({ params, deps }) {
-        const row = await deps.db.sla.findFirst({ where: { OR: [{ id: params.id }, { number: params.id }] } });
-        if (!row) throw notFound(`SLA ${params.id}`);
-        return presentSla(deps.db, row);
+        return presentSla(deps.db, await findAgreement(deps.db, params.id));
       },
     }),
     route({
@@ -105,8 +140,7 @@ export function slaRoutes(): RouteDef[] {
       roles: ['admin'],
       response: SlaRecord,
       async handler({ params, user, deps }) {
-        const row = await deps.db.sla.findFirst({ where: { OR: [{ id: params.id }, { number: params.id }] } });
-        if (!row) throw notFound(`SLA ${params.id}`);
+        const row = await findAgreement(deps.db, params.id);
         // Only the first retirement is recorded: a repeat answers the agreement as it is.
         await deps.db.sla.updateMany({ where: { id: row.id, retiredAt: null }, data: { retiredAt: new Date(), retiredBy: user.id } });
         return presentSla(deps.db, await deps.db.sla.findUniqueOrThrow({ where: { id: row.id } }));

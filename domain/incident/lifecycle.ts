@@ -77,6 +77,7 @@ export function newIncident(
     assignee: null,
     escalationLevel: 0,
     holdReason: null,
+    holdSupplier: null,
     resolutionCode: null,
     resolutionNotes: null,
     problemId: matches.problem?.id ?? null,

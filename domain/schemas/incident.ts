@@ -50,7 +50,7 @@ export const IncidentCommandBodies = {
       supplier: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe("with reason awaiting_supplier: the supplier waited on; its underpinning contract's clock runs meanwhile"),
     })
     .strict()
-    .refine((b) => b.supplier === undefined || b.reason === 'awaiting_supplier', { message: 'a supplier is named only with reason awaiting_supplier', path: ['supplier'] }),
+    .refine((b) => b.supplier === undefined || b.reason === 'awaiting_supplier', { message: 'only with reason awaiting_supplier: the supplier an incident waits on', path: ['supplier'] }),
   resume: z.object({ note: z.string().max(5000).optional() }).strict(),
   resolve: z.object({ code: Text(100), notes: Text(20_000) }).strict(),
   reopen: z.object({ reason: Text(5000) }).strict(),
@@ -190,8 +190,8 @@ export const IncidentEnumColumns = z.object({
   state: IncidentStateEnum,
   holdReason: HoldReasonEnum.nullable(),
 });
-export const IncidentSlaColumn = z.object({ slaId: z.string(), slaVersion: z.number().int().optional(), clock: SlaClockSchema, clocks: z.array(AgreementClockSchema).optional() });
+export const IncidentSlaColumn = z.object({ slaId: z.string(), slaVersion: z.number().int().optional(), clock: SlaClockSchema, clocks: z.array(AgreementClockSchema).optional(), holdSupplier: z.string().optional() });
 true satisfies Agree<Pick<IncidentSnapshot, keyof z.output<typeof IncidentEnumColumns>>, typeof IncidentEnumColumns>;
-true satisfies Agree<Pick<IncidentSnapshot, 'slaId' | 'slaVersion' | 'clock' | 'clocks'>, typeof IncidentSlaColumn>;
+true satisfies Agree<Pick<IncidentSnapshot, 'slaId' | 'slaVersion' | 'clock' | 'clocks'>, ReturnType<typeof IncidentSlaColumn.omit<{ holdSupplier: true }>>>;
 /** The `knownErrors` JSON column (absent on incidents opened before problem management). */
 export const IncidentKnownErrorsColumn = z.array(MatchedKnownErrorSchema);

@@ -84,6 +84,8 @@ export const AgreementClockSchema = z.object({
 });
 true satisfies Agree<AgreementClock, typeof AgreementClockSchema>;
 
+const AvailabilityTarget = z.number().gt(0).max(100).describe('percent of the agreed service hours, e.g. 99.9');
+
 export const CreateSlaBody = z
   .object({
     name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }),
@@ -96,9 +98,50 @@ export const CreateSlaBody = z
     escalation: SlaEscalationSchema.optional(),
     pauseOn: PauseOnSchema.default(['awaiting_caller']),
     isDefault: z.boolean().default(false),
+    availabilityTarget: AvailabilityTarget.optional(),
   })
   .strict();
 export type CreateSlaBody = z.infer<typeof CreateSlaBody>;
+
+/**
+ * `PATCH /slas/:id`: new terms make a new version; what the agreement applies to (kind, service,
+ * group, supplier) is not a term and is not edited. Fields left out keep their current value.
+ */
+export const UpdateSlaBody = z
+  .object({
+    name: CreateSlaBody.shape.name,
+    calendar: CalendarSchema,
+    targets: SlaTargetsSchema,
+    escalation: SlaEscalationSchema,
+    pauseOn: PauseOnSchema,
+    availabilityTarget: AvailabilityTarget.nullable(),
+  })
+  .partial()
+  .strict();
+export type UpdateSlaBody = z.infer<typeof UpdateSlaBody>;
+
+/** Where an agreement's targets cannot fit together: an OLA/UC chain longer than the SLA it supports. */
+export const SlaWarning = z.object({
+  code: z.enum(['chain_exceeds_sla', 'ola_response_exceeds_sla']),
+  serviceId: z.string().nullable(),
+  priority: PriorityEnum,
+  sla: z.object({ id: z.string(), name: z.string(), target: z.string() }),
+  chain: z.array(z.object({ id: z.string(), name: z.string(), kind: SlaKind, target: z.string() })),
+  message: z.string(),
+});
+export type SlaWarning = z.infer<typeof SlaWarning>;
+
+export const SlaVersionRecord = z.object({
+  version: z.number().int(),
+  name: z.string(),
+  calendar: CalendarSchema,
+  targets: SlaTargetsSchema,
+  escalation: SlaEscalationSchema,
+  pauseOn: PauseOnSchema,
+  availabilityTarget: z.number().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+});
 
 export const SlaRecord = z.object({
   id: z.string(),
@@ -118,5 +161,11 @@ export const SlaRecord = z.object({
   /** Set when the agreement was retired (DELETE): no new incident gets it; incidents that have it keep their clocks. */
   retiredAt: z.string().nullable(),
   retiredBy: z.string().nullable(),
+  availabilityTarget: z.number().nullable(),
+  /** Editing the terms (PATCH) makes a new version; incidents keep the one they were opened with unless re-prioritised. */
+  version: z.number().int(),
+  updatedAt: z.string().nullable(),
+  /** Present on a create or an edit: where OLA/UC targets cannot fit inside the SLA they support. */
+  warnings: z.array(SlaWarning).optional(),
 });
 export type SlaRecord = z.infer<typeof SlaRecord>;

@@ -52,6 +52,7 @@ RULES = [
     (r"^hours\.\w+ end .* must be after start ", "a day's closing time compared with its opening time"),
     (r"^calendar has no open hours at all$", "a calendar with every day closed"),
     (r"^needs a ", "a field that only makes sense with another one"),
+    (r"^only with reason \w+", "a field that only makes sense with another one's value"),
     (r"^not an active member of group ", "an assignee checked against the group's members in the directory"),
     (r"^the range may span at most \d+ days$", "the distance between two timestamps"),
     (r"^a package release lists ", "depends on the release type"),

@@ -4,6 +4,7 @@
  * problem+json 500. Real SQLite databases, the real activities and the real Express app (GET
  * handlers read the database only, so the Temporal client never connects).
  */
+import { startAgreementClock } from '../../domain/sla/agreement-clocks';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
@@ -18,7 +19,7 @@ import type { BusinessHoursCalendar } from '../../domain/calendar';
 import { newChange } from '../../domain/change/lifecycle';
 import type { ChangeSnapshot } from '../../domain/change/snapshot';
 import type { IncidentSnapshot } from '../../domain/incident/snapshot';
-import { DEFAULT_TARGETS } from '../../domain/sla/policy';
+import { DEFAULT_TARGETS, escalationRulesWithDefaults } from '../../domain/sla/policy';
 import { meetResponse, pause, startClock } from '../../domain/sla/clock';
 import { createLogger } from '../../infra/logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -87,6 +88,7 @@ const incident: IncidentSnapshot = {
   assignee: 'usr-agent',
   escalationLevel: 0,
   holdReason: 'awaiting_caller',
+  holdSupplier: null,
   resolutionCode: null,
   resolutionNotes: null,
   problemId: null,
@@ -94,7 +96,17 @@ const incident: IncidentSnapshot = {
   knownErrors: [],
   knownErrorId: null,
   slaId: 'sla-1',
+  slaVersion: 2,
   clock: pause(meetResponse(startClock(T0, payroll, DEFAULT_TARGETS.P2), T0 + H / 4), T0 + H),
+  clocks: [
+    {
+      ...startAgreementClock(
+        { kind: 'OLA', agreementId: 'ola-1', version: 3, name: 'Payroll desk OLA', team: 'service-desk', supplier: null, calendar: payroll, targets: DEFAULT_TARGETS, escalation: escalationRulesWithDefaults(undefined), pauseOn: ['awaiting_caller'] },
+        'P2',
+        T0,
+      ),
+    },
+  ],
   openedAt: T0,
   resolvedAt: null,
   closedAt: null,
