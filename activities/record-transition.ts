@@ -100,7 +100,7 @@ const notificationId = (w: TransitionWrite, index: number) => `ntf-${w.recordId}
  * write starts nothing twice; an engine that cannot be reached fails this write's activity,
  * which retries, so no notification goes unmailed.
  */
-async function mailNotifications(deps: ActivityDeps, ids: string[]): Promise<void> {
+export async function mailNotifications(deps: ActivityDeps, ids: string[]): Promise<void> {
   if (!deps.mailer) return;
   // Together, not one after another: a transition that raises several notifications (a group and
   // its manager) pays one engine round trip before it answers, not one per notification.

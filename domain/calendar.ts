@@ -222,7 +222,7 @@ function isValidDate(s: unknown): boolean {
 /** Timezone name -> whether Intl accepts it (constructing a DateTimeFormat is expensive). */
 const knownTimezones = new Map<string, boolean>();
 
-function isKnownTimezone(tz: unknown): boolean {
+export function isKnownTimezone(tz: unknown): boolean {
   if (typeof tz !== 'string' || tz.length === 0) return false;
   let known = knownTimezones.get(tz);
   if (known === undefined) {
@@ -341,6 +341,16 @@ function neverOpens(ms: number): Error {
 // Public API
 
 /** True iff the calendar is open at instant `ms` (opening inclusive, closing exclusive). */
+/** The wall clock in `timezone` at `instant`, as ms "as if UTC" (for period arithmetic in a zone: reports). */
+export function wallClockIn(timezone: string, instant: number): number {
+  return wallClock(getZone(timezone), instant);
+}
+
+/** The instant a local wall-clock time (ms "as if UTC") in `timezone` names: the earliest at or after it (see module comment). */
+export function instantOfWallClock(timezone: string, local: number): number {
+  return localToUtc(getZone(timezone), local);
+}
+
 export function isOpen(ms: number, cal: Calendar): boolean {
   checkInstant('ms', ms);
   if (cal === '24x7') return true;

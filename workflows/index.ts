@@ -9,3 +9,4 @@ export { releaseDeploymentWorkflow } from './release-deployment';
 export { dslVerificationWorkflow } from './dsl-verification';
 export { monitoringAlertWorkflow } from './monitoring-alert';
 export { notificationEmailWorkflow } from './notification-email';
+export { reportRunWorkflow } from './report-run';

@@ -22,6 +22,7 @@ import { assignmentRuleRoutes } from './assignment-rules';
 import { notificationRoutes } from './notifications';
 import { mailInRoutes } from './mail-in';
 import { reportRoutes } from './reports';
+import { reportScheduleRoutes } from './report-schedules';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -49,5 +50,6 @@ export function allRoutes(): RouteDef[] {
     ...notificationRoutes(),
     ...mailInRoutes(),
     ...reportRoutes(),
+    ...reportScheduleRoutes(),
   ];
 }

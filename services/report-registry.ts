@@ -1,0 +1,80 @@
+/**
+ * The reports a schedule can run: each one's parameters (its route's own query schema, without
+ * the period and the output format) and its computation (the very function its route calls). A
+ * scheduled run is computed as the system: every incident, whatever its restrictions; that is
+ * why only admins and managers read runs (api/routes/report-schedules.ts).
+ */
+import type { Db } from '../db/client';
+import { backlogReport, BacklogReportQuery, slaFacts, SlaReportQuery, slaReportBody } from '../api/routes/reports';
+import { REPORT_PERIODS } from '../domain/reports/period';
+import { z } from '../domain/schemas/zod';
+import { isKnownTimezone } from '../domain/calendar';
+import { Recipient } from '../domain/schemas/report-schedule';
+
+/** What a run passes a report: its period (from/to; an instant for a point-in-time report) and the instant it is as of. */
+export interface RunAt {
+  from: string;
+  to: string;
+  now: number;
+}
+
+export interface ReportDefinition<P extends z.ZodObject = z.ZodObject> {
+  /** The report's parameters a schedule fixes, as the report's route takes them. */
+  params: P;
+  /** Reports a period: a run resolves one (`period`) from its scheduled time, and a past period can be regenerated. False: a snapshot of now (a backlog), which no backfill can recreate. */
+  periodic: boolean;
+  compute(db: Db, params: z.infer<P>, at: RunAt): Promise<unknown>;
+}
+
+const define = <P extends z.ZodObject>(d: ReportDefinition<P>): ReportDefinition<P> => d;
+
+/** Every incident: a run belongs to no user. */
+const SYSTEM_SCOPE = {};
+
+/**
+ * The registry. The availability report joins with one line once its route exports its query
+ * schema and computation, e.g.
+ * `availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, SYSTEM_SCOPE, { ...p, ...at }, at.now) }),`
+ */
+export const REPORTS = {
+  sla: define({
+    params: SlaReportQuery.omit({ from: true, to: true, format: true }),
+    periodic: true,
+    compute: async (db, params, at) => slaReportBody(await slaFacts(db, SYSTEM_SCOPE, { ...params, from: at.from, to: at.to }, at.now), params, at.now),
+  }),
+  backlog: define({ params: BacklogReportQuery.omit({ format: true }), periodic: false, compute: (db, _params, at) => backlogReport(db, SYSTEM_SCOPE, at.now) }),
+} satisfies Record<string, ReportDefinition>;
+
+export type ReportName = keyof typeof REPORTS;
+export const REPORT_NAMES = Object.keys(REPORTS) as [ReportName, ...ReportName[]];
+
+export const Period = z.enum(REPORT_PERIODS).default('previous_month').describe('the period each run reports, before its scheduled time in the schedule\'s timezone (a run scheduled for 1 April reports March)');
+
+/** A schedule's `params` for a report: its own parameters, strict (a misspelt one is refused, not ignored), plus `period` for a periodic report. */
+export function scheduleParams(name: ReportName) {
+  const def: ReportDefinition = REPORTS[name];
+  return (def.periodic ? def.params.extend({ period: Period }) : def.params).strict();
+}
+
+const scheduleFields = {
+  cron: z.string().trim().min(1).max(200).describe("a cron expression as Temporal Schedules take it, e.g. '0 6 1 * *' (06:00 on the 1st), in `timezone`"),
+  timezone: z
+    .string()
+    .max(100)
+    .refine(isKnownTimezone, { message: 'unknown timezone (an IANA name such as UTC or Europe/London)' })
+    .default('UTC'),
+  recipients: z.array(Recipient).max(50).default([]).describe('told when each run is ready (in-app, and by e-mail where configured)'),
+};
+
+/** `POST /report-schedules`: one shape per report, so `params` is checked by that report's own schema (and the document says so). */
+export const CreateReportScheduleBody = z.discriminatedUnion(
+  'report',
+  REPORT_NAMES.map((name) => z.object({ report: z.literal(name), params: scheduleParams(name).prefault({}), ...scheduleFields }).strict()) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+export interface CreateReportSchedule {
+  report: ReportName;
+  params: Record<string, unknown>;
+  cron: string;
+  timezone: string;
+  recipients: string[];
+}
