@@ -59,6 +59,8 @@ import {
 import { problemWorkflow } from '../workflows/problem';
 import { problemTrendsWorkflow } from '../workflows/problem-trends';
 import { dslVerificationWorkflow } from '../workflows/dsl-verification';
+import { reportRunWorkflow } from '../workflows/report-run';
+import type { ReportRunInput } from '../workflows/contracts/report-run';
 import type { DslVerificationInput } from '../workflows/contracts/dsl-verification';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -890,6 +892,19 @@ async function notificationEmail(name: string) {
   await save(name, handle);
 }
 
+/** A scheduled report run by hand (the time-skipping server has no Schedules): as of a fixed instant, so its period is March 2025; or with parameters the report refuses, which fail it without retries. */
+async function reportRun(name: string, params: Record<string, unknown>, fails: boolean) {
+  await tdb.db.reportSchedule.upsert({ where: { id: 'rps-recorded' }, create: { id: 'rps-recorded', number: 'RPS9000001', report: 'sla', params: JSON.stringify({ ...params, period: 'previous_month' }), cron: '0 0 1 * *', timezone: 'Europe/Berlin', createdBy: 'usr-admin' }, update: {} });
+  const input: ReportRunInput = { scheduleId: 'rps-recorded', scheduleNumber: 'RPS9000001', report: 'sla', params, period: 'previous_month', timezone: 'Europe/Berlin', recipients: ['user:usr-admin'], catchupWindowMs: DAY, manualAt: '2025-04-01T06:00:00.000Z', searchAttributes: false };
+  const handle = await env.client.workflow.start(reportRunWorkflow, { taskQueue: TQ, workflowId: name, args: [input] });
+  const outcome = await handle.result().then(
+    (r) => r,
+    (e: Error) => e,
+  );
+  if (fails !== outcome instanceof Error) throw new Error(`${name}: expected ${fails ? 'a failure' : 'a run'}, got ${outcome instanceof Error ? outcome.message : JSON.stringify(outcome)}`);
+  await save(name, handle);
+}
+
 async function waitFor<T>(check: () => Promise<T | undefined | null | false>, where: string): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -1170,6 +1185,8 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-business-hours-weekend', run: businessHours },
   { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
   { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
+  { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H', target: 95 }, false) },
+  { name: 'report-run-invalid-params', run: () => reportRun('report-run-invalid-params', { groupBy: 'weekday' }, true) },
 ];
 
 /**
