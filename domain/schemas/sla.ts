@@ -62,6 +62,7 @@ export const SlaClockSchema = z.object({
   pausedSince: z.number().nullable(),
   pausedWallMs: z.number().nonnegative(),
   pausedBusinessMs: z.number().nonnegative(),
+  reopenedWallMs: z.number().nonnegative().optional(),
 });
 true satisfies Agree<SlaClock, typeof SlaClockSchema>;
 

@@ -16,8 +16,12 @@ export interface SlaClock {
   responseMetAt: number | null;
   resolutionMetAt: number | null;
   pausedSince: number | null;
+  /** Wall time of finished holds (the time it stood resolved before a reopen is not hold time: GLPI #23359). */
   pausedWallMs: number;
+  /** Business time of every finished pause, holds and resolved-then-reopened alike: moves the due date. */
   pausedBusinessMs: number;
+  /** Wall time it stood resolved before being reopened; absent from clocks stored before it was kept apart. */
+  reopenedWallMs?: number;
 }
 
 export interface SlaView {
@@ -83,8 +87,10 @@ export function meetResolution(clock: SlaClock, at: number): SlaClock {
   return pause({ ...resume(clock, at), resolutionMetAt: at, responseMetAt: clock.responseMetAt ?? at }, at);
 }
 
+/** The time it stood resolved moves the due date as a pause does, but is reported apart from hold time. */
 export function reopen(clock: SlaClock, at: number): SlaClock {
-  return { ...resume(clock, at), resolutionMetAt: null };
+  const resolvedFor = clock.pausedSince === null ? 0 : Math.max(0, at - clock.pausedSince);
+  return { ...resume(clock, at), resolutionMetAt: null, pausedWallMs: clock.pausedWallMs, reopenedWallMs: (clock.reopenedWallMs ?? 0) + resolvedFor };
 }
 
 export function isResponseBreached(clock: SlaClock, now: number): boolean {
