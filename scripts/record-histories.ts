@@ -251,6 +251,45 @@ async function impactChange() {
   await save(name, handle);
 }
 
+/**
+ * OLA and UC clocks: the desk's OLA breached unacknowledged, a supplier hold running the UC
+ * (warned, breached) while the desk's OLA pauses, a handoff to l2 starting its OLA, and a
+ * re-prioritisation moving the SLA to its new version. Agreements on their own service, so no
+ * other scenario gets them.
+ */
+async function agreementClocks() {
+  const name = 'incident-ola-uc-clocks';
+  const terms = (response: string, resolution: string) => JSON.stringify(Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response, resolution }])));
+  const agreement = (id: string, kind: string, targets: string, extra: object = {}) => ({ id, number: id.toUpperCase(), name: id, kind, serviceId: 'svc-ola', calendar: '"24x7"', targets, ...extra });
+  await tdb.db.sla.createMany({
+    data: [
+      agreement('sla-ola-service', 'SLA', terms('PT1H', 'P1D')),
+      agreement('ola-desk', 'OLA', terms('PT10M', 'PT2H'), { team: 'service-desk', pauseOn: JSON.stringify(['awaiting_caller', 'awaiting_supplier']) }),
+      agreement('ola-l2', 'OLA', terms('PT30M', 'PT4H'), { team: 'l2-support' }),
+      agreement('uc-acme', 'UC', terms('PT1M', 'PT1H'), { supplier: 'acme' }),
+    ],
+  });
+  const { handle, view } = await open(name, { impact: 'medium', urgency: 'medium', serviceId: 'svc-ola' });
+  await command(handle, 'assign', { group: 'service-desk' });
+  await env.sleep(11 * MIN);
+  await command(handle, 'acknowledge', {});
+  await command(handle, 'hold', { reason: 'awaiting_supplier', supplier: 'acme' });
+  await env.sleep(HOUR + MIN);
+  await command(handle, 'resume', {});
+  await command(handle, 'assign', { group: 'l2-support' });
+  await tdb.db.sla.update({ where: { id: 'sla-ola-service' }, data: { version: 2, targets: terms('PT30M', 'PT12H') } });
+  const moved = await command(handle, 'impact', { urgency: 'high' });
+  if (moved.slaVersion !== 2) throw new Error(`${name}: expected SLA version 2 after re-prioritising, got ${moved.slaVersion}`);
+  await command(handle, 'resolve', { code: 'fixed', notes: 'supplier patched the gateway' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'assign', 'ola_response_breached', 'acknowledge', 'hold', 'uc_warning', 'uc_resolution_breached', 'resume', 'assign', 'impact', 'resolve', 'close'], name);
+  const clocks = await tdb.db.incidentClock.findMany({ where: { incidentId: view.id }, orderBy: { seq: 'asc' } });
+  const got = clocks.map((c) => `${c.kind}:${c.team ?? c.supplier}:${c.breached}`).join(',');
+  if (got !== 'OLA:service-desk:true,UC:acme:true,OLA:l2-support:false') throw new Error(`${name}: unexpected clocks ${got}`);
+  await save(name, handle);
+}
+
 /** Opened Friday 15:00 London on a business-hours SLA: the clocks run across the weekend. */
 async function businessHours() {
   const name = 'incident-business-hours-weekend';
@@ -1183,6 +1222,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'release-rolled-back', run: releaseRolledBack },
   { name: 'release-cancelled', run: releaseCancelled },
   { name: 'incident-business-hours-weekend', run: businessHours },
+  { name: 'incident-ola-uc-clocks', run: agreementClocks },
   { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
   { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
   { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H', target: 95 }, false) },

@@ -83,7 +83,7 @@ const patchMarkers = (file: string, patchId: string) =>
     return details && Buffer.from(details).toString('utf8').includes(patchId);
   }).length;
 /** Recorded after the kernel, for the patches problem management added to incidents and changes. */
-const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json'];
+const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json', 'incident-ola-uc-clocks.json'];
 
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
@@ -108,6 +108,13 @@ test('both sides of the problem-management patches are recorded: known-error mat
 test('both sides of the routing patch are recorded: incidents created unassigned before assignment rules, routed after', () => {
   expect(patchMarkers('incident-p1-breach-escalation-routed.json', 'incident-routing')).toBe(1);
   expect(patchMarkers('incident-p1-breach-escalation-kernel-v2.json', 'incident-routing')).toBe(0);
+});
+
+test('both sides of the service-level patches are recorded: incidents without OLA/UC clocks or agreement versions, and one with both', () => {
+  expect(patchMarkers('incident-ola-uc-clocks.json', 'incident-agreement-clocks')).toBe(1);
+  expect(patchMarkers('incident-ola-uc-clocks.json', 'incident-sla-versions')).toBe(1);
+  expect(patchMarkers('incident-impact-reprioritise-kernel-v2.json', 'incident-sla-versions')).toBe(0);
+  expect(patchMarkers('incident-full-lifecycle-auto-close-kernel-v2.json', 'incident-agreement-clocks')).toBe(0);
 });
 
 describe('recorded histories replay against the current workflow code', () => {
