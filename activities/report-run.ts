@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { HttpError } from '../api/errors';
 import { subscriptionEventsOf } from '../db/columns';
 import { toJson } from '../db/json';
 import { nextNumber } from '../db/numbers';
 import { isUniqueViolation } from '../db/people-store';
 import { canonicalJson } from '../domain/reports/canonical-json';
 import { newId } from '../infra/ids';
+import { ValidationFailed } from '../services/errors';
 import { REPORTS, type ReportDefinition, type ReportName } from '../services/report-registry';
 import { REPORT_FAILURE, type ReportRunTrigger } from '../workflows/contracts/report-run';
 import type { ActivityDeps } from './deps';
@@ -64,7 +64,7 @@ export function createReportRunActivities(deps: ActivityDeps) {
         result = await def.compute(db, params.data, { from: input.periodFrom, to: input.periodTo, now: input.asOf });
       } catch (e) {
         // The report's own 400: the same parameters fail the same way on every attempt.
-        if (e instanceof HttpError && e.status === 400) throw invalid(`the ${input.report} report refuses these parameters: ${e.detail ?? e.title}`, e.errors ?? []);
+        if (e instanceof ValidationFailed) throw invalid(`the ${input.report} report refuses these parameters: ${e.message}`, e.errors);
         throw e;
       }
       const text = canonicalJson(result);

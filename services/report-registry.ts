@@ -1,11 +1,12 @@
 /**
  * The reports a schedule can run: each one's parameters (its route's own query schema, without
- * the period and the output format) and its computation (the very function its route calls). A
+ * the period and the output format) and its computation (the very function its route calls, services/reports.ts). A
  * scheduled run is computed as the system: every incident, whatever its restrictions; that is
  * why only admins and managers read runs (api/routes/report-schedules.ts).
  */
 import type { Db } from '../db/client';
-import { backlogReport, BacklogReportQuery, slaFacts, SlaReportQuery, slaReportBody } from '../api/routes/reports';
+import { BacklogReportQuery, SlaReportQuery } from '../domain/schemas/reports';
+import { backlogReport, slaFacts, slaReportBody } from './reports';
 import { REPORT_PERIODS } from '../domain/reports/period';
 import { z } from '../domain/schemas/zod';
 import { isKnownTimezone } from '../domain/calendar';
@@ -32,9 +33,10 @@ const define = <P extends z.ZodObject>(d: ReportDefinition<P>): ReportDefinition
 const SYSTEM_SCOPE = {};
 
 /**
- * The registry. The availability report joins with one line once its route exports its query
- * schema and computation, e.g.
- * `availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, SYSTEM_SCOPE, { ...p, ...at }, at.now) }),`
+ * The registry: a report joins with one line (its name then appears in the create body's
+ * `report`, its parameters are checked by its own schema, and runs compute it), e.g. availability
+ * (domain/schemas/availability.ts, services/availability.ts):
+ * `availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now) }),`
  */
 export const REPORTS = {
   sla: define({
