@@ -78,6 +78,10 @@ RULES = [
     (r"^must be an absolute http:, https: or file: URI$", "what the WHATWG URL parser accepts, which no pattern states"),
     (r"^must be an http\(s\) URL$", "what the WHATWG URL parser accepts, which no pattern states"),
     (r"^must be a positive ISO-8601 duration of at most ten years", "a bound on the duration's length, not its form"),
+    # Report schedules: the Temporal client and server judge a cron and its zone; a backfill is compared with the clock and the schedule's period.
+    (r"^not (a cron expression|a timezone) the schedule engine accepts: ", "what Temporal's cron parser and zone database accept, which no pattern states"),
+    (r"^must not be in the future: ", "a timestamp compared with the clock"),
+    (r"^holds no whole \w+ after from ", "the distance between two timestamps, in the schedule's period and zone"),
 ]
 _RULES = [(re.compile(pattern), why) for pattern, why in RULES]
 PATH_RULES = [
