@@ -138,6 +138,9 @@ export function incidentRoutes(): RouteDef[] {
         const now = Date.now();
         const service = serviceId ? await findCi(deps.db, serviceId) : null;
         if (serviceId && !service) return { items: [], nextCursor: null };
+        const window = atRisk ? { gte: new Date(now), lte: new Date(now + Math.min(parseIsoDuration(atRisk), MAX_WINDOW_MS)) } : null;
+        // OLA and UC clocks count too: running (a paused one has no due time), not breached, due within the window.
+        const olaAtRisk = window ? (await deps.db.incidentClock.findMany({ where: { stoppedAt: null, breached: false, dueAt: window }, select: { incidentId: true } })).map((c) => c.incidentId) : [];
         const where = {
           ...(state ? { state } : {}),
           ...(priority ? { priority } : {}),
@@ -149,7 +152,7 @@ export function incidentRoutes(): RouteDef[] {
           AND: [
             incidentScope(user),
             // At risk: open, clock running (a paused clock has no due time), due within the window.
-            atRisk ? { state: { in: ['new', 'assigned', 'in_progress', 'on_hold'] }, resolutionDueAt: { gte: new Date(now), lte: new Date(now + Math.min(parseIsoDuration(atRisk), MAX_WINDOW_MS)) } } : {},
+            window ? { state: { in: ['new', 'assigned', 'in_progress', 'on_hold'] }, OR: [{ resolutionDueAt: window }, ...(olaAtRisk.length ? [{ id: { in: olaAtRisk } }] : [])] } : {},
           ],
         };
         const page = await listPage({ limit, cursor }, where, (args) => deps.db.incident.findMany(args), toView);

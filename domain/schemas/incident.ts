@@ -165,7 +165,7 @@ export const IncidentListQuery = z.object({
   serviceId: z.string().optional(),
   type: IncidentType.optional(),
   /** Open incidents whose resolution clock runs and falls due within this window (not yet breached). */
-  atRisk: IsoDuration.optional().describe('e.g. PT1H: open incidents whose running resolution clock is due within the window'),
+  atRisk: IsoDuration.optional().describe('e.g. PT1H: open incidents with a running clock (the SLA resolution, an OLA or a UC) due within the window, not breached'),
 });
 
 export const AuditEntry = z.object({

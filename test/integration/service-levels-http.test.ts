@@ -72,6 +72,9 @@ describe.each(PROVIDERS)('service levels on %s', (provider) => {
     expect(Date.parse(l2.dueAt) - Date.parse(l2.start)).toBe(4 * 3_600_000);
 
     await s.api('PATCH', '/api/v1/groups/l2-support', { token: 'dev-admin', body: { members: ['usr-agent'] } });
+    // At risk within 5 h by its OLA (due in 4 h) though its SLA is due in a day; not within 1 h.
+    const atRisk = async (window: string) => ((await s.api('GET', `/api/v1/incidents?atRisk=${window}&limit=200`)).body.items as { id: string }[]).some((i) => i.id === inc.id);
+    expect([await atRisk('PT5H'), await atRisk('PT1H')]).toEqual([true, false]);
     const person = await command(inc.number, 'assign', { assignee: 'usr-agent' });
     expect(person.clocks).toEqual(handed.clocks.map((c) => ({ ...c, pausedMs: expect.any(Number) })));
 
