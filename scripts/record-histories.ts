@@ -1225,7 +1225,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-ola-uc-clocks', run: agreementClocks },
   { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
   { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
-  { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H', target: 95 }, false) },
+  { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H' }, false) },
   { name: 'report-run-invalid-params', run: () => reportRun('report-run-invalid-params', { groupBy: 'weekday' }, true) },
 ];
 

@@ -85,7 +85,7 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
   test('a past month backfilled twice gives two runs with the same figures and checksum as the live report; report.ready reaches the webhook and the recipients', async () => {
     await marchIncidents();
     const schedule = await created({ report: 'sla', params: { groupBy: 'priority' }, cron: '0 0 1 * *', timezone: 'Europe/Berlin', recipients: ['group:problem-management', 'user:usr-admin'] });
-    expect(schedule).toMatchObject({ report: 'sla', params: { groupBy: 'priority', period: 'previous_month', atRisk: 'PT1H', target: 95 }, cron: '0 0 1 * *', timezone: 'Europe/Berlin', deletedAt: null });
+    expect(schedule).toMatchObject({ report: 'sla', params: { groupBy: 'priority', period: 'previous_month', atRisk: 'PT1H' }, cron: '0 0 1 * *', timezone: 'Europe/Berlin', deletedAt: null });
 
     const described = await s.env.client.schedule.getHandle(schedule.temporalScheduleId).describe();
     expect([described.policies.overlap, described.policies.catchupWindow]).toEqual(['BUFFER_ALL', 86_400_000]);
@@ -112,7 +112,7 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     expect(runs.map((r) => r.id)).toContain(first.id);
     for (const r of runs) {
       expect(r).toMatchObject({ scheduleId: schedule.id, scheduleNumber: schedule.number, report: 'sla', trigger: 'backfill', periodFrom: '2025-02-28T23:00:00.000Z', periodTo: '2025-03-31T22:00:00.000Z' });
-      expect(r.params).toEqual({ groupBy: 'priority', atRisk: 'PT1H', target: 95, period: 'previous_month', from: '2025-02-28T23:00:00.000Z', to: '2025-03-31T22:00:00.000Z' });
+      expect(r.params).toEqual({ groupBy: 'priority', atRisk: 'PT1H', period: 'previous_month', from: '2025-02-28T23:00:00.000Z', to: '2025-03-31T22:00:00.000Z' });
       expect(r.workflowId).toMatch(new RegExp(`^report-run-${schedule.number}-2025-03-31T22:00:00Z/`));
       expect(r.result).toBeUndefined();
     }
@@ -190,7 +190,8 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
       [{ report: 'sla', cron: '0 0 1 * *', timezone: 'Mars/Olympus_Mons' }, ['timezone']],
       [{ report: 'availability', cron: '0 0 1 * *' }, ['report']],
       [{ report: 'sla', cron: '0 0 1 * *', params: { groupBy: 'weekday' } }, ['params.groupBy']],
-      [{ report: 'sla', cron: '0 0 1 * *', params: { period: 'previous_year', target: 101 } }, ['params.period', 'params.target']],
+      [{ report: 'sla', cron: '0 0 1 * *', params: { period: 'previous_year', atRisk: 'an hour' } }, ['params.atRisk', 'params.period']],
+      [{ report: 'sla', cron: '0 0 1 * *', params: { target: 90 } }, ['params']],
       [{ report: 'sla', cron: '0 0 1 * *', params: { from: '2025-03-01T00:00:00Z' } }, ['params']],
       [{ report: 'backlog', cron: '0 0 1 * *', params: { period: 'previous_month' } }, ['params']],
       [{ report: 'sla', cron: '0 0 1 * *', recipients: ['group:problem-management', 'everyone'] }, ['recipients.1']],
