@@ -12,6 +12,9 @@ import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
 import { REPORT_FAILURE, REPORT_RUN_WORKFLOW, type ReportRunInput } from '../../workflows/contracts/report-run';
+import { createReportRunActivities } from '../../activities/report-run';
+import { createLogger } from '../../infra/logger';
+import { periodOf } from '../../domain/reports/period';
 
 let env: TestWorkflowEnvironment;
 let receiver: http.Server;
@@ -166,6 +169,32 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     expect(br.result).toMatchObject({ generatedAt: bt.body.asOf, total: expect.any(Number), byAge: expect.any(Array) });
     const refused = await s.api('POST', `/api/v1/report-schedules/${backlog.id}/backfill`, { token: ADMIN, body: MARCH });
     expect(refused.status).toBe(409);
+  });
+
+  test("the Schedule's own run (triggered in the engine) reads its scheduled time and is labelled scheduled", async () => {
+    const schedule = await created({ report: 'sla', params: { period: 'previous_week' }, cron: '0 0 1 1 *', timezone: 'Asia/Tokyo' });
+    const before = Date.now();
+    await s.env.client.schedule.getHandle(schedule.temporalScheduleId).trigger();
+    const [run] = await runsOf(schedule.id, 1);
+    expect(run.trigger).toBe('scheduled');
+    expect(run.workflowId).toMatch(new RegExp(`^report-run-${schedule.number}-\\d{4}-\\d\\d-\\d\\dT`));
+    const scheduledAt = Date.parse(run.workflowId.slice(`report-run-${schedule.number}-`.length).split('/')[0]);
+    expect(scheduledAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    const want = periodOf(scheduledAt, 'previous_week', 'Asia/Tokyo');
+    expect([run.periodFrom, run.periodTo]).toEqual([new Date(want.from).toISOString(), new Date(want.to).toISOString()]);
+  });
+
+  test('a retried or concurrent attempt of one execution stores one run, one event', async () => {
+    const schedule = await s.tdb.db.reportSchedule.findFirstOrThrow({ where: { report: 'sla' } });
+    const activities = createReportRunActivities({ db: s.tdb.db, temporal: s.env.client, taskQueue: s.taskQueue, webhookTimeoutMs: 2000, allowPrivateWebhooks: true, log: createLogger('silent') });
+    const input = { idempotencyKey: `report-run-test-${provider}/${Date.now()}`, scheduleId: schedule.id, report: 'sla', params: { groupBy: 'service', atRisk: 'PT1H' }, period: 'previous_month', periodFrom: '2025-03-01T00:00:00.000Z', periodTo: '2025-04-01T00:00:00.000Z', asOf: Date.parse('2025-04-01T00:00:00Z'), trigger: 'backfill' as const, recipients: ['user:usr-admin'] };
+    const [a, b] = await Promise.all([activities.produceReportRun(input), activities.produceReportRun(input)]);
+    const c = await activities.produceReportRun(input);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(await s.tdb.db.reportRun.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
+    expect(await s.tdb.db.outboxEvent.count({ where: { recordId: a.runId } })).toBe(1);
+    expect(await s.tdb.db.notification.count({ where: { recordId: a.runId } })).toBe(1);
   });
 
   test('delete removes the Temporal Schedule and keeps the definition with deletedAt; a repeat changes nothing', async () => {
