@@ -325,6 +325,8 @@ export function holdReasonOf(subStatus: string): HoldReason {
 
 export interface Replay {
   steps: ApiStep[];
+  /** When each step happened: the time of the log row it came from (epoch ms). */
+  times: number[];
   /** State after the last step (the incident starts in `new`). */
   finalState: IncidentState;
   /** `Unmatched` rows (ignored). */
@@ -354,6 +356,8 @@ export interface Replay {
  */
 export function replayVolvoIncident(incident: VolvoIncident): Replay {
   const steps: ApiStep[] = [];
+  const times: number[] = [];
+  let rowAt = 0;
   let state = 'new' as IncidentState;
   let group = null as string | null;
   let tier: string | null = null;
@@ -371,6 +375,7 @@ export function replayVolvoIncident(incident: VolvoIncident): Replay {
     }
     reason = step.kind === 'hold' ? step.reason : state === 'on_hold' ? reason : null;
     steps.push(step);
+    times.push(rowAt);
   };
   const reopenIfResolved = (): void => {
     if (state === 'resolved') emit({ kind: 'reopen' });
@@ -382,6 +387,7 @@ export function replayVolvoIncident(incident: VolvoIncident): Replay {
   const differs = (e: VolvoEvent): boolean => group === null || group !== e.team || tier !== e.tier;
 
   for (const e of incident.events) {
+    rowAt = e.at.getTime();
     if (e.status === 'Unmatched') {
       unmatched++;
       continue;
@@ -420,7 +426,7 @@ export function replayVolvoIncident(incident: VolvoIncident): Replay {
       throw new Error(`${incident.srNumber}: unknown Volvo status '${kind}'`);
     }
   }
-  return { steps, finalState: state, unmatched, afterTerminal };
+  return { steps, times, finalState: state, unmatched, afterTerminal };
 }
 
 /** The product commands that replay one real lifecycle, each valid in sequence from `new`. */

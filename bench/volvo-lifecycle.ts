@@ -1,0 +1,70 @@
+/**
+ * A real Volvo lifecycle (bench/volvo-log.ts) taken through this product's incident lifecycle
+ * as pure functions, at the times the log recorded: `newIncident` and `commandEffects` of
+ * domain/incident/lifecycle.ts are what the incident workflow runs for each command, so the
+ * snapshot and the transitions here are the record and audit trail the workflow would have
+ * written had each command arrived at its logged time. What the workflow adds besides (timer
+ * steps: warnings, breaches, escalations; OLA/UC clocks; outbox and notifications) moves no SLA
+ * clock and is left out.
+ */
+import { commandEffects, newIncident, type IncidentRecordState } from '../domain/incident/lifecycle';
+import type { IncidentSnapshot } from '../domain/incident/snapshot';
+import { nextState, type IncidentState } from '../domain/incident/state-machine';
+import type { IncidentCommandBody, IncidentCommandName } from '../domain/schemas/incident';
+import type { SlaPolicy } from '../domain/sla/policy';
+import { impactOf, replayVolvoIncident, type ApiStep, type VolvoIncident } from './volvo-log';
+
+/** One transition as its AuditEvent row holds it. */
+export interface LoggedTransition {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  fromState: string | null;
+  toState: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface VolvoLifecycle {
+  snapshot: IncidentSnapshot;
+  transitions: LoggedTransition[];
+}
+
+function bodyOf(step: ApiStep): IncidentCommandBody<IncidentCommandName> {
+  switch (step.kind) {
+    case 'assign':
+      return { group: step.group };
+    case 'hold':
+      return { reason: step.reason };
+    case 'resolve':
+      return { code: 'resolved', notes: 'Volvo IT log: Completed' };
+    case 'reopen':
+      return { reason: 'Volvo IT log: worked on again' };
+    case 'cancel':
+      return { reason: 'Volvo IT log: Completed/Cancelled' };
+    default:
+      return {};
+  }
+}
+
+const ACTOR = 'volvo-log';
+
+/** The incident as its workflow would have recorded it, opened at its first logged row. */
+export function volvoLifecycle(inc: VolvoIncident, ids: { id: string; number: string }, policy: SlaPolicy): VolvoLifecycle {
+  const replay = replayVolvoIncident(inc);
+  const openedAt = inc.events[0].at.getTime();
+  const title = `Volvo ${inc.srNumber} ${inc.events[0].product}`.slice(0, 300);
+  let s: IncidentRecordState = newIncident({ ...ids, workflowId: `incident-${ids.number}` }, ACTOR, { title, type: 'incident', ...impactOf(inc) }, policy, undefined, openedAt);
+  const transitions: LoggedTransition[] = [{ seq: 1, at: openedAt, actor: ACTOR, action: 'create', fromState: null, toState: 'new', data: { slaName: policy.name } }];
+  replay.steps.forEach((step, i) => {
+    // A log row can come a moment before the opening row's time; the workflow's time never goes back.
+    const at = Math.max(replay.times[i], s.snapshot.updatedAt);
+    const from: IncidentState = s.snapshot.state;
+    const next = nextState(from, step.kind);
+    if (!next.ok) throw new Error(`${inc.srNumber}: ${next.reason}`);
+    const effect = (commandEffects[step.kind] as (st: IncidentRecordState, b: unknown, to: IncidentState, now: number) => { snapshot: IncidentSnapshot; data?: Record<string, unknown> })(s, bodyOf(step), next.to, at);
+    s = { ...s, snapshot: { ...effect.snapshot, updatedAt: at } };
+    transitions.push({ seq: transitions.length + 1, at, actor: ACTOR, action: step.kind, fromState: from, toState: next.to, data: effect.data ?? {} });
+  });
+  return { snapshot: s.snapshot, transitions };
+}
