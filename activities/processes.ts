@@ -5,6 +5,7 @@ import { createChangeActivities } from './change';
 import { createCmdbVerificationActivities } from './cmdb-verification';
 import type { ActivityDeps } from './deps';
 import { createIncidentActivities } from './incident';
+import { createAvailabilityActivities } from './availability';
 import { createProblemActivities } from './problem';
 import { problemStore } from '../db/problem-store';
 import { createProblemTrendActivities } from './problem-trends';
@@ -31,7 +32,8 @@ export interface ProcessSlice {
  * workflow exported from workflows/index.ts (the sandbox bundles workflows separately).
  */
 export const PROCESSES: readonly ProcessSlice[] = [
-  { name: 'incident', activities: createIncidentActivities, stores: [incidentStore] },
+  // The availability check runs after an incident records or ends an outage.
+  { name: 'incident', activities: (deps) => ({ ...createIncidentActivities(deps), ...createAvailabilityActivities(deps) }), stores: [incidentStore] },
   { name: 'change', activities: createChangeActivities, stores: [changeStore] },
   { name: 'problem', activities: createProblemActivities, stores: [problemStore] },
   { name: 'problem-trends', activities: createProblemTrendActivities },

@@ -6,6 +6,8 @@ import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSlaColumn } fro
 import type { Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
+import { nextNumber } from './numbers';
+import { newId } from '../infra/ids';
 
 const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 /** The SLA clock's instants as columns (reports, the at-risk view). */
@@ -32,6 +34,22 @@ async function writeAgreementClocks(tx: Tx, s: IncidentSnapshot): Promise<void> 
     const row = agreementClockRow(clocks[seq], s.updatedAt);
     await tx.incidentClock.upsert({ where: { incidentId_seq: { incidentId: s.id, seq } }, create: { incidentId: s.id, seq, ...row }, update: row });
   }
+}
+
+/**
+ * The outage the incident records, as its Outage row (availability reads these), numbered when
+ * first written and updated in place after. A snapshot without one leaves the row alone (one read
+ * back from the incident row carries none); only a history that overrules a later write takes
+ * one back.
+ */
+async function writeOutage(tx: Tx, s: IncidentSnapshot, replace: boolean): Promise<void> {
+  if (!s.outage) {
+    if (replace && s.outage === null) await tx.outage.deleteMany({ where: { incidentId: s.id } });
+    return;
+  }
+  const row = { serviceId: s.outage.serviceId, start: new Date(s.outage.start), end: s.outage.end === null ? null : new Date(s.outage.end) };
+  const updated = await tx.outage.updateMany({ where: { incidentId: s.id }, data: row });
+  if (updated.count === 0) await tx.outage.create({ data: { id: newId('out'), number: await nextNumber(tx, 'outage'), incidentId: s.id, kind: 'unplanned', createdBy: s.outage.recordedBy ?? s.createdBy, ...row } });
 }
 
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
@@ -77,6 +95,7 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
     };
     await writeIfNewer(tx.incident, s.id, seq, row, replace);
     await writeAgreementClocks(tx, s);
+    await writeOutage(tx, s, replace);
     // Restriction is set at creation: rewritten as a whole, so a retried write converges.
     if ((s.restrictedTo ?? []).length > 0) {
       await tx.incidentAccess.deleteMany({ where: { incidentId: s.id } });

@@ -1,11 +1,13 @@
 import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident';
+import type { AvailabilityActivities } from '../activities/availability';
 import {
   EVENT_OF,
   commandEffects,
   hierarchicalEscalation,
   incidentDeadlines,
   newIncident,
+  outageRequestNotifications,
   resolutionBreachEffect,
   responseBreachEffect,
   warningEffect,
@@ -15,6 +17,7 @@ import {
 } from '../domain/incident/lifecycle';
 import { incidentView, slaBreached, withProblemFields, type IncidentSnapshot, type IncidentView } from '../domain/incident/snapshot';
 import { isTerminal, nextState, type IncidentState } from '../domain/incident/state-machine';
+import { endedWith, outageAfter } from '../domain/incident/outage';
 import type { Deadline } from '../domain/record';
 import type { IncidentCommandBody, IncidentCommandBodyMap, IncidentCommandName } from '../domain/schemas/incident';
 import {
@@ -30,7 +33,7 @@ import {
   type IncidentWorkflowInput,
 } from './contracts/incident';
 import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidTransition } from './kernel/record-process';
+import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
 import { kernelV2 } from './kernel/versions';
 import { priorityOf } from '../domain/priority';
 import * as slaClock from '../domain/sla/clock';
@@ -52,6 +55,8 @@ const localLookups = proxyLocalActivities<IncidentActivities>(CALLER_WAITS);
 const localSystemLookups = proxyLocalActivities<IncidentActivities>({ ...NOBODY_WAITS, localRetryThreshold: '10s' });
 /** Telling a problem about a link: nobody waits on the outcome, so it retries until the engine answers. */
 const problemMessages = proxyActivities<IncidentActivities>(NOBODY_WAITS);
+/** The availability check after an outage: the desk waits for the command, so bounded; a miss is logged, the outage stays recorded. */
+const availabilityChecks = proxyActivities<AvailabilityActivities>(CALLER_WAITS);
 const OPEN_STATES: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
 /** Incidents opened before problem management matched no known errors at creation. */
 const KNOWN_ERROR_MATCHING = 'incident-known-error-matching';
@@ -75,9 +80,15 @@ class IncidentRoom {
     private readonly config: IncidentWorkflowConfig,
   ) {}
 
-  check(name: IncidentCommandName): IncidentState {
+  check(name: IncidentCommandName, body?: unknown): IncidentState {
     const next = nextState(this.record.snapshot.state, name);
     if (!next.ok) throw invalidTransition(next.reason);
+    if (name === 'outage') {
+      // The API checked the body against the stored outage; this one against the workflow's, which a command in between may have changed.
+      const s = this.record.snapshot;
+      const { errors } = outageAfter(s.outage, s, body as IncidentCommandBody<'outage'>);
+      if (errors.length) throw invalidInput(errors.map((e) => `${e.path} ${e.message}`).join('; '));
+    }
     return next.to;
   }
 
@@ -96,10 +107,32 @@ class IncidentRoom {
           );
     const event = EVENT_OF[name];
     const repriced = name === 'impact' ? await this.currentTerms(effect) : null;
-    const clocked = await this.clocked(s.snapshot, repriced?.effect ?? effect);
+    const clocked = await this.clocked(s.snapshot, this.outageStep(name, actor, repriced?.effect ?? effect));
     const view = await this.record.commit(actor, name, { ...clocked, events: clocked.events ?? (event ? [event] : []) }, repriced ? { policy: repriced.policy } : undefined);
     if (name === 'resolve') this.raiseMajorIncidentProblem(actor);
+    const outage = this.record.snapshot.outage;
+    if (outage && (name === 'outage' || outage.end !== (s.snapshot.outage?.end ?? null))) await this.checkAvailability(outage.serviceId);
     return view;
+  }
+
+  /** An outage keeps who first recorded it; resolving or cancelling the incident ends one still open (service restored). */
+  private outageStep(name: IncidentCommandName, actor: string, effect: IncidentEffect): IncidentEffect {
+    const o = effect.snapshot.outage;
+    if (!o) return effect;
+    if (name === 'outage') return { ...effect, snapshot: { ...effect.snapshot, outage: { ...o, recordedBy: o.recordedBy ?? actor } } };
+    if ((name !== 'resolve' && name !== 'cancel') || o.end !== null) return effect;
+    const ended = endedWith(o, Date.now())!;
+    return { ...effect, snapshot: { ...effect.snapshot, outage: ended }, data: { ...effect.data, outageEnded: new Date(ended.end!).toISOString() } };
+  }
+
+  /** This month's availability of the service, projected: `service.availability.at_risk` when it cannot meet its target. */
+  private async checkAvailability(serviceId: string): Promise<void> {
+    const number = this.record.snapshot.number;
+    try {
+      await availabilityChecks.checkServiceAvailability({ serviceId, at: Date.now(), incidentNumber: number });
+    } catch (e) {
+      log.warn('could not check the service availability', { incident: number, serviceId, error: String(e) });
+    }
   }
 
   /**
@@ -253,7 +286,11 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
       return {
         carried,
         action: 'create',
-        effect: { events: ['incident.created', ...(matches?.knownErrors.length ? ['incident.known_error_matched'] : [])], data: { slaName: policy.name, ...matched, ...routed } },
+        effect: {
+          events: ['incident.created', ...(matches?.knownErrors.length ? ['incident.known_error_matched'] : [])],
+          data: { slaName: policy.name, ...matched, ...routed },
+          notifications: outageRequestNotifications(null, carried.snapshot),
+        },
         after: matches?.problem ? () => problemMessages.tellProblemOfIncident({ problemNumber: matches.problem!.number, incidentId: input.id, actor, recurrence: true }) : undefined,
       };
     },
@@ -262,7 +299,7 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
   );
   record.onCommands<IncidentCommandBodyMap>(
     incidentCommandUpdates,
-    (name) => void incident.check(name),
+    (name, body) => void incident.check(name, body),
     (name, actor, body) => incident.command(name, actor, body),
   );
   record.onCommand(linkProblemUpdate, () => undefined, incident.linkProblem);

@@ -32,6 +32,7 @@ import { checkAssignment } from '../../services/incident-assignment';
 import { parseIsoDuration } from '../../domain/duration';
 import { checkNewIncident, restrictionGroups } from '../../services/incident-intake';
 import { resolveMentions } from '../../services/note-mentions';
+import { outageAfter, outageRequested, outageView } from '../../domain/incident/outage';
 
 export const toView = (row: Incident): IncidentView => ({ ...incidentView(incidentFromRow(row), Date.now()), restricted: row.restricted });
 
@@ -43,8 +44,18 @@ async function withRestrictions(db: Db, views: IncidentView[]): Promise<Incident
   return views.map((v) => (ids.includes(v.id) ? { ...v, restrictedTo: rows.filter((r) => r.incidentId === v.id).map((r) => r.group) } : v));
 }
 
+/** The outages recorded on these incidents (their Outage rows, which the incident row does not carry), in one read. */
+async function withOutages(db: Db, views: IncidentView[]): Promise<IncidentView[]> {
+  const rows = views.length ? await db.outage.findMany({ where: { incidentId: { in: views.map((v) => v.id) } } }) : [];
+  return views.map((v) => {
+    const row = rows.find((r) => r.incidentId === v.id);
+    const outage = row ? { serviceId: row.serviceId, start: row.start.getTime(), end: row.end?.getTime() ?? null } : null;
+    return { ...v, outage: outageView(outage), outageRequested: outageRequested(v, outage) };
+  });
+}
+
 /** Incidents as the API shows them: each reference as id and number or name (db/incident-references.ts). */
-export const presentIncidents = async (db: Db, views: IncidentView[]) => withReferenceNames(db, await withRestrictions(db, views));
+export const presentIncidents = async (db: Db, views: IncidentView[]) => withReferenceNames(db, await withOutages(db, await withRestrictions(db, views)));
 export const presentIncident = async (db: Db, view: IncidentView) => (await presentIncidents(db, [view]))[0];
 
 /** An incident by id or number, within what the caller may see (incidentScope): others' are a 404. */
@@ -73,6 +84,7 @@ export const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
   notes: [...AGENTS, 'requester', 'problem_manager', 'change_manager'],
   impact: AGENTS,
   restrict: AGENTS,
+  outage: AGENTS,
 };
 
 const IdParam = '/api/v1/incidents/:id';
@@ -92,6 +104,18 @@ async function checkNote(db: Db, row: Incident, user: Principal, body: NoteBody)
     ...(body.attachmentIds ? { attachmentIds: await checkAttachmentIds(db, row.id, body.attachmentIds, user) } : {}),
     ...(mentions.length ? { mentions } : {}),
   };
+}
+
+/** An outage as the desk records it: the service resolved (id or number), the rules of domain/incident/outage.ts checked against the stored outage, each broken one named. */
+type OutageBody = IncidentCommandBody<'outage'>;
+async function checkOutage(db: Db, row: Incident, body: OutageBody): Promise<OutageBody> {
+  const serviceId = await resolveCiField(db, body.serviceId, 'serviceId', { class: 'service' });
+  const stored = await db.outage.findUnique({ where: { incidentId: row.id } });
+  const current = stored ? { serviceId: stored.serviceId, start: stored.start.getTime(), end: stored.end?.getTime() ?? null } : null;
+  const checked = { ...body, ...(serviceId ? { serviceId } : {}) };
+  const { errors } = outageAfter(current, { serviceId: row.serviceId, openedAt: row.openedAt.getTime() }, checked, Date.now());
+  if (errors.length) throw badRequest('the outage cannot be recorded so', errors);
+  return checked;
 }
 
 export function incidentRoutes(): RouteDef[] {
@@ -200,7 +224,9 @@ export function incidentRoutes(): RouteDef[] {
             ? checkNote(deps.db, row, user, body as NoteBody)
             : verb === 'restrict'
               ? { groups: await restrictionGroups(deps.db, (body as IncidentCommandBody<'restrict'>).groups, 'groups') }
-              : body,
+              : verb === 'outage'
+                ? checkOutage(deps.db, row, body as OutageBody)
+                : body,
     }),
   ];
 }

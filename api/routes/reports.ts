@@ -6,6 +6,8 @@ import { BacklogReport, BacklogReportQuery, SlaReport, SlaReportQuery } from '..
 import { backlogReport, slaFacts, slaReportBody } from '../../services/reports';
 import { route, type RouteDef } from '../route';
 import { attainmentChart, backlogChart } from '../../domain/reports/svg';
+import { AvailabilityQuery, AvailabilityReport } from '../../domain/schemas/availability';
+import { availabilityReport } from '../../services/availability';
 
 const READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'admin'];
 
@@ -86,5 +88,27 @@ export function reportRoutes(): RouteDef[] {
         return report;
       },
     }),
+    route({
+      method: 'get',
+      path: '/api/v1/reports/availability',
+      summary: "A service's availability in a period against its SLA's target: agreed service time, unplanned and planned downtime in the service hours, outages, MTBF, MTRS, MTBSI",
+      tag: 'Reports',
+      roles: READERS,
+      query: AvailabilityQuery,
+      response: AvailabilityReport,
+      alsoProduces: ['text/csv'],
+      async handler({ req, query, deps }) {
+        const report = await availabilityReport(deps.db, query, Date.now());
+        if (wantsCsv(req, query.format)) {
+          sendCsv(req, `availability-${report.serviceNumber}`, availabilityCsv(report));
+          return undefined;
+        }
+        return report;
+      },
+    }),
   ];
 }
+
+/** One row: the figures, named as in the JSON but in the SLA report's snake_case. */
+const AVAILABILITY_COLUMNS = ['serviceNumber', 'from', 'to', 'asOf', 'availability', 'projectedAvailability', 'target', 'meetsTarget', 'agreedMs', 'downtimeMs', 'downtimeMinutes', 'plannedDowntimeMs', 'plannedDowntimeMinutes', 'outages', 'mtbfMs', 'mtrsMs', 'mtbsiMs'] as const;
+const availabilityCsv = (r: AvailabilityReport) => [AVAILABILITY_COLUMNS.map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)), AVAILABILITY_COLUMNS.map((k) => (typeof r[k] === 'boolean' ? String(r[k]) : r[k]))];

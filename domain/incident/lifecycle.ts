@@ -11,6 +11,7 @@ import type { SlaPolicy } from '../sla/policy';
 import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } from '../schemas/incident';
 import { incidentView, type IncidentSnapshot, type MatchedKnownError } from './snapshot';
 import { isTerminal, type IncidentState } from './state-machine';
+import { outageAfter, outageRequested, outageView } from './outage';
 
 /** Which timer-driven steps have already happened; carried across continue-as-new. */
 export interface Fired {
@@ -44,7 +45,18 @@ export const EVENT_OF: Record<IncidentCommandName, string | null> = {
   notes: null,
   impact: 'incident.reprioritised',
   restrict: null,
+  outage: 'incident.outage_recorded',
 };
+
+/**
+ * A P1 on a service asks for its outage: the group holding it is told once, when the incident
+ * becomes such a P1 (opened so, or re-prioritised to it); the view keeps asking (`outageRequested`).
+ */
+export function outageRequestNotifications(before: IncidentSnapshot | null, after: IncidentSnapshot): NotificationRequest[] {
+  if (!after.assignmentGroup || !outageRequested(after, after.outage)) return [];
+  if (before && outageRequested(before, before.outage)) return [];
+  return [{ recipient: `group:${after.assignmentGroup}`, kind: 'outage_requested', message: `${after.number} (P1) ${after.title}: record the service outage (POST …/outage {start, end?})` }];
+}
 
 export function newIncident(
   ids: { id: string; number: string; workflowId: string },
@@ -146,13 +158,20 @@ export const commandEffects: {
     notifications: (b.mentions ?? []).map((id) => ({ recipient: `user:${id}`, kind: 'mention', message: `${s.snapshot.number}: you were mentioned in a note: ${b.text.replace(/\s+/g, ' ').slice(0, 300)}` })),
   }),
   restrict: (s, b) => ({ snapshot: { ...s.snapshot, restrictedTo: b.groups }, data: { from: s.snapshot.restrictedTo ?? [], to: b.groups } }),
+  outage: (s, b) => {
+    // The workflow's validator has checked the body against this very snapshot.
+    const outage = outageAfter(s.snapshot.outage, s.snapshot, b).outage!;
+    return { snapshot: { ...s.snapshot, outage }, data: { from: outageView(s.snapshot.outage), to: outageView(outage) } };
+  },
   impact: (s, b, _to, _now, matrix) => {
     const impact = b.impact ?? s.snapshot.impact;
     const urgency = b.urgency ?? s.snapshot.urgency;
     const priority = priorityOf(impact, urgency, matrix);
+    const snapshot = { ...s.snapshot, impact, urgency, priority, clock: clock.retarget(s.snapshot.clock, s.policy.targets[priority]) };
     return {
-      snapshot: { ...s.snapshot, impact, urgency, priority, clock: clock.retarget(s.snapshot.clock, s.policy.targets[priority]) },
+      snapshot,
       data: { from: { impact: s.snapshot.impact, urgency: s.snapshot.urgency, priority: s.snapshot.priority }, to: { impact, urgency, priority } },
+      notifications: outageRequestNotifications(s.snapshot, snapshot),
     };
   },
 };

@@ -3,6 +3,7 @@ import type { HoldReason } from '../sla/policy';
 import { viewClock, isResolutionBreached, isResponseBreached, type SlaClock } from '../sla/clock';
 import { viewAgreementClock, type AgreementClock } from '../sla/agreement-clocks';
 import type { IncidentState } from './state-machine';
+import { outageRequested, outageView, type IncidentOutage } from './outage';
 
 /**
  * Everything persisted about an incident, as plain data: written by the workflow's
@@ -49,6 +50,8 @@ export interface IncidentSnapshot {
   clock: SlaClock;
   /** OLA and UC clocks, in the order they started; absent from older snapshots. */
   clocks?: AgreementClock[];
+  /** The service outage recorded on the incident (POST …/outage); absent from older snapshots (none). */
+  outage?: IncidentOutage | null;
   openedAt: number;
   resolvedAt: number | null;
   closedAt: number | null;
@@ -134,6 +137,8 @@ export function incidentView(s: IncidentSnapshot, now: number) {
     sla: { slaId: s.slaId, ...viewClock(s.clock, at) },
     slaVersion: s.slaVersion ?? 1,
     clocks: [slaClockEntry(s, at), ...(s.clocks ?? []).map((c) => viewAgreementClock(c, at))],
+    outage: outageView(s.outage),
+    outageRequested: outageRequested(s, s.outage),
     openedAt: new Date(s.openedAt).toISOString(),
     resolvedAt: iso(s.resolvedAt),
     closedAt: iso(s.closedAt),

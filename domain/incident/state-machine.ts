@@ -18,7 +18,8 @@ export type IncidentAction =
   | 'escalate'
   | 'notes'
   | 'impact'
-  | 'restrict';
+  | 'restrict'
+  | 'outage';
 
 const OPEN: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
 
@@ -37,6 +38,8 @@ const RULES: Record<IncidentAction, { from: readonly IncidentState[]; to: Incide
   notes: { from: [...OPEN, 'resolved'], to: null },
   impact: { from: OPEN, to: null },
   restrict: { from: [...OPEN, 'resolved'], to: null },
+  // A resolved incident's outage can still be corrected (its real end is often known later).
+  outage: { from: [...OPEN, 'resolved'], to: null },
 };
 
 export function isTerminal(state: IncidentState): boolean {

@@ -1,7 +1,7 @@
 import { z, type Agree } from './zod';
 import type { IncidentSnapshot } from '../incident/snapshot';
 import { INCIDENT_STATES } from '../incident/state-machine';
-import { IsoDuration, Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
+import { IsoDuration, IsoTimestamp, Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
 import { AgreementClockSchema, HoldReasonEnum, SlaClockSchema } from './sla';
 import { Email } from './people';
 
@@ -70,6 +70,15 @@ export const IncidentCommandBodies = {
     .strict(),
   /** Limits the incident to these groups (as `restrictedTo` at creation); an empty list lifts the restriction. */
   restrict: z.object({ groups: z.array(GroupName).max(20) }).strict(),
+  /** The service outage behind the incident (domain/incident/outage.ts has the rules); a later call corrects it, fields left out keep their value. */
+  outage: z
+    .object({
+      serviceId: RecordRef.optional().describe("the service that was down (id or number); default: the outage's recorded service, else the incident's"),
+      start: IsoTimestamp.optional().describe('when the service went down; required the first time, not in the future, at most 7 days before the incident was opened'),
+      end: IsoTimestamp.nullable().optional().describe('when service was restored (after start, not in the future); null: still down'),
+    })
+    .strict()
+    .refine((b) => b.start === undefined || !b.end || Date.parse(b.end) > Date.parse(b.start), { message: 'must be after start', path: ['end'] }),
   impact: z
     .object({ impact: Level.optional(), urgency: Level.optional() })
     .strict()
@@ -146,6 +155,8 @@ export const IncidentRecord = z.object({
   sla: SlaViewSchema,
   slaVersion: z.number().int().describe('the version of the SLA the clock runs on (kept from opening unless re-prioritised)'),
   clocks: z.array(IncidentClockView),
+  outage: z.object({ serviceId: z.string(), start: z.string(), end: z.string().nullable() }).nullable().describe('the service outage recorded on the incident (POST …/outage)'),
+  outageRequested: z.boolean().describe('a P1 on a service without a recorded outage: the desk is asked to record it'),
   holdSupplier: z.string().nullable(),
   openedAt: z.string(),
   resolvedAt: z.string().nullable(),
