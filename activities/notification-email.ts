@@ -4,7 +4,7 @@ import { MailRefused } from '../infra/mailer';
 import type { ActivityDeps } from './deps';
 
 /** Where a record is read in the API, for the link in its e-mails. */
-const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases' };
+const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases', report_run: 'report-runs' };
 
 /** Who is mailed a notification and the mail itself (workflows/notification-email.ts sends one per recipient). */
 export function createNotificationEmailActivities(deps: ActivityDeps) {
@@ -26,6 +26,10 @@ export function createNotificationEmailActivities(deps: ActivityDeps) {
       case 'release': {
         const r = await db.release.findUnique({ where: { id }, select: { number: true, name: true, releaseVersion: true } });
         return r && { number: r.number, title: `${r.name} ${r.releaseVersion}` };
+      }
+      case 'report_run': {
+        const r = await db.reportRun.findUnique({ where: { id }, select: { number: true, report: true } });
+        return r && { number: r.number, title: `${r.report} report` };
       }
       default:
         return null;

@@ -1,4 +1,4 @@
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { ReportRunActivities } from '../activities/report-run';
 import { periodOf } from '../domain/reports/period';
@@ -25,7 +25,8 @@ function scheduledTime(): number {
   if (at) return at.getTime();
   const suffix = /-(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d))$/.exec(info.workflowId);
   if (suffix) return Date.parse(suffix[1]);
-  throw new Error(`${info.workflowId} was not started by a Schedule and names no time`);
+  // Started by hand without `manualAt`: no retry of the workflow task could find a time.
+  throw ApplicationFailure.nonRetryable(`${info.workflowId} was not started by a Schedule and names no time`, REPORT_FAILURE.invalidParams);
 }
 
 /**

@@ -27,7 +27,7 @@ const READERS: readonly Role[] = ['problem_manager', 'change_manager', 'release_
 const CATCHUP_WINDOW = '1d';
 const CATCHUP_WINDOW_MS = 86_400_000;
 
-const storedParams = (row: ReportSchedule): Record<string, unknown> => JSON.parse(row.params);
+const storedParams = (row: Pick<ReportSchedule, 'params'>): Record<string, unknown> => JSON.parse(row.params);
 
 function scheduleView(row: ReportSchedule, nextRunTimes?: Date[]): ReportScheduleRecord {
   return {
@@ -48,7 +48,7 @@ function scheduleView(row: ReportSchedule, nextRunTimes?: Date[]): ReportSchedul
 
 /** What every run of the schedule starts with (the Schedule's action, and a run by hand). */
 function runInput(row: Pick<ReportSchedule, 'id' | 'number' | 'report' | 'params' | 'timezone' | 'recipients'>, searchAttributes: boolean): ReportRunInput {
-  const { period, ...params } = storedParams(row as ReportSchedule);
+  const { period, ...params } = storedParams(row);
   return {
     scheduleId: row.id,
     scheduleNumber: row.number,
@@ -172,11 +172,15 @@ export function reportScheduleRoutes(): RouteDef[] {
         await checkRecipients(deps.db, body.recipients);
         const { value: ids, resumed } = await reserve(async () => ({ id: newId('rps'), number: await nextNumber(deps.db, 'report_schedule') }));
         const row = { ...ids, report: body.report, params: JSON.stringify(body.params), cron: body.cron, timezone: body.timezone, recipients: JSON.stringify(body.recipients), createdBy: user.id };
+        const options = scheduleOptions(row, deps);
         // The engine judges the cron (and knows its zones) before anything is stored.
         try {
-          await deps.temporal.schedule.create(scheduleOptions(row, deps));
+          await deps.temporal.schedule.create(options);
         } catch (e) {
+          // A retry under the same Idempotency-Key finds the Schedule its first attempt made.
           if (!(e instanceof ScheduleAlreadyRunning && resumed)) {
+            // Not ours: one left in the engine by an earlier database whose numbers this one reuses.
+            if (e instanceof ScheduleAlreadyRunning) throw conflict(`a Temporal Schedule ${options.scheduleId} already exists without a definition here; delete it in the engine or try again (the next number is used)`);
             const refusal = engineRefusal(e);
             if (refusal === null) throw e;
             const path = /time ?zone|location/i.test(refusal) ? 'timezone' : 'cron';

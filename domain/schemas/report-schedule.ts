@@ -58,7 +58,7 @@ export const ReportRunRecord = z.object({
 });
 export type ReportRunRecord = z.infer<typeof ReportRunRecord>;
 
+/** `report` is added by the route, from the registry of reports. */
 export const ReportRunListQuery = ListQuery.extend({
   scheduleId: RecordRef.optional().describe("a schedule's id or number"),
-  report: z.string().max(100).optional(),
 });

@@ -15,12 +15,31 @@ import { REPORT_FAILURE, REPORT_RUN_WORKFLOW, type ReportRunInput } from '../../
 import { createReportRunActivities } from '../../activities/report-run';
 import { createLogger } from '../../infra/logger';
 import { periodOf } from '../../domain/reports/period';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { smtpMailer } from '../../infra/mailer';
 
 let env: TestWorkflowEnvironment;
 let receiver: http.Server;
 const received: { type: string; data: Record<string, unknown> }[] = [];
+let smtp: SMTPServer;
+const mails: { to: string; subject: string; text: string }[] = [];
 beforeAll(async () => {
   env = await startDevServer();
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (m) => {
+          mails.push({ to: (Array.isArray(m.to) ? m.to[0] : m.to)?.text ?? '', subject: m.subject ?? '', text: m.text ?? '' });
+          callback();
+        },
+        (e) => callback(e as Error),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
   receiver = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -33,6 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   receiver?.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
   await env?.teardown();
 });
 
@@ -44,7 +64,8 @@ const MARCH = { from: '2025-03-01T00:00:00+01:00', to: '2025-04-01T00:00:00+02:0
 describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({ provider, env });
+    s = await startStack({ provider, env, mail: { mailer: smtpMailer(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, 'ITSM <itsm@test.example>'), publicUrl: 'http://itsm.test' } });
+    await s.tdb.db.user.update({ where: { id: 'usr-admin' }, data: { email: `admin-${provider}@test.example` } });
     const port = (receiver.address() as AddressInfo).port;
     const sub = await s.api('POST', '/api/v1/webhooks', { token: ADMIN, body: { url: `http://127.0.0.1:${port}/${provider}`, events: ['report.ready'], secret: '0123456789abcdef' } });
     expect(sub.status).toBe(201);
@@ -141,6 +162,11 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     expect(mine).toHaveLength(2);
     expect(mine[0]).toMatchObject({ recordType: 'report_run', recipient: 'user:usr-admin', message: expect.stringContaining(schedule.number) });
     expect(await s.tdb.db.notification.count({ where: { recipient: 'group:problem-management', recordId: { in: runs.map((r) => r.id) } } })).toBe(2);
+    // And by e-mail: the run's number in the subject, its link in the text.
+    for (const r of runs) {
+      const mail = await eventually(async () => mails.find((m) => m.to === `admin-${provider}@test.example` && m.subject.includes(`[${r.number}]`)), 20_000, `the mail of ${r.number}`);
+      expect(mail.text).toContain(`http://itsm.test/api/v1/report-runs/${r.id}`);
+    }
 
     // Listing filters.
     expect((await s.api('GET', `/api/v1/report-runs?report=backlog&scheduleId=${schedule.id}`, { token: ADMIN })).body.items).toEqual([]);
@@ -234,6 +260,19 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     }
     expect(await s.tdb.db.reportSchedule.count()).toBe(before);
     expect((await create({ report: 'sla', cron: '0 0 1 * *' }, 'dev-agent')).status).toBe(403);
+
+    // A Schedule left in the engine under the next number (an earlier database's): 409, not 500; the number after it works.
+    const next = Number((await s.tdb.db.counter.findUnique({ where: { name: 'report_schedule' } }))?.value ?? 0) + 1;
+    const orphan = `report-schedule-RPS${String(next).padStart(7, '0')}`;
+    await s.env.client.schedule.create({ scheduleId: orphan, spec: { cronExpressions: ['0 0 1 1 *'] }, action: { type: 'startWorkflow', workflowType: REPORT_RUN_WORKFLOW, taskQueue: s.taskQueue, args: [] }, state: { paused: true } });
+    try {
+      const clash = await create({ report: 'backlog', cron: '@daily' });
+      expect([clash.status, clash.body.detail]).toEqual([409, expect.stringContaining(orphan)]);
+      expect(await s.tdb.db.reportSchedule.count()).toBe(before);
+      expect((await create({ report: 'backlog', cron: '@daily' })).status).toBe(201);
+    } finally {
+      await s.env.client.schedule.getHandle(orphan).delete();
+    }
     expect((await s.api('GET', '/api/v1/report-runs', { token: 'dev-agent' })).status).toBe(403);
   });
 
