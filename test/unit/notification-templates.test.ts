@@ -31,6 +31,7 @@ const RAISED: [kind: string, recordType: string, number: string, message: string
   ['release_failed', 'release', 'REL0000002', 'REL0000002 failed at deploy:prod: health check failed'],
   ['release_rolled_back', 'release', 'REL0000002', 'REL0000002 rolled back (deploy:test): smoke tests failed'],
   ['release_rollback_failed', 'release', 'REL0000002', 'REL0000002: rollback failed at deploy:prod (timeout); those environments need attention'],
+  ['report_ready', 'report_run', 'RPT0000004', 'Report RPT0000004 is ready: sla, 2025-02-28T23:00:00.000Z – 2025-03-31T22:00:00.000Z (RPS0000001)'],
 ];
 
 const input = (over: Partial<NotificationMailInput> = {}): NotificationMailInput => ({
