@@ -16,6 +16,7 @@ import { createDslActivities } from './dsl';
 import { createMonitoringActivities } from './monitoring';
 import { createNotificationEmailActivities } from './notification-email';
 import { createReportRunActivities } from './report-run';
+import { createSlaSimulationActivities } from './sla-simulation';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -44,4 +45,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'monitoring-alert', activities: createMonitoringActivities },
   { name: 'notification-email', activities: createNotificationEmailActivities },
   { name: 'report-run', activities: createReportRunActivities },
+  { name: 'sla-simulation', activities: createSlaSimulationActivities },
 ];

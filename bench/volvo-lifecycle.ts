@@ -13,6 +13,10 @@ import { nextState, type IncidentState } from '../domain/incident/state-machine'
 import type { IncidentCommandBody, IncidentCommandName } from '../domain/schemas/incident';
 import type { SlaPolicy } from '../domain/sla/policy';
 import { impactOf, replayVolvoIncident, type ApiStep, type VolvoIncident } from './volvo-log';
+import type { Db } from '../db/client';
+import { incidentStore } from '../db/incident-store';
+import { insertRows } from '../db/insert-rows';
+import { toJson } from '../db/json';
 
 /** One transition as its AuditEvent row holds it. */
 export interface LoggedTransition {
@@ -67,4 +71,24 @@ export function volvoLifecycle(inc: VolvoIncident, ids: { id: string; number: st
     transitions.push({ seq: transitions.length + 1, at, actor: ACTOR, action: step.kind, fromState: from, toState: next.to, data: effect.data ?? {} });
   });
   return { snapshot: s.snapshot, transitions };
+}
+
+const AUDIT_COLUMNS = ['id', 'recordType', 'recordId', 'seq', 'at', 'actor', 'action', 'fromState', 'toState', 'data'] as const;
+
+/**
+ * Writes lifecycles as the workflow's transition writes would have left them: the incident row
+ * through the incident store (its columns, clock JSON and clock columns from the final snapshot,
+ * as the last transition wrote them) and every transition's AuditEvent row with the id, seq and
+ * JSON the transition activity gives it (activities/record-transition.ts). One transaction per
+ * call, rows in bulk: 7,554 incidents load in seconds instead of one workflow per incident.
+ */
+export async function writeLifecycles(db: Db, lifecycles: readonly VolvoLifecycle[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    for (const l of lifecycles) await incidentStore.write(tx, l.snapshot, l.transitions.length);
+    const rows = lifecycles.flatMap((l) =>
+      l.transitions.map((t) => ({ id: `aud-${l.snapshot.id}-${t.seq}`, recordType: 'incident', recordId: l.snapshot.id, seq: t.seq, at: new Date(t.at), actor: t.actor, action: t.action, fromState: t.fromState, toState: t.toState, data: toJson(t.data) })),
+    );
+    // Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
+    for (let i = 0; i < rows.length; i += 3000) await insertRows(tx, 'AuditEvent', AUDIT_COLUMNS, rows.slice(i, i + 3000));
+  });
 }

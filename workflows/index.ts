@@ -10,3 +10,4 @@ export { dslVerificationWorkflow } from './dsl-verification';
 export { monitoringAlertWorkflow } from './monitoring-alert';
 export { notificationEmailWorkflow } from './notification-email';
 export { reportRunWorkflow } from './report-run';
+export { slaSimulationWorkflow } from './sla-simulation';

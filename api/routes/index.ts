@@ -14,6 +14,7 @@ import { problemRoutes } from './problems';
 import { problemTrendRoutes } from './problem-trends';
 import { releaseRoutes } from './releases';
 import { slaRoutes } from './slas';
+import { slaSimulationRoutes } from './sla-simulations';
 import { webhookRoutes } from './webhooks';
 import { groupRoutes } from './groups';
 import { userRoutes } from './users';
@@ -32,6 +33,7 @@ export function allRoutes(): RouteDef[] {
     ...problemRoutes(),
     ...releaseRoutes(),
     ...slaRoutes(),
+    ...slaSimulationRoutes(),
     ...ciImportRoutes(),
     ...ciRoutes(),
     ...ciRelationshipsRoutes(),

@@ -31,7 +31,7 @@ export function slaView(row: Sla): Omit<SlaRecord, 'serviceNumber'> {
   };
 }
 
-async function findAgreement(db: Db, ref: string): Promise<Sla> {
+export async function findAgreement(db: Db, ref: string): Promise<Sla> {
   const row = await db.sla.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
   if (!row) throw notFound(`SLA ${ref}`);
   return row;

@@ -39,6 +39,12 @@ export interface SimulationTally {
   flipsTotal: number;
 }
 
+/** Keyset position in a simulated period: incidents in opening order, ties by id. */
+export interface SimulationCursor {
+  openedAt: number;
+  id: string;
+}
+
 /** The records listed as flipping: enough to read, bounded so a year of flips stays one row. */
 export const FLIPS_CAP = 500;
 
@@ -61,7 +67,8 @@ export interface SimulatedIncident extends ReplayedIncident {
 
 /** Adds incidents to a tally: recorded against replayed under `policy`, both as of `asOf`. */
 export function tallyIncidents(tally: SimulationTally, incidents: readonly SimulatedIncident[], policy: ReplayPolicy, asOf: number): SimulationTally {
-  const out: SimulationTally = structuredClone(tally);
+  // A JSON copy, not structuredClone: the workflow sandbox merges tallies too.
+  const out: SimulationTally = JSON.parse(JSON.stringify(tally));
   for (const inc of incidents) {
     const before = outcomeOf(inc.recorded, asOf);
     const after = outcomeOf(replayClock(inc, policy), asOf);
@@ -99,7 +106,7 @@ export function mergeTallies(a: SimulationTally, b: SimulationTally): Simulation
     const x = a.byPriority[p];
     const y = b.byPriority[p];
     if (!x || !y) {
-      if (x ?? y) byPriority[p] = structuredClone((x ?? y)!);
+      if (x ?? y) byPriority[p] = JSON.parse(JSON.stringify(x ?? y));
       continue;
     }
     const sum = (side: 'before' | 'after') => ({ response: addCounts(x[side].response, y[side].response), resolution: addCounts(x[side].resolution, y[side].resolution) });

@@ -47,6 +47,7 @@ RULES = [
     # References: the value has the right shape, but names nothing in this database.
     (r"^no [A-Za-z -]+ ", "names a record that does not exist"),
     # Between fields of one request, or between a value and the calendar.
+    # (also POST /slas/:id/simulate: `to` must be after `from`, the period replayed)
     (r"^must be after ", "an end compared with its start"),
     (r"^must be at most \d+ days after ", "the distance between two timestamps"),
     (r"^hours\.\w+ end .* must be after start ", "a day's closing time compared with its opening time"),
