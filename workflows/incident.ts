@@ -94,7 +94,7 @@ class IncidentRoom {
 
   async command<K extends IncidentCommandName>(name: K, actor: string, body: IncidentCommandBody<K>): Promise<IncidentView> {
     const s = this.record.state;
-    const to = this.check(name);
+    const to = this.check(name, body);
     const effect: IncidentEffect =
       name === 'escalate'
         ? await this.escalation({ reason: (body as IncidentCommandBody<'escalate'>).reason, kind: 'manual' })
@@ -108,7 +108,9 @@ class IncidentRoom {
     const event = EVENT_OF[name];
     const repriced = name === 'impact' ? await this.currentTerms(effect) : null;
     const clocked = await this.clocked(s.snapshot, this.outageStep(name, actor, repriced?.effect ?? effect));
-    const view = await this.record.commit(actor, name, { ...clocked, events: clocked.events ?? (event ? [event] : []) }, repriced ? { policy: repriced.policy } : undefined);
+    const asked = outageRequestNotifications(s.snapshot, clocked.snapshot);
+    const notifications = asked.length ? [...(clocked.notifications ?? []), ...asked] : clocked.notifications;
+    const view = await this.record.commit(actor, name, { ...clocked, notifications, events: clocked.events ?? (event ? [event] : []) }, repriced ? { policy: repriced.policy } : undefined);
     if (name === 'resolve') this.raiseMajorIncidentProblem(actor);
     const outage = this.record.snapshot.outage;
     if (outage && (name === 'outage' || outage.end !== (s.snapshot.outage?.end ?? null))) await this.checkAvailability(outage.serviceId);

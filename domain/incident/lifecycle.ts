@@ -49,12 +49,13 @@ export const EVENT_OF: Record<IncidentCommandName, string | null> = {
 };
 
 /**
- * A P1 on a service asks for its outage: the group holding it is told once, when the incident
- * becomes such a P1 (opened so, or re-prioritised to it); the view keeps asking (`outageRequested`).
+ * A P1 on a service asks for its outage: the group holding it is told once, when it first holds
+ * such a P1 (opened or routed so, re-prioritised to it, or an unassigned one assigned); handing
+ * it on tells no one again, and the view keeps asking (`outageRequested`).
  */
 export function outageRequestNotifications(before: IncidentSnapshot | null, after: IncidentSnapshot): NotificationRequest[] {
-  if (!after.assignmentGroup || !outageRequested(after, after.outage)) return [];
-  if (before && outageRequested(before, before.outage)) return [];
+  const asks = (s: IncidentSnapshot) => s.assignmentGroup !== null && outageRequested(s, s.outage);
+  if (!asks(after) || (before && asks(before))) return [];
   return [{ recipient: `group:${after.assignmentGroup}`, kind: 'outage_requested', message: `${after.number} (P1) ${after.title}: record the service outage (POST …/outage {start, end?})` }];
 }
 
@@ -167,11 +168,9 @@ export const commandEffects: {
     const impact = b.impact ?? s.snapshot.impact;
     const urgency = b.urgency ?? s.snapshot.urgency;
     const priority = priorityOf(impact, urgency, matrix);
-    const snapshot = { ...s.snapshot, impact, urgency, priority, clock: clock.retarget(s.snapshot.clock, s.policy.targets[priority]) };
     return {
-      snapshot,
+      snapshot: { ...s.snapshot, impact, urgency, priority, clock: clock.retarget(s.snapshot.clock, s.policy.targets[priority]) },
       data: { from: { impact: s.snapshot.impact, urgency: s.snapshot.urgency, priority: s.snapshot.priority }, to: { impact, urgency, priority } },
-      notifications: outageRequestNotifications(s.snapshot, snapshot),
     };
   },
 };
