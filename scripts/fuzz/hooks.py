@@ -56,6 +56,8 @@ RULES = [
     (r"^only with reason \w+", "a field that only makes sense with another one's value"),
     (r"^not an active member of group ", "an assignee checked against the group's members in the directory"),
     (r"^the range may span at most \d+ days$", "the distance between two timestamps"),
+    (r"^must not be in the future$", "a timestamp compared with the clock (an outage is recorded as it happens)"),
+    (r"^must be at most \d+ days before the incident was opened ", "a timestamp compared with the incident's opening"),
     (r"^a package release lists ", "depends on the release type"),
     (r"^a standard change must name its ", "depends on the change type"),
     (r"^required (with|to|when) ", "a field that only makes sense with another one"),

@@ -1,4 +1,5 @@
 import type { BusinessHoursCalendar } from '../../domain/calendar';
+import { endedWith, outageAfter, outageRequested } from '../../domain/incident/outage';
 import { availability, clipIntervals, mergeIntervals, monthAround, projectedBreach, subtractIntervals } from '../../domain/reports/availability';
 
 const MIN = 60_000;
@@ -140,5 +141,45 @@ describe('the month an instant falls in, on the agreement clock', () => {
     expect(monthAround(t('2026-10-31T23:30:00Z'), 'Europe/London')).toEqual({ month: '2026-10', start: t('2026-09-30T23:00:00Z'), end: t('2026-11-01T00:00:00Z') });
     // 23:30Z on 31 March is already April in London (BST since 29 March).
     expect(monthAround(t('2026-03-31T23:30:00Z'), 'Europe/London')).toEqual({ month: '2026-04', start: t('2026-03-31T23:00:00Z'), end: t('2026-04-30T23:00:00Z') });
+  });
+});
+
+describe('the outage an incident records (domain/incident/outage.ts)', () => {
+  const opened = t('2026-11-10T12:00:00Z');
+  const now = t('2026-11-10T13:00:00Z');
+  const incident = { serviceId: 'svc-mail', openedAt: opened };
+  test('the first record needs a start and a service; later ones keep what they leave out; end null reopens', () => {
+    expect(outageAfter(null, { ...incident, serviceId: null }, {}, now).errors).toEqual([
+      { path: 'serviceId', message: 'required when the incident has no service' },
+      { path: 'start', message: 'required when no outage is recorded yet' },
+    ]);
+    const first = outageAfter(null, incident, { start: '2026-11-10T11:30:00Z' }, now).outage!;
+    expect(first).toEqual({ serviceId: 'svc-mail', start: t('2026-11-10T11:30:00Z'), end: null });
+    const ended = outageAfter({ ...first, recordedBy: 'usr-agent' }, incident, { end: '2026-11-10T12:30:00Z' }, now).outage;
+    expect(ended).toEqual({ serviceId: 'svc-mail', start: first.start, end: t('2026-11-10T12:30:00Z'), recordedBy: 'usr-agent' });
+    expect(outageAfter(ended, incident, { end: null }, now).outage?.end).toBeNull();
+    expect(outageAfter(ended, incident, { serviceId: 'svc-web' }, now).outage?.serviceId).toBe('svc-web');
+  });
+  test('an end not after the start, times in the future, a start more than 7 days before the incident: named; without a clock only the first', () => {
+    const current = { serviceId: 'svc-mail', start: t('2026-11-10T11:30:00Z'), end: null };
+    expect(outageAfter(current, incident, { end: '2026-11-10T11:30:00Z' }, now).errors).toEqual([{ path: 'end', message: 'must be after start (2026-11-10T11:30:00.000Z)' }]);
+    expect(outageAfter(current, incident, { start: '2026-11-10T13:00:01Z', end: '2026-11-10T13:30:00Z' }, now).errors.map((e) => [e.path, e.message])).toEqual([
+      ['start', 'must not be in the future'],
+      ['end', 'must not be in the future'],
+    ]);
+    expect(outageAfter(null, incident, { start: '2026-11-03T11:59:59Z' }, now).errors.map((e) => e.path)).toEqual(['start']);
+    expect(outageAfter(null, incident, { start: '2026-11-03T12:00:00Z' }, now).errors).toEqual([]);
+    expect(outageAfter(null, incident, { start: '2026-11-10T13:00:01Z' }).errors).toEqual([]);
+  });
+  test('resolving ends an open outage; a P1 on a service asks for one while the desk works on it', () => {
+    expect(endedWith({ serviceId: 's', start: 10, end: null }, 50)).toEqual({ serviceId: 's', start: 10, end: 50 });
+    expect(endedWith({ serviceId: 's', start: 10, end: 20 }, 50)).toEqual({ serviceId: 's', start: 10, end: 20 });
+    expect(endedWith(null, 50)).toBeNull();
+    const p1 = { priority: 'P1' as const, serviceId: 's', state: 'in_progress' as const };
+    expect(outageRequested(p1, null)).toBe(true);
+    expect(outageRequested(p1, { serviceId: 's', start: 1, end: null })).toBe(false);
+    expect(outageRequested({ ...p1, priority: 'P2' }, null)).toBe(false);
+    expect(outageRequested({ ...p1, serviceId: null }, null)).toBe(false);
+    expect(outageRequested({ ...p1, state: 'closed' }, null)).toBe(false);
   });
 });
