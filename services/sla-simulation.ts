@@ -15,7 +15,7 @@ import { PriorityEnum } from '../domain/schemas/common';
 import { IncidentSlaColumn } from '../domain/schemas/incident';
 import { SimulationChanges, SimulationResult, type SlaSimulationRecord } from '../domain/schemas/sla-simulation';
 import type { ReplayPolicy } from '../domain/sla/replay';
-import { emptyTally, tallyIncidents, type SimulatedIncident, type SimulationCursor, type SimulationTally } from '../domain/sla/simulation';
+import { emptyTally, mergeTallies, tallyIncidents, type SimulatedIncident, type SimulationCursor, type SimulationTally } from '../domain/sla/simulation';
 import { ValidationFailed } from './errors';
 
 /** The agreement's terms now, with the proposed changes over them. */
@@ -112,4 +112,19 @@ export function simulationView(row: SlaSimulation): SlaSimulationRecord {
     error: row.error,
     links: { self: `/api/v1/slas/${row.slaId}/simulations/${row.id}`, agreement: `/api/v1/slas/${row.slaId}` },
   };
+}
+
+/**
+ * A whole period in one process, page after page as the workflow goes through it (its pages are
+ * `simulatePage` too): for scripts and benchmarks that have no worker to hand.
+ */
+export async function simulatePeriod(db: Db, scope: SimulationScope, run: { policy: ReplayPolicy; asOf: number; limit: number }): Promise<SimulationTally> {
+  let tally = emptyTally();
+  let after: SimulationCursor | null = null;
+  do {
+    const page = await simulatePage(db, scope, { ...run, after });
+    tally = mergeTallies(tally, page.tally);
+    after = page.next;
+  } while (after);
+  return tally;
 }
