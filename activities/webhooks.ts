@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
 import { eventDataOf, subscriptionEventsOf } from '../db/columns';
+import { isUniqueViolation } from '../db/people-store';
 import { WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId } from '../workflows/contracts/webhook-delivery';
 
 export function signBody(secret: string, rawBody: string): string {
@@ -29,11 +30,16 @@ export async function dispatchEvents(deps: ActivityDeps, eventIds: string[]): Pr
     for (const sub of subs) {
       if (!subscriptionMatches(subscriptionEventsOf(sub), event.type)) continue;
       const id = `whd-${event.id}-${sub.id}`;
-      await deps.db.webhookDelivery.upsert({
-        where: { eventId_subscriptionId: { eventId: event.id, subscriptionId: sub.id } },
-        create: { id, eventId: event.id, subscriptionId: sub.id, status: 'pending' },
-        update: {},
-      });
+      try {
+        await deps.db.webhookDelivery.upsert({
+          where: { eventId_subscriptionId: { eventId: event.id, subscriptionId: sub.id } },
+          create: { id, eventId: event.id, subscriptionId: sub.id, status: 'pending' },
+          update: {},
+        });
+      } catch (e) {
+        // Two relays of one event at once (an activity attempt and its retry): the other made the row; the start below is idempotent.
+        if (!isUniqueViolation(e)) throw e;
+      }
       try {
         await deps.temporal.workflow.start(WEBHOOK_DELIVERY_WORKFLOW, {
           taskQueue: deps.taskQueue,

@@ -212,7 +212,7 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
   });
 
   test('a retried or concurrent attempt of one execution stores one run, one event', async () => {
-    const schedule = await s.tdb.db.reportSchedule.findFirstOrThrow({ where: { report: 'sla' } });
+    const schedule = await created({ report: 'sla', cron: '0 0 1 * *' });
     const activities = createReportRunActivities({ db: s.tdb.db, temporal: s.env.client, taskQueue: s.taskQueue, webhookTimeoutMs: 2000, allowPrivateWebhooks: true, log: createLogger('silent') });
     const input = { idempotencyKey: `report-run-test-${provider}/${Date.now()}`, scheduleId: schedule.id, report: 'sla', params: { groupBy: 'service', atRisk: 'PT1H' }, period: 'previous_month', periodFrom: '2025-03-01T00:00:00.000Z', periodTo: '2025-04-01T00:00:00.000Z', asOf: Date.parse('2025-04-01T00:00:00Z'), trigger: 'backfill' as const, recipients: ['user:usr-admin'] };
     const [a, b] = await Promise.all([activities.produceReportRun(input), activities.produceReportRun(input)]);
@@ -222,6 +222,15 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     expect(await s.tdb.db.reportRun.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
     expect(await s.tdb.db.outboxEvent.count({ where: { recordId: a.runId } })).toBe(1);
     expect(await s.tdb.db.notification.count({ where: { recordId: a.runId } })).toBe(1);
+  });
+
+  test('a create repeated under one Idempotency-Key makes one schedule', async () => {
+    const key = `rps-${provider}-${Date.now()}`;
+    const send = () => s.api('POST', '/api/v1/report-schedules', { token: ADMIN, headers: { 'idempotency-key': key }, body: { report: 'backlog', cron: '0 8 * * 1-5' } });
+    const [a, b] = [await send(), await send()];
+    expect([a.status, b.status, b.body.id]).toEqual([201, 201, a.body.id]);
+    expect(await s.tdb.db.reportSchedule.count({ where: { cron: '0 8 * * 1-5' } })).toBe(1);
+    expect((await s.env.client.schedule.getHandle(a.body.temporalScheduleId).describe()).scheduleId).toBe(`report-schedule-${a.body.number}`);
   });
 
   test('delete removes the Temporal Schedule and keeps the definition with deletedAt; a repeat changes nothing', async () => {
@@ -244,7 +253,7 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
       [{ report: 'sla', cron: 'every tuesday' }, ['cron']],
       [{ report: 'sla', cron: '99 * * * *' }, ['cron']],
       [{ report: 'sla', cron: '0 0 1 * *', timezone: 'Mars/Olympus_Mons' }, ['timezone']],
-      [{ report: 'availability', cron: '0 0 1 * *' }, ['report']],
+      [{ report: 'uptime', cron: '0 0 1 * *' }, ['report']],
       [{ report: 'sla', cron: '0 0 1 * *', params: { groupBy: 'weekday' } }, ['params.groupBy']],
       [{ report: 'sla', cron: '0 0 1 * *', params: { period: 'previous_year', atRisk: 'an hour' } }, ['params.atRisk', 'params.period']],
       [{ report: 'sla', cron: '0 0 1 * *', params: { target: 90 } }, ['params']],
@@ -304,7 +313,7 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
   });
 
   test('parameters the report can never take fail the run at once, not after retries', async () => {
-    const schedule = await s.tdb.db.reportSchedule.findFirstOrThrow();
+    const schedule = await created({ report: 'sla', cron: '0 0 1 * *' });
     const input: ReportRunInput = { scheduleId: schedule.id, scheduleNumber: schedule.number, report: 'sla', params: { groupBy: 'weekday' }, period: 'previous_month', timezone: 'UTC', recipients: [], catchupWindowMs: 86_400_000, manualAt: new Date().toISOString(), searchAttributes: false };
     const failure = await s.env.client.workflow.execute(REPORT_RUN_WORKFLOW, { taskQueue: s.taskQueue, workflowId: `report-run-bad-${provider}-${Date.now()}`, args: [input] }).catch((e) => e);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
