@@ -6,7 +6,7 @@
  */
 import type { Db } from '../db/client';
 import { BacklogReportQuery, SlaReportQuery } from '../domain/schemas/reports';
-import { backlogReport, slaFacts, slaReportBody } from './reports';
+import { backlogReport, computeSlaReport } from './reports';
 import { REPORT_PERIODS } from '../domain/reports/period';
 import { z } from '../domain/schemas/zod';
 import { isKnownTimezone } from '../domain/calendar';
@@ -43,7 +43,7 @@ export const REPORTS = {
     // `target` only draws the SVG chart's line, and a run stores JSON.
     params: SlaReportQuery.omit({ from: true, to: true, format: true, target: true }),
     periodic: true,
-    compute: async (db, params, at) => slaReportBody(await slaFacts(db, SYSTEM_SCOPE, { ...params, from: at.from, to: at.to }, at.now), params, at.now),
+    compute: (db, params, at) => computeSlaReport(db, SYSTEM_SCOPE, { ...params, from: at.from, to: at.to }, at.now),
   }),
   backlog: define({ params: BacklogReportQuery.omit({ format: true }), periodic: false, compute: (db, _params, at) => backlogReport(db, SYSTEM_SCOPE, at.now) }),
 } satisfies Record<string, ReportDefinition>;

@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Request } from 'express';
 import { incidentScope, type Role } from '../../domain/access';
-import { slaReport, type SlaReportRow } from '../../domain/reports/sla-report';
+import type { SlaReportRow } from '../../domain/reports/sla-report';
 import { BacklogReport, BacklogReportQuery, SlaReport, SlaReportQuery } from '../../domain/schemas/reports';
-import { backlogReport, slaFacts, slaReportBody } from '../../services/reports';
+import { backlogReport, computeSlaReport } from '../../services/reports';
 import { route, type RouteDef } from '../route';
 import { attainmentChart, backlogChart } from '../../domain/reports/svg';
 import { AvailabilityQuery, AvailabilityReport } from '../../domain/schemas/availability';
@@ -43,7 +43,7 @@ export function reportRoutes(): RouteDef[] {
     route({
       method: 'get',
       path: '/api/v1/reports/sla',
-      summary: 'SLA attainment in a period (response and resolution: due, met, breached, pending, attainment %), at risk now, MTTA and MTTR in wall and business time, paused time; grouped',
+      summary: 'Attainment of the SLA (or of the OLA or UC clocks: kind) in a period (response and resolution: due, met, breached, pending, attainment %), at risk now, MTTA and MTTR in wall and business time, paused time; grouped',
       tag: 'Reports',
       roles: READERS,
       query: SlaReportQuery,
@@ -51,14 +51,13 @@ export function reportRoutes(): RouteDef[] {
       alsoProduces: ['text/csv', 'image/svg+xml'],
       async handler({ req, query, user, deps }) {
         const now = Date.now();
-        const { from, to, atRiskMs, facts } = await slaFacts(deps.db, incidentScope(user), query, now);
         if (query.format === 'svg') {
           // The chart is always per month: attainment of resolution against the target.
-          const months = slaReport(facts, { from, to, now, groupBy: 'month', atRiskMs });
+          const months = (await computeSlaReport(deps.db, incidentScope(user), { ...query, groupBy: 'month', drill: undefined }, now)).rows;
           sendSvg(req, attainmentChart(months.map((m) => ({ month: m.key ?? '', attainmentPct: m.resolution.attainmentPct })), query.target, `${query.from.slice(0, 10)} – ${query.to.slice(0, 10)}`));
           return undefined;
         }
-        const report = slaReportBody({ from, to, atRiskMs, facts }, query, now);
+        const report = await computeSlaReport(deps.db, incidentScope(user), query, now);
         if (wantsCsv(req, query.format)) {
           sendCsv(req, `sla-${query.groupBy}`, slaCsv(report.rows));
           return undefined;

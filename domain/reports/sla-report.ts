@@ -11,24 +11,44 @@ export interface SlaFact {
   number: string;
   serviceId: string | null;
   priority: string;
+  /** The assignment group (SLA), the clock's team (OLA) or its supplier (UC). */
   group: string | null;
+  /** Only an underpinning contract's clock has one. */
+  supplier?: string | null;
+  /** The agreement (an SLA's, OLA's or UC's id). */
   slaId: string;
+  /** The clock still runs (SLA: the incident is open; OLA/UC: the clock has not stopped). */
   open: boolean;
+  /** When the clock started (SLA: the incident opened). */
   openedAt: number;
-  responseDueAt: number;
+  /** Null for a clock without a response target (a UC). */
+  responseDueAt: number | null;
   respondedAt: number | null;
   /** Null while the clock is paused (its due time moves). */
   resolutionDueAt: number | null;
   resolvedAt: number | null;
   /** Wall time paused (finished pauses). */
   pausedMs: number;
-  /** Business time to respond / to resolve (pauses left out), once given: the clock's columns (domain/sla/clock.ts clockColumns). */
+  /** Business time to respond / to resolve (pauses left out), once given: the clock's columns (domain/sla/clock.ts clockColumns); an OLA's row keeps none for its response. */
   responseBusinessMs: number | null;
   resolutionBusinessMs: number | null;
 }
 
-export const SLA_GROUP_BY = ['service', 'priority', 'group', 'agreement', 'month'] as const;
+/** `supplier` groups underpinning contracts' clocks only: nothing else has a supplier. */
+export const SLA_GROUP_BY = ['service', 'priority', 'group', 'agreement', 'month', 'supplier'] as const;
 export type SlaGroupBy = (typeof SLA_GROUP_BY)[number];
+
+/** Which agreement's clocks a report counts: the incident's SLA, the support groups' OLAs, the suppliers' UCs. */
+export const AGREEMENT_KINDS = ['SLA', 'OLA', 'UC'] as const;
+export type ReportKind = (typeof AGREEMENT_KINDS)[number];
+
+/** Why a grouping does not apply to a kind of clock, or null when it does. */
+export function groupByRefusal(kind: ReportKind, groupBy: SlaGroupBy): string | null {
+  return groupBy === 'supplier' && kind !== 'UC' ? 'only with kind UC (an SLA or OLA clock has no supplier)' : null;
+}
+
+/** An incident in these states is open: its SLA clock runs. */
+export const OPEN_STATES = ['new', 'assigned', 'in_progress', 'on_hold'] as const;
 
 export type Outcome = 'met' | 'breached' | 'pending';
 
@@ -44,8 +64,8 @@ export interface ClockFigures {
 export interface Duration {
   /** Mean elapsed time. */
   wallMs: number;
-  /** Mean time inside the agreement's service hours, pauses left out. */
-  businessMs: number;
+  /** Mean time inside the agreement's service hours, pauses left out; null where the clocks keep none (an OLA's response). */
+  businessMs: number | null;
 }
 
 export interface SlaReportRow {
@@ -91,66 +111,65 @@ function keyOf(f: SlaFact, groupBy: SlaGroupBy, dueAt: number): string | null {
       return f.slaId;
     case 'month':
       return month(dueAt);
+    case 'supplier':
+      return f.supplier ?? null;
   }
 }
 
-interface Acc {
-  response: ClockFigures;
-  resolution: ClockFigures;
+export type ClockCounts = Omit<ClockFigures, 'attainmentPct'>;
+
+/** Answered clocks: how many, their wall time in total, and their business time in total over the `businessN` that keep one. */
+export interface DurationSums {
+  n: number;
+  wall: number;
+  business: number;
+  businessN: number;
+}
+
+/**
+ * One group's tallies before means and percentages are taken: summed fact by fact here, and by
+ * the database with GROUP BY (db/sla-aggregates.ts); `slaRows` finishes either, so both give the
+ * same figures.
+ */
+export interface SlaTally {
+  response: ClockCounts;
+  resolution: ClockCounts;
   atRiskNow: number;
-  mtta: { n: number; wall: number; business: number };
-  mttr: { n: number; wall: number; business: number };
+  mtta: DurationSums;
+  mttr: DurationSums;
   pausedMs: number;
+}
+
+interface Acc extends SlaTally {
   records: NonNullable<SlaReportRow['records']>;
 }
 
-const figures = (): ClockFigures => ({ due: 0, met: 0, breached: 0, pending: 0, attainmentPct: null });
+const counts = (): ClockCounts => ({ due: 0, met: 0, breached: 0, pending: 0 });
+const sums = (): DurationSums => ({ n: 0, wall: 0, business: 0, businessN: 0 });
 
-function count(c: ClockFigures, o: Outcome) {
+/** A group with nothing counted yet. */
+export const emptyTally = (): SlaTally => ({ response: counts(), resolution: counts(), atRiskNow: 0, mtta: sums(), mttr: sums(), pausedMs: 0 });
+
+function count(c: ClockCounts, o: Outcome) {
   c.due++;
   c[o]++;
 }
 
-const pct = (c: ClockFigures) => (c.met + c.breached === 0 ? null : Math.round((1000 * c.met) / (c.met + c.breached)) / 10);
-const mean = (m: { n: number; wall: number; business: number }): Duration | null => (m.n === 0 ? null : { wallMs: Math.round(m.wall / m.n), businessMs: Math.round(m.business / m.n) });
-
-export function slaReport(facts: readonly SlaFact[], o: SlaReportOptions): SlaReportRow[] {
-  const groups = new Map<string | null, Acc>();
-  const acc = (key: string | null) => {
-    let a = groups.get(key);
-    if (!a) groups.set(key, (a = { response: figures(), resolution: figures(), atRiskNow: 0, mtta: { n: 0, wall: 0, business: 0 }, mttr: { n: 0, wall: 0, business: 0 }, pausedMs: 0, records: [] }));
-    return a;
-  };
-  const inPeriod = (t: number | null): t is number => t !== null && t >= o.from && t < o.to;
-  for (const f of facts) {
-    if (inPeriod(f.responseDueAt)) {
-      const a = acc(keyOf(f, o.groupBy, f.responseDueAt));
-      const outcome = outcomeOf(f.responseDueAt, f.respondedAt, o.now);
-      count(a.response, outcome);
-      if (f.respondedAt !== null) {
-        a.mtta.n++;
-        a.mtta.wall += f.respondedAt - f.openedAt;
-        a.mtta.business += f.responseBusinessMs ?? 0;
-      }
-      if (o.drill) a.records.push({ number: f.number, clock: 'response', dueAt: new Date(f.responseDueAt).toISOString(), outcome });
-    }
-    if (inPeriod(f.resolutionDueAt)) {
-      const a = acc(keyOf(f, o.groupBy, f.resolutionDueAt));
-      const outcome = outcomeOf(f.resolutionDueAt, f.resolvedAt, o.now);
-      count(a.resolution, outcome);
-      a.pausedMs += f.pausedMs;
-      if (f.resolvedAt !== null) {
-        a.mttr.n++;
-        a.mttr.wall += f.resolvedAt - f.openedAt;
-        a.mttr.business += f.resolutionBusinessMs ?? 0;
-      }
-      if (o.drill) a.records.push({ number: f.number, clock: 'resolution', dueAt: new Date(f.resolutionDueAt).toISOString(), outcome });
-    }
-    if (f.open && f.resolutionDueAt !== null && f.resolutionDueAt >= o.now && f.resolutionDueAt <= o.now + o.atRiskMs) {
-      acc(keyOf(f, o.groupBy, f.resolutionDueAt)).atRiskNow++;
-    }
+function answered(m: DurationSums, wallMs: number, businessMs: number | null) {
+  m.n++;
+  m.wall += wallMs;
+  if (businessMs !== null) {
+    m.business += businessMs;
+    m.businessN++;
   }
-  return [...groups.entries()]
+}
+
+const pct = (c: ClockCounts) => (c.met + c.breached === 0 ? null : Math.round((1000 * c.met) / (c.met + c.breached)) / 10);
+const mean = (m: DurationSums): Duration | null => (m.n === 0 ? null : { wallMs: Math.round(m.wall / m.n), businessMs: m.businessN === 0 ? null : Math.round(m.business / m.businessN) });
+
+/** The report's rows from each group's tallies, null key last. */
+export function slaRows(groups: Iterable<[string | null, SlaTally & { records?: Acc['records'] }]>, drill = false): SlaReportRow[] {
+  return [...groups]
     .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
     .map(([key, a]) => ({
       key,
@@ -160,8 +179,39 @@ export function slaReport(facts: readonly SlaFact[], o: SlaReportOptions): SlaRe
       mtta: mean(a.mtta),
       mttr: mean(a.mttr),
       pausedMs: a.pausedMs,
-      ...(o.drill ? { records: a.records } : {}),
+      ...(drill ? { records: a.records ?? [] } : {}),
     }));
+}
+
+export function slaReport(facts: readonly SlaFact[], o: SlaReportOptions): SlaReportRow[] {
+  const groups = new Map<string | null, Acc>();
+  const acc = (key: string | null) => {
+    let a = groups.get(key);
+    if (!a) groups.set(key, (a = { ...emptyTally(), records: [] }));
+    return a;
+  };
+  const inPeriod = (t: number | null): t is number => t !== null && t >= o.from && t < o.to;
+  for (const f of facts) {
+    if (inPeriod(f.responseDueAt)) {
+      const a = acc(keyOf(f, o.groupBy, f.responseDueAt));
+      const outcome = outcomeOf(f.responseDueAt, f.respondedAt, o.now);
+      count(a.response, outcome);
+      if (f.respondedAt !== null) answered(a.mtta, f.respondedAt - f.openedAt, f.responseBusinessMs);
+      if (o.drill) a.records.push({ number: f.number, clock: 'response', dueAt: new Date(f.responseDueAt).toISOString(), outcome });
+    }
+    if (inPeriod(f.resolutionDueAt)) {
+      const a = acc(keyOf(f, o.groupBy, f.resolutionDueAt));
+      const outcome = outcomeOf(f.resolutionDueAt, f.resolvedAt, o.now);
+      count(a.resolution, outcome);
+      a.pausedMs += f.pausedMs;
+      if (f.resolvedAt !== null) answered(a.mttr, f.resolvedAt - f.openedAt, f.resolutionBusinessMs);
+      if (o.drill) a.records.push({ number: f.number, clock: 'resolution', dueAt: new Date(f.resolutionDueAt).toISOString(), outcome });
+    }
+    if (f.open && f.resolutionDueAt !== null && f.resolutionDueAt >= o.now && f.resolutionDueAt <= o.now + o.atRiskMs) {
+      acc(keyOf(f, o.groupBy, f.resolutionDueAt)).atRiskNow++;
+    }
+  }
+  return slaRows(groups, o.drill);
 }
 
 /** Open incidents by age: the buckets a backlog report shows. */
