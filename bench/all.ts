@@ -15,6 +15,7 @@ const suites: [string, string[]][] = [
   ['changes: CAB decision latency (last vote → approved visible through the API) vs a bare signal → query', ['bench/cab.ts', ...quick]],
   ['releases: deployed through test, staging and production per minute vs a bare parent/children workflow; rollback of 3 environments', ['bench/release.ts', ...quick]],
   ['service reporting: the SLA report over 100,000 incidents in one year (p50/p99, SQLite and PostgreSQL)', ['bench/sla-report.ts', ...quick]],
+  ['service levels: what-if simulation throughput over the real Volvo IT log (incidents re-clocked per second)', ['bench/sla-simulation.ts', ...quick]],
   ['monitoring events: a burst of events for 100 alert keys through the API, one incident per key, every event counted', ['bench/monitoring-burst.ts', ...quick]],
 ];
 

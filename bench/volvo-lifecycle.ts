@@ -12,6 +12,7 @@ import type { IncidentSnapshot } from '../domain/incident/snapshot';
 import { nextState, type IncidentState } from '../domain/incident/state-machine';
 import type { IncidentCommandBody, IncidentCommandName } from '../domain/schemas/incident';
 import type { SlaPolicy } from '../domain/sla/policy';
+import type { BusinessHoursCalendar } from '../domain/calendar';
 import { impactOf, replayVolvoIncident, type ApiStep, type VolvoIncident } from './volvo-log';
 import type { Db } from '../db/client';
 import { incidentStore } from '../db/incident-store';
@@ -50,6 +51,20 @@ function bodyOf(step: ApiStep): IncidentCommandBody<IncidentCommandName> {
       return {};
   }
 }
+
+const day: [string, string] = ['08:00', '18:00'];
+/**
+ * Business hours for the log, an assumption (it does not say): Volvo IT Belgium's office hours,
+ * Monday to Friday 08:00–18:00 Europe/Brussels, Belgian public holidays 2010–2012 closed.
+ */
+export const VOLVO_BUSINESS_HOURS: BusinessHoursCalendar & { holidays: string[] } = {
+  timezone: 'Europe/Brussels',
+  hours: { mon: day, tue: day, wed: day, thu: day, fri: day },
+  // New Year, Easter Monday, Labour Day, Ascension, Whit Monday, National Day, Assumption, All Saints, Armistice, Christmas.
+  holidays: [2010, 2011, 2012].flatMap((y) => [`${y}-01-01`, `${y}-05-01`, `${y}-07-21`, `${y}-08-15`, `${y}-11-01`, `${y}-11-11`, `${y}-12-25`]).concat(
+    ['2010-04-05', '2010-05-13', '2010-05-24', '2011-04-25', '2011-06-02', '2011-06-13', '2012-04-09', '2012-05-17', '2012-05-28'],
+  ).sort(),
+};
 
 const ACTOR = 'volvo-log';
 

@@ -21,9 +21,8 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadVolvoIncidents } from '../bench/volvo-log';
-import { volvoLifecycle, writeLifecycles } from '../bench/volvo-lifecycle';
+import { VOLVO_BUSINESS_HOURS, volvoLifecycle, writeLifecycles } from '../bench/volvo-lifecycle';
 import { slaPolicyOf } from '../db/columns';
-import type { BusinessHoursCalendar } from '../domain/calendar';
 import { DEFAULT_TARGETS } from '../domain/sla/policy';
 import { simulationResult, type SimulationResult } from '../domain/sla/simulation';
 import type { SimulationChanges } from '../domain/schemas/sla-simulation';
@@ -33,16 +32,6 @@ import { createTestDatabase } from '../test/support/database';
 
 const argv = process.argv.slice(2);
 const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-
-const day: [string, string] = ['08:00', '18:00'];
-export const VOLVO_BUSINESS_HOURS: BusinessHoursCalendar = {
-  timezone: 'Europe/Brussels',
-  hours: { mon: day, tue: day, wed: day, thu: day, fri: day },
-  // New Year, Easter Monday, Labour Day, Ascension, Whit Monday, National Day, Assumption, All Saints, Armistice, Christmas.
-  holidays: [2010, 2011, 2012].flatMap((y) => [`${y}-01-01`, `${y}-05-01`, `${y}-07-21`, `${y}-08-15`, `${y}-11-01`, `${y}-11-11`, `${y}-12-25`]).concat(
-    ['2010-04-05', '2010-05-13', '2010-05-24', '2011-04-25', '2011-06-02', '2011-06-13', '2012-04-09', '2012-05-17', '2012-05-28'],
-  ).sort(),
-};
 
 function table(title: string, r: SimulationResult): string {
   const pct = (v: number | null) => (v === null ? '  –   ' : `${v.toFixed(1).padStart(5)}%`);
