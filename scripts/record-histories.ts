@@ -61,6 +61,12 @@ import { problemTrendsWorkflow } from '../workflows/problem-trends';
 import { dslVerificationWorkflow } from '../workflows/dsl-verification';
 import { reportRunWorkflow } from '../workflows/report-run';
 import type { ReportRunInput } from '../workflows/contracts/report-run';
+import { slaSimulationWorkflow } from '../workflows/sla-simulation';
+import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
+import { volvoLifecycle, writeLifecycles } from '../bench/volvo-lifecycle';
+import type { VolvoIncident } from '../bench/volvo-log';
+import { slaPolicyOf } from '../db/columns';
+import { proposedPolicy } from '../services/sla-simulation';
 import type { DslVerificationInput } from '../workflows/contracts/dsl-verification';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -944,6 +950,38 @@ async function reportRun(name: string, params: Record<string, unknown>, fails: b
   await save(name, handle);
 }
 
+/**
+ * What-if simulation of the London office-hours calendar over three incidents of January 2011
+ * (written as their workflows would have recorded them), one page each, so the run pages three
+ * times and finishes; or, `fails`, with one incident's stored clock corrupt: the page fails its
+ * five attempts and the run records the failure on the simulation and fails.
+ */
+async function slaSimulation(name: string, fails: boolean) {
+  const slaId = `sla-${name}`;
+  const sla = await tdb.db.sla.create({ data: { id: slaId, number: slaId.toUpperCase(), name, kind: 'SLA', calendar: '"24x7"', targets: JSON.stringify(DEFAULT_TARGETS) } });
+  const event = (at: string, status: string, subStatus: string) => ({ at: new Date(at), status, subStatus, team: 'desk', tier: 'L1', impact: 'Medium' as const, product: 'mail', country: 'BE', owner: 'x' });
+  const incidents: VolvoIncident[] = [
+    { srNumber: '1', events: [event('2011-01-07T15:00:00Z', 'Accepted', 'In Progress'), event('2011-01-07T16:00:00Z', 'Accepted', 'Wait - User'), event('2011-01-10T10:00:00Z', 'Accepted', 'In Progress'), event('2011-01-10T15:00:00Z', 'Completed', 'Resolved')] },
+    { srNumber: '2', events: [event('2011-01-14T16:30:00Z', 'Queued', 'Awaiting Assignment'), event('2011-01-17T09:30:00Z', 'Accepted', 'In Progress'), event('2011-01-17T12:00:00Z', 'Completed', 'Resolved')] },
+    { srNumber: '3', events: [event('2011-01-20T08:00:00Z', 'Accepted', 'In Progress'), event('2011-01-20T09:00:00Z', 'Completed', 'Resolved'), event('2011-01-21T09:00:00Z', 'Accepted', 'In Progress'), event('2011-01-21T20:00:00Z', 'Completed', 'Closed')] },
+  ];
+  await writeLifecycles(tdb.db, incidents.map((inc) => volvoLifecycle(inc, { id: `inc-${name}-${inc.srNumber}`, number: `INC-${name}-${inc.srNumber}` }, slaPolicyOf(sla))));
+  if (fails) await tdb.db.incident.update({ where: { id: `inc-${name}-2` }, data: { sla: '{"slaId":"broken"}' } });
+  const simulationId = `sim-${name}`;
+  const changes = { calendar: { timezone: 'Europe/London', hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['09:00', '17:00']])), holidays: [] } };
+  await tdb.db.slaSimulation.create({ data: { id: simulationId, number: `SIM-${name}`, slaId, changes: JSON.stringify(changes), periodFrom: new Date('2011-01-01T00:00:00Z'), periodTo: new Date('2011-02-01T00:00:00Z'), status: 'running', createdBy: 'usr-admin' } });
+  const input: SlaSimulationInput = { simulationId, slaId, policy: proposedPolicy(sla, changes as never), from: Date.parse('2011-01-01T00:00:00Z'), to: Date.parse('2011-02-01T00:00:00Z'), asOf: Date.parse('2011-03-01T00:00:00Z'), batchSize: 1 };
+  const handle = await env.client.workflow.start(slaSimulationWorkflow, { taskQueue: TQ, workflowId: name, args: [input] });
+  const outcome = await handle.result().then(
+    (r) => r,
+    (e: Error) => e,
+  );
+  if (fails !== outcome instanceof Error) throw new Error(`${name}: expected ${fails ? 'a failure' : 'a run'}, got ${outcome instanceof Error ? outcome.message : JSON.stringify(outcome)}`);
+  const row = await tdb.db.slaSimulation.findUniqueOrThrow({ where: { id: simulationId } });
+  if (row.status !== (fails ? 'failed' : 'completed') || row.total !== 3) throw new Error(`${name}: the simulation row reads ${row.status}, ${row.processed}/${row.total}`);
+  await save(name, handle);
+}
+
 async function waitFor<T>(check: () => Promise<T | undefined | null | false>, where: string): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -1227,6 +1265,8 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
   { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H' }, false) },
   { name: 'report-run-invalid-params', run: () => reportRun('report-run-invalid-params', { groupBy: 'weekday' }, true) },
+  { name: 'sla-simulation-completed', run: () => slaSimulation('sla-simulation-completed', false) },
+  { name: 'sla-simulation-failed', run: () => slaSimulation('sla-simulation-failed', true) },
 ];
 
 /**
