@@ -23,7 +23,8 @@ export function createSlaSimulationActivities(deps: ActivityDeps) {
       beat({ after: input.after });
       const page = await simulatePage(db, input, { after: input.after, limit: input.limit, policy: input.policy, asOf: input.asOf });
       beat({ after: page.next });
-      await db.slaSimulation.update({ where: { id: input.simulationId }, data: { processed: input.processedBefore + page.tally.processed } });
+      // Only while running: a late retry of a page leaves a finished simulation as it ended.
+      await db.slaSimulation.updateMany({ where: { id: input.simulationId, status: 'running' }, data: { processed: input.processedBefore + page.tally.processed } });
       return { tally: { ...page.tally, flips: page.tally.flips.slice(0, Math.max(0, input.flipsWanted)) }, next: page.next };
     },
 

@@ -11,7 +11,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { slaPolicyOf } from '../../db/columns';
 import { replayClock } from '../../domain/sla/replay';
 import { emptyTally, mergeTallies, type SimulationCursor } from '../../domain/sla/simulation';
-import { loadSimulatedIncidents, simulatePage } from '../../services/sla-simulation';
+import { loadSimulatedIncidents, proposedPolicy, simulatePage } from '../../services/sla-simulation';
+import { createSlaSimulationActivities } from '../../activities/sla-simulation';
+import type { ActivityDeps } from '../../activities/deps';
 import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
@@ -192,6 +194,28 @@ describe.each(PROVIDERS)('SLA simulation on %s', (provider) => {
     } while (after);
     expect(pages).toBe(6); // five incidents, one each, then an empty page
     expect(paged).toEqual(whole.tally);
+  });
+
+  test('a page activity run twice (a retry) answers the same and leaves the row as once; a finished simulation keeps its outcome', async () => {
+    const acts = createSlaSimulationActivities({ db: s.tdb.db } as ActivityDeps);
+    const sla = await s.tdb.db.sla.findUniqueOrThrow({ where: { id: slaId } });
+    // A running simulation whose workflow is this test.
+    const running = await s.tdb.db.slaSimulation.create({ data: { id: `sim-direct-${provider}`, number: `SIM-direct-${provider}`, slaId, changes: '{}', periodFrom: new Date(from), periodTo: new Date(Date.now() + 3_600_000), status: 'running', createdBy: 'usr-admin' } });
+    const input = { simulationId: running.id, slaId, from: Date.parse(from), to: running.periodTo.getTime(), policy: proposedPolicy(sla, {}), asOf: Date.now(), after: null, limit: 2, processedBefore: 0, flipsWanted: 500 };
+    expect(await acts.countSimulationPeriod(input)).toBe(5);
+    const first = await acts.simulateSlaBatch(input);
+    const row = await s.tdb.db.slaSimulation.findUniqueOrThrow({ where: { id: running.id } });
+    expect(row).toMatchObject({ processed: 2, total: 5, status: 'running' });
+    expect(first.next).not.toBeNull();
+    expect(await acts.simulateSlaBatch(input)).toEqual(first);
+    expect(await s.tdb.db.slaSimulation.findUniqueOrThrow({ where: { id: running.id } })).toEqual(row);
+
+    // Once finished, a late page or a late finish (retries after the outcome was written) change nothing.
+    const res = await simulate(period());
+    const done = await finished(res.body.id);
+    await acts.simulateSlaBatch({ ...input, simulationId: res.body.id });
+    await acts.finishSimulation({ simulationId: res.body.id, error: 'late' });
+    expect((await s.api('GET', `/api/v1/slas/${slaId}/simulations/${res.body.id}`, { token: 'dev-admin' })).body).toEqual(done);
   });
 
   test('bad bodies are 400s naming the field', async () => {
