@@ -14,7 +14,6 @@ const simulation = proxyActivities<SlaSimulationActivities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
 });
 
-/** Pages per run before continuing as new: each page is two events plus its result in the history. */
 const PAGES_PER_RUN = 200;
 
 /**
@@ -30,7 +29,7 @@ export async function slaSimulationWorkflow(input: SlaSimulationInput): Promise<
   try {
     if (!input.carried) await simulation.countSimulationPeriod(scope);
     for (let pages = 0; ; pages++) {
-      if (cursor && pages >= PAGES_PER_RUN) {
+      if (cursor && pages >= (input.pagesPerRun ?? PAGES_PER_RUN)) {
         return await continueAsNew<typeof slaSimulationWorkflow>({ ...input, carried: { cursor, tally } });
       }
       const page = await simulation.simulateSlaBatch({ ...scope, policy: input.policy, asOf: input.asOf, after: cursor, limit: input.batchSize, processedBefore: tally.processed, flipsWanted: FLIPS_CAP - tally.flips.length });

@@ -14,6 +14,7 @@ import { emptyTally, mergeTallies, type SimulationCursor } from '../../domain/sl
 import { loadSimulatedIncidents, proposedPolicy, simulatePage } from '../../services/sla-simulation';
 import { createSlaSimulationActivities } from '../../activities/sla-simulation';
 import type { ActivityDeps } from '../../activities/deps';
+import { SLA_SIMULATION_WORKFLOW, type SlaSimulationInput } from '../../workflows/contracts/sla-simulation';
 import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
@@ -216,6 +217,24 @@ describe.each(PROVIDERS)('SLA simulation on %s', (provider) => {
     await acts.simulateSlaBatch({ ...input, simulationId: res.body.id });
     await acts.finishSimulation({ simulationId: res.body.id, error: 'late' });
     expect((await s.api('GET', `/api/v1/slas/${slaId}/simulations/${res.body.id}`, { token: 'dev-admin' })).body).toEqual(done);
+  });
+
+  test('a long period continues as new, carrying its place and figures: the same result as one run', async () => {
+    const sla = await s.tdb.db.sla.findUniqueOrThrow({ where: { id: slaId } });
+    const changes = { targets: { P5: { response: 'PT1H', resolution: 'PT1H' } } };
+    const oneRun = await finished((await simulate({ ...period(), changes })).body.id);
+    const row = await s.tdb.db.slaSimulation.create({ data: { id: `sim-continued-${provider}`, number: `SIM-continued-${provider}`, slaId, changes: JSON.stringify(changes), periodFrom: new Date(oneRun.from), periodTo: new Date(oneRun.to), status: 'running', createdBy: 'usr-admin' } });
+    const input: SlaSimulationInput = { simulationId: row.id, slaId, policy: proposedPolicy(sla, changes), from: Date.parse(oneRun.from), to: Date.parse(oneRun.to), asOf: Date.parse(oneRun.createdAt), batchSize: 1, pagesPerRun: 2 };
+    const handle = await s.env.client.workflow.start(SLA_SIMULATION_WORKFLOW, { taskQueue: s.taskQueue, workflowId: `sla-simulation-continued-${provider}-${Date.now()}`, args: [input] });
+    expect(await handle.result()).toEqual({ processed: 5, flipsTotal: 1 });
+    // Five pages of one, two per run (and the empty last page): three runs.
+    let runs = 0;
+    for await (const e of s.env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) if (e) runs++;
+    expect(runs).toBe(3);
+    const continued = (await s.api('GET', `/api/v1/slas/${slaId}/simulations/${row.id}`, { token: 'dev-admin' })).body;
+    expect(continued).toMatchObject({ status: 'completed', progress: { processed: 5, total: 5 } });
+    // The same figures as the one-run simulation (judged as of its row's creation, a moment after its own instant).
+    expect(continued.result).toEqual(oneRun.result);
   });
 
   test('bad bodies are 400s naming the field', async () => {

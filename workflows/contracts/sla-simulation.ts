@@ -17,6 +17,8 @@ export interface SlaSimulationInput {
   /** The instant both sides are judged at (an open clock past due counts as breached): the request's time. */
   asOf: number;
   batchSize: number;
+  /** Pages per run before continuing as new (default 200: each page is a few events and its tally in the history). */
+  pagesPerRun?: number;
   /** Where a continued run takes over: the next page and the figures so far. */
   carried?: { cursor: SimulationCursor; tally: SimulationTally };
 }
