@@ -65,5 +65,18 @@ export function slaSimulationRoutes(): RouteDef[] {
         return simulationView(row);
       },
     }),
+    route({
+      method: 'get',
+      path: '/api/v1/simulations/:id',
+      summary: 'A simulation by id or number, whichever agreement it is of (the same record as under its agreement)',
+      tag: 'Service levels',
+      roles: SIMULATORS,
+      response: SlaSimulationRecord,
+      async handler({ params, deps }) {
+        const row = await deps.db.slaSimulation.findFirst({ where: { OR: [{ id: params.id }, { number: params.id }] } });
+        if (!row) throw notFound(`simulation ${params.id}`);
+        return simulationView(row);
+      },
+    }),
   ];
 }

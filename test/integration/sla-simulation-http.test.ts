@@ -151,6 +151,8 @@ describe.each(PROVIDERS)('SLA simulation on %s', (provider) => {
     expect(p5.resolution.before).toEqual({ met: 3, breached: 0, pending: 1, attainment: 100 });
     // By number too.
     expect((await s.api('GET', `/api/v1/slas/${slaNumber}/simulations/${done.number}`, { token: 'dev-admin' })).body.id).toBe(done.id);
+    // And on its own (shared/api.md's path).
+    expect((await s.api('GET', `/api/v1/simulations/${done.number}`, { token: 'dev-admin' })).body).toEqual(done);
     expect(await untouched()).toEqual(before);
   });
 
@@ -258,6 +260,7 @@ describe.each(PROVIDERS)('SLA simulation on %s', (provider) => {
     expect((await simulate(period(), 'dev-admin', 'sla-nope')).status).toBe(404);
     expect((await simulate(period(), 'dev-admin', olaId)).status).toBe(409);
     expect((await s.api('GET', `/api/v1/slas/${slaId}/simulations/sim-nope`, { token: 'dev-admin' })).status).toBe(404);
+    expect((await s.api('GET', '/api/v1/simulations/sim-nope', { token: 'dev-admin' })).status).toBe(404);
     const mine = await simulate(period());
     await finished(mine.body.id);
     // Another agreement's simulation is not found under this one.
