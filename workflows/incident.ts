@@ -37,7 +37,7 @@ import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-
 import { kernelV2 } from './kernel/versions';
 import { priorityOf } from '../domain/priority';
 import * as slaClock from '../domain/sla/clock';
-import { advanceClocks, agreementsNeeded, markFired, parseAgreementDeadline, warningOvertaken as agreementWarningOvertaken, type AgreementDeadlineStep } from '../domain/sla/agreement-clocks';
+import { advanceClocks, agreementsNeeded, type AgreementTerms, markFired, parseAgreementDeadline, warningOvertaken as agreementWarningOvertaken, type AgreementDeadlineStep } from '../domain/sla/agreement-clocks';
 import { agreementStepAction, agreementStepEffect, answerableGroup } from '../domain/incident/agreement-steps';
 
 /** The SLA lookup at creation: a caller is waiting, so bounded. */
@@ -95,19 +95,20 @@ class IncidentRoom {
   async command<K extends IncidentCommandName>(name: K, actor: string, body: IncidentCommandBody<K>): Promise<IncidentView> {
     const s = this.record.state;
     const to = this.check(name, body);
-    const effect: IncidentEffect =
-      name === 'escalate'
-        ? await this.escalation({ reason: (body as IncidentCommandBody<'escalate'>).reason, kind: 'manual' })
-        : (commandEffects[name as Exclude<K, 'escalate'>] as (s: IncidentCarriedState, b: unknown, to: IncidentState, now: number, m?: IncidentWorkflowConfig['priorityMatrix']) => IncidentEffect)(
-            s,
-            body,
-            to,
-            Date.now(),
-            this.config.priorityMatrix,
-          );
+    const escalated = name === 'escalate' ? await this.escalation({ reason: (body as IncidentCommandBody<'escalate'>).reason, kind: 'manual' }) : null;
+    const effectAt = (now: number): IncidentEffect =>
+      escalated ??
+      (commandEffects[name as Exclude<K, 'escalate'>] as (s: IncidentCarriedState, b: unknown, to: IncidentState, now: number, m?: IncidentWorkflowConfig['priorityMatrix']) => IncidentEffect)(
+        s,
+        body,
+        to,
+        now,
+        this.config.priorityMatrix,
+      );
     const event = EVENT_OF[name];
-    const repriced = name === 'impact' ? await this.currentTerms(effect) : null;
-    const clocked = await this.clocked(s.snapshot, this.outageStep(name, actor, repriced?.effect ?? effect));
+    // Re-prioritising uses no time; its lookup may run before the effect is made.
+    const repriced = name === 'impact' ? await this.currentTerms(effectAt(Date.now())) : null;
+    const clocked = await this.clocked(s.snapshot, (now) => this.outageStep(name, actor, repriced?.effect ?? effectAt(now), now));
     const asked = outageRequestNotifications(s.snapshot, clocked.snapshot);
     const notifications = asked.length ? [...(clocked.notifications ?? []), ...asked] : clocked.notifications;
     const view = await this.record.commit(actor, name, { ...clocked, notifications, events: clocked.events ?? (event ? [event] : []) }, repriced ? { policy: repriced.policy } : undefined);
@@ -118,12 +119,12 @@ class IncidentRoom {
   }
 
   /** An outage keeps who first recorded it; resolving or cancelling the incident ends one still open (service restored). */
-  private outageStep(name: IncidentCommandName, actor: string, effect: IncidentEffect): IncidentEffect {
+  private outageStep(name: IncidentCommandName, actor: string, effect: IncidentEffect, now: number): IncidentEffect {
     const o = effect.snapshot.outage;
     if (!o) return effect;
     if (name === 'outage') return { ...effect, snapshot: { ...effect.snapshot, outage: { ...o, recordedBy: o.recordedBy ?? actor } } };
     if ((name !== 'resolve' && name !== 'cancel') || o.end !== null) return effect;
-    const ended = endedWith(o, Date.now())!;
+    const ended = endedWith(o, now)!;
     return { ...effect, snapshot: { ...effect.snapshot, outage: ended }, data: { ...effect.data, outageEnded: new Date(ended.end!).toISOString() } };
   }
 
@@ -153,14 +154,21 @@ class IncidentRoom {
   /**
    * The OLA and UC clocks after a transition: the new group's OLA and the supplier's UC are
    * looked up when a transition calls for them (domain/sla/agreement-clocks.ts has the rules).
+   * `make` builds the transition's effect at a time: after a lookup it is made again, so the
+   * clocks' instants are the transition's recorded time (what a replay of the history reads).
    */
-  async clocked(before: IncidentSnapshot, effect: IncidentEffect): Promise<IncidentEffect> {
-    const after = effect.snapshot.state === 'on_hold' ? effect.snapshot : { ...effect.snapshot, holdSupplier: null };
-    const need = agreementsNeeded(before, after);
-    if (!(before.clocks ?? []).length && !need.team && !need.supplier) return { ...effect, snapshot: after };
-    if (!patched(AGREEMENT_CLOCKS)) return { ...effect, snapshot: after };
-    const found = need.team || need.supplier ? await slaLookup().loadAgreements({ ...need, serviceId: after.serviceId }) : { ola: null, uc: null };
-    return { ...effect, snapshot: { ...after, clocks: advanceClocks(before.clocks ?? [], before, after, Date.now(), found) } };
+  async clocked(before: IncidentSnapshot, make: (now: number) => IncidentEffect): Promise<IncidentEffect> {
+    const onHoldOnly = (e: IncidentEffect): IncidentEffect => (e.snapshot.state === 'on_hold' ? e : { ...e, snapshot: { ...e.snapshot, holdSupplier: null } });
+    let effect = onHoldOnly(make(Date.now()));
+    const need = agreementsNeeded(before, effect.snapshot);
+    if (!(before.clocks ?? []).length && !need.team && !need.supplier) return effect;
+    if (!patched(AGREEMENT_CLOCKS)) return effect;
+    let found: { ola: AgreementTerms | null; uc: AgreementTerms | null } = { ola: null, uc: null };
+    if (need.team || need.supplier) {
+      found = await slaLookup().loadAgreements({ ...need, serviceId: effect.snapshot.serviceId });
+      effect = onHoldOnly(make(Date.now()));
+    }
+    return { ...effect, snapshot: { ...effect.snapshot, clocks: advanceClocks(before.clocks ?? [], before, effect.snapshot, Date.now(), found) } };
   }
 
   /**
@@ -231,7 +239,7 @@ class IncidentRoom {
           const current = group ? await groupLookup().lookupGroup({ name: group }) : null;
           toGroup = group ? (current?.nextTierGroup ?? null) : await groupLookup().firstTierGroup();
         }
-        await this.record.commit('system', 'sla_response_breached', await this.clocked(s.snapshot, responseBreachEffect(s, toGroup, Date.now())), { fired: { ...fired, responseBreach: true } });
+        await this.record.commit('system', 'sla_response_breached', await this.clocked(s.snapshot, (now) => responseBreachEffect(s, toGroup, now)), { fired: { ...fired, responseBreach: true } });
         return;
       }
       case 'resolution': {
@@ -281,7 +289,7 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
         : null;
       const opened = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches, routing?.group ?? null);
       // Routed straight to a group: that group's OLA starts with the incident.
-      const carried = opened.snapshot.assignmentGroup ? { ...opened, snapshot: (await incident.clocked({ ...opened.snapshot, assignmentGroup: null }, { snapshot: opened.snapshot })).snapshot } : opened;
+      const carried = opened.snapshot.assignmentGroup ? { ...opened, snapshot: (await incident.clocked({ ...opened.snapshot, assignmentGroup: null }, () => ({ snapshot: opened.snapshot }))).snapshot } : opened;
       const matched = matches?.knownErrors.length ? { knownErrors: matches.knownErrors.map((k) => k.number), ...(matches.problem ? { recurrenceOf: matches.problem.number } : {}) } : {};
       // The routing decision and the rule behind it stay in the history.
       const routed = routing ? { routing: { group: routing.group, source: routing.source, rule: routing.ruleId } } : {};

@@ -5,11 +5,11 @@
  * each command, done with the same functions of `./clock`, so under the terms the incident ran
  * on the replay gives back the recorded clock (test/unit/sla-replay.test.ts checks it).
  *
- * Times are the transitions' recorded times. Where the workflow looked up an agreement while
- * handling a command (an assignment to another group, a reopen, a hold on a named supplier: the
- * OLA/UC lookup), it took the SLA clock's instant before the lookup and recorded the transition
- * after it, so there the replayed instant is later by the lookup's milliseconds; nothing in the
- * audit trail holds the earlier one (recording it would take a change to workflows/incident.ts).
+ * Times are the transitions' recorded times: where the workflow looks up an agreement while
+ * handling a command (the OLA/UC lookup of a handoff, a reopen, a hold on a named supplier), it
+ * makes the command's effect again after the lookup, so its clock instants are the recorded time.
+ * Incidents handled by workers before that (between the OLA/UC clocks and this) can be a lookup's
+ * milliseconds off at those transitions.
  */
 import type { Priority } from '../priority';
 import * as clock from './clock';

@@ -109,22 +109,14 @@ describe.each(PROVIDERS)('SLA simulation on %s', (provider) => {
     await s?.close();
   });
 
-  test('replayed under the terms they ran on, the recorded clocks come back: exactly, or within the OLA lookup where one ran', async () => {
+  test('replayed under the terms they ran on, the recorded clocks come back exactly, also where the workflow looked up an OLA mid-command', async () => {
     const sla = await s.tdb.db.sla.findUniqueOrThrow({ where: { id: slaId } });
     const incidents = await loadSimulatedIncidents(s.tdb.db, { slaId, ...{ from: Date.parse(from), to: Date.now() + 3_600_000 } }, null, 100);
     expect(incidents.map((i) => i.number).sort()).toEqual(Object.values(numbers).sort());
-    for (const inc of incidents) {
-      const replayed = replayClock(inc, slaPolicyOf(sla));
-      if ([numbers.c, numbers.d, numbers.e].includes(inc.number)) {
-        expect([inc.number, replayed]).toEqual([inc.number, inc.recorded]);
-        continue;
-      }
-      // a (reopened) and b (handed to l2 from its hold): the workflow looked up the new group's OLA
-      // between taking the command's instant for the SLA clock and recording the transition, so the
-      // recorded time is later by that lookup (domain/sla/replay.ts). Only instants and sums of them differ.
-      const near = (x: unknown, y: unknown) => (typeof x === 'number' && typeof y === 'number' ? Math.abs(x - y) < 1000 : x === y);
-      for (const [k, v] of Object.entries(inc.recorded)) expect([inc.number, k, near(v, (replayed as unknown as Record<string, unknown>)[k])]).toEqual([inc.number, k, true]);
-    }
+    // a (reopened) and b (handed to l2 from its hold) had the new group's OLA looked up during the
+    // command: the workflow makes the transition's effect again after the lookup, so the clock's
+    // instants are the recorded time.
+    for (const inc of incidents) expect([inc.number, replayClock(inc, slaPolicyOf(sla))]).toEqual([inc.number, inc.recorded]);
     // The trail has what the replay must take account of.
     const c = incidents.find((i) => i.number === numbers.c)!;
     expect(c.priority).toBe('P3');

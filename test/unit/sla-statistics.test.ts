@@ -59,6 +59,6 @@ test.each([
   const due = clock.resolutionDueAt(c, t(openedAt));
   expect(new Date(due).toISOString()).toBe(new Date(t(expectedDue)).toISOString());
   const row = month(clock.meetResolution(clock.meetResponse(c, t(openedAt)), due), '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z');
-  expect(row.mttr.businessMs).toBe(8 * H);
+  expect(row.mttr?.businessMs).toBe(8 * H);
   expect(row.resolution).toMatchObject({ due: 1, met: 1, breached: 0 });
 });
