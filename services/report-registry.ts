@@ -7,6 +7,8 @@
 import type { Db } from '../db/client';
 import { BacklogReportQuery, SlaReportQuery } from '../domain/schemas/reports';
 import { backlogReport, computeSlaReport } from './reports';
+import { AvailabilityQuery } from '../domain/schemas/availability';
+import { availabilityReport } from './availability';
 import { REPORT_PERIODS } from '../domain/reports/period';
 import { z } from '../domain/schemas/zod';
 import { isKnownTimezone } from '../domain/calendar';
@@ -34,9 +36,7 @@ const SYSTEM_SCOPE = {};
 
 /**
  * The registry: a report joins with one line (its name then appears in the create body's
- * `report`, its parameters are checked by its own schema, and runs compute it), e.g. availability
- * (domain/schemas/availability.ts, services/availability.ts):
- * `availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now) }),`
+ * `report`, its parameters are checked by its own schema, and runs compute it).
  */
 export const REPORTS = {
   sla: define({
@@ -46,6 +46,7 @@ export const REPORTS = {
     compute: (db, params, at) => computeSlaReport(db, SYSTEM_SCOPE, { ...params, from: at.from, to: at.to }, at.now),
   }),
   backlog: define({ params: BacklogReportQuery.omit({ format: true }), periodic: false, compute: (db, _params, at) => backlogReport(db, SYSTEM_SCOPE, at.now) }),
+  availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now) }),
 } satisfies Record<string, ReportDefinition>;
 
 export type ReportName = keyof typeof REPORTS;

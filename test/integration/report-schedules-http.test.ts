@@ -198,6 +198,24 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     expect(refused.status).toBe(409);
   });
 
+  test('an availability schedule reports its service for the period; regenerated, the same figures', async () => {
+    const svc = (await s.api('POST', '/api/v1/cis', { token: ADMIN, body: { name: `Scheduled availability ${provider}`, class: 'service' } })).body;
+    const schedule = await created({ report: 'availability', params: { serviceId: svc.number }, cron: '0 6 1 * *', timezone: 'Europe/Berlin' });
+    expect(schedule.params).toEqual({ serviceId: svc.number, period: 'previous_month' });
+    // Regenerated once the first run has ended (a backfill of a period whose run is still going starts nothing).
+    let runs: any[] = [];
+    for (let i = 1; i <= 2; i++) {
+      expect((await s.api('POST', `/api/v1/report-schedules/${schedule.id}/backfill`, { token: ADMIN, body: MARCH })).status).toBe(202);
+      runs = await runsOf(schedule.id, i);
+    }
+    expect(runs[0].checksum).toBe(runs[1].checksum);
+    const run = (await s.api('GET', `/api/v1/report-runs/${runs[0].id}`, { token: ADMIN })).body;
+    expect(run.result).toMatchObject({ serviceId: svc.id, serviceNumber: svc.number, downtimeMs: 0, outages: 0 });
+    expect(Date.parse(run.result.from)).toBe(Date.parse(run.periodFrom));
+    const unknown = await create({ report: 'availability', params: { serviceId: svc.number, groupBy: 'service' }, cron: '0 6 1 * *' });
+    expect([unknown.status, unknown.body.errors?.map((e: { path: string }) => e.path)]).toEqual([400, ['params']]);
+  });
+
   test("the Schedule's own run (triggered in the engine) reads its scheduled time and is labelled scheduled", async () => {
     const schedule = await created({ report: 'sla', params: { period: 'previous_week' }, cron: '0 0 1 1 *', timezone: 'Asia/Tokyo' });
     const before = Date.now();
