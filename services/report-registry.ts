@@ -10,6 +10,7 @@ import { backlogReport, computeSlaReport } from './reports';
 import { AvailabilityQuery } from '../domain/schemas/availability';
 import { availabilityReport } from './availability';
 import { REPORT_PERIODS } from '../domain/reports/period';
+import { groupByRefusal, type ReportKind, type SlaGroupBy } from '../domain/reports/sla-report';
 import { z } from '../domain/schemas/zod';
 import { isKnownTimezone } from '../domain/calendar';
 import { Recipient } from '../domain/schemas/report-schedule';
@@ -71,10 +72,17 @@ const scheduleFields = {
 };
 
 /** `POST /report-schedules`: one shape per report, so `params` is checked by that report's own schema (and the document says so). */
-export const CreateReportScheduleBody = z.discriminatedUnion(
-  'report',
-  REPORT_NAMES.map((name) => z.object({ report: z.literal(name), params: scheduleParams(name).prefault({}), ...scheduleFields }).strict()) as unknown as [z.ZodObject, ...z.ZodObject[]],
-);
+export const CreateReportScheduleBody = z
+  .discriminatedUnion(
+    'report',
+    REPORT_NAMES.map((name) => z.object({ report: z.literal(name), params: scheduleParams(name).prefault({}), ...scheduleFields }).strict()) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  )
+  // What the SLA report's route refuses between its parameters, refused here too, rather than by every run.
+  .superRefine((body, ctx) => {
+    const p = body.params as { kind?: ReportKind; groupBy?: SlaGroupBy };
+    const refusal = body.report === 'sla' && p.groupBy ? groupByRefusal(p.kind ?? 'SLA', p.groupBy) : null;
+    if (refusal) ctx.addIssue({ code: 'custom', message: refusal, path: ['params', 'groupBy'] });
+  });
 export interface CreateReportSchedule {
   report: ReportName;
   params: Record<string, unknown>;

@@ -198,7 +198,7 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     expect(refused.status).toBe(409);
   });
 
-  test('an availability schedule reports its service for the period; regenerated, the same figures', async () => {
+  test('an availability schedule reports its service for the period, regenerated with the same figures; parameters a report refuses together are refused when a schedule is made', async () => {
     const svc = (await s.api('POST', '/api/v1/cis', { token: ADMIN, body: { name: `Scheduled availability ${provider}`, class: 'service' } })).body;
     const schedule = await created({ report: 'availability', params: { serviceId: svc.number }, cron: '0 6 1 * *', timezone: 'Europe/Berlin' });
     expect(schedule.params).toEqual({ serviceId: svc.number, period: 'previous_month' });
@@ -214,6 +214,10 @@ describe.each(PROVIDERS)('scheduled reports on %s', (provider) => {
     expect(Date.parse(run.result.from)).toBe(Date.parse(run.periodFrom));
     const unknown = await create({ report: 'availability', params: { serviceId: svc.number, groupBy: 'service' }, cron: '0 6 1 * *' });
     expect([unknown.status, unknown.body.errors?.map((e: { path: string }) => e.path)]).toEqual([400, ['params']]);
+    // What the SLA report refuses between its parameters is refused when the schedule is made, not by every run.
+    const supplier = await create({ report: 'sla', params: { kind: 'OLA', groupBy: 'supplier' }, cron: '0 6 1 * *' });
+    expect([supplier.status, supplier.body.errors?.map((e: { path: string }) => e.path)]).toEqual([400, ['params.groupBy']]);
+    expect((await create({ report: 'sla', params: { kind: 'UC', groupBy: 'supplier' }, cron: '0 6 1 * *' })).status).toBe(201);
   });
 
   test("the Schedule's own run (triggered in the engine) reads its scheduled time and is labelled scheduled", async () => {
