@@ -1,33 +1,14 @@
 import type { BusinessHoursCalendar } from '../../domain/calendar';
-import { ageBucket, outcomeOf, slaReport, type SlaFact } from '../../domain/reports/sla-report';
+import { ageBucket, outcomeOf, slaReport } from '../../domain/reports/sla-report';
 import * as clock from '../../domain/sla/clock';
+import { slaFact } from '../support/sla-fact';
 
 const H = 3_600_000;
 const t = (iso: string) => Date.parse(iso);
 /** London office hours with a bank holiday; the clocks go back on Sunday 2026-10-25. */
 const london: BusinessHoursCalendar = { timezone: 'Europe/London', hours: { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] }, holidays: ['2026-10-27'] };
 
-/** A fact as the route builds it: the columns from the clock, the clock itself. */
-function fact(number: string, c: clock.SlaClock, over: Partial<SlaFact> = {}): SlaFact {
-  const cols = clock.clockColumns(c);
-  return {
-    number,
-    serviceId: 'svc-mail',
-    priority: 'P2',
-    group: 'service-desk',
-    slaId: 'sla-1',
-    open: c.resolutionMetAt === null,
-    openedAt: c.openedAt,
-    responseDueAt: cols.responseDueAt,
-    respondedAt: cols.respondedAt,
-    resolutionDueAt: cols.resolutionDueAt,
-    resolvedAt: c.resolutionMetAt,
-    pausedMs: cols.pausedMs,
-    responseBusinessMs: cols.responseBusinessMs,
-    resolutionBusinessMs: cols.resolutionBusinessMs,
-    ...over,
-  };
-}
+const fact = slaFact;
 
 describe('SLA report arithmetic', () => {
   // Opened Friday 2026-10-23 16:00 BST (15:00Z): 1 business hour that day, then Monday (GMT

@@ -3,33 +3,15 @@
  * against the clock the workflow keeps: the report must say what the clock said.
  */
 import type { BusinessHoursCalendar } from '../../domain/calendar';
-import { slaReport, type SlaFact } from '../../domain/reports/sla-report';
+import { slaReport } from '../../domain/reports/sla-report';
+import { slaFact } from '../support/sla-fact';
 import * as clock from '../../domain/sla/clock';
 
 const H = 3_600_000;
 const t = (iso: string) => Date.parse(iso);
 const london: BusinessHoursCalendar = { timezone: 'Europe/London', hours: { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] }, holidays: [] };
 
-function fact(c: clock.SlaClock): SlaFact {
-  const cols = clock.clockColumns(c);
-  return {
-    number: 'INC1',
-    serviceId: 'svc',
-    priority: 'P3',
-    group: 'desk',
-    slaId: 'sla',
-    open: c.resolutionMetAt === null,
-    openedAt: c.openedAt,
-    responseDueAt: cols.responseDueAt,
-    respondedAt: cols.respondedAt,
-    resolutionDueAt: cols.resolutionDueAt,
-    resolvedAt: c.resolutionMetAt,
-    pausedMs: cols.pausedMs,
-    responseBusinessMs: cols.responseBusinessMs,
-    resolutionBusinessMs: cols.resolutionBusinessMs,
-  };
-}
-const month = (c: clock.SlaClock, from: string, to: string) => slaReport([fact(c)], { from: t(from), to: t(to), now: t(to), groupBy: 'service', atRiskMs: H })[0];
+const month = (c: clock.SlaClock, from: string, to: string) => slaReport([slaFact('INC1', c)], { from: t(from), to: t(to), now: t(to), groupBy: 'service', atRiskMs: H })[0];
 
 test('GLPI #23359: the time an incident stood resolved before a reopen is not counted as pending (hold) time, yet still moves the due date', () => {
   const opened = t('2026-12-01T08:00:00Z');
