@@ -296,6 +296,28 @@ async function agreementClocks() {
   await save(name, handle);
 }
 
+/**
+ * A P1 on a service with an availability target: the outage recorded (the availability check
+ * raises service.availability.at_risk), corrected with its end, reopened, then ended by resolving.
+ */
+async function outage() {
+  const name = 'incident-outage';
+  const svc = await createCi(tdb.db, { name: 'Outage shop', class: 'service', status: 'live' }, { actor: 'seed' });
+  const terms = JSON.stringify(Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'P1D' }])));
+  await tdb.db.sla.create({ data: { id: 'sla-outage', number: 'SLA-OUTAGE', name: 'Shop', kind: 'SLA', serviceId: svc.id, calendar: '"24x7"', targets: terms, availabilityTarget: 99.9 } });
+  const { handle, view } = await open(name, { impact: 'high', urgency: 'high', serviceId: svc.id });
+  const now = await env.currentTimeMs();
+  await command(handle, 'outage', { start: new Date(now - 2 * HOUR).toISOString() });
+  await command(handle, 'outage', { end: new Date(now - HOUR).toISOString() });
+  await command(handle, 'outage', { end: null });
+  await command(handle, 'resolve', { code: 'fixed', notes: 'failed over' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'outage', 'outage', 'outage', 'resolve', 'close'], name);
+  if ((await tdb.db.outboxEvent.count({ where: { type: 'service.availability.at_risk', recordId: svc.id } })) !== 1) throw new Error(`${name}: expected one at-risk event`);
+  await save(name, handle);
+}
+
 /** Opened Friday 15:00 London on a business-hours SLA: the clocks run across the weekend. */
 async function businessHours() {
   const name = 'incident-business-hours-weekend';
@@ -1261,6 +1283,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'release-cancelled', run: releaseCancelled },
   { name: 'incident-business-hours-weekend', run: businessHours },
   { name: 'incident-ola-uc-clocks', run: agreementClocks },
+  { name: 'incident-outage', run: outage },
   { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
   { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
   { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H' }, false) },

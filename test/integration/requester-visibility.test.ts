@@ -178,6 +178,19 @@ describe.each(PROVIDERS)('requester visibility on %s', (provider) => {
     expect((await s.api('POST', `/api/v1/incidents/${later.number}/restrict`, { token: 'dev-requester', body: { groups: [] } })).status).toBe(403);
   });
 
+  test("availability is the desk's: a requester records no outage, even on their own incident, and reads no availability report", async () => {
+    const svc = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `Mail ${provider} ${Date.now()}`, class: 'service' } })).body;
+    const mine = await open('dev-requester', { serviceId: svc.id });
+    const start = new Date(Date.now() - 600_000).toISOString();
+    expect((await s.api('POST', `/api/v1/incidents/${mine.number}/outage`, { token: 'dev-requester', body: { start } })).status).toBe(403);
+    expect((await s.api('POST', `/api/v1/incidents/${mine.number}/outage`, { token: 'dev-agent', body: { start } })).status).toBe(200);
+    // They see it on their incident, as recorded by the desk.
+    expect((await s.api('GET', `/api/v1/incidents/${mine.number}`, { token: 'dev-requester' })).body.outage).toEqual({ serviceId: svc.id, start, end: null });
+    const report = `/api/v1/reports/availability?serviceId=${svc.id}&from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date().toISOString()}`;
+    expect((await s.api('GET', report, { token: 'dev-requester' })).status).toBe(403);
+    expect((await s.api('GET', report, { token: 'dev-change_manager' })).body.outages).toBe(1);
+  });
+
   test('role × endpoint matrix: every operation answers 403 exactly when its route does not admit the role, and never 5xx', async () => {
     const doc = (await s.api('GET', '/openapi.json', { token: null })).body as { paths: Record<string, Record<string, unknown>> };
     const routes = allRoutes();
