@@ -1,3 +1,4 @@
+import { agreementInForce } from '../services/agreements';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MatchedKnownError } from '../domain/incident/snapshot';
@@ -47,9 +48,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
   return {
     /** The SLA in force for the incident's service, else the default SLA in force (a retired agreement is given to no new incident). */
     async loadSlaPolicy(input: { serviceId: string | null }): Promise<SlaPolicy> {
-      const sla =
-        (input.serviceId ? await deps.db.sla.findFirst({ where: { serviceId: input.serviceId, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } }) : null) ??
-        (await deps.db.sla.findFirst({ where: { isDefault: true, retiredAt: null }, orderBy: { createdAt: 'desc' } }));
+      const sla = await agreementInForce(deps.db, input.serviceId);
       return sla ? slaPolicyOf(sla) : BUILT_IN_SLA;
     },
 

@@ -70,6 +70,17 @@ export async function reviseAgreement(db: Db, actor: string, row: Sla, body: Upd
   });
 }
 
+/**
+ * The SLA in force for a service: the one scoped to it, else the default one (a retired
+ * agreement is given to nothing new); null when there is neither.
+ */
+export async function agreementInForce(db: Db, serviceId: string | null): Promise<Sla | null> {
+  return (
+    (serviceId ? await db.sla.findFirst({ where: { serviceId, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } }) : null) ??
+    (await db.sla.findFirst({ where: { isDefault: true, retiredAt: null }, orderBy: { createdAt: 'desc' } }))
+  );
+}
+
 export async function agreementVersions(db: Db, slaId: string) {
   return db.slaVersion.findMany({ where: { slaId }, orderBy: { version: 'desc' } });
 }

@@ -7,6 +7,7 @@
  * Outages count whichever incident recorded them, restricted or not: the service was down for
  * everyone, and only the desk and managers read the report.
  */
+import { agreementInForce } from './agreements';
 import type { Db } from '../db/client';
 import type { Sla } from '../generated/prisma-sqlite/client';
 import { findCi } from '../db/ci-store';
@@ -25,12 +26,7 @@ const MAX_RANGE_DAYS = 366;
 const DAY = 86_400_000;
 
 /** The agreement a service's availability is measured against: its SLA in force, else the default one. */
-export async function serviceAgreement(db: Db, serviceId: string): Promise<Sla | null> {
-  return (
-    (await db.sla.findFirst({ where: { serviceId, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } })) ??
-    (await db.sla.findFirst({ where: { isDefault: true, retiredAt: null }, orderBy: { createdAt: 'desc' } }))
-  );
-}
+export const serviceAgreement = (db: Db, serviceId: string): Promise<Sla | null> => agreementInForce(db, serviceId);
 
 interface Period {
   from: number;
