@@ -17,7 +17,7 @@ import { logGraphChanges } from './ci-graph';
 
 const CI_COLUMNS = [
   'id', 'number', 'name', 'class', 'status', 'environment', 'ownerGroup', 'attributes', 'naturalKey', 'version', 'retiredAt', 'purchaseDate', 'cost', 'currency',
-  'depreciationMethod', 'depreciationYears', 'salvageValue', 'location', 'supplier', 'checkedOutTo', 'checkedOutAt', 'createdAt', 'updatedAt',
+  'depreciationMethod', 'depreciationYears', 'salvageValue', 'location', 'supplier', 'checkedOutTo', 'checkedOutAt', 'costCentre', 'securityClass', 'dataOwner', 'createdAt', 'updatedAt',
 ] as const satisfies readonly (keyof ConfigurationItem)[];
 
 

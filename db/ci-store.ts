@@ -43,6 +43,11 @@ export interface CiSnapshot {
   supplier: string | null;
   checkedOutTo: string | null;
   checkedOutAt: string | null;
+  /** Financial management: the cost centre charged for it. */
+  costCentre: string | null;
+  /** Information security: how sensitive the data it holds is, and who owns that data. */
+  securityClass: string | null;
+  dataOwner: string | null;
 }
 
 /** Writable fields (what create and update accept). */
@@ -73,6 +78,9 @@ export function ciSnapshot(row: ConfigurationItem): CiSnapshot {
     supplier: row.supplier,
     checkedOutTo: row.checkedOutTo,
     checkedOutAt: iso(row.checkedOutAt),
+    costCentre: row.costCentre,
+    securityClass: row.securityClass,
+    dataOwner: row.dataOwner,
   };
 }
 
@@ -97,6 +105,9 @@ export function ciColumns(s: Omit<CiSnapshot, 'id' | 'number'>) {
     supplier: s.supplier,
     checkedOutTo: s.checkedOutTo,
     checkedOutAt: date(s.checkedOutAt),
+    costCentre: s.costCentre,
+    securityClass: s.securityClass,
+    dataOwner: s.dataOwner,
   };
 }
 
@@ -139,6 +150,9 @@ export function newSnapshot(fields: CiFields & { name: string; class: string }):
     supplier: fields.supplier ?? null,
     checkedOutTo: fields.checkedOutTo ?? null,
     checkedOutAt: fields.checkedOutAt ?? null,
+    costCentre: fields.costCentre ?? null,
+    securityClass: fields.securityClass ?? null,
+    dataOwner: fields.dataOwner ?? null,
   };
   base.naturalKey = naturalKeyOf(base);
   return base;

@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma-sqlite/client';
 import type { Db, Tx } from './client';
 
-export const NUMBER_PREFIX = { incident: 'INC', problem: 'PRB', change: 'CHG', release: 'REL', ci: 'CI', sla: 'SLA', known_error: 'KE', outage: 'OUT', report_schedule: 'RPS', report_run: 'RPT', simulation: 'SIM' } as const;
+export const NUMBER_PREFIX = { incident: 'INC', problem: 'PRB', change: 'CHG', release: 'REL', ci: 'CI', sla: 'SLA', known_error: 'KE', outage: 'OUT', report_schedule: 'RPS', report_run: 'RPT', simulation: 'SIM', capacity_threshold: 'CAP', continuity_plan: 'BCP', continuity_run: 'DRT', supplier: 'SUP', contract: 'CTR', customer: 'CUS', feedback: 'FBK', service_review: 'SRV', access_review: 'ARV', security_policy: 'POL' } as const;
 export type NumberedRecord = keyof typeof NUMBER_PREFIX;
 
 /** Allocates the next human number atomically (one upsert statement on both providers). */

@@ -35,6 +35,10 @@ export function ciSnapshotView(s: CiSnapshot, meta: { version: number; createdAt
     ...s,
     class: s.class as CiRecord['class'],
     status: s.status as CiRecord['status'],
+    // Version snapshots written before these fields existed lack them.
+    costCentre: s.costCentre ?? null,
+    securityClass: (s.securityClass ?? null) as CiRecord['securityClass'],
+    dataOwner: s.dataOwner ?? null,
     version: meta.version,
     createdAt: meta.createdAt.toISOString(),
     updatedAt: meta.updatedAt.toISOString(),

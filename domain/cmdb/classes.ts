@@ -26,6 +26,7 @@ export const CI_ATTRIBUTE_SCHEMAS = {
   environment: z.object({ purpose: str().optional(), region: str(50).optional() }).strict(),
   hardware: z.object({ model: str().optional(), serial: str().optional(), assetTag: str(50).optional() }).strict(),
   telecom_service: z.object({ provider: str().optional(), circuitId: str().optional(), bandwidthMbps: z.number().positive().optional() }).strict(),
+  supplier: z.object({ website: z.url().optional(), country: str(100).optional() }).strict(),
   protocol: z.object({ port: z.number().int().min(0).max(65535).optional(), transport: z.enum(['tcp', 'udp', 'sctp']).optional(), standard: str().optional() }).strict(),
 } satisfies Record<CiClassName, z.ZodType>;
 

@@ -3,11 +3,11 @@ import { IsoTimestamp, NOT_BLANK, RecordRef } from './common';
 
 export const CI_CLASSES = [
   'service', 'application', 'software', 'server', 'virtual_machine', 'database', 'network_device', 'storage',
-  'desktop', 'mobile_device', 'document', 'environment', 'hardware', 'telecom_service', 'protocol',
+  'desktop', 'mobile_device', 'document', 'environment', 'hardware', 'telecom_service', 'protocol', 'supplier',
 ] as const;
 export const CI_STATUSES = ['planned', 'ordered', 'in_build', 'live', 'maintenance', 'in_store', 'retired'] as const;
 /** `A <type> B` means A depends on B: impact flows from B (the target) to A (the source). */
-export const RELATIONSHIP_TYPES = ['depends_on', 'runs_on', 'hosted_on', 'connects_to', 'part_of', 'uses', 'backed_up_by', 'deployed_in'] as const;
+export const RELATIONSHIP_TYPES = ['depends_on', 'runs_on', 'hosted_on', 'connects_to', 'part_of', 'uses', 'backed_up_by', 'deployed_in', 'supplied_by'] as const;
 
 export const CiClass = z.enum(CI_CLASSES);
 export const CiStatus = z.enum(CI_STATUSES);
@@ -16,6 +16,10 @@ export const RelationshipType = z.enum(RELATIONSHIP_TYPES);
 const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
 const Environment = z.string().max(50);
 const OwnerGroup = z.string().max(100);
+export const SECURITY_CLASSES = ['public', 'internal', 'confidential', 'secret'] as const;
+export const SecurityClass = z.enum(SECURITY_CLASSES);
+const CostCentre = z.string().trim().min(1).max(50).openapi({ pattern: NOT_BLANK });
+const DataOwner = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
 
 export const CreateCiBody = z
   .object({
@@ -25,6 +29,9 @@ export const CreateCiBody = z
     environment: Environment.optional(),
     ownerGroup: OwnerGroup.optional(),
     attributes: z.record(z.string(), z.unknown()).default({}),
+    costCentre: CostCentre.optional(),
+    securityClass: SecurityClass.optional(),
+    dataOwner: DataOwner.optional(),
   })
   .strict();
 export type CreateCiBody = z.infer<typeof CreateCiBody>;
@@ -42,6 +49,9 @@ export const UpdateCiBody = z
     environment: Environment.nullable().optional(),
     ownerGroup: OwnerGroup.nullable().optional(),
     attributes: z.record(z.string(), z.unknown()).optional(),
+    costCentre: CostCentre.nullable().optional(),
+    securityClass: SecurityClass.nullable().optional(),
+    dataOwner: DataOwner.nullable().optional(),
   })
   .strict();
 export type UpdateCiBody = z.infer<typeof UpdateCiBody>;
@@ -81,6 +91,9 @@ export const CiRecord = z.object({
   supplier: z.string().nullable(),
   checkedOutTo: z.string().nullable(),
   checkedOutAt: z.string().nullable(),
+  costCentre: z.string().nullable(),
+  securityClass: SecurityClass.nullable(),
+  dataOwner: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
