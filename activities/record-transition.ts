@@ -34,6 +34,8 @@ export interface TransitionWrite<S = unknown> {
   from: string | null;
   to: string | null;
   data: Record<string, unknown>;
+  /** Minutes of work logged with the transition (labour cost); absent when none was. */
+  timeSpent?: number;
   snapshot: S;
   events: DomainEvent[];
   notifications: NotificationRequest[];
@@ -66,8 +68,8 @@ async function failOnDataErrors<T>(w: TransitionWrite, write: () => Promise<T>):
 }
 
 /** The same transition as the one stored: a retry (its `at` and snapshot timestamps may differ). */
-function sameTransition(stored: { action: string; actor: string; fromState: string | null; toState: string | null; data: string }, w: TransitionWrite): boolean {
-  return stored.action === w.action && stored.actor === w.actor && stored.fromState === w.from && stored.toState === w.to && stored.data === toJson(w.data);
+function sameTransition(stored: { action: string; actor: string; fromState: string | null; toState: string | null; data: string; timeSpent: number | null }, w: TransitionWrite): boolean {
+  return stored.action === w.action && stored.actor === w.actor && stored.fromState === w.from && stored.toState === w.to && stored.data === toJson(w.data) && stored.timeSpent === (w.timeSpent ?? null);
 }
 
 /**
@@ -131,7 +133,7 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
       let toDeliver: string[] | null = null;
       await failOnDataErrors(w, () => deps.db.$transaction(async (tx) => {
         const auditId = `aud-${w.recordId}-${w.seq}`;
-        const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true, actor: true, fromState: true, toState: true, data: true } });
+        const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true, actor: true, fromState: true, toState: true, data: true, timeSpent: true } });
         if (existing && sameTransition(existing, w)) return; // a retry of this very transition
         const write = writers.get(w.recordType);
         if (!write) throw ApplicationFailure.nonRetryable(`no store registered for record type '${w.recordType}'`, 'UnknownRecordType');
@@ -149,6 +151,7 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
             fromState: w.from,
             toState: w.to,
             data: toJson(w.data),
+            timeSpent: w.timeSpent ?? null,
           },
         });
         // Events nobody subscribes to are settled here, so the workflow schedules no relay

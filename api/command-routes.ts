@@ -1,7 +1,8 @@
-import type { z } from 'zod';
+import { ZodObject, type z } from 'zod';
 import type { Db } from '../db/client';
 import type { Principal, Role } from '../domain/access';
 import type { CommandInput } from '../workflows/contracts/record';
+import { TimeSpent } from '../domain/schemas/finance';
 import { conflict } from './errors';
 import { route, type ApiDeps, type RouteDef } from './route';
 import { commandError } from './temporal-errors';
@@ -38,6 +39,15 @@ export interface CommandRoutes<N extends string, Row extends CommandTarget> {
   present?(deps: ApiDeps, answer: unknown): Promise<unknown>;
 }
 
+/**
+ * Every command's body also takes `timeSpent` (minutes of work logged with it, for labour
+ * cost): added here once, for every process, and carried beside the body to the kernel, which
+ * writes it on the audit entry of the transition the command makes. The process never sees it.
+ */
+function withTimeSpent(body: z.ZodType): z.ZodType {
+  return body instanceof ZodObject ? body.safeExtend({ timeSpent: TimeSpent.optional() }) : body;
+}
+
 export function commandRoutes<N extends string, Row extends CommandTarget>(spec: CommandRoutes<N, Row>): RouteDef[] {
   return (Object.keys(spec.bodies) as N[]).map((verb) =>
     route({
@@ -46,15 +56,16 @@ export function commandRoutes<N extends string, Row extends CommandTarget>(spec:
       summary: `${spec.tag.replace(/s$/, '')} command: ${verb}`,
       tag: spec.tag,
       roles: spec.roles[verb],
-      body: spec.bodies[verb],
+      body: withTimeSpent(spec.bodies[verb]),
       response: spec.response,
-      async handler({ params, body, user, deps }) {
+      async handler({ params, body: withTime, user, deps }) {
+        const { timeSpent, ...body } = withTime as { timeSpent?: number };
         const row = await spec.find(deps.db, params.id, user);
         if (spec.isTerminal(row.state)) throw conflict(`cannot ${verb} a ${spec.recordType} in state '${row.state}'`);
         const payload = spec.payload ? await spec.payload(deps, row, verb, body, user) : body;
         let answer: unknown;
         try {
-          answer = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload } satisfies CommandInput<unknown>] });
+          answer = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload, ...(timeSpent !== undefined ? { timeSpent } : {}) } satisfies CommandInput<unknown>] });
         } catch (e) {
           throw commandError(e, `${spec.recordType} ${row.number}`);
         }

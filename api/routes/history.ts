@@ -10,5 +10,6 @@ export async function auditEntries(db: Db, recordId: string) {
     ...(r.fromState !== null ? { from: r.fromState } : {}),
     ...(r.toState !== null ? { to: r.toState } : {}),
     data: JSON.parse(r.data) as Record<string, unknown>,
+    ...(r.timeSpent !== null ? { timeSpent: r.timeSpent } : {}),
   }));
 }

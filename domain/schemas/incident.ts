@@ -186,6 +186,7 @@ export const AuditEntry = z.object({
   from: z.string().optional(),
   to: z.string().optional(),
   data: z.record(z.string(), z.unknown()),
+  timeSpent: z.number().int().optional().describe('minutes of work logged with this entry'),
 });
 
 /**

@@ -16,6 +16,8 @@ export interface RecordConfig {
 export interface CommandInput<B> {
   actor: string;
   body: B;
+  /** Minutes of work the sender logs with the command; the kernel writes them on the command's first transition. */
+  timeSpent?: number;
 }
 
 export const FAILURE = {

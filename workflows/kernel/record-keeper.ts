@@ -35,6 +35,8 @@ export interface Transition<S> {
   from: string | null;
   to: string | null;
   data?: Record<string, unknown>;
+  /** Minutes of work logged with this transition (an activity input, not a command: histories without it replay). */
+  timeSpent?: number;
   snapshot: S;
   events?: DomainEvent[];
   notifications?: NotificationRequest[];
@@ -63,6 +65,7 @@ export class RecordKeeper<S> {
       from: t.from,
       to: t.to,
       data: t.data ?? {},
+      ...(t.timeSpent !== undefined ? { timeSpent: t.timeSpent } : {}),
       snapshot: t.snapshot,
       events: t.events ?? [],
       notifications: t.notifications ?? [],

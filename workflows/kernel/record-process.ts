@@ -72,6 +72,8 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
   private pending: C | null = null;
   private changed = false;
   private creating = false;
+  /** Minutes logged with the command being run (set inside its serial section): its first transition carries them. */
+  private timeSpent: number | undefined;
   readonly serial = new Serial();
   private readonly keeper: RecordKeeper<S>;
 
@@ -127,10 +129,12 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
       from: this.creating ? null : base.snapshot.state,
       to: snapshot.state,
       data: effect.data,
+      timeSpent: this.timeSpent,
       snapshot,
       events: (effect.events ?? []).map((type) => ({ type, data: { [this.spec.recordType]: view, ...(effect.data ?? {}) } })),
       notifications: effect.notifications,
     });
+    this.timeSpent = undefined;
     this.carried = { ...base, ...extras, snapshot, seq: this.keeper.seq };
     this.pending = null;
     this.changed = true;
@@ -190,10 +194,15 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
   onCommand<B>(def: UpdateDefinition<V, [CommandInput<B>]>, check: (c: C, body: B) => void, run: (actor: string, body: B) => Promise<V>): void {
     setHandler(
       def,
-      ({ actor, body }: CommandInput<B>) =>
+      ({ actor, body, timeSpent }: CommandInput<B>) =>
         this.serial.run(async () => {
           check(this.requireCreated(), body);
-          return run(actor, body);
+          this.timeSpent = timeSpent;
+          try {
+            return await run(actor, body);
+          } finally {
+            this.timeSpent = undefined;
+          }
         }),
       { validator: ({ body }: CommandInput<B>) => check(this.requireCreated(), body) },
     );
