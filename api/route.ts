@@ -38,7 +38,7 @@ export type Reserve = <T>(make: () => Promise<T>) => Promise<{ value: T; resumed
  * document are all generated from it, so the three cannot drift apart.
  */
 export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string; // Express style: /api/v1/incidents/:id
   summary: string;
   tag: string;

@@ -14,6 +14,9 @@ import { groupByRefusal, type ReportKind, type SlaGroupBy } from '../domain/repo
 import { z } from '../domain/schemas/zod';
 import { isKnownTimezone } from '../domain/calendar';
 import { Recipient } from '../domain/schemas/report-schedule';
+import { CostScheduleParams } from '../domain/schemas/finance';
+import { costReport } from './finance';
+import { monthsOfPeriod } from '../domain/finance/months';
 
 /** What a run passes a report: its period (from/to; an instant for a point-in-time report) and the instant it is as of. */
 export interface RunAt {
@@ -48,6 +51,7 @@ export const REPORTS = {
   }),
   backlog: define({ params: BacklogReportQuery.omit({ format: true }), periodic: false, compute: (db, _params, at) => backlogReport(db, SYSTEM_SCOPE, at.now) }),
   availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now) }),
+  costs: define({ params: CostScheduleParams, periodic: true, compute: (db, p, at) => costReport(db, { ...p, ...monthsOfPeriod(Date.parse(at.from), Date.parse(at.to)) }, at.now) }),
 } satisfies Record<string, ReportDefinition>;
 
 export type ReportName = keyof typeof REPORTS;

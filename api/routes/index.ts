@@ -24,6 +24,7 @@ import { notificationRoutes } from './notifications';
 import { mailInRoutes } from './mail-in';
 import { reportRoutes } from './reports';
 import { reportScheduleRoutes } from './report-schedules';
+import { financeRoutes } from './finance';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -53,5 +54,6 @@ export function allRoutes(): RouteDef[] {
     ...mailInRoutes(),
     ...reportRoutes(),
     ...reportScheduleRoutes(),
+    ...financeRoutes(),
   ];
 }

@@ -12,7 +12,7 @@ import { availabilityReport } from '../../services/availability';
 const READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'admin'];
 
 /** CSV when asked for by `format=csv`, or by an Accept header that prefers it to JSON. */
-const wantsCsv = (req: Request, format: string | undefined) => format === 'csv' || (format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+export const wantsCsv = (req: Request, format: string | undefined) => format === 'csv' || (format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
 
 /** A chart: standalone SVG with nothing active in it, and a policy that keeps it so. */
 function sendSvg(req: Request, svg: string) {
@@ -21,7 +21,7 @@ function sendSvg(req: Request, svg: string) {
   res.end(svg);
 }
 
-function sendCsv(req: Request, name: string, records: (string | number | null)[][]) {
+export function sendCsv(req: Request, name: string, records: (string | number | null)[][]) {
   const res = req.res!;
   res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="${name}.csv"`);
   res.end(stringify(records));
