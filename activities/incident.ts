@@ -11,6 +11,7 @@ import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '..
 import type { ActivityDeps } from './deps';
 import { ownerGroupOf, slaPolicyOf } from '../db/columns';
 import type { AgreementTerms } from '../domain/sla/agreement-clocks';
+import { SECURITY_GROUP, highestDataClass, type DataClass } from '../domain/incident/security';
 
 /** How far an incident's CI is followed to the CIs it depends on when matching known errors. */
 const MATCH_DEPTH = 4;
@@ -145,6 +146,18 @@ export function createIncidentActivities(deps: ActivityDeps) {
     async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {
       const g = await deps.db.group.findUnique({ where: { name: input.name } });
       return g ? { name: g.name, managerId: g.managerId, nextTierGroup: g.nextTierGroup } : null;
+    },
+
+    /**
+     * What a new security incident needs: the data class of its CI (the priority floor) and
+     * whether the security group exists (it is routed there, its OLA runs, its manager is escalated to).
+     */
+    async securityContext(input: { ciId: string | null }): Promise<{ dataClass: DataClass | null; securityGroup: boolean }> {
+      const [ci, group] = await Promise.all([
+        input.ciId ? deps.db.configurationItem.findUnique({ where: { id: input.ciId }, select: { securityClass: true } }) : null,
+        deps.db.group.findUnique({ where: { name: SECURITY_GROUP }, select: { name: true } }),
+      ]);
+      return { dataClass: highestDataClass([ci?.securityClass]), securityGroup: group !== null };
     },
 
     /** The first support tier: where an unassigned incident goes on functional escalation. */

@@ -413,7 +413,7 @@ export async function findCi(db: Db, ref: string) {
 export async function ciIdsContaining(
   db: Db,
   q: string,
-  filter: { class?: string; status?: string; environment?: string },
+  filter: { class?: string; status?: string; environment?: string; securityClass?: string },
   page: { before?: string; take: number },
 ): Promise<string[]> {
   const needle = q.toLowerCase();
@@ -423,6 +423,7 @@ export async function ciIdsContaining(
   if (filter.class) conds.push(Prisma.sql`"class" = ${filter.class}`);
   if (filter.status) conds.push(Prisma.sql`"status" = ${filter.status}`);
   if (filter.environment) conds.push(Prisma.sql`"environment" = ${filter.environment}`);
+  if (filter.securityClass) conds.push(Prisma.sql`"securityClass" = ${filter.securityClass}`);
   if (page.before) conds.push(Prisma.sql`"id" < ${page.before}`);
   const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "ConfigurationItem" WHERE ${Prisma.join(conds, ' AND ')} ORDER BY "id" DESC LIMIT ${page.take}`;
   return rows.map((r) => r.id);

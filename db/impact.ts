@@ -1,6 +1,9 @@
 import type { Db } from './client';
 import { currentGraphVersion, graphAt } from './ci-graph';
 import type { ImpactDirection, Reached, Walk } from '../domain/cmdb/impact-graph';
+import { SECURITY_CLASSES } from '../domain/schemas/ci';
+
+type SecurityClass = (typeof SECURITY_CLASSES)[number];
 
 /**
  * Impact analysis over the CMDB graph: a walk over the in-memory graph (db/ci-graph.ts keeps it
@@ -44,6 +47,19 @@ export async function walkImpact(db: Db, ciId: string, opts: ImpactOptions): Pro
   kept.set(key, walk);
   if (kept.size > WALKS_KEPT) kept.delete(kept.keys().next().value!);
   return walk;
+}
+
+/**
+ * The most sensitive data class among the CI and what its walk reached: what a failure (or a
+ * breach) of it can expose. Classified CIs are read a class at a time, most sensitive first, so
+ * the answer usually comes from the few secret ones.
+ */
+export async function highestSecurityClassReached(db: Db, ciId: string, walk: Walk): Promise<SecurityClass | null> {
+  for (const securityClass of [...SECURITY_CLASSES].reverse()) {
+    const ids = await db.configurationItem.findMany({ where: { securityClass }, select: { id: true } });
+    if (ids.some((c) => c.id === ciId || walk.reaches(c.id))) return securityClass;
+  }
+  return null;
 }
 
 /** Every CI within `depth` hops of `ciId` in `direction`, nearest first, with one shortest path each. */

@@ -14,6 +14,7 @@ function branchSql(b: Branch, i: Prisma.Sql): Prisma.Sql {
   if ('assignee' in b) return Prisma.sql`${i}."assignee" = ${b.assignee}`;
   if ('restricted' in b) return Prisma.sql`${i}."restricted" = ${b.restricted}`;
   if ('assignmentGroup' in b) return inList(Prisma.sql`${i}."assignmentGroup"`, b.assignmentGroup.in);
+  if ('type' in b) return Prisma.sql`${i}."type" <> ${b.type.not}`;
   if ('access' in b) return Prisma.sql`EXISTS (SELECT 1 FROM "IncidentAccess" ia WHERE ia."incidentId" = ${i}."id" AND ${inList(Prisma.sql`ia."group"`, b.access.some.group.in)})`;
   // A rule added to incidentScope must be spelt here too: refusing beats showing what it hides.
   throw new Error(`incident scope branch ${JSON.stringify(b)} has no SQL spelling`);

@@ -2,7 +2,7 @@ import type { Incident } from '../generated/prisma-sqlite/client';
 import { slaBreached, type IncidentSnapshot } from '../domain/incident/snapshot';
 import { clockColumns, type SlaClock } from '../domain/sla/clock';
 import { agreementClockRow } from '../domain/sla/agreement-clocks';
-import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSlaColumn } from '../domain/schemas/incident';
+import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSecurityColumn, IncidentSlaColumn } from '../domain/schemas/incident';
 import type { Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
@@ -82,6 +82,7 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       problemNumber: s.problemNumber,
       knownErrors: s.knownErrors.length ? toJson(s.knownErrors) : null,
       knownErrorId: s.knownErrorId,
+      security: s.security ? toJson(s.security) : null,
       // The supplier a hold waits on travels with the clocks it drives.
       sla: toJson({ slaId: s.slaId, slaVersion: s.slaVersion, clock: s.clock, clocks: s.clocks?.length ? s.clocks : undefined, holdSupplier: s.holdSupplier ?? undefined }),
       slaVersion: s.slaVersion ?? 1,
@@ -142,6 +143,7 @@ export function incidentFromRow(row: Incident): IncidentSnapshot {
     slaVersion: sla.slaVersion,
     clock: sla.clock,
     clocks: sla.clocks ?? [],
+    ...(row.security === null ? {} : { security: parseJson(IncidentSecurityColumn, row.security, { ...at, field: 'security' }) }),
     openedAt: row.openedAt.getTime(),
     resolvedAt: row.resolvedAt?.getTime() ?? null,
     closedAt: row.closedAt?.getTime() ?? null,

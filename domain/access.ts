@@ -10,7 +10,7 @@ export interface Principal {
 }
 
 type IncidentScope = {
-  OR: ({ createdBy: string } | { callerId: string } | { assignee: string } | { restricted: false } | { assignmentGroup: { in: string[] } } | { access: { some: { group: { in: string[] } } } })[];
+  OR: ({ createdBy: string } | { callerId: string } | { assignee: string } | { restricted: false } | { assignmentGroup: { in: string[] } } | { access: { some: { group: { in: string[] } } } } | { type: { not: string } })[];
 };
 
 /**
@@ -26,6 +26,13 @@ export function incidentScope(user: Pick<Principal, 'id' | 'role' | 'groups'>): 
   if (user.role === 'admin') return {};
   return { OR: [{ restricted: false }, ...own, { assignee: user.id }, { assignmentGroup: { in: user.groups } }, { access: { some: { group: { in: user.groups } } } }] };
 }
+
+/**
+ * What a scheduled report's run counts: a run belongs to no user and managers outside the
+ * security group read it, so every incident but the security incidents (whose restriction to
+ * that group holds in every report).
+ */
+export const REPORT_RUN_SCOPE: IncidentScope = { OR: [{ type: { not: 'security' } }] };
 
 /**
  * A note's or attachment's visibility: the desk's are `internal` (work notes) unless made

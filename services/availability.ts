@@ -17,6 +17,7 @@ import { availability, type AvailabilityFigures } from '../domain/reports/availa
 import type { AvailabilityQuery, AvailabilityReport } from '../domain/schemas/availability';
 import type { Calendar } from '../domain/calendar';
 import { ValidationFailed } from './errors';
+import type { IncidentFilter } from './reports';
 
 /** How far a service's dependencies are followed for the changes that take it down (as incident intake follows a CI to its service). */
 const DEPENDENCY_DEPTH = 6;
@@ -56,6 +57,13 @@ async function recordedOutages(db: Db, serviceId: string, p: Period) {
   return rows.map((r) => ({ ...r, incidentNumber: r.incidentId ? (numberOf.get(r.incidentId) ?? null) : null }));
 }
 
+/** The outages as a caller sees them: all count, but an incident the caller may not see (a security incident, say) is not named. */
+async function namingVisibleIncidents<O extends { incidentId: string | null; incidentNumber: string | null }>(db: Db, outages: O[], scope: IncidentFilter): Promise<O[]> {
+  const ids = outages.flatMap((o) => (o.incidentId ? [o.incidentId] : []));
+  const visible = new Set(ids.length ? (await db.incident.findMany({ where: { AND: [{ id: { in: ids } }, scope] }, select: { id: true } })).map((i) => i.id) : []);
+  return outages.map((o) => (o.incidentId && !visible.has(o.incidentId) ? { ...o, incidentId: null, incidentNumber: null } : o));
+}
+
 export interface ServiceAvailability {
   agreement: Sla | null;
   calendar: Calendar;
@@ -85,7 +93,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const minutes = (ms: number) => Math.round(ms / 600) / 100;
 
 /** `GET /reports/availability`: the service and the period checked (400 naming the field), then the figures. */
-export async function availabilityReport(db: Db, query: Pick<AvailabilityQuery, 'serviceId' | 'from' | 'to'>, now: number): Promise<AvailabilityReport> {
+export async function availabilityReport(db: Db, query: Pick<AvailabilityQuery, 'serviceId' | 'from' | 'to'>, now: number, scope: IncidentFilter): Promise<AvailabilityReport> {
   const from = Date.parse(query.from);
   const to = Date.parse(query.to);
   if (!(to > from)) throw new ValidationFailed('to must be after from', [{ path: 'to', message: 'must be after from' }]);
@@ -93,7 +101,8 @@ export async function availabilityReport(db: Db, query: Pick<AvailabilityQuery, 
   const service = await findCi(db, query.serviceId);
   if (!service) throw new ValidationFailed('serviceId does not exist', [{ path: 'serviceId', message: `no configuration item ${query.serviceId}` }]);
   if (service.class !== 'service') throw new ValidationFailed('serviceId must be a service', [{ path: 'serviceId', message: `${query.serviceId} is a ${service.class}, not a service` }]);
-  const { agreement, figures: f, outages, planned } = await serviceAvailability(db, service.id, { from, to }, now);
+  const { agreement, figures: f, outages: all, planned } = await serviceAvailability(db, service.id, { from, to }, now);
+  const outages = await namingVisibleIncidents(db, all, scope);
   return {
     serviceId: service.id,
     serviceNumber: service.number,

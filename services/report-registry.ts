@@ -5,6 +5,7 @@
  * why only admins and managers read runs (api/routes/report-schedules.ts).
  */
 import type { Db } from '../db/client';
+import { REPORT_RUN_SCOPE } from '../domain/access';
 import { BacklogReportQuery, SlaReportQuery } from '../domain/schemas/reports';
 import { backlogReport, computeSlaReport } from './reports';
 import { AvailabilityQuery } from '../domain/schemas/availability';
@@ -35,8 +36,8 @@ export interface ReportDefinition<P extends z.ZodObject = z.ZodObject> {
 
 const define = <P extends z.ZodObject>(d: ReportDefinition<P>): ReportDefinition<P> => d;
 
-/** Every incident: a run belongs to no user. */
-const SYSTEM_SCOPE = {};
+/** A run belongs to no user: every incident but the security incidents (domain/access.ts). */
+const SYSTEM_SCOPE = REPORT_RUN_SCOPE;
 
 /**
  * The registry: a report joins with one line (its name then appears in the create body's
@@ -50,7 +51,7 @@ export const REPORTS = {
     compute: (db, params, at) => computeSlaReport(db, SYSTEM_SCOPE, { ...params, from: at.from, to: at.to }, at.now),
   }),
   backlog: define({ params: BacklogReportQuery.omit({ format: true }), periodic: false, compute: (db, _params, at) => backlogReport(db, SYSTEM_SCOPE, at.now) }),
-  availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now) }),
+  availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now, SYSTEM_SCOPE) }),
   costs: define({ params: CostScheduleParams, periodic: true, compute: (db, p, at) => costReport(db, { ...p, ...monthsOfPeriod(Date.parse(at.from), Date.parse(at.to)) }, at.now) }),
 } satisfies Record<string, ReportDefinition>;
 

@@ -39,6 +39,7 @@ import { priorityOf } from '../domain/priority';
 import * as slaClock from '../domain/sla/clock';
 import { advanceClocks, agreementsNeeded, type AgreementTerms, markFired, parseAgreementDeadline, warningOvertaken as agreementWarningOvertaken, type AgreementDeadlineStep } from '../domain/sla/agreement-clocks';
 import { agreementStepAction, agreementStepEffect, answerableGroup } from '../domain/incident/agreement-steps';
+import { SECURITY_GROUP, closeRefusal, escalationGroup, reviewRefusal } from '../domain/incident/security';
 
 /** The SLA lookup at creation: a caller is waiting, so bounded. */
 const CALLER_WAITS = {
@@ -83,6 +84,9 @@ class IncidentRoom {
   check(name: IncidentCommandName, body?: unknown): IncidentState {
     const next = nextState(this.record.snapshot.state, name);
     if (!next.ok) throw invalidTransition(next.reason);
+    // Security incidents (a type older histories never had): a review only on them, and no closing without it.
+    const refused = name === 'review' ? reviewRefusal(this.record.snapshot.security) : name === 'close' ? closeRefusal(this.record.snapshot.security) : null;
+    if (refused) throw invalidTransition(refused);
     if (name === 'outage') {
       // The API checked the body against the stored outage; this one against the workflow's, which a command in between may have changed.
       const s = this.record.snapshot;
@@ -187,7 +191,7 @@ class IncidentRoom {
   }
 
   private async escalation(why: { reason: string; kind: 'manual' | 'sla_breach' }): Promise<IncidentEffect> {
-    const group = this.record.snapshot.assignmentGroup;
+    const group = escalationGroup(this.record.snapshot);
     const info = group ? await groupLookup().lookupGroup({ name: group }) : null;
     return hierarchicalEscalation(this.record.state, info?.managerId ?? null, why);
   }
@@ -284,10 +288,14 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
     async ({ actor, body }) => {
       const policy = await slaLookup().loadSlaPolicy({ serviceId: body.serviceId ?? null });
       const matches = patched(KNOWN_ERROR_MATCHING) ? await localLookups.matchKnownErrors({ ciId: body.ciId ?? null, serviceId: body.serviceId ?? null, category: body.category ?? null }) : undefined;
-      const routing = patched(ROUTING)
+      // A security incident goes to the security group (whose OLA then runs), when there is one.
+      const secured = body.type === 'security' ? await slaLookup().securityContext({ ciId: body.ciId ?? null }) : null;
+      const routing = secured?.securityGroup
+        ? { group: SECURITY_GROUP, source: 'security', ruleId: null }
+        : patched(ROUTING)
         ? await localLookups.routeIncident({ serviceId: body.serviceId ?? null, ciId: body.ciId ?? null, category: body.category ?? null, priority: priorityOf(body.impact, body.urgency, input.config.priorityMatrix) })
         : null;
-      const opened = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches, routing?.group ?? null);
+      const opened = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches, routing?.group ?? null, secured?.dataClass ?? null);
       // Routed straight to a group: that group's OLA starts with the incident.
       const carried = opened.snapshot.assignmentGroup ? { ...opened, snapshot: (await incident.clocked({ ...opened.snapshot, assignmentGroup: null }, () => ({ snapshot: opened.snapshot }))).snapshot } : opened;
       const matched = matches?.knownErrors.length ? { knownErrors: matches.knownErrors.map((k) => k.number), ...(matches.problem ? { recurrenceOf: matches.problem.number } : {}) } : {};

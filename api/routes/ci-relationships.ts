@@ -2,7 +2,7 @@ import { z } from '../../domain/schemas/zod';
 import { CiRelationships, CreateRelationshipBody, IMPACT_CURSOR, IMPACT_SERVICES_SHOWN, ImpactQuery, ImpactResult, RelationshipRecord, RelationshipsQuery, type AffectedCi } from '../../domain/schemas/ci';
 import { addRelationship, removeRelationship, type CiRelationshipRow } from '../../db/ci-store';
 import { relationshipsAt } from '../../db/ci-graph';
-import { walkImpact } from '../../db/impact';
+import { highestSecurityClassReached, walkImpact } from '../../db/impact';
 import type { Reached } from '../../domain/cmdb/impact-graph';
 import type { ImpactPosition } from '../../domain/cmdb/impact-graph';
 import { notFound } from '../errors';
@@ -124,6 +124,7 @@ export function ciRelationshipsRoutes(): RouteDef[] {
           nextCursor: page.more && last ? `hop-${last.distance}-${last.number.toLowerCase()}` : null,
           servicesTotal: counts.byClass.service ?? 0,
           services: walk.ofClass(SERVICE, IMPACT_SERVICES_SHOWN).map(affectedView),
+          highestSecurityClass: await highestSecurityClassReached(deps.db, ci.id, walk),
         };
       },
     }),

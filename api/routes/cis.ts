@@ -86,13 +86,13 @@ export function ciRoutes(): RouteDef[] {
     route({
       method: 'get',
       path: '/api/v1/cis',
-      summary: 'List configuration items (newest first; filter by class, status, environment, q in name or number)',
+      summary: 'List configuration items (newest first; filter by class, status, environment, securityClass, q in name or number)',
       tag: 'CMDB',
       roles: 'any',
       query: ListQuery.extend(CiListQuery.shape),
       response: listOf(CiRecord),
       handler: ({ query, deps }) => {
-        const filter = { ...(query.class ? { class: query.class } : {}), ...(query.status ? { status: query.status } : {}), ...(query.environment ? { environment: query.environment } : {}) };
+        const filter = { ...(query.class ? { class: query.class } : {}), ...(query.status ? { status: query.status } : {}), ...(query.environment ? { environment: query.environment } : {}), ...(query.securityClass ? { securityClass: query.securityClass } : {}) };
         const q = query.q;
         return listPage(
           query,

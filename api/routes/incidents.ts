@@ -31,6 +31,7 @@ import { auditEntries } from './history';
 import { checkAssignment } from '../../services/incident-assignment';
 import { parseIsoDuration } from '../../domain/duration';
 import { checkNewIncident, restrictionGroups } from '../../services/incident-intake';
+import { findUser } from '../../db/people-store';
 import { resolveMentions } from '../../services/note-mentions';
 import { outageAfter, outageRequested, outageView } from '../../domain/incident/outage';
 
@@ -85,6 +86,7 @@ export const COMMAND_ROLES: Record<IncidentCommandName, readonly Role[]> = {
   impact: AGENTS,
   restrict: AGENTS,
   outage: AGENTS,
+  review: AGENTS,
 };
 
 const IdParam = '/api/v1/incidents/:id';
@@ -116,6 +118,14 @@ async function checkOutage(db: Db, row: Incident, body: OutageBody): Promise<Out
   const { errors } = outageAfter(current, { serviceId: row.serviceId, openedAt: row.openedAt.getTime() }, checked, Date.now());
   if (errors.length) throw badRequest('the outage cannot be recorded so', errors);
   return checked;
+}
+
+/** A post-incident review names its reviewer as a user (id or address), kept by id. */
+type ReviewBody = IncidentCommandBody<'review'>;
+async function checkReview(db: Db, body: ReviewBody): Promise<ReviewBody> {
+  const reviewer = await findUser(db, body.reviewer);
+  if (!reviewer) throw badRequest('unknown reviewer', [{ path: 'reviewer', message: `no user ${body.reviewer}` }]);
+  return { ...body, reviewer: reviewer.id };
 }
 
 export function incidentRoutes(): RouteDef[] {
@@ -226,7 +236,9 @@ export function incidentRoutes(): RouteDef[] {
               ? { groups: await restrictionGroups(deps.db, (body as IncidentCommandBody<'restrict'>).groups, 'groups') }
               : verb === 'outage'
                 ? checkOutage(deps.db, row, body as OutageBody)
-                : body,
+                : verb === 'review'
+                  ? checkReview(deps.db, body as ReviewBody)
+                  : body,
     }),
   ];
 }

@@ -96,8 +96,8 @@ export function reportRoutes(): RouteDef[] {
       query: AvailabilityQuery,
       response: AvailabilityReport,
       alsoProduces: ['text/csv'],
-      async handler({ req, query, deps }) {
-        const report = await availabilityReport(deps.db, query, Date.now());
+      async handler({ req, query, user, deps }) {
+        const report = await availabilityReport(deps.db, query, Date.now(), incidentScope(user));
         if (wantsCsv(req, query.format)) {
           sendCsv(req, `availability-${report.serviceNumber}`, availabilityCsv(report));
           return undefined;

@@ -170,7 +170,7 @@ export class CiGraph {
     const view = this.nodes;
     // Paths go back through the neighbours in the other direction.
     const back = opts.direction === 'downstream' ? this.out : this.inc;
-    if (origin === undefined) return new Walk(levels, distance, back, view);
+    if (origin === undefined) return new Walk(levels, distance, back, view, this.index);
     const next = opts.direction === 'downstream' ? this.inc : this.out;
     distance[origin] = 0;
     let frontier = [origin];
@@ -187,7 +187,7 @@ export class CiGraph {
       levels.push(level);
       frontier = level;
     }
-    return new Walk(levels, distance, back, view);
+    return new Walk(levels, distance, back, view, this.index);
   }
 }
 
@@ -213,7 +213,14 @@ export class Walk {
     /** By node: its neighbours one step back towards the origin's side (to find a parent among). */
     private readonly back: readonly number[][],
     private readonly view: NodeColumns,
+    private readonly index: ReadonlyMap<string, number>,
   ) {}
+
+  /** Whether the walk reached this CI (the origin counts as reached). */
+  reaches(ciId: string): boolean {
+    const i = this.index.get(ciId);
+    return i !== undefined && this.distance[i] >= 0;
+  }
 
   counts(): ImpactCounts {
     const perClass = new Int32Array(this.view.classNames.length);

@@ -12,6 +12,7 @@ import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } fro
 import { incidentView, type IncidentSnapshot, type MatchedKnownError } from './snapshot';
 import { isTerminal, type IncidentState } from './state-machine';
 import { outageAfter, outageRequested, outageView } from './outage';
+import { securityPriority, securityRestriction, closeRefusal, type DataClass, type IncidentSecurity } from './security';
 
 /** Which timer-driven steps have already happened; carried across continue-as-new. */
 export interface Fired {
@@ -46,6 +47,7 @@ export const EVENT_OF: Record<IncidentCommandName, string | null> = {
   impact: 'incident.reprioritised',
   restrict: null,
   outage: 'incident.outage_recorded',
+  review: 'incident.reviewed',
 };
 
 /**
@@ -69,8 +71,11 @@ export function newIncident(
   matches: { knownErrors: MatchedKnownError[]; problem: { id: string; number: string } | null } = { knownErrors: [], problem: null },
   /** Where routing sent it (domain/incident/routing.ts); null leaves it unassigned. */
   routedTo: string | null = null,
+  /** A security incident: the security class of its CI (null: none or unclassified). */
+  dataClass: DataClass | null = null,
 ): IncidentRecordState {
-  const priority = priorityOf(body.impact, body.urgency, matrix);
+  const security: IncidentSecurity | null = body.type === 'security' && body.classification ? { classification: body.classification, dataClass, review: null } : null;
+  const priority = securityPriority(priorityOf(body.impact, body.urgency, matrix), security);
   const snapshot: IncidentSnapshot = {
     ...ids,
     type: body.type ?? 'incident',
@@ -85,7 +90,7 @@ export function newIncident(
     category: body.category ?? null,
     callerId: body.callerId ?? null,
     callerEmail: body.callerEmail ?? null,
-    restrictedTo: body.restrictedTo ?? [],
+    restrictedTo: securityRestriction(body.restrictedTo ?? [], security),
     assignmentGroup: routedTo,
     assignee: null,
     escalationLevel: 0,
@@ -101,6 +106,7 @@ export function newIncident(
     slaVersion: policy.version ?? 1,
     clock: clock.startClock(now, policy.calendar, policy.targets[priority]),
     clocks: [],
+    ...(security ? { security } : {}),
     openedAt: now,
     resolvedAt: null,
     closedAt: null,
@@ -158,7 +164,15 @@ export const commandEffects: {
     data: { text: b.text, ...(b.visibility ? { visibility: b.visibility } : {}), ...(b.attachmentIds ? { attachmentIds: b.attachmentIds } : {}), ...(b.mentions ? { mentions: b.mentions } : {}) },
     notifications: (b.mentions ?? []).map((id) => ({ recipient: `user:${id}`, kind: 'mention', message: `${s.snapshot.number}: you were mentioned in a note: ${b.text.replace(/\s+/g, ' ').slice(0, 300)}` })),
   }),
-  restrict: (s, b) => ({ snapshot: { ...s.snapshot, restrictedTo: b.groups }, data: { from: s.snapshot.restrictedTo ?? [], to: b.groups } }),
+  restrict: (s, b) => {
+    const groups = securityRestriction(b.groups, s.snapshot.security);
+    return { snapshot: { ...s.snapshot, restrictedTo: groups }, data: { from: s.snapshot.restrictedTo ?? [], to: groups } };
+  },
+  review: (s, b, _to, now) => {
+    // The workflow's validator refused it on an incident that is not a security incident.
+    const review = { findings: b.findings, rootCause: b.rootCause, actions: b.actions, reviewer: b.reviewer, recordedAt: now };
+    return { snapshot: { ...s.snapshot, security: { ...s.snapshot.security!, review } }, data: { findings: b.findings, rootCause: b.rootCause, actions: b.actions, reviewer: b.reviewer, replaces: s.snapshot.security?.review ? true : undefined } };
+  },
   outage: (s, b) => {
     // The workflow's validator has checked the body against this very snapshot.
     const outage = outageAfter(s.snapshot.outage, s.snapshot, b).outage!;
@@ -167,7 +181,7 @@ export const commandEffects: {
   impact: (s, b, _to, _now, matrix) => {
     const impact = b.impact ?? s.snapshot.impact;
     const urgency = b.urgency ?? s.snapshot.urgency;
-    const priority = priorityOf(impact, urgency, matrix);
+    const priority = securityPriority(priorityOf(impact, urgency, matrix), s.snapshot.security);
     return {
       snapshot: { ...s.snapshot, impact, urgency, priority, clock: clock.retarget(s.snapshot.clock, s.policy.targets[priority]) },
       data: { from: { impact: s.snapshot.impact, urgency: s.snapshot.urgency, priority: s.snapshot.priority }, to: { impact, urgency, priority } },
@@ -194,7 +208,8 @@ export function hierarchicalEscalation(s: IncidentRecordState, managerId: string
 export function incidentDeadlines(s: IncidentRecordState, now: number, autoCloseMs: number): Deadline<IncidentDeadlineKind>[] {
   const { snapshot: snap, fired, policy } = s;
   const out: Deadline<IncidentDeadlineKind>[] = [];
-  if (snap.state === 'resolved' && snap.resolvedAt !== null) {
+  // A security incident waits for its review: only then does the auto-close timer run.
+  if (snap.state === 'resolved' && snap.resolvedAt !== null && !closeRefusal(snap.security)) {
     out.push({ at: snap.resolvedAt + autoCloseMs, kind: 'autoClose', summary: dueLabel(`${snap.number} auto-close`, snap.resolvedAt + autoCloseMs) });
   }
   if (isTerminal(snap.state) || snap.state === 'resolved') return out;

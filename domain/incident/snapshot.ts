@@ -4,6 +4,7 @@ import { viewClock, isResolutionBreached, isResponseBreached, type SlaClock } fr
 import { viewAgreementClock, type AgreementClock } from '../sla/agreement-clocks';
 import type { IncidentState } from './state-machine';
 import { outageRequested, outageView, type IncidentOutage } from './outage';
+import type { IncidentSecurity } from './security';
 
 /**
  * Everything persisted about an incident, as plain data: written by the workflow's
@@ -14,7 +15,7 @@ export interface IncidentSnapshot {
   id: string;
   number: string;
   workflowId: string;
-  type: 'incident' | 'service_request';
+  type: 'incident' | 'service_request' | 'security';
   title: string;
   description: string | null;
   impact: Level;
@@ -52,6 +53,8 @@ export interface IncidentSnapshot {
   clocks?: AgreementClock[];
   /** The service outage recorded on the incident (POST …/outage); absent from older snapshots (none). */
   outage?: IncidentOutage | null;
+  /** Security incidents only: classification, the CI's data class, the post-incident review (domain/incident/security.ts). */
+  security?: IncidentSecurity | null;
   openedAt: number;
   resolvedAt: number | null;
   closedAt: number | null;
@@ -102,6 +105,12 @@ function slaClockEntry(s: IncidentSnapshot, at: number) {
   };
 }
 
+function securityView(sec: IncidentSecurity | null | undefined) {
+  if (!sec) return null;
+  const r = sec.review;
+  return { classification: sec.classification, dataClass: sec.dataClass, review: r && { findings: r.findings, rootCause: r.rootCause, actions: r.actions, reviewer: r.reviewer, recordedAt: new Date(r.recordedAt).toISOString() } };
+}
+
 /** The public shape of an incident (the API's IncidentRecord). */
 export function incidentView(s: IncidentSnapshot, now: number) {
   // Terminal records freeze their clocks at the moment they ended.
@@ -139,6 +148,7 @@ export function incidentView(s: IncidentSnapshot, now: number) {
     clocks: [slaClockEntry(s, at), ...(s.clocks ?? []).map((c) => viewAgreementClock(c, at))],
     outage: outageView(s.outage),
     outageRequested: outageRequested(s, s.outage),
+    security: securityView(s.security),
     openedAt: new Date(s.openedAt).toISOString(),
     resolvedAt: iso(s.resolvedAt),
     closedAt: iso(s.closedAt),

@@ -19,7 +19,8 @@ export type IncidentAction =
   | 'notes'
   | 'impact'
   | 'restrict'
-  | 'outage';
+  | 'outage'
+  | 'review';
 
 const OPEN: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
 
@@ -40,6 +41,8 @@ const RULES: Record<IncidentAction, { from: readonly IncidentState[]; to: Incide
   restrict: { from: [...OPEN, 'resolved'], to: null },
   // A resolved incident's outage can still be corrected (its real end is often known later).
   outage: { from: [...OPEN, 'resolved'], to: null },
+  // A security incident's post-incident review, usually once resolved; it can be redone until closed.
+  review: { from: [...OPEN, 'resolved'], to: null },
 };
 
 export function isTerminal(state: IncidentState): boolean {

@@ -61,6 +61,7 @@ export const CiListQuery = z.object({
   status: CiStatus.optional(),
   environment: z.string().max(50).optional(),
   q: z.string().max(200).optional(),
+  securityClass: SecurityClass.optional().describe('CIs holding data of this class'),
 });
 
 export const CiGetQuery = z.object({
@@ -196,4 +197,5 @@ export const ImpactResult = z.object({
   servicesTotal: z.number().int(),
   /** The nearest reached CIs of class `service` (at most 100), each with its distance and one path. */
   services: z.array(AffectedCi),
+  highestSecurityClass: SecurityClass.nullable().describe('the most sensitive data class of the CI and the CIs reached: the data a failure or breach of it can expose'),
 });

@@ -4,11 +4,15 @@ import { INCIDENT_STATES } from '../incident/state-machine';
 import { IsoDuration, IsoTimestamp, Level, NOT_BLANK, PriorityEnum, RecordRef } from './common';
 import { AgreementClockSchema, HoldReasonEnum, SlaClockSchema } from './sla';
 import { Email } from './people';
+import { CIA_LEVELS, DATA_CLASSES } from '../incident/security';
 
 export const MatchedKnownErrorSchema = z.object({ id: z.string(), number: z.string(), title: z.string(), workaround: z.string() });
 
 export const IncidentStateEnum = z.enum(INCIDENT_STATES);
-export const IncidentType = z.enum(['incident', 'service_request']);
+export const IncidentType = z.enum(['incident', 'service_request', 'security']);
+const CiaLevel = z.enum(CIA_LEVELS);
+/** A security incident's impact on confidentiality, integrity and availability (required with type `security`, refused otherwise). */
+export const SecurityClassification = z.object({ confidentiality: CiaLevel, integrity: CiaLevel, availability: CiaLevel }).strict();
 
 const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
 const GroupName = z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK });
@@ -31,8 +35,11 @@ export const CreateIncidentBody = z
      * group, assignee, caller, opener and admins see it. The desk's choice, not a requester's.
      */
     restrictedTo: z.array(GroupName).min(1).max(20).optional(),
+    classification: SecurityClassification.optional().describe("type security: its impact on confidentiality, integrity and availability (none|low|medium|high); the incident is restricted to the security group"),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.type !== 'security' || b.classification !== undefined, { message: "required with type 'security'", path: ['classification'] })
+  .refine((b) => b.type === 'security' || b.classification === undefined, { message: "only with type 'security'", path: ['classification'] });
 export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 
 /** One schema per command body; each is also the payload of the workflow Update of that name. */
@@ -79,6 +86,15 @@ export const IncidentCommandBodies = {
     })
     .strict()
     .refine((b) => b.start === undefined || !b.end || Date.parse(b.end) > Date.parse(b.start), { message: 'must be after start', path: ['end'] }),
+  /** A security incident's post-incident review (required before it can be closed); a later one replaces it. */
+  review: z
+    .object({
+      findings: Text(20_000),
+      rootCause: Text(5000),
+      actions: z.array(Text(2000)).min(1).max(50).describe('what will be done so it does not happen again'),
+      reviewer: z.string().trim().min(1).max(254).openapi({ pattern: NOT_BLANK }).describe('the user who reviewed it: id or e-mail address'),
+    })
+    .strict(),
   impact: z
     .object({ impact: Level.optional(), urgency: Level.optional() })
     .strict()
@@ -158,6 +174,14 @@ export const IncidentRecord = z.object({
   outage: z.object({ serviceId: z.string(), start: z.string(), end: z.string().nullable() }).nullable().describe('the service outage recorded on the incident (POST …/outage)'),
   outageRequested: z.boolean().describe('a P1 on a service without a recorded outage: the desk is asked to record it'),
   holdSupplier: z.string().nullable(),
+  security: z
+    .object({
+      classification: SecurityClassification,
+      dataClass: z.enum(DATA_CLASSES).nullable().describe("the security class of the incident's CI when opened (confidential or secret: at least P2)"),
+      review: z.object({ findings: z.string(), rootCause: z.string(), actions: z.array(z.string()), reviewer: z.string(), recordedAt: z.string() }).nullable(),
+    })
+    .nullable()
+    .describe('security incidents: classification and post-incident review'),
   openedAt: z.string(),
   resolvedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
@@ -207,3 +231,10 @@ true satisfies Agree<Pick<IncidentSnapshot, keyof z.output<typeof IncidentEnumCo
 true satisfies Agree<Pick<IncidentSnapshot, 'slaId' | 'slaVersion' | 'clock' | 'clocks'>, ReturnType<typeof IncidentSlaColumn.omit<{ holdSupplier: true }>>>;
 /** The `knownErrors` JSON column (absent on incidents opened before problem management). */
 export const IncidentKnownErrorsColumn = z.array(MatchedKnownErrorSchema);
+/** The `security` JSON column (security incidents only), checked on read. */
+export const IncidentSecurityColumn = z.object({
+  classification: SecurityClassification,
+  dataClass: z.enum(DATA_CLASSES).nullable(),
+  review: z.object({ findings: z.string(), rootCause: z.string(), actions: z.array(z.string()), reviewer: z.string(), recordedAt: z.number() }).nullable(),
+});
+true satisfies Agree<NonNullable<IncidentSnapshot['security']>, typeof IncidentSecurityColumn>;

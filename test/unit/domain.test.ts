@@ -38,6 +38,7 @@ describe('incident state machine', () => {
     impact: ['new', 'assigned', 'in_progress', 'on_hold'],
     restrict: ['new', 'assigned', 'in_progress', 'on_hold', 'resolved'],
     outage: ['new', 'assigned', 'in_progress', 'on_hold', 'resolved'],
+    review: ['new', 'assigned', 'in_progress', 'on_hold', 'resolved'],
   };
   const targets: Partial<Record<IncidentAction, IncidentState>> = {
     assign: 'assigned', acknowledge: 'in_progress', hold: 'on_hold', resume: 'in_progress', resolve: 'resolved',

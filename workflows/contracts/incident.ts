@@ -54,6 +54,7 @@ export const incidentCommandUpdates = {
   impact: defineUpdate<IncidentView, [IncidentCommandInput<'impact'>]>('impact'),
   restrict: defineUpdate<IncidentView, [IncidentCommandInput<'restrict'>]>('restrict'),
   outage: defineUpdate<IncidentView, [IncidentCommandInput<'outage'>]>('outage'),
+  review: defineUpdate<IncidentView, [IncidentCommandInput<'review'>]>('review'),
 } as const satisfies { [K in IncidentCommandName]: unknown };
 /** Problem management links an incident to a problem (from the problem's side; no HTTP route of its own). */
 export interface LinkProblemBody {
