@@ -57,6 +57,10 @@ RULES = [
     (r"^only with kind UC ", "a report grouping (groupBy=supplier) that only makes sense with another parameter's value (kind)"),
     (r"^not an active member of group ", "an assignee checked against the group's members in the directory"),
     (r"^the range may span at most \d+ days$", "the distance between two timestamps"),
+    # Financial management: a report's months compared with each other; a budget's service checked for its class.
+    (r"^must not be before from$", "an end month compared with its start month"),
+    (r"^at most \d+ months from from$", "the distance between two months"),
+    (r" is a \w+, not a service$", "a CI reference whose class must be service (the class is the stored CI's)"),
     (r"^must not be in the future$", "a timestamp compared with the clock (an outage is recorded as it happens)"),
     (r"^must be at most \d+ days before the incident was opened ", "a timestamp compared with the incident's opening"),
     (r"^a package release lists ", "depends on the release type"),
