@@ -318,6 +318,28 @@ async function outage() {
   await save(name, handle);
 }
 
+/**
+ * A security incident (a type older histories never had): on a secret CI (raised to P2), routed
+ * to the security group, escalated to its manager, resolved; close refused until the
+ * post-incident review is recorded, then closed.
+ */
+async function securityIncident() {
+  const name = 'incident-security';
+  await tdb.db.group.upsert({ where: { name: 'security' }, create: { id: 'grp-security', name: 'security', tier: 0, managerId: 'usr-admin' }, update: { managerId: 'usr-admin' } });
+  const ci = await createCi(tdb.db, { name: 'Payroll database', class: 'database', status: 'live', securityClass: 'secret' }, { actor: 'seed' });
+  const { handle, view } = await open(name, { type: 'security', impact: 'low', urgency: 'low', ciId: ci.id, classification: { confidentiality: 'high', integrity: 'medium', availability: 'none' } });
+  if (view.priority !== 'P2' || view.assignmentGroup !== 'security' || !view.restrictedTo.includes('security')) throw new Error(`${name}: unexpected ${view.priority} ${view.assignmentGroup} ${view.restrictedTo.join(',')}`);
+  await command(handle, 'escalate', { reason: 'data may have left' });
+  await command(handle, 'resolve', { code: 'contained', notes: 'credentials rotated' });
+  const refused = await command(handle, 'close', {}).then(() => null, (e: unknown) => e);
+  if (!refused) throw new Error(`${name}: closed without its review`);
+  await command(handle, 'review', { findings: 'a leaked credential', rootCause: 'no rotation', actions: ['rotate quarterly'], reviewer: 'usr-admin' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'escalate', 'resolve', 'review', 'close'], name);
+  await save(name, handle);
+}
+
 /** Opened Friday 15:00 London on a business-hours SLA: the clocks run across the weekend. */
 async function businessHours() {
   const name = 'incident-business-hours-weekend';
@@ -1284,6 +1306,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-business-hours-weekend', run: businessHours },
   { name: 'incident-ola-uc-clocks', run: agreementClocks },
   { name: 'incident-outage', run: outage },
+  { name: 'incident-security', run: securityIncident },
   { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
   { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
   { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H' }, false) },
