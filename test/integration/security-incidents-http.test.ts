@@ -116,6 +116,11 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     // A scheduled run belongs to no one and is read by managers: security incidents stay out of it.
     const run = (await REPORTS.backlog.compute(s.tdb.db, {}, { from, to, now: Date.now() })) as { rows: { group: string | null }[] };
     expect(run.rows.filter((r) => r.group === 'security')).toEqual([]);
+    // The SLA report's run is counted in SQL (db/incident-scope-sql.ts spells the run's scope).
+    const slaRun = (await REPORTS.sla.compute(s.tdb.db, { kind: 'SLA', atRisk: 'PT1H', groupBy: 'service' }, { from, to, now: Date.now() })) as { rows: { key: string; resolution: { pending: number } }[] };
+    expect(slaRun.rows.find((r) => r.key === svc.id)?.resolution.pending).toBe(1);
+    const drilled = (await REPORTS.sla.compute(s.tdb.db, { kind: 'SLA', atRisk: 'PT1H', groupBy: 'service', drill: 'true' }, { from, to, now: Date.now() })) as { rows: { key: string; resolution: { pending: number } }[] };
+    expect(drilled.rows.find((r) => r.key === svc.id)?.resolution.pending).toBe(1);
     const availabilityRun = (await REPORTS.availability.compute(s.tdb.db, { serviceId: svc.id }, { from, to, now: Date.now() })) as { records: { outages: { incidentNumber: string | null }[] } };
     expect(availabilityRun.records.outages.map((o) => o.incidentNumber)).toEqual([null]);
   });
