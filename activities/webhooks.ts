@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
 import { eventDataOf, subscriptionEventsOf } from '../db/columns';
+import { webhookEventData } from '../domain/incident/security';
 import { isUniqueViolation } from '../db/people-store';
 import { WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId } from '../workflows/contracts/webhook-delivery';
 
@@ -70,7 +71,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
         await deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { status: 'cancelled' } });
         return { status: 0 };
       }
-      const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: eventDataOf(event) });
+      const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: webhookEventData(event.recordType, eventDataOf(event)) });
       let secret: string;
       try {
         secret = openSecret(sub.secret, deps.secretsKey ?? null);

@@ -73,6 +73,19 @@ export function reviewRefusal(security: IncidentSecurity | null | undefined): st
   return security ? null : "a post-incident review is recorded on security incidents only (type 'security')";
 }
 
+/**
+ * What a webhook subscriber is sent of a security incident's event: which incident and where it
+ * stands, not what it says (title, description, classification, notes). A subscription belongs to
+ * no user, so nobody's membership of the security group can vouch for it; the receiver reads the
+ * rest through the API with a token that may.
+ */
+export function webhookEventData(recordType: string, data: Record<string, unknown>): Record<string, unknown> {
+  const incident = data.incident as { type?: unknown; [k: string]: unknown } | undefined;
+  if (recordType !== 'incident' || !incident || incident.type !== 'security') return data;
+  const { id, number, type, state, priority, assignmentGroup, escalationLevel } = incident;
+  return { incident: { id, number, type, state, priority, assignmentGroup, escalationLevel, restricted: true } };
+}
+
 /** Whose manager hears of an escalation: the security group's for a security incident, else the assignment group's. */
 export function escalationGroup(s: { assignmentGroup: string | null; security?: IncidentSecurity | null }): string | null {
   return s.security ? SECURITY_GROUP : s.assignmentGroup;

@@ -6,11 +6,13 @@
  * post-incident review without which it does not close. CIs: the securityClass filter and the
  * most sensitive data an impact reaches.
  */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { upsertUser } from '../../db/seed';
 import { REPORTS } from '../../services/report-registry';
 import { PROVIDERS } from '../support/database';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
 
 const targets = Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }]));
@@ -29,6 +31,8 @@ afterAll(async () => {
 
 describe.each(PROVIDERS)('security incidents on %s', (provider) => {
   let s: Stack;
+  const received: { type: string; data: { incident: Record<string, unknown> } }[] = [];
+  let receiver: Server;
   const ci = async (name: string, extra: object = {}) => (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `${name} ${provider}`, class: 'server', ...extra } })).body as { id: string; number: string };
   const openSecurity = async (extra: object = {}, token = OUTSIDER) => {
     const res = await s.api('POST', '/api/v1/incidents', { token, body: { title: 'Credentials leaked on a paste site', type: 'security', impact: 'low', urgency: 'low', classification: CIA, ...extra } });
@@ -43,9 +47,21 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     await upsertUser(s.tdb.db, { id: 'usr-sec-member', name: 'Sec analyst', role: 'agent', token: MEMBER, groups: ['security'] });
     await upsertUser(s.tdb.db, { id: 'usr-sec-manager', name: 'CISO', role: 'agent', token: 'dev-sec-manager', groups: [] });
     expect((await s.api('PATCH', '/api/v1/groups/security', { token: 'dev-admin', body: { manager: 'usr-sec-manager' } })).status).toBe(200);
+    receiver = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    expect((await s.api('POST', '/api/v1/webhooks', { token: 'dev-admin', body: { url, events: ['incident.created'], secret: 'a-secret-of-sixteen-chars' } })).status).toBe(201);
   });
   afterAll(async () => {
     await s?.close();
+    await new Promise((r) => receiver?.close(r));
   });
 
   test('the classification comes with the type security, each level named; stored, shown, restricted to the security group and routed there', async () => {
@@ -112,6 +128,11 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     const outages = async (token: string) => (await get(`/api/v1/reports/availability?serviceId=${svc.id}&from=${from}&to=${to}`, token)).body.records.outages as { incidentId: string | null; incidentNumber: string | null }[];
     expect(await outages(other)).toEqual([expect.objectContaining({ incidentId: null, incidentNumber: null })]);
     expect(await outages(MEMBER)).toEqual([expect.objectContaining({ incidentId: inc.id, incidentNumber: inc.number })]);
+
+    // A webhook subscriber hears which incident and where it stands, not what it says; a plain incident's event is whole.
+    const sent = await eventually(async () => received.find((e) => e.data.incident.number === inc.number));
+    expect(sent.data).toEqual({ incident: { id: inc.id, number: inc.number, type: 'security', state: 'new', priority: 'P5', assignmentGroup: 'security', escalationLevel: 0, restricted: true } });
+    expect((await eventually(async () => received.find((e) => e.data.incident.number === plain.number))).data.incident).toMatchObject({ title: 'Printer jam' });
 
     // A scheduled run belongs to no one and is read by managers: security incidents stay out of it.
     const run = (await REPORTS.backlog.compute(s.tdb.db, {}, { from, to, now: Date.now() })) as { rows: { group: string | null }[] };

@@ -4,7 +4,7 @@
  * security group, the review before closing (auto-close included), whose manager is escalated to.
  */
 import { commandEffects, incidentDeadlines, newIncident } from '../../domain/incident/lifecycle';
-import { DATA_CLASSES, SECURITY_GROUP, closeRefusal, escalationGroup, highestDataClass, reviewRefusal, securityPriority, securityRestriction, type IncidentSecurity } from '../../domain/incident/security';
+import { DATA_CLASSES, SECURITY_GROUP, webhookEventData, closeRefusal, escalationGroup, highestDataClass, reviewRefusal, securityPriority, securityRestriction, type IncidentSecurity } from '../../domain/incident/security';
 import { SECURITY_CLASSES } from '../../domain/schemas/ci';
 import { CreateIncidentBody, IncidentCommandBodies } from '../../domain/schemas/incident';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../../domain/sla/policy';
@@ -49,6 +49,14 @@ describe('security incident rules', () => {
     expect(reviewRefusal(sec(null))).toBeNull();
     expect(escalationGroup({ assignmentGroup: 'l2-support', security: sec(null) })).toBe(SECURITY_GROUP);
     expect(escalationGroup({ assignmentGroup: 'l2-support' })).toBe('l2-support');
+  });
+
+  test("a webhook carries a security incident's identity and standing only; other events whole", () => {
+    const incident = { id: 'inc_1', number: 'INC1', type: 'security', state: 'new', priority: 'P2', assignmentGroup: 'security', escalationLevel: 1, title: 'secret', description: 'd', security: { classification } };
+    expect(webhookEventData('incident', { incident, reason: 'why' })).toEqual({ incident: { id: 'inc_1', number: 'INC1', type: 'security', state: 'new', priority: 'P2', assignmentGroup: 'security', escalationLevel: 1, restricted: true } });
+    const plain = { incident: { ...incident, type: 'incident' }, reason: 'why' };
+    expect(webhookEventData('incident', plain)).toBe(plain);
+    expect(webhookEventData('problem', { problem: { type: 'security' } })).toEqual({ problem: { type: 'security' } });
   });
 
   test('the create body: classification required with the type, refused without it, each level checked', () => {
