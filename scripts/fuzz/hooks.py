@@ -54,6 +54,7 @@ RULES = [
     (r"^calendar has no open hours at all$", "a calendar with every day closed"),
     (r"^needs a ", "a field that only makes sense with another one"),
     (r"^only with reason \w+", "a field that only makes sense with another one's value"),
+    (r"^only with type '\w+'$", "a field that only makes sense with another one's value (an incident's classification with type security)"),
     (r"^only with kind UC ", "a report grouping (groupBy=supplier) that only makes sense with another parameter's value (kind)"),
     (r"^not an active member of group ", "an assignee checked against the group's members in the directory"),
     (r"^the range may span at most \d+ days$", "the distance between two timestamps"),
