@@ -146,7 +146,9 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     expect(availabilityRun.records.outages.map((o) => o.incidentNumber)).toEqual([null]);
   });
 
-  test('a sensitive CI raises it to at least P2; escalations go to the security manager', async () => {
+  test("a sensitive CI raises it to at least P2; the security group's OLA runs from the start; escalations go to the security manager", async () => {
+    const ola = await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Security OLA', kind: 'OLA', team: 'security', targets: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT15M', resolution: 'PT4H' }])) } });
+    expect(ola.status).toBe(201);
     const secret = await ci('hr-db', { securityClass: 'secret' });
     const internal = await ci('wiki', { securityClass: 'internal' });
     expect((await openSecurity({ ciId: secret.number })).priority).toBe('P2');
@@ -155,6 +157,7 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     expect(low).toMatchObject({ priority: 'P5', security: { dataClass: 'internal' } });
     const onSecret = await openSecurity({ ciId: secret.id });
     expect(onSecret.security.dataClass).toBe('secret');
+    expect(onSecret.clocks.map((c: { kind: string; group: string | null; agreementId: string }) => [c.kind, c.group, c.agreementId])).toEqual([['SLA', null, expect.any(String)], ['OLA', 'security', ola.body.id]]);
     // Re-prioritised lower, it stays at P2.
     expect((await s.api('POST', `/api/v1/incidents/${onSecret.number}/impact`, { token: MEMBER, body: { impact: 'low', urgency: 'low' } })).body.priority).toBe('P2');
     // A plain incident on the same CI keeps the matrix's priority.
