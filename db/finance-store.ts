@@ -5,7 +5,7 @@
  */
 import type { Db } from './client';
 import type { Budget as BudgetRow, LabourRate } from '../generated/prisma-sqlite/client';
-import { impactOfClasses } from './impact';
+import { impactOf } from './impact';
 import type { Asset, Budget, ContractCost, CostInputs, LabourEntry, Rate, ServiceInfo } from '../domain/finance/costs';
 import { monthBounds } from '../domain/finance/months';
 import type { BudgetRecord } from '../domain/schemas/finance';
@@ -39,14 +39,19 @@ export async function serviceInfo(db: Db): Promise<Map<string, ServiceInfo>> {
   return new Map(rows.map((r) => [r.id, { costCentre: r.costCentre, label: `${r.number} ${r.name}` }]));
 }
 
-/** The services these CIs serve: a service itself, else the services that depend on it in the CMDB. */
-export async function servicesOf(db: Db, ciIds: string[], services: ReadonlyMap<string, ServiceInfo>): Promise<string[]> {
-  const found = new Set<string>();
-  for (const id of ciIds) {
-    if (services.has(id)) found.add(id);
-    else for (const r of await impactOfClasses(db, id, { depth: SERVICE_DEPTH, direction: 'downstream' }, ['service'])) found.add(r.id);
+/**
+ * The services any CI serves: a service itself, else the services that depend on it in the CMDB
+ * (up to SERVICE_DEPTH hops). One walk per service, upstream, rather than one per CI asked about:
+ * there are far fewer services than assets.
+ */
+export async function serviceReach(db: Db, services: ReadonlyMap<string, ServiceInfo>): Promise<(ciIds: string[]) => string[]> {
+  const reach = new Map<string, Set<string>>();
+  for (const serviceId of services.keys()) {
+    for (const r of await impactOf(db, serviceId, { depth: SERVICE_DEPTH, direction: 'upstream' })) {
+      if (!services.has(r.id)) reach.set(r.id, (reach.get(r.id) ?? new Set()).add(serviceId));
+    }
   }
-  return [...found].sort();
+  return (ciIds) => [...new Set(ciIds.flatMap((id) => (services.has(id) ? [id] : [...(reach.get(id) ?? [])])))].sort();
 }
 
 /**
@@ -54,7 +59,7 @@ export async function servicesOf(db: Db, ciIds: string[], services: ReadonlyMap<
  * the services a change's CIs serve, a release unit's services. Another record type's minutes
  * are costed, attributed to no service.
  */
-async function recordServices(db: Db, byType: Map<string, Set<string>>, services: ReadonlyMap<string, ServiceInfo>): Promise<Map<string, string[]>> {
+async function recordServices(db: Db, byType: Map<string, Set<string>>, servicesOf: (ciIds: string[]) => string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const ids = (t: string) => [...(byType.get(t) ?? [])];
   for (const r of await db.incident.findMany({ where: { id: { in: ids('incident') } }, select: { id: true, serviceId: true } })) out.set(r.id, r.serviceId ? [r.serviceId] : []);
@@ -62,7 +67,7 @@ async function recordServices(db: Db, byType: Map<string, Set<string>>, services
   const cis = new Map<string, string[]>();
   for (const l of await db.changeCi.findMany({ where: { changeId: { in: ids('change') } }, select: { changeId: true, ciId: true } })) cis.set(l.changeId, [...(cis.get(l.changeId) ?? []), l.ciId]);
   for (const r of await db.release.findMany({ where: { id: { in: ids('release') } }, select: { id: true, unitId: true } })) cis.set(r.id, r.unitId ? [r.unitId] : []);
-  for (const [id, ciIds] of cis) out.set(id, await servicesOf(db, ciIds, services));
+  for (const [id, ciIds] of cis) out.set(id, servicesOf(ciIds));
   return out;
 }
 
@@ -75,7 +80,8 @@ export async function costInputs(db: Db, months: string[]): Promise<CostInputs> 
   const logged = await db.auditEvent.findMany({ where: { timeSpent: { not: null }, at: { gte: from, lt: to } }, select: { recordType: true, recordId: true, actor: true, at: true, timeSpent: true }, orderBy: { id: 'asc' } });
   const byType = new Map<string, Set<string>>();
   for (const e of logged) byType.set(e.recordType, (byType.get(e.recordType) ?? new Set()).add(e.recordId));
-  const served = await recordServices(db, byType, services);
+  const servicesOf = await serviceReach(db, services);
+  const served = await recordServices(db, byType, servicesOf);
   const users = await db.user.findMany({ where: { id: { in: [...new Set(logged.map((e) => e.actor))] } }, select: { id: true, role: true } });
   const roleOf = new Map(users.map((u) => [u.id, u.role]));
   const labour: LabourEntry[] = logged.map((e) => ({ at: e.at.getTime(), minutes: e.timeSpent!, role: roleOf.get(e.actor) ?? null, serviceIds: served.get(e.recordId) ?? [] }));
@@ -87,7 +93,7 @@ export async function costInputs(db: Db, months: string[]): Promise<CostInputs> 
     orderBy: { id: 'asc' },
   });
   const assets: Asset[] = [];
-  for (const a of assetRows) assets.push({ ...a, retiredAt: a.retiredAt?.getTime() ?? null, serviceIds: await servicesOf(db, [a.id], services) });
+  for (const a of assetRows) assets.push({ ...a, retiredAt: a.retiredAt?.getTime() ?? null, serviceIds: servicesOf([a.id]) });
 
   const contractRows = await db.contract.findMany({
     where: { state: { notIn: UNCOSTED_CONTRACT_STATES }, startDate: { lt: to }, endDate: { gt: from } },
