@@ -49,6 +49,20 @@ describe.each(PROVIDERS)('the transition writer on %s', (provider) => {
     expect((await tdb.db.incident.findUniqueOrThrow({ where: { id: s.id } })).version).toBe(2);
   });
 
+  test('minutes logged with a transition are written once; the same command with other minutes at that sequence number is a transition the history did not record', async () => {
+    const s = incident();
+    await write(s, 1, 'create', {});
+    await write(s, 2, 'notes', { text: 'worked' }, { timeSpent: 30 });
+    await write(s, 2, 'notes', { text: 'worked' }, { timeSpent: 30, at: T0 + 99_000 });
+    const minutes = async () => (await tdb.db.auditEvent.findMany({ where: { recordId: s.id }, orderBy: { seq: 'asc' } })).map((a) => [a.seq, a.timeSpent]);
+    expect(await minutes()).toEqual([[1, null], [2, 30]]);
+    // Replayed, the workflow logged other minutes with that note (or none): the history's own is kept.
+    await write(s, 2, 'notes', { text: 'worked' }, { timeSpent: 45 });
+    expect(await minutes()).toEqual([[1, null], [2, 45]]);
+    await write(s, 2, 'notes', { text: 'worked' });
+    expect(await minutes()).toEqual([[1, null], [2, null]]);
+  });
+
   test('a transition the history never recorded gives way to the one it did, with everything written after it', async () => {
     const s = incident();
     await write(s, 1, 'create', {}, { events: [{ type: 'incident.created', data: {} }] });
