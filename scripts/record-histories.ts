@@ -319,6 +319,24 @@ async function outage() {
 }
 
 /**
+ * Minutes logged with commands (financial management's labour): a note and the resolution carry
+ * `timeSpent` beside their bodies, which the kernel writes on their audit entries; the close none.
+ */
+async function timeLogged() {
+  const name = 'incident-time-logged';
+  const { handle, view } = await open(name, { impact: 'low', urgency: 'low' });
+  const logged = (n: IncidentCommandName, body: object, timeSpent: number) => handle.executeUpdate(incidentCommandUpdates[n] as typeof incidentCommandUpdates.assign, { args: [{ actor: 'usr-agent', body: body as never, timeSpent }] });
+  await logged('notes', { text: 'looked into it' }, 30);
+  await logged('resolve', { code: 'fixed', notes: 'restarted the spooler' }, 45);
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'notes', 'resolve', 'close'], name);
+  const minutes = (await tdb.db.auditEvent.findMany({ where: { recordId: view.id }, orderBy: { seq: 'asc' } })).map((a) => a.timeSpent);
+  if (JSON.stringify(minutes) !== '[null,30,45,null]') throw new Error(`${name}: unexpected minutes ${JSON.stringify(minutes)}`);
+  await save(name, handle);
+}
+
+/**
  * A security incident (a type older histories never had): on a secret CI (raised to P2), routed
  * to the security group, escalated to its manager, resolved; close refused until the
  * post-incident review is recorded, then closed.
@@ -1307,6 +1325,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-ola-uc-clocks', run: agreementClocks },
   { name: 'incident-outage', run: outage },
   { name: 'incident-security', run: securityIncident },
+  { name: 'incident-time-logged', run: timeLogged },
   { name: 'monitoring-alert-opened-resolved', run: () => monitoringAlert('monitoring-alert-opened-resolved') },
   { name: 'notification-email-group', run: () => notificationEmail('notification-email-group') },
   { name: 'report-run-manual', run: () => reportRun('report-run-manual', { groupBy: 'priority', atRisk: 'PT1H' }, false) },

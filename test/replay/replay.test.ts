@@ -83,7 +83,7 @@ const patchMarkers = (file: string, patchId: string) =>
     return details && Buffer.from(details).toString('utf8').includes(patchId);
   }).length;
 /** Recorded after the kernel, for the patches problem management added to incidents and changes. */
-const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json', 'incident-ola-uc-clocks.json', 'incident-outage.json', 'incident-security.json'];
+const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json', 'incident-ola-uc-clocks.json', 'incident-outage.json', 'incident-security.json', 'incident-time-logged.json'];
 
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
