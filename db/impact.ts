@@ -49,17 +49,27 @@ export async function walkImpact(db: Db, ciId: string, opts: ImpactOptions): Pro
   return walk;
 }
 
+/** Up to this many CIs reached, their classes are read by id; beyond, the classified CIs are read and checked against the walk. */
+const BY_ID_UP_TO = 2_000;
+
 /**
  * The most sensitive data class among the CI and what its walk reached: what a failure (or a
- * breach) of it can expose. Classified CIs are read a class at a time, most sensitive first, so
- * the answer usually comes from the few secret ones.
+ * breach) of it can expose. The class is not in the graph (its change log carries class, name
+ * and status only), so it is read: by id for a small walk (primary-key lookups), else every
+ * classified CI at once (one scan, ~10-15 ms at 100,000 CIs), whichever reads less.
  */
-export async function highestSecurityClassReached(db: Db, ciId: string, walk: Walk): Promise<SecurityClass | null> {
-  for (const securityClass of [...SECURITY_CLASSES].reverse()) {
-    const ids = await db.configurationItem.findMany({ where: { securityClass }, select: { id: true } });
-    if (ids.some((c) => c.id === ciId || walk.reaches(c.id))) return securityClass;
+export async function highestSecurityClassReached(db: Db, ciId: string, walk: Walk, byIdUpTo = BY_ID_UP_TO): Promise<SecurityClass | null> {
+  const classified: { id: string; securityClass: string | null }[] = [];
+  if (walk.counts().total < byIdUpTo) {
+    const ids = [ciId, ...walk.reachedIds()];
+    for (let i = 0; i < ids.length; i += 500) classified.push(...(await db.configurationItem.findMany({ where: { id: { in: ids.slice(i, i + 500) }, securityClass: { not: null } }, select: { id: true, securityClass: true } })));
+  } else classified.push(...(await db.configurationItem.findMany({ where: { securityClass: { not: null } }, select: { id: true, securityClass: true } })));
+  let best = -1;
+  for (const c of classified) {
+    const rank = SECURITY_CLASSES.indexOf(c.securityClass as SecurityClass);
+    if (rank > best && (c.id === ciId || walk.reaches(c.id))) best = rank;
   }
-  return null;
+  return best < 0 ? null : SECURITY_CLASSES[best];
 }
 
 /** Every CI within `depth` hops of `ciId` in `direction`, nearest first, with one shortest path each. */

@@ -216,6 +216,11 @@ export class Walk {
     private readonly index: ReadonlyMap<string, number>,
   ) {}
 
+  /** The ids of the CIs reached, nearest first (no paths: cheap). */
+  reachedIds(): string[] {
+    return this.levels.flatMap((level) => level.map((x) => this.view.ids[x]));
+  }
+
   /** Whether the walk reached this CI (the origin counts as reached). */
   reaches(ciId: string): boolean {
     const i = this.index.get(ciId);

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { upsertUser } from '../../db/seed';
+import { highestSecurityClassReached, walkImpact } from '../../db/impact';
 import { REPORTS } from '../../services/report-registry';
 import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
@@ -218,5 +219,11 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     expect((await get(`/api/v1/cis/${host.number}/impact`, OUTSIDER)).body.highestSecurityClass).toBe('confidential');
     expect((await get(`/api/v1/cis/${app.number}/impact`, OUTSIDER)).body.highestSecurityClass).toBe('internal');
     expect((await get(`/api/v1/cis/${app.number}/impact?direction=upstream`, OUTSIDER)).body.highestSecurityClass).toBe('confidential');
+    // A large walk reads the classified CIs instead of the reached ones by id: the same answers.
+    for (const [from, direction, expected] of [[host, 'downstream', 'confidential'], [app, 'downstream', 'internal'], [app, 'upstream', 'confidential'], [host, 'upstream', null]] as const) {
+      const walk = await walkImpact(s.tdb.db, from.id, { depth: 10, direction });
+      expect([from.number, direction, await highestSecurityClassReached(s.tdb.db, from.id, walk, 0)]).toEqual([from.number, direction, expected]);
+      expect([from.number, direction, await highestSecurityClassReached(s.tdb.db, from.id, walk)]).toEqual([from.number, direction, expected]);
+    }
   });
 });
