@@ -285,3 +285,16 @@ test('a configured priority matrix decides the priority and the SLA targets', as
   expect(view.priority).toBe('P1');
   expect(Date.parse(view.sla.response.dueAt) - Date.parse(view.openedAt)).toBe(15 * MIN);
 });
+
+test('a resolved security incident waits for its post-incident review: no close, no auto-close; reviewed, it auto-closes', async () => {
+  const { handle, id } = await open({ type: 'security', impact: 'low', urgency: 'low', classification: { confidentiality: 'high', integrity: 'none', availability: 'none' } });
+  await command(handle, 'resolve', { code: 'contained', notes: 'credentials rotated' });
+  await skip(4 * DAY);
+  expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('resolved');
+  await expect(command(handle, 'close')).rejects.toThrow(WorkflowUpdateFailedError);
+  await command(handle, 'review', { findings: 'a leaked credential', rootCause: 'no rotation', actions: ['rotate quarterly'], reviewer: 'usr-admin' });
+  // Its auto-close time (resolution + 3 days) has passed: it closes as soon as the review is in.
+  await skip(MIN);
+  expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
+  expect((await audit(id)).map((a) => [a.action, a.actor])).toEqual([['create', 'tester'], ['resolve', 'agent'], ['review', 'agent'], ['close', 'system']]);
+});
