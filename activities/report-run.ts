@@ -37,7 +37,7 @@ export function createReportRunActivities(deps: ActivityDeps) {
 
   /** After the commit (or on a retry finding it committed): webhook delivery and e-mail, both safe to repeat. */
   async function announce(runId: string, recipients: number): Promise<void> {
-    const pending = await db.outboxEvent.findMany({ where: { id: `evt-${runId}-ready`, dispatchedAt: null }, select: { id: true } });
+    const pending = await db.outboxEvent.findMany({ where: { recordType: 'report_run', recordId: runId, dispatchedAt: null }, select: { id: true } });
     if (pending.length) await dispatchEvents(deps, pending.map((e) => e.id));
     await mailNotifications(deps, Array.from({ length: recipients }, (_, i) => `ntf-${runId}-${i}`));
   }
@@ -96,6 +96,10 @@ export function createReportRunActivities(deps: ActivityDeps) {
           const wanted = subscriptions.some((sub) => subscriptionMatches(subscriptionEventsOf(sub), REPORT_READY_EVENT));
           const data = { runId: id, runNumber: n, scheduleId: input.scheduleId, scheduleNumber: schedule?.number ?? null, report: input.report, periodFrom: input.periodFrom, periodTo: input.periodTo, trigger: input.trigger, checksum };
           await tx.outboxEvent.create({ data: { id: `evt-${id}-ready`, type: REPORT_READY_EVENT, recordType: 'report_run', recordId: id, occurredAt: at, data: toJson(data), dispatchedAt: wanted ? null : at } });
+          for (const [i, e] of (def.events?.(result) ?? []).entries()) {
+            const wants = subscriptions.some((sub) => subscriptionMatches(subscriptionEventsOf(sub), e.type));
+            await tx.outboxEvent.create({ data: { id: `evt-${id}-${i}`, type: e.type, recordType: 'report_run', recordId: id, occurredAt: at, data: toJson({ ...data, ...e.data }), dispatchedAt: wants ? null : at } });
+          }
           const period = input.periodFrom === input.periodTo ? `as of ${input.periodTo}` : `${input.periodFrom} – ${input.periodTo}`;
           for (const [i, recipient] of input.recipients.entries()) {
             await tx.notification.create({ data: { id: `ntf-${id}-${i}`, recordType: 'report_run', recordId: id, recipient, kind: 'report_ready', message: `Report ${n} is ready: ${input.report}, ${period} (${schedule?.number ?? input.scheduleId})`, createdAt: at } });

@@ -15,7 +15,8 @@ import { groupByRefusal, type ReportKind, type SlaGroupBy } from '../domain/repo
 import { z } from '../domain/schemas/zod';
 import { isKnownTimezone } from '../domain/calendar';
 import { Recipient } from '../domain/schemas/report-schedule';
-import { CostScheduleParams } from '../domain/schemas/finance';
+import { CostScheduleParams, type CostReport } from '../domain/schemas/finance';
+import { budgetOverruns } from '../domain/finance/costs';
 import { costReport } from './finance';
 import { monthsOfPeriod } from '../domain/finance/months';
 
@@ -32,6 +33,8 @@ export interface ReportDefinition<P extends z.ZodObject = z.ZodObject> {
   /** Reports a period: a run resolves one (`period`) from its scheduled time, and a past period can be regenerated. False: a snapshot of now (a backlog), which no backfill can recreate. */
   periodic: boolean;
   compute(db: Db, params: z.infer<P>, at: RunAt): Promise<unknown>;
+  /** Webhook events a stored run raises from its result, beside `report.ready` (a month close: the budgets it finds exceeded). */
+  events?(result: unknown): { type: string; data: Record<string, unknown> }[];
 }
 
 const define = <P extends z.ZodObject>(d: ReportDefinition<P>): ReportDefinition<P> => d;
@@ -52,7 +55,7 @@ export const REPORTS = {
   }),
   backlog: define({ params: BacklogReportQuery.omit({ format: true }), periodic: false, compute: (db, _params, at) => backlogReport(db, SYSTEM_SCOPE, at.now) }),
   availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now, SYSTEM_SCOPE) }),
-  costs: define({ params: CostScheduleParams, periodic: true, compute: (db, p, at) => costReport(db, { ...p, ...monthsOfPeriod(Date.parse(at.from), Date.parse(at.to)) }, at.now) }),
+  costs: define({ params: CostScheduleParams, periodic: true, compute: (db, p, at) => costReport(db, { ...p, ...monthsOfPeriod(Date.parse(at.from), Date.parse(at.to)) }, at.now), events: (r) => budgetOverruns(r as CostReport) }),
 } satisfies Record<string, ReportDefinition>;
 
 export type ReportName = keyof typeof REPORTS;

@@ -197,3 +197,13 @@ export function costRows(items: CostItem[], budgets: Budget[], groupBy: CostGrou
       };
     });
 }
+
+/**
+ * The month close's webhook events: one `budget.exceeded` per row whose actual cost is above its
+ * budget (same key and currency), with the row's figures.
+ */
+export function budgetOverruns(report: { groupBy: CostGrouping; from: string; to: string; rows: CostRowFigures[] }): { type: 'budget.exceeded'; data: Record<string, unknown> }[] {
+  return report.rows
+    .filter((r) => r.budget !== null && r.actual > r.budget)
+    .map((r) => ({ type: 'budget.exceeded' as const, data: { groupBy: report.groupBy, from: report.from, to: report.to, key: r.key, label: r.label, currency: r.currency, budget: r.budget, actual: r.actual, variance: r.variance } }));
+}

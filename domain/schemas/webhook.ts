@@ -13,6 +13,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'release.created', 'release.stage_succeeded', 'release.stage_failed', 'release.deploy_requested', 'release.rollback_requested',
   'release.deployed', 'release.rolled_back',
   'dsl.artifact_verified', 'dsl.artifact_rejected',
+  'budget.exceeded',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */

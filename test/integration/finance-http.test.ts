@@ -249,6 +249,12 @@ describe.each(PROVIDERS)('financial management on %s', (provider) => {
     expect(run(web.id)).toMatchObject({ budget: null, actual: 50, depreciation: 50, contracts: 0 });
     const live = await costs(`groupBy=service&from=${PAST}&to=${PAST}`);
     expect(live.body.rows).toEqual(a.result.rows);
+    // Each closed month over budget raises budget.exceeded through the outbox, beside report.ready: mail spent 110 of 100.
+    const events = await s.tdb.db.outboxEvent.findMany({ where: { recordType: 'report_run', recordId: { in: runs.map((r) => r.id) } }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.type).sort()).toEqual(['budget.exceeded', 'budget.exceeded', 'report.ready', 'report.ready']);
+    for (const e of events.filter((x) => x.type === 'budget.exceeded')) {
+      expect(JSON.parse(e.data)).toMatchObject({ report: 'costs', scheduleId: schedule.id, groupBy: 'service', from: PAST, to: PAST, key: mail.id, currency: 'EUR', budget: 100, actual: 110, variance: -10 });
+    }
 
     const refused = await s.api('POST', '/api/v1/report-schedules', { token: ADMIN, body: { report: 'costs', params: { groupBy: 'supplier' }, cron: '0 2 1 * *' } });
     expect([refused.status, paths(refused.body)]).toEqual([400, ['params.groupBy']]);

@@ -1,4 +1,4 @@
-import { costItems, costRows, labourCost, monthlyContractCost, monthlyDepreciation, type CostInputs, type ServiceInfo } from '../../domain/finance/costs';
+import { budgetOverruns, costItems, costRows, labourCost, monthlyContractCost, monthlyDepreciation, type CostInputs, type ServiceInfo } from '../../domain/finance/costs';
 import { chargebackLines, inForce, totals } from '../../domain/finance/chargeback';
 import { monthBounds, monthList, monthsBetween, monthsOfPeriod } from '../../domain/finance/months';
 import { bookValue } from '../../domain/cmdb/depreciation';
@@ -126,6 +126,11 @@ describe('cost accounting', () => {
     const byCc = costRows(items, budgets, 'costCentre', ['2025-03', '2025-04'], services);
     expect(byCc.find((r) => r.key === 'CC-100' && r.currency === 'EUR')).toMatchObject({ budget: 100, actual: 130, variance: -30 });
     expect(byCc.find((r) => r.key === 'CC-300')).toMatchObject({ budget: 50, actual: 0, labour: 0 });
+    // Over budget: a budget.exceeded event per row (CC-100 spent 130 of 100); under or without a budget, none.
+    expect(budgetOverruns({ groupBy: 'costCentre', from: '2025-03', to: '2025-04', rows: byCc })).toEqual([
+      { type: 'budget.exceeded', data: { groupBy: 'costCentre', from: '2025-03', to: '2025-04', key: 'CC-100', label: null, currency: 'EUR', budget: 100, actual: 130, variance: -30 } },
+    ]);
+    expect(budgetOverruns({ groupBy: 'service', from: '2025-03', to: '2025-04', rows: bySvc })).toEqual([]);
     const byMonth = costRows(items, budgets, 'month', ['2025-03', '2025-04'], services);
     expect(byMonth.map((r) => [r.key, r.currency, r.budget, r.actual])).toEqual([
       ['2025-03', 'EUR', 200, 90 + 200 + 310],
