@@ -161,6 +161,8 @@ describe.each(PROVIDERS)('financial management on %s', (provider) => {
     const lines = (csv.body as string).trim().split('\n');
     expect(lines[0]).toBe('key,label,currency,budget,actual,variance,labour,depreciation,contracts,labour_minutes');
     expect(lines).toContain(`${mail.id},${mail.number} Mail ${provider},EUR,300,125,175,75,50,0,75`);
+    const asked = await s.api('GET', `/api/v1/reports/costs?groupBy=service&from=${THIS}&to=${THIS}`, { token: ADMIN, headers: { accept: 'text/csv' } });
+    expect(asked.body).toBe(csv.body);
 
     expect(paths((await costs(`from=${THIS}&to=${previous(THIS)}`)).body)).toEqual(['query.to']);
     expect(paths((await costs('from=2020-01&to=2023-01')).body)).toEqual(['query.to']);
@@ -198,6 +200,9 @@ describe.each(PROVIDERS)('financial management on %s', (provider) => {
     expect(lines[0]).toBe('customer,period,service,basis,customer_incidents,service_incidents,service_cost,amount,currency');
     expect(lines).toContain(`${customer.number},${THIS},${web.number} Web ${provider},usage,1,2,360,180,EUR`);
     expect(lines[lines.length - 1]).toBe(`${customer.number},${THIS},total,,,,,680,EUR`);
+    // An Accept header preferring JSON gets the statement as JSON.
+    const accepted = await s.api('GET', `/api/v1/reports/chargeback?customer=${customer.id}&period=${THIS}`, { token: ADMIN, headers: { accept: 'application/json' } });
+    expect(accepted.body.totals).toEqual([{ currency: 'EUR', amount: 680 }]);
     // Before the subscriptions began: nothing to charge.
     expect((await s.api('GET', `/api/v1/reports/chargeback?customer=${customer.id}&period=${previous(PAST)}&format=json`, { token: ADMIN })).body.lines).toEqual([]);
 
