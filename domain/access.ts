@@ -1,3 +1,4 @@
+import { personAccess } from './incident/security';
 /** Who may do what: the roles of api.md, and the authenticated caller every command names. */
 export const ROLES = ['requester', 'agent', 'problem_manager', 'change_manager', 'cab_member', 'release_manager', 'automation', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,15 +17,15 @@ type IncidentScope = {
 /**
  * Which incidents a caller may see and act on, as a filter every read applies in SQL: a
  * requester only those they opened or are the caller of; the desk every incident that is not
- * restricted, and a restricted one when one of their groups is named on it or holds it, or it is
- * theirs (assignee, caller, opener); admins everything. Others' records answer 404, as if they
+ * restricted, and a restricted one when one of their groups is named on it or holds it, they are
+ * named on it, or it is theirs (assignee, caller, opener); admins everything. Others' records answer 404, as if they
  * did not exist, so nobody learns of them.
  */
 export function incidentScope(user: Pick<Principal, 'id' | 'role' | 'groups'>): IncidentScope | Record<string, never> {
   const own = [{ createdBy: user.id }, { callerId: user.id }];
   if (user.role === 'requester') return { OR: own };
   if (user.role === 'admin') return {};
-  return { OR: [{ restricted: false }, ...own, { assignee: user.id }, { assignmentGroup: { in: user.groups } }, { access: { some: { group: { in: user.groups } } } }] };
+  return { OR: [{ restricted: false }, ...own, { assignee: user.id }, { assignmentGroup: { in: user.groups } }, { access: { some: { group: { in: [...user.groups, personAccess(user.id)] } } } }] };
 }
 
 /**

@@ -17,6 +17,7 @@ export async function checkNewIncident(db: Db, user: Pick<Principal, 'id' | 'rol
     if (body.callerId !== undefined && body.callerId !== user.id) errors.push({ path: 'callerId', message: `required to be your own id (${user.id}): a requester opens incidents for themself` });
     if (body.callerEmail !== undefined) errors.push({ path: 'callerEmail', message: 'not for a requester: a requester opens incidents for themself' });
     if (body.restrictedTo !== undefined) errors.push({ path: 'restrictedTo', message: "not for a requester: restriction is the desk's" });
+    if (body.namedPeople !== undefined) errors.push({ path: 'namedPeople', message: "not for a requester: restriction is the desk's" });
   }
   if (body.callerEmail !== undefined && errors.length === 0) {
     const email = normaliseEmail(body.callerEmail);
@@ -29,7 +30,16 @@ export async function checkNewIncident(db: Db, user: Pick<Principal, 'id' | 'rol
   }
   if (errors.length) throw new ValidationFailed(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
   if (body.restrictedTo !== undefined) out.restrictedTo = await restrictionGroups(db, body.restrictedTo, 'restrictedTo');
+  if (body.namedPeople !== undefined) out.namedPeople = await namedPeople(db, body.namedPeople, 'namedPeople');
   return out;
+}
+
+/** The people named on a restricted incident, by id or address, as user ids, each once: a 400 naming each that is not a user. */
+export async function namedPeople(db: Db, refs: readonly string[], field: string): Promise<string[]> {
+  const users = await Promise.all(refs.map((u) => findUser(db, u)));
+  const errors = users.flatMap((u, i) => (u ? [] : [{ path: `${field}.${i}`, message: `no user ${refs[i]}` }]));
+  if (errors.length) throw new ValidationFailed(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  return [...new Set(users.map((u) => u!.id))];
 }
 
 /** The groups an incident is restricted to, by id or name, as the names records hold, each once: a 400 naming each that does not exist. */

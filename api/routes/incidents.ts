@@ -30,7 +30,8 @@ import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
 import { checkAssignment } from '../../services/incident-assignment';
 import { parseIsoDuration } from '../../domain/duration';
-import { checkNewIncident, restrictionGroups } from '../../services/incident-intake';
+import { checkNewIncident, namedPeople, restrictionGroups } from '../../services/incident-intake';
+import { splitAccess } from '../../domain/incident/security';
 import { findUser } from '../../db/people-store';
 import { resolveMentions } from '../../services/note-mentions';
 import { outageAfter, outageRequested, outageView } from '../../domain/incident/outage';
@@ -39,10 +40,14 @@ export const toView = (row: Incident): IncidentView => ({ ...incidentView(incide
 
 /** The groups of the restricted ones among these views, in one read (none when nothing is restricted). */
 async function withRestrictions(db: Db, views: IncidentView[]): Promise<IncidentView[]> {
-  const ids = views.filter((v) => v.restricted && v.restrictedTo.length === 0).map((v) => v.id);
+  const ids = views.filter((v) => v.restricted && v.restrictedTo.length === 0 && v.namedPeople.length === 0).map((v) => v.id);
   if (ids.length === 0) return views;
   const rows = await db.incidentAccess.findMany({ where: { incidentId: { in: ids } }, orderBy: { group: 'asc' } });
-  return views.map((v) => (ids.includes(v.id) ? { ...v, restrictedTo: rows.filter((r) => r.incidentId === v.id).map((r) => r.group) } : v));
+  return views.map((v) => {
+    if (!ids.includes(v.id)) return v;
+    const { groups, people } = splitAccess(rows.filter((r) => r.incidentId === v.id).map((r) => r.group));
+    return { ...v, restrictedTo: groups, namedPeople: people };
+  });
 }
 
 /** The outages recorded on these incidents (their Outage rows, which the incident row does not carry), in one read. */
@@ -118,6 +123,12 @@ async function checkOutage(db: Db, row: Incident, body: OutageBody): Promise<Out
   const { errors } = outageAfter(current, { serviceId: row.serviceId, openedAt: row.openedAt.getTime() }, checked, Date.now());
   if (errors.length) throw badRequest('the outage cannot be recorded so', errors);
   return checked;
+}
+
+/** A restriction names groups and people that exist (kept by name and by id). */
+async function checkRestriction(db: Db, body: IncidentCommandBody<'restrict'>): Promise<IncidentCommandBody<'restrict'>> {
+  const groups = await restrictionGroups(db, body.groups, 'groups');
+  return body.people === undefined ? { groups } : { groups, people: await namedPeople(db, body.people, 'people') };
 }
 
 /** A post-incident review names its reviewer as a user (id or address), kept by id. */
@@ -233,7 +244,7 @@ export function incidentRoutes(): RouteDef[] {
         verb === 'assign' ? checkAssignment(deps.db, row, body as { group?: string; assignee?: string }) : verb === 'notes'
             ? checkNote(deps.db, row, user, body as NoteBody)
             : verb === 'restrict'
-              ? { groups: await restrictionGroups(deps.db, (body as IncidentCommandBody<'restrict'>).groups, 'groups') }
+              ? await checkRestriction(deps.db, body as IncidentCommandBody<'restrict'>)
               : verb === 'outage'
                 ? checkOutage(deps.db, row, body as OutageBody)
                 : verb === 'review'

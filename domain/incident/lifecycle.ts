@@ -12,7 +12,7 @@ import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } fro
 import { incidentView, type IncidentSnapshot, type MatchedKnownError } from './snapshot';
 import { isTerminal, type IncidentState } from './state-machine';
 import { outageAfter, outageRequested, outageView } from './outage';
-import { securityPriority, securityRestriction, closeRefusal, type DataClass, type IncidentSecurity } from './security';
+import { accessList, securityPriority, securityRestriction, closeRefusal, type DataClass, type IncidentSecurity } from './security';
 
 /** Which timer-driven steps have already happened; carried across continue-as-new. */
 export interface Fired {
@@ -90,7 +90,7 @@ export function newIncident(
     category: body.category ?? null,
     callerId: body.callerId ?? null,
     callerEmail: body.callerEmail ?? null,
-    restrictedTo: securityRestriction(body.restrictedTo ?? [], security),
+    restrictedTo: securityRestriction(accessList(body.restrictedTo ?? [], body.namedPeople ?? []), security),
     assignmentGroup: routedTo,
     assignee: null,
     escalationLevel: 0,
@@ -165,7 +165,7 @@ export const commandEffects: {
     notifications: (b.mentions ?? []).map((id) => ({ recipient: `user:${id}`, kind: 'mention', message: `${s.snapshot.number}: you were mentioned in a note: ${b.text.replace(/\s+/g, ' ').slice(0, 300)}` })),
   }),
   restrict: (s, b) => {
-    const groups = securityRestriction(b.groups, s.snapshot.security);
+    const groups = securityRestriction(accessList(b.groups, b.people, s.snapshot.restrictedTo), s.snapshot.security);
     return { snapshot: { ...s.snapshot, restrictedTo: groups }, data: { from: s.snapshot.restrictedTo ?? [], to: groups } };
   },
   review: (s, b, _to, now) => {

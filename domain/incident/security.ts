@@ -63,6 +63,24 @@ export function securityRestriction(groups: readonly string[], security: Inciden
   return security && !groups.includes(SECURITY_GROUP) ? [SECURITY_GROUP, ...groups] : [...groups];
 }
 
+/**
+ * People named on a restricted incident share its access list with the groups, each as
+ * `user:<id>`: group names cannot hold a colon (domain/schemas/people.ts), so neither can be
+ * taken for the other, and one list (IncidentAccess rows) serves every read's filter.
+ */
+const PERSON = 'user:';
+export const personAccess = (userId: string): string => `${PERSON}${userId}`;
+
+/** An access list as its groups and its named people (user ids). */
+export function splitAccess(entries: readonly string[]): { groups: string[]; people: string[] } {
+  return { groups: entries.filter((e) => !e.startsWith(PERSON)), people: entries.filter((e) => e.startsWith(PERSON)).map((e) => e.slice(PERSON.length)) };
+}
+
+/** The access list of these groups and people; people left out (undefined) keep those already named in `current`. */
+export function accessList(groups: readonly string[], people: readonly string[] | undefined, current: readonly string[] = []): string[] {
+  return [...groups, ...(people ?? splitAccess(current).people).map(personAccess)];
+}
+
 /** Why the incident cannot be closed yet (null: it can): a security incident needs its post-incident review. */
 export function closeRefusal(security: IncidentSecurity | null | undefined): string | null {
   return security && !security.review ? 'a security incident is closed only after its post-incident review (review: findings, rootCause, actions, reviewer): POST …/review' : null;

@@ -4,7 +4,7 @@ import { viewClock, isResolutionBreached, isResponseBreached, type SlaClock } fr
 import { viewAgreementClock, type AgreementClock } from '../sla/agreement-clocks';
 import type { IncidentState } from './state-machine';
 import { outageRequested, outageView, type IncidentOutage } from './outage';
-import type { IncidentSecurity } from './security';
+import { splitAccess, type IncidentSecurity } from './security';
 
 /**
  * Everything persisted about an incident, as plain data: written by the workflow's
@@ -131,7 +131,8 @@ export function incidentView(s: IncidentSnapshot, now: number) {
     callerId: s.callerId,
     callerEmail: s.callerEmail ?? null,
     restricted: (s.restrictedTo ?? []).length > 0,
-    restrictedTo: s.restrictedTo ?? [],
+    restrictedTo: splitAccess(s.restrictedTo ?? []).groups,
+    namedPeople: splitAccess(s.restrictedTo ?? []).people,
     assignmentGroup: s.assignmentGroup,
     assignee: s.assignee,
     escalationLevel: s.escalationLevel,

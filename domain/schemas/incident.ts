@@ -16,6 +16,7 @@ export const SecurityClassification = z.object({ confidentiality: CiaLevel, inte
 
 const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
 const GroupName = z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK });
+const PersonRef = z.string().trim().min(1).max(254).openapi({ pattern: NOT_BLANK }).describe('a user: id or e-mail address');
 
 export const CreateIncidentBody = z
   .object({
@@ -35,6 +36,8 @@ export const CreateIncidentBody = z
      * group, assignee, caller, opener and admins see it. The desk's choice, not a requester's.
      */
     restrictedTo: z.array(GroupName).min(1).max(20).optional(),
+    /** People besides those groups who may see it (restricts it as `restrictedTo` does). The desk's choice. */
+    namedPeople: z.array(PersonRef).min(1).max(20).optional(),
     classification: SecurityClassification.optional().describe("type security: its impact on confidentiality, integrity and availability (none|low|medium|high); the incident is restricted to the security group"),
   })
   .strict()
@@ -76,7 +79,7 @@ export const IncidentCommandBodies = {
     })
     .strict(),
   /** Limits the incident to these groups (as `restrictedTo` at creation); an empty list lifts the restriction. */
-  restrict: z.object({ groups: z.array(GroupName).max(20) }).strict(),
+  restrict: z.object({ groups: z.array(GroupName).max(20), people: z.array(PersonRef).max(20).optional().describe('the people named on it besides the groups (replaces them; left out: kept)') }).strict(),
   /** The service outage behind the incident (domain/incident/outage.ts has the rules); a later call corrects it, fields left out keep their value. */
   outage: z
     .object({
@@ -155,6 +158,7 @@ export const IncidentRecord = z.object({
   callerEmail: z.string().nullable(),
   restricted: z.boolean(),
   restrictedTo: z.array(z.string()).describe('the groups a restricted incident is limited to'),
+  namedPeople: z.array(z.string()).describe('the people (user ids) named on a restricted incident, who see it besides its groups'),
   callerName: z.string().nullable(),
   assignmentGroup: z.string().nullable().describe("the group's name"),
   assignmentGroupId: z.string().nullable(),

@@ -147,6 +147,27 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     expect(availabilityRun.records.outages.map((o) => o.incidentNumber)).toEqual([null]);
   });
 
+  test('named people see it besides the group: given at opening or with restrict, each a user, the desk\'s choice', async () => {
+    await upsertUser(s.tdb.db, { id: 'usr-legal', name: 'Counsel', role: 'agent', token: 'dev-legal', groups: ['legal'] });
+    expect(paths((await s.api('POST', '/api/v1/incidents', { token: OUTSIDER, body: { title: 'x', impact: 'low', urgency: 'low', type: 'security', classification: CIA, namedPeople: ['usr-nobody'] } })).body)).toEqual(['namedPeople.0']);
+    expect(paths((await s.api('POST', '/api/v1/incidents', { token: 'dev-requester', body: { title: 'x', impact: 'low', urgency: 'low', type: 'security', classification: CIA, namedPeople: ['usr-legal'] } })).body)).toEqual(['namedPeople']);
+    const inc = await openSecurity({ namedPeople: ['usr-legal', 'usr-legal'] }, MEMBER);
+    expect([inc.restrictedTo, inc.namedPeople]).toEqual([['security'], ['usr-legal']]);
+    expect((await get(`/api/v1/incidents/${inc.number}`, 'dev-legal')).status).toBe(200);
+    const listed = (await get('/api/v1/incidents?type=security&limit=100', 'dev-legal')).body.items as { number: string; namedPeople: string[] }[];
+    expect(listed.map((i) => [i.number, i.namedPeople])).toEqual([[inc.number, ['usr-legal']]]);
+    // Restricted anew without people: they stay; with an empty list: they go (the security group stays).
+    expect((await s.api('POST', `/api/v1/incidents/${inc.number}/restrict`, { token: MEMBER, body: { groups: [] } })).body.namedPeople).toEqual(['usr-legal']);
+    expect(paths((await s.api('POST', `/api/v1/incidents/${inc.number}/restrict`, { token: MEMBER, body: { groups: [], people: ['usr-nobody'] } })).body)).toEqual(['people.0']);
+    const cleared = await s.api('POST', `/api/v1/incidents/${inc.number}/restrict`, { token: MEMBER, body: { groups: [], people: [] } });
+    expect([cleared.body.restrictedTo, cleared.body.namedPeople]).toEqual([['security'], []]);
+    expect((await get(`/api/v1/incidents/${inc.number}`, 'dev-legal')).status).toBe(404);
+    const named = await s.api('POST', `/api/v1/incidents/${inc.number}/restrict`, { token: MEMBER, body: { groups: ['legal'], people: ['usr-sec-manager'] } });
+    expect([named.body.restrictedTo, named.body.namedPeople]).toEqual([['security', 'legal'], ['usr-sec-manager']]);
+    expect((await get(`/api/v1/incidents/${inc.number}/history`, 'dev-legal')).status).toBe(200);
+    expect((await get(`/api/v1/incidents/${inc.number}/history`, 'dev-sec-manager')).status).toBe(200);
+  });
+
   test("a sensitive CI raises it to at least P2; the security group's OLA runs from the start; escalations go to the security manager", async () => {
     const ola = await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Security OLA', kind: 'OLA', team: 'security', targets: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT15M', resolution: 'PT4H' }])) } });
     expect(ola.status).toBe(201);

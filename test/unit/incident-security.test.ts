@@ -4,6 +4,8 @@
  * security group, the review before closing (auto-close included), whose manager is escalated to.
  */
 import { commandEffects, incidentDeadlines, newIncident } from '../../domain/incident/lifecycle';
+import { accessList, personAccess, splitAccess } from '../../domain/incident/security';
+import { incidentScope } from '../../domain/access';
 import { DATA_CLASSES, SECURITY_GROUP, webhookEventData, closeRefusal, escalationGroup, highestDataClass, reviewRefusal, securityPriority, securityRestriction, type IncidentSecurity } from '../../domain/incident/security';
 import { SECURITY_CLASSES } from '../../domain/schemas/ci';
 import { CreateIncidentBody, IncidentCommandBodies } from '../../domain/schemas/incident';
@@ -49,6 +51,14 @@ describe('security incident rules', () => {
     expect(reviewRefusal(sec(null))).toBeNull();
     expect(escalationGroup({ assignmentGroup: 'l2-support', security: sec(null) })).toBe(SECURITY_GROUP);
     expect(escalationGroup({ assignmentGroup: 'l2-support' })).toBe('l2-support');
+  });
+
+  test('named people share the access list with groups as user:<id>, which no group name can be; restrict keeps them unless given', () => {
+    expect(accessList(['legal'], ['usr-1'])).toEqual(['legal', 'user:usr-1']);
+    expect(splitAccess(['security', 'user:usr-1', 'legal'])).toEqual({ groups: ['security', 'legal'], people: ['usr-1'] });
+    expect(accessList([], undefined, ['security', 'user:usr-1'])).toEqual(['user:usr-1']);
+    expect(accessList(['hr'], [], ['security', 'user:usr-1'])).toEqual(['hr']);
+    expect(incidentScope({ id: 'usr-1', role: 'agent', groups: ['legal'] })).toEqual({ OR: expect.arrayContaining([{ access: { some: { group: { in: ['legal', personAccess('usr-1')] } } } }]) });
   });
 
   test("a webhook carries a security incident's identity and standing only; other events whole", () => {
