@@ -131,7 +131,8 @@ export function createIncidentActivities(deps: ActivityDeps) {
       if (existing) return existing;
       const inc = await deps.db.incident.findUniqueOrThrow({ where: { id: input.incidentId } });
       const view = await openProblem({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, config: input.config }, input.actor, {
-        title: `Major incident review: ${inc.title}`.slice(0, 300),
+        // A security incident's title is the security group's to read, not every problem manager's.
+        title: (inc.type === 'security' ? `Major incident review: security incident ${inc.number}` : `Major incident review: ${inc.title}`).slice(0, 300),
         description: `Raised when P1 incident ${inc.number} was resolved without a linked problem.`,
         ...(inc.serviceId ? { serviceId: inc.serviceId } : {}),
         ...(inc.ciId ? { ciId: inc.ciId } : {}),

@@ -174,7 +174,12 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     const secret = await ci('hr-db', { securityClass: 'secret' });
     const internal = await ci('wiki', { securityClass: 'internal' });
     expect((await openSecurity({ ciId: secret.number })).priority).toBe('P2');
-    expect((await openSecurity({ ciId: secret.number, impact: 'high', urgency: 'high' })).priority).toBe('P1');
+    const major = await openSecurity({ ciId: secret.number, impact: 'high', urgency: 'high' });
+    expect(major.priority).toBe('P1');
+    // A P1 resolved raises its major-incident problem, which problem managers read: it does not repeat the title.
+    expect((await s.api('POST', `/api/v1/incidents/${major.number}/resolve`, { token: MEMBER, body: { code: 'contained', notes: 'rotated' } })).status).toBe(200);
+    const problem = await eventually(() => s.tdb.db.problem.findFirst({ where: { trendKey: `major:${major.id}` } }).then((p) => p ?? undefined));
+    expect(problem.title).toBe(`Major incident review: security incident ${major.number}`);
     const low = await openSecurity({ ciId: internal.number });
     expect(low).toMatchObject({ priority: 'P5', security: { dataClass: 'internal' } });
     const onSecret = await openSecurity({ ciId: secret.id });
