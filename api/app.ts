@@ -6,6 +6,7 @@ import { authorize, createAuthenticator, type Authenticator } from './auth';
 import { HttpError, errorHandler, parseOr400, sendProblem } from './errors';
 import { freshReserve, withIdempotency } from './idempotency';
 import { parseIsoDuration } from '../domain/duration';
+import type { Principal } from '../domain/access';
 import { buildOpenApi } from './openapi';
 import type { ApiDeps, Reserve, RouteDef } from './route';
 import { allRoutes } from './routes';
@@ -68,12 +69,15 @@ function guardBody(req: Request, _res: Response, next: NextFunction) {
   next(new HttpError(400, 'Invalid request', `${bad.path} ${describeTextProblem(bad)}`, [{ path: bad.path, message: describeTextProblem(bad) }]));
 }
 
+/** Who calls a public route: no one the database knows, holding no group. */
+const ANONYMOUS: Principal = { id: 'anonymous', name: 'anonymous', role: 'requester', groups: [] };
+
 function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authenticator) {
   const engineTimeoutMs = parseIsoDuration(deps.env.API_ENGINE_TIMEOUT ?? 'PT20S');
   app[r.method](
     r.path,
     wrap(async (req, res) => {
-      const user = await auth.authenticate(req);
+      const user = r.public ? ANONYMOUS : await auth.authenticate(req);
       (req as Request & { userId?: string }).userId = user.id;
       authorize(user, r.roles, `${r.method.toUpperCase()} ${r.path}`);
       // No body at all reads as `{}`; a body of JSON `null` is a body, validated like any other.

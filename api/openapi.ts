@@ -15,8 +15,8 @@ export function buildOpenApi(routes: RouteDef[]) {
       path: r.path.replace(/:(\w+)/g, '{$1}'),
       summary: r.summary,
       tags: [r.tag],
-      security: [{ bearer: [] }],
-      description: r.roles === 'any' ? 'Any authenticated role.' : `Roles: ${r.roles.join(', ')}.`,
+      security: r.public ? [] : [{ bearer: [] }],
+      description: r.public ? 'No bearer: the path carries the credential.' : r.roles === 'any' ? 'Any authenticated role.' : `Roles: ${r.roles.join(', ')}.`,
       request: {
         ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
         ...(r.query ? { query: r.query as z.ZodObject } : {}),

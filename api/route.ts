@@ -43,6 +43,8 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   summary: string;
   tag: string;
   roles: readonly Role[] | 'any';
+  /** Answered without a bearer: the path itself carries the credential (a survey's one-time token). The handler gets an anonymous requester. */
+  public?: true;
   body?: B;
   query?: Q;
   response?: z.ZodType;

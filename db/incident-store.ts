@@ -8,6 +8,8 @@ import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
 import { nextNumber } from './numbers';
 import { newId } from '../infra/ids';
+import { surveyToken, surveyTokenDigest } from '../infra/survey-token';
+import { SURVEY_VALID_MS, surveyRecipient } from '../domain/relationship/satisfaction';
 
 const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 /** The SLA clock's instants as columns (reports, the at-risk view). */
@@ -50,6 +52,26 @@ async function writeOutage(tx: Tx, s: IncidentSnapshot, replace: boolean): Promi
   const row = { serviceId: s.outage.serviceId, start: new Date(s.outage.start), end: s.outage.end === null ? null : new Date(s.outage.end) };
   const updated = await tx.outage.updateMany({ where: { incidentId: s.id }, data: row });
   if (updated.count === 0) await tx.outage.create({ data: { id: newId('out'), number: await nextNumber(tx, 'outage'), incidentId: s.id, kind: 'unplanned', createdBy: s.outage.recordedBy ?? s.createdBy, ...row } });
+}
+
+/**
+ * Closing an incident invites its caller to rate it: the Survey row and the invitation (with the
+ * one-time link) are written with the close, in its transaction, so the incident workflow's
+ * commands do not change. The ids are the incident's, so a retried write invites once; the
+ * customer is the one the caller is a contact of.
+ */
+async function writeSurvey(tx: Tx, s: IncidentSnapshot): Promise<void> {
+  const recipient = s.state === 'closed' && s.closedAt !== null ? surveyRecipient(s) : null;
+  if (!recipient || (await tx.survey.findUnique({ where: { incidentId: s.id }, select: { id: true } }))) return;
+  const id = `svy-${s.id}`;
+  const token = surveyToken(id);
+  const contact = s.callerId ? await tx.customerContact.findUnique({ where: { userId: s.callerId }, select: { customerId: true } }) : null;
+  await tx.survey.create({
+    data: { id, incidentId: s.id, serviceId: s.serviceId, team: s.assignmentGroup, customerId: contact?.customerId ?? null, recipient, tokenHash: surveyTokenDigest(token), sentAt: new Date(s.closedAt!), expiresAt: new Date(s.closedAt! + SURVEY_VALID_MS) },
+  });
+  await tx.notification.create({
+    data: { id: `ntf-${id}`, recordType: 'incident', recordId: s.id, recipient, kind: 'survey_invitation', message: `How did we do on ${s.number}? Rate it 1-5 (once, within ${SURVEY_VALID_MS / 86_400_000} days): POST /api/v1/surveys/${token} {"score": 1-5, "comment": "..."}`, createdAt: new Date(s.closedAt!) },
+  });
 }
 
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
@@ -97,6 +119,7 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
     await writeIfNewer(tx.incident, s.id, seq, row, replace);
     await writeAgreementClocks(tx, s);
     await writeOutage(tx, s, replace);
+    await writeSurvey(tx, s);
     // Restriction is set at creation: rewritten as a whole, so a retried write converges.
     if ((s.restrictedTo ?? []).length > 0) {
       await tx.incidentAccess.deleteMany({ where: { incidentId: s.id } });

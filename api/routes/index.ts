@@ -25,6 +25,7 @@ import { mailInRoutes } from './mail-in';
 import { reportRoutes } from './reports';
 import { reportScheduleRoutes } from './report-schedules';
 import { financeRoutes } from './finance';
+import { customerRoutes } from './customers';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -55,5 +56,6 @@ export function allRoutes(): RouteDef[] {
     ...reportRoutes(),
     ...reportScheduleRoutes(),
     ...financeRoutes(),
+    ...customerRoutes(),
   ];
 }

@@ -1,0 +1,135 @@
+/**
+ * Business relationship management over HTTP on SQLite and PostgreSQL: customers, their contacts
+ * (a contact who is a user makes their incidents the customer's) and subscriptions, with the
+ * refusals; the satisfaction survey written with an incident's close (its invitation carrying the
+ * one-time link, only the link's digest stored), answered without a bearer once (409 after, 404
+ * unknown, 410 expired), and the satisfaction report per service, group and customer.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PROVIDERS } from '../support/database';
+import { startStack, type Stack } from '../support/stack';
+import { startDevServer } from '../support/temporal';
+import { surveyTokenDigest } from '../../infra/survey-token';
+
+const targets = Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }]));
+const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startDevServer();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe.each(PROVIDERS)('business relationship management on %s', (provider) => {
+  let s: Stack;
+  let svc: { id: string; number: string };
+  let sla: { id: string; number: string };
+  beforeAll(async () => {
+    s = await startStack({ provider, env });
+    svc = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `Payroll ${provider}`, class: 'service' } })).body;
+    sla = (await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Default', kind: 'SLA', targets, isDefault: true } })).body;
+    expect(sla.id).toBeDefined();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  test('customers, contacts and subscriptions: created, read, changed, retired; each refusal names its field', async () => {
+    const created = await s.api('POST', '/api/v1/customers', { token: 'dev-change_manager', body: { name: 'Acme Ltd', accountManager: 'usr-change_manager' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ number: expect.stringMatching(/^CUS\d{7}$/), name: 'Acme Ltd', accountManager: 'usr-change_manager', reviewCron: null, retiredAt: null });
+    const acme = created.body as { id: string; number: string };
+    expect((await s.api('POST', '/api/v1/customers', { token: 'dev-admin', body: { name: 'Acme Ltd' } })).status).toBe(409);
+    const badManager = await s.api('POST', '/api/v1/customers', { token: 'dev-admin', body: { name: 'Other', accountManager: 'usr-nobody' } });
+    expect([badManager.status, paths(badManager.body)]).toEqual([400, ['accountManager']]);
+    expect((await s.api('POST', '/api/v1/customers', { token: 'dev-agent', body: { name: 'Nope' } })).status).toBe(403);
+    expect((await s.api('GET', `/api/v1/customers/${acme.number}`)).body.id).toBe(acme.id);
+    expect((await s.api('GET', '/api/v1/customers/CUS9999999')).status).toBe(404);
+    expect((await s.api('GET', '/api/v1/customers/x', { token: 'dev-requester' })).status).toBe(403);
+    const renamed = await s.api('PATCH', `/api/v1/customers/${acme.id}`, { token: 'dev-admin', body: { name: 'Acme Group', accountManager: null } });
+    expect(renamed.body).toMatchObject({ name: 'Acme Group', accountManager: null });
+    expect(paths((await s.api('PATCH', `/api/v1/customers/${acme.id}`, { token: 'dev-admin', body: {} })).body)).toEqual(['name']);
+
+    // Contacts: a user at most once across customers.
+    const contact = await s.api('POST', `/api/v1/customers/${acme.id}/contacts`, { token: 'dev-admin', body: { name: 'Pat Requester', email: 'pat@acme.example', userId: 'usr-requester' } });
+    expect(contact.status).toBe(201);
+    expect(contact.body).toMatchObject({ customerId: acme.id, userId: 'usr-requester' });
+    expect((await s.api('POST', `/api/v1/customers/${acme.id}/contacts`, { token: 'dev-admin', body: { name: 'Pat again', userId: 'usr-requester' } })).status).toBe(409);
+    expect(paths((await s.api('POST', `/api/v1/customers/${acme.id}/contacts`, { token: 'dev-admin', body: { name: 'Ghost', userId: 'usr-ghost' } })).body)).toEqual(['userId']);
+    const plain = (await s.api('POST', `/api/v1/customers/${acme.id}/contacts`, { token: 'dev-admin', body: { name: 'Finance desk', email: 'finance@acme.example' } })).body;
+    expect((await s.api('GET', `/api/v1/customers/${acme.id}/contacts?limit=1`)).body).toMatchObject({ items: [{ id: plain.id }], nextCursor: plain.id });
+    expect((await s.api('DELETE', `/api/v1/customers/${acme.id}/contacts/${plain.id}`, { token: 'dev-admin' })).status).toBe(204);
+    expect((await s.api('DELETE', `/api/v1/customers/${acme.id}/contacts/${plain.id}`, { token: 'dev-admin' })).status).toBe(404);
+
+    // Subscriptions: a service CI, an existing agreement, once per service.
+    const sub = await s.api('POST', `/api/v1/customers/${acme.id}/subscriptions`, { token: 'dev-admin', body: { serviceId: svc.number, slaId: sla.number, monthlyCharge: 1200, since: '2026-01-01T00:00:00Z' } });
+    expect(sub.status).toBe(201);
+    expect(sub.body).toMatchObject({ serviceId: svc.id, slaId: sla.id, monthlyCharge: 1200, since: '2026-01-01T00:00:00.000Z', until: null });
+    expect((await s.api('POST', `/api/v1/customers/${acme.id}/subscriptions`, { token: 'dev-admin', body: { serviceId: svc.id } })).status).toBe(409);
+    const server = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `pay-01 ${provider}`, class: 'server' } })).body;
+    expect(paths((await s.api('POST', `/api/v1/customers/${acme.id}/subscriptions`, { token: 'dev-admin', body: { serviceId: server.id } })).body)).toEqual(['serviceId']);
+    expect(paths((await s.api('POST', `/api/v1/customers/${acme.id}/subscriptions`, { token: 'dev-admin', body: { serviceId: svc.id, slaId: 'SLA9999999' } })).body)).toEqual(['slaId']);
+    expect(paths((await s.api('POST', `/api/v1/customers/${acme.id}/subscriptions`, { token: 'dev-admin', body: { serviceId: svc.id, since: '2026-02-01T00:00:00Z', until: '2026-01-01T00:00:00Z' } })).body)).toEqual(['until']);
+    expect((await s.api('POST', '/api/v1/customers/CUS9999999/subscriptions', { token: 'dev-admin', body: { serviceId: svc.id } })).status).toBe(404);
+    expect((await s.api('GET', `/api/v1/customers/${acme.id}/subscriptions`)).body.items.map((i: { id: string }) => i.id)).toEqual([sub.body.id]);
+
+    // Retired: still readable, out of the list.
+    const gone = (await s.api('POST', '/api/v1/customers', { token: 'dev-admin', body: { name: 'Gone Corp' } })).body;
+    expect((await s.api('DELETE', `/api/v1/customers/${gone.id}`, { token: 'dev-admin' })).status).toBe(204);
+    expect((await s.api('GET', `/api/v1/customers/${gone.id}`)).body.retiredAt).not.toBeNull();
+    const listed = (await s.api('GET', '/api/v1/customers?limit=500')).body.items.map((c: { id: string }) => c.id);
+    expect(listed).toContain(acme.id);
+    expect(listed).not.toContain(gone.id);
+  });
+
+  test("a closed incident's survey: invitation with a one-time link, answered once without a bearer; refusals; the satisfaction report", async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const customer = (await s.api('GET', '/api/v1/customers?name=Acme')).body.items[0] as { id: string; number: string };
+    const close = async (body: object) => {
+      const inc = (await s.api('POST', '/api/v1/incidents', { token: 'dev-agent', body: { title: 'Payslips missing', impact: 'low', urgency: 'low', serviceId: svc.id, ...body } })).body as { id: string; number: string };
+      expect((await s.api('POST', `/api/v1/incidents/${inc.id}/resolve`, { body: { code: 'fixed', notes: 'rerun the batch' } })).status).toBe(200);
+      expect((await s.api('POST', `/api/v1/incidents/${inc.id}/close`, { body: {} })).body.state).toBe('closed');
+      return inc;
+    };
+    const byCaller = await close({ callerId: 'usr-requester' });
+    const noCaller = await close({});
+    expect(await s.tdb.db.survey.count({ where: { incidentId: noCaller.id } })).toBe(0);
+
+    const survey = await s.tdb.db.survey.findUniqueOrThrow({ where: { incidentId: byCaller.id } });
+    expect(survey).toMatchObject({ serviceId: svc.id, customerId: customer.id, recipient: 'user:usr-requester', answeredAt: null, score: null });
+    expect(survey.expiresAt.getTime() - survey.sentAt.getTime()).toBe(14 * 86_400_000);
+    // The caller reads the invitation; the link's token is not what the database keeps.
+    const invitation = (await s.api('GET', '/api/v1/notifications', { token: 'dev-requester' })).body.items.find((n: { kind: string }) => n.kind === 'survey_invitation');
+    expect(invitation.recordId).toBe(byCaller.id);
+    const token = /\/api\/v1\/surveys\/([A-Za-z0-9_-]+)/.exec(invitation.message)![1];
+    expect(survey.tokenHash).toBe(surveyTokenDigest(token));
+    expect(survey.tokenHash).not.toContain(token);
+
+    const bad = await s.api('POST', `/api/v1/surveys/${token}`, { token: null, body: { score: 6 } });
+    expect([bad.status, paths(bad.body)]).toEqual([400, ['score']]);
+    expect((await s.api('POST', '/api/v1/surveys/not-a-real-token', { token: null, body: { score: 5 } })).status).toBe(404);
+    const answered = await s.api('POST', `/api/v1/surveys/${token}`, { token: null, body: { score: 4, comment: 'quick fix' } });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ incidentId: byCaller.id, score: 4, comment: 'quick fix' });
+    expect((await s.api('POST', `/api/v1/surveys/${token}`, { token: null, body: { score: 1 } })).status).toBe(409);
+    expect((await s.tdb.db.survey.findUniqueOrThrow({ where: { id: survey.id } })).score).toBe(4);
+
+    // An expired link is gone (its expiry set in the past: no waiting 14 days).
+    const second = await close({ callerId: 'usr-requester' });
+    const late = await s.tdb.db.survey.findUniqueOrThrow({ where: { incidentId: second.id } });
+    await s.tdb.db.survey.update({ where: { id: late.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const lateToken = /\/api\/v1\/surveys\/([A-Za-z0-9_-]+)/.exec((await s.tdb.db.notification.findUniqueOrThrow({ where: { id: `ntf-${late.id}` } })).message)![1];
+    expect((await s.api('POST', `/api/v1/surveys/${lateToken}`, { token: null, body: { score: 5 } })).status).toBe(410);
+
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const report = async (groupBy: string, token = 'dev-agent') => s.api('GET', `/api/v1/reports/satisfaction?groupBy=${groupBy}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { token });
+    expect((await report('service')).body.rows).toEqual([{ key: svc.id, label: `${svc.number} Payroll ${provider}`, sent: 2, responses: 1, csat: 1, meanScore: 4, responseRate: 0.5 }]);
+    expect((await report('customer')).body.rows).toEqual([{ key: customer.id, label: `${customer.number} Acme Group`, sent: 2, responses: 1, csat: 1, meanScore: 4, responseRate: 0.5 }]);
+    expect((await report('group')).body.rows).toHaveLength(1);
+    expect((await report('service', 'dev-requester')).status).toBe(403);
+    const reversed = await s.api('GET', `/api/v1/reports/satisfaction?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`);
+    expect([reversed.status, paths(reversed.body)]).toEqual([400, ['query.to']]);
+  });
+});
