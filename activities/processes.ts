@@ -17,6 +17,8 @@ import { createMonitoringActivities } from './monitoring';
 import { createNotificationEmailActivities } from './notification-email';
 import { createReportRunActivities } from './report-run';
 import { createSlaSimulationActivities } from './sla-simulation';
+import { createFeedbackActivities } from './feedback';
+import { feedbackStore } from '../db/feedback-store';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -46,4 +48,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'notification-email', activities: createNotificationEmailActivities },
   { name: 'report-run', activities: createReportRunActivities },
   { name: 'sla-simulation', activities: createSlaSimulationActivities },
+  { name: 'feedback', activities: createFeedbackActivities, stores: [feedbackStore] },
 ];

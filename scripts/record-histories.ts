@@ -62,6 +62,8 @@ import { dslVerificationWorkflow } from '../workflows/dsl-verification';
 import { reportRunWorkflow } from '../workflows/report-run';
 import type { ReportRunInput } from '../workflows/contracts/report-run';
 import { slaSimulationWorkflow } from '../workflows/sla-simulation';
+import { feedbackWorkflow } from '../workflows/feedback';
+import { createFeedbackUpdate, feedbackCommandUpdates, type FeedbackWorkflowInput } from '../workflows/contracts/feedback';
 import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
 import { volvoLifecycle, writeLifecycles } from '../bench/volvo-lifecycle';
 import type { VolvoIncident } from '../bench/volvo-log';
@@ -1013,6 +1015,32 @@ async function reportRun(name: string, params: Record<string, unknown>, fails: b
 }
 
 /**
+ * A complaint left unacknowledged past its warning and its target (both alarms fire, each once),
+ * then acknowledged, investigated, resolved, reopened, resolved again and closed.
+ */
+async function feedbackComplaint(name: string) {
+  const input: FeedbackWorkflowInput = { id: `fbk-${name}`, number: 'FBK9000001', config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const op = new WithStartWorkflowOperation(feedbackWorkflow, { workflowId: name, taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  await env.client.workflow.executeUpdateWithStart(createFeedbackUpdate, {
+    args: [{ actor: 'usr-agent', body: { customerId: 'cus-recorded', accountManager: 'usr-change_manager', kind: 'complaint', title: 'Payslips late', description: null, serviceId: null, group: 'service-desk', acknowledgeMs: DAY, resolveMs: 10 * DAY } }],
+    startWorkflowOperation: op,
+  });
+  const handle = await op.workflowHandle();
+  await env.sleep(DAY + HOUR);
+  await waitFor(async () => (await actions(input.id)).includes('acknowledge_breach'), `${name}: acknowledgement breach`);
+  const step = (verb: keyof typeof feedbackCommandUpdates, body: object = {}) => handle.executeUpdate(feedbackCommandUpdates[verb] as typeof feedbackCommandUpdates.acknowledge, { args: [{ actor: 'usr-agent', body: body as never }] });
+  await step('acknowledge', { note: 'called back' });
+  await step('investigate');
+  await step('resolve', { resolution: 'batch rerun' });
+  await step('reopen', { reason: 'still missing one payslip' });
+  await step('resolve', { resolution: 'payslip reissued' });
+  await step('close');
+  await completed(handle, name);
+  await expectActions(input.id, ['create', 'acknowledge_warning', 'acknowledge_breach', 'acknowledge', 'investigate', 'resolve', 'reopen', 'resolve', 'close'], name);
+  await save(name, handle);
+}
+
+/**
  * What-if simulation of the London office-hours calendar over three incidents of January 2011
  * (written as their workflows would have recorded them), one page each, so the run pages three
  * times and finishes; or, `fails`, with one incident's stored clock corrupt: the page fails its
@@ -1332,6 +1360,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'report-run-invalid-params', run: () => reportRun('report-run-invalid-params', { groupBy: 'weekday' }, true) },
   { name: 'sla-simulation-completed', run: () => slaSimulation('sla-simulation-completed', false) },
   { name: 'sla-simulation-failed', run: () => slaSimulation('sla-simulation-failed', true) },
+  { name: 'feedback-complaint-breached-reopened', run: () => feedbackComplaint('feedback-complaint-breached-reopened') },
 ];
 
 /**

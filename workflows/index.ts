@@ -11,3 +11,4 @@ export { monitoringAlertWorkflow } from './monitoring-alert';
 export { notificationEmailWorkflow } from './notification-email';
 export { reportRunWorkflow } from './report-run';
 export { slaSimulationWorkflow } from './sla-simulation';
+export { feedbackWorkflow } from './feedback';

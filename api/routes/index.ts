@@ -26,6 +26,7 @@ import { reportRoutes } from './reports';
 import { reportScheduleRoutes } from './report-schedules';
 import { financeRoutes } from './finance';
 import { customerRoutes } from './customers';
+import { feedbackRoutes } from './feedback';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -57,5 +58,6 @@ export function allRoutes(): RouteDef[] {
     ...reportScheduleRoutes(),
     ...financeRoutes(),
     ...customerRoutes(),
+    ...feedbackRoutes(),
   ];
 }

@@ -14,6 +14,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'release.deployed', 'release.rolled_back',
   'dsl.artifact_verified', 'dsl.artifact_rejected',
   'budget.exceeded',
+  'feedback.created', 'feedback.acknowledged', 'feedback.investigating', 'feedback.resolved', 'feedback.reopened', 'feedback.closed',
+  'feedback.target_warning', 'feedback.target_breached',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */

@@ -84,6 +84,40 @@ describe.each(PROVIDERS)('business relationship management on %s', (provider) =>
     expect(listed).not.toContain(gone.id);
   });
 
+  test('complaints and compliments: recorded with their targets, worked through their commands, listed, with their history; refusals', async () => {
+    const customer = (await s.api('GET', '/api/v1/customers?name=Acme')).body.items[0] as { id: string; number: string };
+    const create = (body: object, token = 'dev-agent') => s.api('POST', '/api/v1/feedback', { token, body: { customerId: customer.number, kind: 'complaint', title: 'Payslips late again', ...body } });
+    expect(paths((await create({ customerId: 'CUS9999999' })).body)).toEqual(['customerId']);
+    expect(paths((await create({ group: 'no-such-group' })).body)).toEqual(['group']);
+    expect(paths((await create({ serviceId: 'CI9999999' })).body)).toEqual(['serviceId']);
+    expect(paths((await create({ kind: 'rant' })).body)).toEqual(['kind']);
+    expect((await create({}, 'dev-requester')).status).toBe(403);
+
+    const made = await create({ serviceId: svc.number, group: 'l2-support', targets: { acknowledge: 'PT4H', resolve: 'P5D' } });
+    expect(made.status).toBe(201);
+    const complaint = made.body as { id: string; number: string; createdAt: string; acknowledgeDueAt: string; resolveDueAt: string };
+    expect(made.body).toMatchObject({ number: expect.stringMatching(/^FBK\d{7}$/), state: 'new', kind: 'complaint', customerId: customer.id, serviceId: svc.id, group: 'l2-support', accountManager: null, breached: [] });
+    expect(Date.parse(complaint.acknowledgeDueAt) - Date.parse(complaint.createdAt)).toBe(4 * 3_600_000);
+    expect(Date.parse(complaint.resolveDueAt) - Date.parse(complaint.createdAt)).toBe(5 * 86_400_000);
+    const cmd = (verb: string, body: object = {}) => s.api('POST', `/api/v1/feedback/${complaint.number}/${verb}`, { body });
+    expect((await cmd('resolve', { resolution: 'too early' })).status).toBe(409);
+    expect(paths((await cmd('resolve', {})).body)).toEqual(['resolution']);
+    expect((await cmd('acknowledge', { note: 'called the payroll lead', timeSpent: 10 })).body.state).toBe('acknowledged');
+    expect((await cmd('resolve', { resolution: 'batch moved earlier' })).body).toMatchObject({ state: 'resolved', resolution: 'batch moved earlier' });
+    expect((await cmd('close')).body.state).toBe('closed');
+    expect((await cmd('reopen', { reason: 'late again' })).status).toBe(409);
+    const history = (await s.api('GET', `/api/v1/feedback/${complaint.id}/history`)).body as { action: string }[];
+    expect(history.map((h) => h.action)).toEqual(['create', 'acknowledge', 'resolve', 'close']);
+
+    const compliment = (await create({ kind: 'compliment', title: 'Great help on the payroll run' })).body;
+    expect(compliment).toMatchObject({ state: 'new', group: 'service-desk', resolveDueAt: null });
+    expect((await s.api('POST', `/api/v1/feedback/${compliment.id}/investigate`, { body: {} })).status).toBe(409);
+    expect((await s.api('GET', `/api/v1/feedback?customerId=${customer.number}&kind=compliment`)).body.items.map((f: { id: string }) => f.id)).toEqual([compliment.id]);
+    expect((await s.api('GET', '/api/v1/feedback?state=closed')).body.items.map((f: { id: string }) => f.id)).toEqual([complaint.id]);
+    expect((await s.api('GET', '/api/v1/feedback/FBK9999999')).status).toBe(404);
+    expect((await s.api('POST', '/api/v1/feedback/FBK9999999/acknowledge', { body: {} })).status).toBe(404);
+  });
+
   test("a closed incident's survey: invitation with a one-time link, answered once without a bearer; refusals; the satisfaction report", async () => {
     const from = new Date(Date.now() - 60_000).toISOString();
     const customer = (await s.api('GET', '/api/v1/customers?name=Acme')).body.items[0] as { id: string; number: string };
