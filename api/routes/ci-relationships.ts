@@ -5,6 +5,8 @@ import { relationshipsAt } from '../../db/ci-graph';
 import { highestSecurityClassReached, walkImpact } from '../../db/impact';
 import type { Reached } from '../../domain/cmdb/impact-graph';
 import type { ImpactPosition } from '../../domain/cmdb/impact-graph';
+import type { Db } from '../../db/client';
+import type { ConfigurationItem } from '../../generated/prisma-sqlite/client';
 import { notFound } from '../errors';
 import { requireCi, resolveCi } from '../refs';
 import { route, type RouteDef } from '../route';
@@ -108,27 +110,31 @@ export function ciRelationshipsRoutes(): RouteDef[] {
       query: ImpactQuery,
       response: ImpactResult,
       async handler({ params, query, deps }) {
-        const ci = await requireCi(deps.db, params.id);
-        const at = query.at ? new Date(query.at) : undefined;
-        const walk = await walkImpact(deps.db, ci.id, { depth: query.depth, direction: query.direction, at });
-        const page = walk.page(query.limit, positionOf(query.cursor), query.class ? new Set([query.class]) : undefined);
-        const counts = walk.counts();
-        const last = page.items[page.items.length - 1];
-        return {
-          ci: ciView(ci),
-          direction: query.direction,
-          depth: query.depth,
-          at: at ? at.toISOString() : null,
-          counts,
-          affected: page.items.map(affectedView),
-          nextCursor: page.more && last ? `hop-${last.distance}-${last.number.toLowerCase()}` : null,
-          servicesTotal: counts.byClass.service ?? 0,
-          services: walk.ofClass(SERVICE, IMPACT_SERVICES_SHOWN).map(affectedView),
-          highestSecurityClass: await highestSecurityClassReached(deps.db, ci.id, walk),
-        };
+        return ciImpact(deps.db, await requireCi(deps.db, params.id), query);
       },
     }),
   ];
+}
+
+/** The impact analysis of one CI; also what breaks if a supplier fails (its CI's impact). */
+export async function ciImpact(db: Db, ci: ConfigurationItem, query: z.infer<typeof ImpactQuery>): Promise<z.infer<typeof ImpactResult>> {
+  const at = query.at ? new Date(query.at) : undefined;
+  const walk = await walkImpact(db, ci.id, { depth: query.depth, direction: query.direction, at });
+  const page = walk.page(query.limit, positionOf(query.cursor), query.class ? new Set([query.class]) : undefined);
+  const counts = walk.counts();
+  const last = page.items[page.items.length - 1];
+  return {
+    ci: ciView(ci),
+    direction: query.direction,
+    depth: query.depth,
+    at: at ? at.toISOString() : null,
+    counts,
+    affected: page.items.map(affectedView),
+    nextCursor: page.more && last ? `hop-${last.distance}-${last.number.toLowerCase()}` : null,
+    servicesTotal: counts.byClass.service ?? 0,
+    services: walk.ofClass(SERVICE, IMPACT_SERVICES_SHOWN).map(affectedView),
+    highestSecurityClass: await highestSecurityClassReached(db, ci.id, walk),
+  };
 }
 
 const SERVICE = new Set(['service']);

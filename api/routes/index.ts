@@ -27,6 +27,7 @@ import { reportScheduleRoutes } from './report-schedules';
 import { financeRoutes } from './finance';
 import { customerRoutes } from './customers';
 import { feedbackRoutes } from './feedback';
+import { supplierRoutes } from './suppliers';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -59,5 +60,6 @@ export function allRoutes(): RouteDef[] {
     ...financeRoutes(),
     ...customerRoutes(),
     ...feedbackRoutes(),
+    ...supplierRoutes(),
   ];
 }
