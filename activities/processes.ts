@@ -19,6 +19,7 @@ import { createReportRunActivities } from './report-run';
 import { createSlaSimulationActivities } from './sla-simulation';
 import { createFeedbackActivities } from './feedback';
 import { feedbackStore } from '../db/feedback-store';
+import { createServiceReviewActivities } from './service-review';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -49,4 +50,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'report-run', activities: createReportRunActivities },
   { name: 'sla-simulation', activities: createSlaSimulationActivities },
   { name: 'feedback', activities: createFeedbackActivities, stores: [feedbackStore] },
+  { name: 'service-review', activities: createServiceReviewActivities },
 ];

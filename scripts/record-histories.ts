@@ -63,6 +63,7 @@ import { reportRunWorkflow } from '../workflows/report-run';
 import type { ReportRunInput } from '../workflows/contracts/report-run';
 import { slaSimulationWorkflow } from '../workflows/sla-simulation';
 import { feedbackWorkflow } from '../workflows/feedback';
+import { serviceReviewWorkflow } from '../workflows/service-review';
 import { createFeedbackUpdate, feedbackCommandUpdates, type FeedbackWorkflowInput } from '../workflows/contracts/feedback';
 import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
 import { volvoLifecycle, writeLifecycles } from '../bench/volvo-lifecycle';
@@ -1040,6 +1041,16 @@ async function feedbackComplaint(name: string) {
   await save(name, handle);
 }
 
+/** A customer's service review run by hand as of 1 April 2025 (the time-skipping server has no Schedules): its agenda for March stored once. */
+async function serviceReview(name: string) {
+  await tdb.db.customer.upsert({ where: { id: 'cus-recorded' }, create: { id: 'cus-recorded', number: 'CUS9000001', name: 'Recorded customer', accountManager: 'usr-change_manager', createdBy: 'usr-admin' }, update: {} });
+  const handle = await env.client.workflow.start(serviceReviewWorkflow, { taskQueue: TQ, workflowId: name, args: [{ customerId: 'cus-recorded', customerNumber: 'CUS9000001', manualAt: '2025-04-01T06:00:00.000Z' }] });
+  await completed(handle, name);
+  const review = await tdb.db.serviceReview.findFirstOrThrow({ where: { customerId: 'cus-recorded' } });
+  if (review.periodFrom.toISOString() !== '2025-03-01T00:00:00.000Z') throw new Error(`${name}: the review covers ${review.periodFrom.toISOString()}`);
+  await save(name, handle);
+}
+
 /**
  * What-if simulation of the London office-hours calendar over three incidents of January 2011
  * (written as their workflows would have recorded them), one page each, so the run pages three
@@ -1361,6 +1372,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'sla-simulation-completed', run: () => slaSimulation('sla-simulation-completed', false) },
   { name: 'sla-simulation-failed', run: () => slaSimulation('sla-simulation-failed', true) },
   { name: 'feedback-complaint-breached-reopened', run: () => feedbackComplaint('feedback-complaint-breached-reopened') },
+  { name: 'service-review-manual', run: () => serviceReview('service-review-manual') },
 ];
 
 /**

@@ -12,3 +12,4 @@ export { notificationEmailWorkflow } from './notification-email';
 export { reportRunWorkflow } from './report-run';
 export { slaSimulationWorkflow } from './sla-simulation';
 export { feedbackWorkflow } from './feedback';
+export { serviceReviewWorkflow } from './service-review';

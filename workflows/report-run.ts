@@ -1,9 +1,9 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ReportRunActivities } from '../activities/report-run';
 import { periodOf } from '../domain/reports/period';
 import { REPORT_FAILURE, type ReportRunInput, type ReportRunOutcome, type ReportRunTrigger } from './contracts/report-run';
 import * as SA from './contracts/search-attributes';
+import { scheduledTime } from './scheduled-time';
 
 /**
  * The computation reads a period of incidents and writes one row: a few attempts with backoff
@@ -15,20 +15,6 @@ const reports = proxyActivities<ReportRunActivities>({
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5, nonRetryableErrorTypes: [REPORT_FAILURE.invalidParams] },
 });
 
-/** Set by the Schedule on every run it starts (backfills too): the run's nominal time. */
-const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
-
-/** The scheduled time: the Schedule's search attribute, else the time it appends to the workflow id. */
-function scheduledTime(): number {
-  const info = workflowInfo();
-  const at = info.typedSearchAttributes.get(ScheduledStartTime);
-  if (at) return at.getTime();
-  const suffix = /-(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d))$/.exec(info.workflowId);
-  if (suffix) return Date.parse(suffix[1]);
-  // Started by hand without `manualAt`: no retry of the workflow task could find a time.
-  throw ApplicationFailure.nonRetryable(`${info.workflowId} was not started by a Schedule and names no time`, REPORT_FAILURE.invalidParams);
-}
-
 /**
  * One run of a scheduled report: its period resolved from the run's scheduled time (so a backfill
  * of last spring reports last spring, from the same records), then computed and stored once as an
@@ -36,7 +22,7 @@ function scheduledTime(): number {
  */
 export async function reportRunWorkflow(input: ReportRunInput): Promise<ReportRunOutcome> {
   const info = workflowInfo();
-  const at = input.manualAt !== undefined ? Date.parse(input.manualAt) : scheduledTime();
+  const at = input.manualAt !== undefined ? Date.parse(input.manualAt) : scheduledTime(REPORT_FAILURE.invalidParams);
   const trigger: ReportRunTrigger = input.manualAt !== undefined ? 'manual' : info.startTime.getTime() - at > input.catchupWindowMs ? 'backfill' : 'scheduled';
   const period = input.period ? periodOf(at, input.period, input.timezone) : { from: at, to: at };
   if (input.searchAttributes) upsertSearchAttributes([{ key: SA.RecordState, value: 'running' }]);

@@ -21,9 +21,11 @@ import { answerSurvey, resolveSla, resolveUser, satisfactionReport, SurveyUnavai
 import { nextNumber } from '../../db/numbers';
 import { newId } from '../../infra/ids';
 import type { Db } from '../../db/client';
-import { HttpError, conflict, notFound } from '../errors';
+import { HttpError, badRequest, conflict, notFound } from '../errors';
 import { listPage } from '../pagination';
-import { route, type RouteDef } from '../route';
+import { route, type ApiDeps, type RouteDef } from '../route';
+import { engineRefusal } from './report-schedules';
+import { deleteReviewSchedule, ensureReviewSchedule } from '../../temporal/service-review-schedule';
 
 /** Customers and what they subscribe to are read by the desk and its managers, and kept by the managers and admins. */
 const READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'release_manager', 'admin'];
@@ -46,13 +48,24 @@ async function orConflict<T>(write: Promise<T>, detail: string): Promise<T> {
   }
 }
 
+/** The customer's review Schedule made to match its cron; the engine's refusal of the cron is the caller's 400. */
+async function scheduleReviews(deps: ApiDeps, customer: { id: string; number: string; name: string }, cron: string): Promise<void> {
+  try {
+    await ensureReviewSchedule(deps.temporal, { customer, cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, searchAttributes: deps.searchAttributes !== false });
+  } catch (e) {
+    const refusal = engineRefusal(e);
+    if (refusal === null) throw e;
+    throw badRequest('the schedule engine refused the reviewCron', [{ path: 'reviewCron', message: `not a cron expression the schedule engine accepts: ${refusal}` }]);
+  }
+}
+
 /** Business relationship management: customers, their contacts and subscriptions, surveys and the satisfaction report. */
 export function customerRoutes(): RouteDef[] {
   return [
     route({
       method: 'post',
       path: '/api/v1/customers',
-      summary: 'Create a customer (an organisation the services are delivered to)',
+      summary: 'Create a customer (an organisation the services are delivered to), with a recurring service review on a Temporal Schedule if reviewCron is given',
       tag: 'Customers',
       roles: WRITERS,
       body: CreateCustomerBody,
@@ -62,7 +75,17 @@ export function customerRoutes(): RouteDef[] {
       async handler({ body, user, deps }) {
         const accountManager = body.accountManager ? await resolveUser(deps.db, body.accountManager, 'accountManager') : null;
         const number = await nextNumber(deps.db, 'customer');
-        return customerView(await orConflict(deps.db.customer.create({ data: { id: newId('cus'), number, name: body.name, accountManager, createdBy: user.id } }), `a customer named ${body.name} already exists`));
+        const row = await orConflict(deps.db.customer.create({ data: { id: newId('cus'), number, name: body.name, accountManager, reviewCron: body.reviewCron ?? null, createdBy: user.id } }), `a customer named ${body.name} already exists`);
+        if (body.reviewCron) {
+          try {
+            await scheduleReviews(deps, row, body.reviewCron);
+          } catch (e) {
+            // Neither or both: a customer whose review cron has no Schedule would wait for reviews that never come.
+            await deps.db.customer.delete({ where: { id: row.id } });
+            throw e;
+          }
+        }
+        return customerView(row);
       },
     }),
     route({
@@ -91,7 +114,7 @@ export function customerRoutes(): RouteDef[] {
     route({
       method: 'patch',
       path: '/api/v1/customers/:id',
-      summary: "Rename a customer or change its account manager",
+      summary: 'Rename a customer, change its account manager, or set or remove its recurring service review (reviewCron)',
       tag: 'Customers',
       roles: WRITERS,
       body: UpdateCustomerBody,
@@ -99,20 +122,25 @@ export function customerRoutes(): RouteDef[] {
       async handler({ params, body, deps }) {
         const c = await customerOr404(deps.db, params.id);
         const accountManager = body.accountManager ? await resolveUser(deps.db, body.accountManager, 'accountManager') : body.accountManager;
-        const data = { ...(body.name !== undefined ? { name: body.name } : {}), ...(accountManager !== undefined ? { accountManager } : {}) };
+        // The Schedule first: a cron the engine refuses leaves the customer as it was.
+        if (body.reviewCron) await scheduleReviews(deps, { ...c, name: body.name ?? c.name }, body.reviewCron);
+        if (body.reviewCron === null) await deleteReviewSchedule(deps.temporal, c.number);
+        const data = { ...(body.name !== undefined ? { name: body.name } : {}), ...(accountManager !== undefined ? { accountManager } : {}), ...(body.reviewCron !== undefined ? { reviewCron: body.reviewCron } : {}) };
         return customerView(await orConflict(deps.db.customer.update({ where: { id: c.id }, data }), `a customer named ${body.name} already exists`));
       },
     }),
     route({
       method: 'delete',
       path: '/api/v1/customers/:id',
-      summary: 'Retire a customer: kept for the records and reports that name it, left out of the list',
+      summary: 'Retire a customer: kept for the records and reports that name it, left out of the list; its review Schedule is deleted',
       tag: 'Customers',
       roles: WRITERS,
       status: 204,
       async handler({ params, deps }) {
         const c = await customerOr404(deps.db, params.id);
-        if (!c.retiredAt) await deps.db.customer.update({ where: { id: c.id }, data: { retiredAt: new Date() } });
+        // Its recurring review goes with it; the reviews already held stay.
+        await deleteReviewSchedule(deps.temporal, c.number);
+        if (!c.retiredAt) await deps.db.customer.update({ where: { id: c.id }, data: { retiredAt: new Date(), reviewCron: null } });
         return undefined;
       },
     }),

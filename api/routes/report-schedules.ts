@@ -71,7 +71,7 @@ const runMeta = (row: Pick<ReportSchedule, 'number' | 'report'>, searchAttribute
  * The verdict on a Schedule's spec, or null for anything else: the client refuses a cron or a zone
  * it cannot encode with a TypeError, the server one it cannot parse with INVALID_ARGUMENT.
  */
-function engineRefusal(e: unknown): string | null {
+export function engineRefusal(e: unknown): string | null {
   if (e instanceof TypeError) return e.message;
   for (let cur: unknown = e; cur; cur = (cur as { cause?: unknown }).cause) {
     if (isGrpcServiceError(cur) && cur.code === 3 /* INVALID_ARGUMENT */) return cur.details || cur.message;

@@ -4,17 +4,20 @@ import { SATISFACTION_GROUPINGS } from '../relationship/satisfaction';
 
 const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
 const Email = z.email().max(320);
+/** Five cron fields (minute hour day-of-month month day-of-week, UTC); the schedule engine judges the rest. */
+const Cron = z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a cron expression of five fields').max(100);
 
 export const CreateCustomerBody = z
   .object({
     name: Name,
     accountManager: RecordRef.optional().describe('the user (id) who manages the relationship'),
+    reviewCron: Cron.optional().describe('when the recurring service review runs (UTC cron, e.g. 0 6 1 * * monthly); each covers the calendar month before it'),
   })
   .strict();
 export type CreateCustomerBody = z.infer<typeof CreateCustomerBody>;
 
 export const UpdateCustomerBody = z
-  .object({ name: Name.optional(), accountManager: RecordRef.nullable().optional() })
+  .object({ name: Name.optional(), accountManager: RecordRef.nullable().optional(), reviewCron: Cron.nullable().optional().describe('null: no recurring review (its Schedule is deleted)') })
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required', path: ['name'] })
   .openapi({ minProperties: 1 });
@@ -27,7 +30,7 @@ export const CustomerRecord = z.object({
   number: z.string(),
   name: z.string(),
   accountManager: z.string().nullable(),
-  reviewCron: z.string().nullable().describe('the recurring service review (not scheduled yet)'),
+  reviewCron: z.string().nullable().describe('the recurring service review (its Temporal Schedule is service-review-<number>)'),
   retiredAt: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
@@ -93,4 +96,60 @@ export const SatisfactionReport = z.object({
       responseRate: z.number(),
     }),
   ),
+});
+
+const Rate = z.object({ sent: z.number().int(), responses: z.number().int(), csat: z.number().nullable(), meanScore: z.number().nullable(), responseRate: z.number() });
+export const ServiceReviewRecord = z.object({
+  id: z.string(),
+  number: z.string(),
+  customerId: z.string(),
+  periodFrom: z.string(),
+  periodTo: z.string(),
+  state: z.enum(['open', 'closed']),
+  agenda: z.object({
+    periodFrom: z.string(),
+    periodTo: z.string(),
+    services: z.array(
+      z.object({
+        serviceId: z.string(),
+        label: z.string(),
+        sla: z.object({ due: z.number().int(), met: z.number().int(), breached: z.number().int(), attainmentPct: z.number().nullable() }).nullable(),
+        availability: z.object({ availability: z.number().nullable(), target: z.number().nullable(), meetsTarget: z.boolean().nullable(), outages: z.number().int() }).nullable(),
+        satisfaction: Rate.nullable(),
+      }),
+    ),
+    satisfaction: Rate.nullable(),
+    openActions: z.array(z.object({ id: z.string(), title: z.string(), owner: z.string(), dueAt: z.string().nullable(), overdue: z.boolean() })),
+    items: z.array(z.string()),
+  }),
+  createdAt: z.string(),
+});
+export type ServiceReviewRecord = z.infer<typeof ServiceReviewRecord>;
+export const ServiceReviewQuery = ListQuery.extend({ customerId: RecordRef.optional() });
+export const TriggerReviewBody = z
+  .object({
+    customerId: RecordRef.describe('the customer (id or number)'),
+    at: IsoTimestamp.optional().describe('the review is as of this instant and covers the calendar month before it (UTC; default now)'),
+  })
+  .strict();
+
+export const CreateReviewActionBody = z
+  .object({ title: Name, owner: RecordRef.describe('the user (id or e-mail) who owns it'), dueAt: IsoTimestamp.optional() })
+  .strict();
+export const ReviewActionRecord = z.object({
+  id: z.string(),
+  reviewId: z.string(),
+  title: z.string(),
+  owner: z.string(),
+  dueAt: z.string().nullable(),
+  state: z.enum(['open', 'closed']),
+  overdue: z.boolean(),
+  closedAt: z.string().nullable(),
+  closedBy: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export const ReviewActionQuery = ListQuery.extend({
+  state: z.enum(['open', 'closed']).optional(),
+  overdue: z.enum(['true', 'false']).optional().describe('true: only open actions past their due date'),
 });

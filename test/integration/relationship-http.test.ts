@@ -7,7 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROVIDERS } from '../support/database';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
 import { surveyTokenDigest } from '../../infra/survey-token';
 
@@ -165,5 +165,67 @@ describe.each(PROVIDERS)('business relationship management on %s', (provider) =>
     expect((await report('service', 'dev-requester')).status).toBe(403);
     const reversed = await s.api('GET', `/api/v1/reports/satisfaction?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`);
     expect([reversed.status, paths(reversed.body)]).toEqual([400, ['query.to']]);
+  });
+
+  test("service reviews: a customer's Schedule made, changed and deleted with its reviewCron; a run by the Schedule and by hand stores the agenda from the month's SLA, availability and satisfaction; actions tracked to closure, overdue ones listed", async () => {
+    const refused = await s.api('POST', '/api/v1/customers', { token: 'dev-admin', body: { name: 'Bad Cron Ltd', reviewCron: '99 99 * * *' } });
+    expect([refused.status, paths(refused.body)]).toEqual([400, ['reviewCron']]);
+    expect((await s.api('GET', '/api/v1/customers?name=Bad')).body.items).toEqual([]);
+    const beta = (await s.api('POST', '/api/v1/customers', { token: 'dev-admin', body: { name: 'Beta GmbH', accountManager: 'usr-change_manager', reviewCron: '0 6 1 * *' } })).body as { id: string; number: string };
+    const schedule = s.env.client.schedule.getHandle(`service-review-${beta.number}`);
+    expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'serviceReviewWorkflow', args: [{ customerId: beta.id, customerNumber: beta.number }] });
+    expect((await s.api('PATCH', `/api/v1/customers/${beta.id}`, { token: 'dev-admin', body: { reviewCron: '0 7 1 * *' } })).body.reviewCron).toBe('0 7 1 * *');
+    expect((await s.api('POST', `/api/v1/customers/${beta.id}/subscriptions`, { token: 'dev-admin', body: { serviceId: svc.id, since: '2020-01-01T00:00:00Z' } })).status).toBe(201);
+
+    // The Schedule's own run: its scheduled time names the month before.
+    await schedule.trigger();
+    const scheduled = await eventually(async () => (await s.api('GET', `/api/v1/service-reviews?customerId=${beta.number}`)).body.items[0], 20_000, 'the scheduled review');
+    expect(scheduled).toMatchObject({ customerId: beta.id, state: 'open', number: expect.stringMatching(/^SRV\d{7}$/) });
+    expect(scheduled.agenda.services.map((x: { serviceId: string }) => x.serviceId)).toEqual([svc.id]);
+    expect(await s.tdb.db.notification.count({ where: { recordId: scheduled.id, recipient: 'user:usr-change_manager', kind: 'service_review_ready' } })).toBe(1);
+    expect((await s.api('PATCH', `/api/v1/customers/${beta.id}`, { token: 'dev-admin', body: { reviewCron: null } })).body.reviewCron).toBeNull();
+    await expect(schedule.describe()).rejects.toThrow();
+
+    // By hand, as of the first of next month: this month's figures for Acme, whose caller answered a survey.
+    const acme = (await s.api('GET', '/api/v1/customers?name=Acme')).body.items[0] as { id: string; number: string };
+    const now = new Date();
+    const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+    const manual = await s.api('POST', '/api/v1/service-reviews', { token: 'dev-change_manager', body: { customerId: acme.number, at } });
+    expect(manual.status).toBe(201);
+    const review = manual.body;
+    expect(review.periodTo).toBe(at);
+    expect(review.agenda.services).toHaveLength(1);
+    expect(review.agenda.services[0]).toMatchObject({ serviceId: svc.id, label: `${svc.number} Payroll ${provider}`, satisfaction: { sent: 2, responses: 1, csat: 1, meanScore: 4, responseRate: 0.5 } });
+    // The SLA report counts the resolution clocks due in the month (near its end, some fall in the next).
+    const due = await s.tdb.db.incident.count({ where: { serviceId: svc.id, resolutionDueAt: { gte: new Date(review.periodFrom), lt: new Date(at) } } });
+    expect(review.agenda.services[0].sla).toEqual(due === 0 ? null : expect.objectContaining({ due, breached: 0 }));
+    expect(review.agenda.services[0].availability).toMatchObject({ outages: 0 });
+    expect(review.agenda.satisfaction).toMatchObject({ sent: 2, responses: 1 });
+    expect(review.agenda.items.length).toBeGreaterThan(0);
+    expect(paths((await s.api('POST', '/api/v1/service-reviews', { token: 'dev-admin', body: { customerId: 'CUS9999999' } })).body)).toEqual(['customerId']);
+    expect((await s.api('POST', '/api/v1/service-reviews', { token: 'dev-agent', body: { customerId: acme.id } })).status).toBe(403);
+
+    // Actions: one overdue, one not; closed once.
+    const action = (body: object) => s.api('POST', `/api/v1/service-reviews/${review.number}/actions`, { token: 'dev-admin', body });
+    expect(paths((await action({ title: 'x', owner: 'usr-ghost' })).body)).toEqual(['owner']);
+    const late = (await action({ title: 'Move the payroll batch earlier', owner: 'usr-change_manager', dueAt: '2020-01-01T00:00:00Z' })).body;
+    const later = (await action({ title: 'Quarterly satisfaction call', owner: 'usr-change_manager', dueAt: '2099-01-01T00:00:00Z' })).body;
+    expect([late.overdue, later.overdue]).toEqual([true, false]);
+    expect((await s.api('GET', '/api/v1/review-actions?overdue=true')).body.items.map((a: { id: string }) => a.id)).toEqual([late.id]);
+    expect((await s.api('GET', `/api/v1/service-reviews/${review.id}/actions`)).body.items).toHaveLength(2);
+    // The next review's agenda carries what is still open.
+    const next = (await s.api('POST', '/api/v1/service-reviews', { token: 'dev-admin', body: { customerId: acme.id, at } })).body;
+    expect(next.agenda.openActions.map((a: { id: string; overdue: boolean }) => [a.id, a.overdue])).toEqual([[late.id, true], [later.id, false]]);
+    const close = () => s.api('POST', `/api/v1/service-reviews/${review.id}/actions/${late.id}/close`, { token: 'dev-admin' });
+    expect((await close()).body).toMatchObject({ state: 'closed', overdue: false, closedBy: 'usr-admin' });
+    expect((await close()).status).toBe(409);
+    expect((await s.api('GET', '/api/v1/review-actions?overdue=true')).body.items).toEqual([]);
+    expect((await s.api('POST', `/api/v1/service-reviews/${review.id}/actions/rva_nothing/close`, { token: 'dev-admin' })).status).toBe(404);
+    expect((await s.api('GET', '/api/v1/service-reviews/SRV9999999')).status).toBe(404);
+
+    // Retiring a customer deletes its Schedule.
+    expect((await s.api('PATCH', `/api/v1/customers/${beta.id}`, { token: 'dev-admin', body: { reviewCron: '0 6 1 * *' } })).status).toBe(200);
+    expect((await s.api('DELETE', `/api/v1/customers/${beta.id}`, { token: 'dev-admin' })).status).toBe(204);
+    await expect(schedule.describe()).rejects.toThrow();
   });
 });
