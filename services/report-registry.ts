@@ -8,6 +8,8 @@ import type { Db } from '../db/client';
 import { REPORT_RUN_SCOPE } from '../domain/access';
 import { BacklogReportQuery, SlaReportQuery } from '../domain/schemas/reports';
 import { backlogReport, computeSlaReport } from './reports';
+import { satisfactionReport } from './relationship';
+import { SatisfactionParams } from '../domain/schemas/relationship';
 import { AvailabilityQuery } from '../domain/schemas/availability';
 import { availabilityReport } from './availability';
 import { REPORT_PERIODS } from '../domain/reports/period';
@@ -56,6 +58,7 @@ export const REPORTS = {
   backlog: define({ params: BacklogReportQuery.omit({ format: true }), periodic: false, compute: (db, _params, at) => backlogReport(db, SYSTEM_SCOPE, at.now) }),
   availability: define({ params: AvailabilityQuery.omit({ from: true, to: true, format: true }), periodic: true, compute: (db, p, at) => availabilityReport(db, { ...p, from: at.from, to: at.to }, at.now, SYSTEM_SCOPE) }),
   costs: define({ params: CostScheduleParams, periodic: true, compute: (db, p, at) => costReport(db, { ...p, ...monthsOfPeriod(Date.parse(at.from), Date.parse(at.to)) }, at.now), events: (r) => budgetOverruns(r as CostReport) }),
+  satisfaction: define({ params: SatisfactionParams, periodic: true, compute: (db, p, at) => satisfactionReport(db, { ...p, from: at.from, to: at.to }) }),
 } satisfies Record<string, ReportDefinition>;
 
 export type ReportName = keyof typeof REPORTS;

@@ -73,12 +73,12 @@ export const SurveyAnswerBody = z
   .strict();
 export const SurveyAnswered = z.object({ incidentId: z.string(), score: z.number().int(), comment: z.string().nullable(), answeredAt: z.string() });
 
-export const SatisfactionQuery = z
-  .object({
-    groupBy: z.enum(SATISFACTION_GROUPINGS).default('service'),
-    from: IsoTimestamp.describe('surveys sent from this instant'),
-    to: IsoTimestamp.describe('surveys sent before this instant'),
-  })
+/** What a scheduled satisfaction report keeps (each run's period gives from and to). */
+export const SatisfactionParams = z.object({ groupBy: z.enum(SATISFACTION_GROUPINGS).default('service') });
+export const SatisfactionQuery = SatisfactionParams.extend({
+  from: IsoTimestamp.describe('surveys sent from this instant'),
+  to: IsoTimestamp.describe('surveys sent before this instant'),
+})
   .strict()
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'must be after from', path: ['to'] });
 export const SatisfactionReport = z.object({
