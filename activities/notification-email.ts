@@ -23,6 +23,8 @@ export function createNotificationEmailActivities(deps: ActivityDeps) {
         return db.change.findUnique({ where: { id }, select });
       case 'problem':
         return db.problem.findUnique({ where: { id }, select });
+      case 'feedback':
+        return db.feedback.findUnique({ where: { id }, select });
       case 'release': {
         const r = await db.release.findUnique({ where: { id }, select: { number: true, name: true, releaseVersion: true } });
         return r && { number: r.number, title: `${r.name} ${r.releaseVersion}` };

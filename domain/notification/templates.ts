@@ -47,7 +47,7 @@ interface Context {
   kind: string;
 }
 
-const NOUNS: Record<string, string> = { incident: 'Incident', change: 'Change', problem: 'Problem', release: 'Release', report_run: 'Report run' };
+const NOUNS: Record<string, string> = { incident: 'Incident', change: 'Change', problem: 'Problem', release: 'Release', report_run: 'Report run', feedback: 'Feedback' };
 
 const yourGroup = (c: Context) => (c.group ? ` (your group ${c.group})` : '');
 
@@ -102,6 +102,10 @@ const TEMPLATES: Record<string, (c: Context) => Wording> = {
   release_failed: (c) => ({ heading: 'Release failed', lead: `Release ${c.number} failed.` }),
   release_rolled_back: (c) => ({ heading: 'Release rolled back', lead: `Release ${c.number} was rolled back.` }),
   release_rollback_failed: (c) => ({ heading: 'Release rollback failed, action needed', lead: `The rollback of release ${c.number} failed; the environments named below need attention.` }),
+  // Complaints and compliments
+  feedback_target_warning: (c) => ({ heading: 'Feedback response target approaching', lead: `Feedback ${c.number}${yourGroup(c)} is approaching its response target.` }),
+  feedback_target_breached: (c) => ({ heading: 'Feedback response target missed', lead: `Feedback ${c.number}${yourGroup(c)} was not answered within its response target.` }),
+  feedback_reopened: (c) => ({ heading: 'Complaint reopened', lead: `Complaint ${c.number}${yourGroup(c)} was reopened: the customer is not satisfied with its resolution.` }),
   // Scheduled reports
   report_ready: (c) => ({ heading: 'Scheduled report ready', lead: `Report run ${c.number} is stored; the link below shows its figures.` }),
 };

@@ -31,6 +31,9 @@ const RAISED: [kind: string, recordType: string, number: string, message: string
   ['release_failed', 'release', 'REL0000002', 'REL0000002 failed at deploy:prod: health check failed'],
   ['release_rolled_back', 'release', 'REL0000002', 'REL0000002 rolled back (deploy:test): smoke tests failed'],
   ['release_rollback_failed', 'release', 'REL0000002', 'REL0000002: rollback failed at deploy:prod (timeout); those environments need attention'],
+  ['feedback_target_warning', 'feedback', 'FBK0000005', 'complaint FBK0000005 (Payslips late) must be acknowledged by 2026-12-05T09:00:00.000Z'],
+  ['feedback_target_breached', 'feedback', 'FBK0000005', 'complaint FBK0000005 (Payslips late) was not resolved by its target 2026-12-05T09:00:00.000Z'],
+  ['feedback_reopened', 'feedback', 'FBK0000005', 'FBK0000005 was reopened: still short-paid'],
   ['report_ready', 'report_run', 'RPT0000004', 'Report RPT0000004 is ready: sla, 2025-02-28T23:00:00.000Z – 2025-03-31T22:00:00.000Z (RPS0000001)'],
 ];
 
