@@ -19,6 +19,8 @@ import { createReportRunActivities } from './report-run';
 import { createSlaSimulationActivities } from './sla-simulation';
 import { createFeedbackActivities } from './feedback';
 import { feedbackStore } from '../db/feedback-store';
+import { createContractActivities } from './contract';
+import { contractStore } from '../db/contract-store';
 import { createServiceReviewActivities } from './service-review';
 
 /**
@@ -50,5 +52,6 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'report-run', activities: createReportRunActivities },
   { name: 'sla-simulation', activities: createSlaSimulationActivities },
   { name: 'feedback', activities: createFeedbackActivities, stores: [feedbackStore] },
+  { name: 'contract', activities: createContractActivities, stores: [contractStore] },
   { name: 'service-review', activities: createServiceReviewActivities },
 ];

@@ -12,4 +12,5 @@ export { notificationEmailWorkflow } from './notification-email';
 export { reportRunWorkflow } from './report-run';
 export { slaSimulationWorkflow } from './sla-simulation';
 export { feedbackWorkflow } from './feedback';
+export { contractWorkflow } from './contract';
 export { serviceReviewWorkflow } from './service-review';

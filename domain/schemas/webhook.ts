@@ -16,6 +16,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'budget.exceeded',
   'feedback.created', 'feedback.acknowledged', 'feedback.investigating', 'feedback.resolved', 'feedback.reopened', 'feedback.closed',
   'feedback.target_warning', 'feedback.target_breached',
+  'contract.created', 'contract.renewal_due', 'contract.escalated', 'contract.renewed', 'contract.terminated', 'contract.amended', 'contract.expired',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */
