@@ -116,7 +116,12 @@ export const incidentStore: RecordStore<IncidentSnapshot> = {
       createdBy: s.createdBy,
       version: seq,
     };
-    await writeIfNewer(tx.incident, s.id, seq, row, replace);
+    const created = await writeIfNewer(tx.incident, s.id, seq, row, replace);
+    // The customer an incident is for: its caller's, when the caller is a customer contact (read once, at creation).
+    if (created && s.callerId) {
+      const contact = await tx.customerContact.findUnique({ where: { userId: s.callerId }, select: { customerId: true } });
+      if (contact) await tx.incident.update({ where: { id: s.id }, data: { customerId: contact.customerId } });
+    }
     await writeAgreementClocks(tx, s);
     await writeOutage(tx, s, replace);
     await writeSurvey(tx, s);

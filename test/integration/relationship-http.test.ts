@@ -130,6 +130,9 @@ describe.each(PROVIDERS)('business relationship management on %s', (provider) =>
     const byCaller = await close({ callerId: 'usr-requester' });
     const noCaller = await close({});
     expect(await s.tdb.db.survey.count({ where: { incidentId: noCaller.id } })).toBe(0);
+    // The caller is Acme's contact: the incident is Acme's (Incident.customerId, which chargeback reads too).
+    expect((await s.tdb.db.incident.findUniqueOrThrow({ where: { id: byCaller.id } })).customerId).toBe(customer.id);
+    expect((await s.tdb.db.incident.findUniqueOrThrow({ where: { id: noCaller.id } })).customerId).toBeNull();
 
     const survey = await s.tdb.db.survey.findUniqueOrThrow({ where: { incidentId: byCaller.id } });
     expect(survey).toMatchObject({ serviceId: svc.id, customerId: customer.id, recipient: 'user:usr-requester', answeredAt: null, score: null });
