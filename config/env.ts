@@ -87,6 +87,12 @@ export const EnvSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Repeated monitoring events are noted on their incident at most this often (the alert counts every one). */
   MONITORING_NOTE_INTERVAL: IsoDuration.default('PT1M'),
+  /** Days before a supplier contract's notice deadline its owner is reminded (comma-separated), for contracts created from now on. */
+  CONTRACT_REMINDER_DAYS: z
+    .string()
+    .default('30,7')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int().min(0).max(3650)).min(1).max(10)),
   /** When trend detection runs (cron, UTC); `off` pauses its Schedule. */
   PROBLEM_TREND_CRON: cronSpec.default('0 * * * *'),
   /** The sliding window trend detection counts incidents in. */

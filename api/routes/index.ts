@@ -28,6 +28,7 @@ import { financeRoutes } from './finance';
 import { customerRoutes } from './customers';
 import { feedbackRoutes } from './feedback';
 import { supplierRoutes } from './suppliers';
+import { contractRoutes } from './contracts';
 import { serviceReviewRoutes } from './service-reviews';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
@@ -62,6 +63,7 @@ export function allRoutes(): RouteDef[] {
     ...customerRoutes(),
     ...feedbackRoutes(),
     ...supplierRoutes(),
+    ...contractRoutes(),
     ...serviceReviewRoutes(),
   ];
 }

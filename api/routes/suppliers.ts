@@ -14,9 +14,9 @@ import { route, type RouteDef } from '../route';
 import { ciImpact } from './ci-relationships';
 import { ciStoreError } from './cis';
 
-/** Suppliers are read by the desk and its managers (a supplier hold names one), and kept by the managers and admins. */
-const READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'release_manager', 'admin'];
-const WRITERS: readonly Role[] = ['problem_manager', 'change_manager', 'release_manager', 'admin'];
+/** Suppliers and their contracts are read by the desk and its managers (a supplier hold names one), and kept by the managers and admins. */
+export const SUPPLIER_READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'release_manager', 'admin'];
+export const SUPPLIER_WRITERS: readonly Role[] = ['problem_manager', 'change_manager', 'release_manager', 'admin'];
 
 async function supplierOr404(db: Db, ref: string) {
   const s = await findSupplier(db, ref);
@@ -49,7 +49,7 @@ export function supplierRoutes(): RouteDef[] {
       path: '/api/v1/suppliers',
       summary: 'Create a supplier, with its CI (class supplier) in the same transaction',
       tag: 'Suppliers',
-      roles: WRITERS,
+      roles: SUPPLIER_WRITERS,
       body: CreateSupplierBody,
       response: SupplierRecord,
       status: 201,
@@ -66,7 +66,7 @@ export function supplierRoutes(): RouteDef[] {
       path: '/api/v1/suppliers',
       summary: 'Suppliers (newest first), retired ones left out',
       tag: 'Suppliers',
-      roles: READERS,
+      roles: SUPPLIER_READERS,
       query: SupplierQuery,
       response: listOf(SupplierRecord),
       async handler({ query, deps }) {
@@ -79,7 +79,7 @@ export function supplierRoutes(): RouteDef[] {
       path: '/api/v1/suppliers/:id',
       summary: 'A supplier, by id or number, with the UC agreements naming it',
       tag: 'Suppliers',
-      roles: READERS,
+      roles: SUPPLIER_READERS,
       response: SupplierRecord,
       async handler({ params, deps }) {
         return (await suppliersView(deps.db, [await supplierOr404(deps.db, params.id)]))[0];
@@ -90,7 +90,7 @@ export function supplierRoutes(): RouteDef[] {
       path: '/api/v1/suppliers/:id',
       summary: 'Change a supplier (a new name renames its CI too)',
       tag: 'Suppliers',
-      roles: WRITERS,
+      roles: SUPPLIER_WRITERS,
       body: UpdateSupplierBody,
       response: SupplierRecord,
       async handler({ params, body, user, deps }) {
@@ -119,7 +119,7 @@ export function supplierRoutes(): RouteDef[] {
       path: '/api/v1/suppliers/:id',
       summary: 'Retire a supplier and its CI (409 while it has live contracts or its CI is on open records); kept for the records that name it',
       tag: 'Suppliers',
-      roles: WRITERS,
+      roles: SUPPLIER_WRITERS,
       status: 204,
       async handler({ params, user, deps }) {
         const s = await supplierOr404(deps.db, params.id);
@@ -142,7 +142,7 @@ export function supplierRoutes(): RouteDef[] {
       path: '/api/v1/suppliers/:id/impact',
       summary: "What breaks if this supplier fails: the CMDB's impact analysis of its CI (what is `supplied_by` it, transitively), as GET /api/v1/cis/:id/impact",
       tag: 'Suppliers',
-      roles: READERS,
+      roles: SUPPLIER_READERS,
       query: ImpactQuery,
       response: ImpactResult,
       async handler({ params, query, deps }) {

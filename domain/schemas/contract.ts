@@ -29,7 +29,7 @@ export const CreateContractBody = z
   })
   .strict()
   .refine((b) => Date.parse(b.endDate) > Date.parse(b.startDate), { message: 'must be after startDate', path: ['endDate'] })
-  .refine((b) => Date.parse(b.endDate) - b.noticeDays * 86_400_000 > Date.parse(b.startDate), { message: 'the notice period must fit in the term', path: ['noticeDays'] });
+  .refine((b) => Date.parse(b.endDate) <= Date.parse(b.startDate) || Date.parse(b.endDate) - b.noticeDays * 86_400_000 > Date.parse(b.startDate), { message: 'the notice period must fit in the term', path: ['noticeDays'] });
 export type CreateContractBody = z.infer<typeof CreateContractBody>;
 
 export const ContractCommandBodies = {

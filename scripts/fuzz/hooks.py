@@ -68,6 +68,9 @@ RULES = [
     (r"^a standard change must name its ", "depends on the change type"),
     (r"^required (with|to|when) ", "a field that only makes sense with another one"),
     (r"^must not exceed the cost ", "a value compared with another field"),
+    # Supplier contracts: the notice period compared with the term; the UC agreement checked against the supplier.
+    (r"^the notice period must fit in the term$", "a number of days compared with the distance between two timestamps"),
+    (r" is not an underpinning contract of ", "an agreement reference whose kind and supplier must match the contract's supplier"),
     (r"^a \w+ release needs its release unit$", "depends on the release type"),
     (r"' is listed twice$", "entries compared with each other"),
     (r"^must be an http:, https: or file: URI$", "what the WHATWG URL parser accepts, which no pattern states"),

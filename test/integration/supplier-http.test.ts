@@ -103,4 +103,59 @@ describe.each(PROVIDERS)('supplier management on %s', (provider) => {
     expect((await s.api('PATCH', `/api/v1/suppliers/${sup.id}`, { token: 'dev-admin', body: { contact: 'x' } })).status).toBe(409);
     expect((await s.api('DELETE', `/api/v1/suppliers/${sup.id}`, { token: 'dev-admin' })).status).toBe(204);
   });
+
+  test('contracts: created on the supplier’s UC and a service, refused where a reference is wrong, amended, renewed, terminated; a live one holds the supplier', async () => {
+    const sup = (await s.api('POST', '/api/v1/suppliers', { token: 'dev-admin', body: { name: `Printer lease ${provider}` } })).body as { id: string; number: string; name: string };
+    const uc = (await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Lease UC', kind: 'UC', supplier: sup.name, targets } })).body as { id: string; number: string };
+    const otherUc = (await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Someone else UC', kind: 'UC', supplier: 'Someone else', targets } })).body as { id: string };
+    const svc = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `Printing ${provider}`, class: 'service' } })).body as { id: string };
+    const start = Date.now();
+    const body = {
+      supplierId: sup.number, title: 'Printer fleet', value: 24000, startDate: new Date(start).toISOString(), endDate: new Date(start + 365 * 86_400_000).toISOString(),
+      noticeDays: 90, renewal: 'manual', ownerGroup: 'l2-support', owner: 'usr-change_manager', slaId: uc.number, serviceId: svc.id,
+    };
+    const bad = async (over: object) => {
+      const res = await s.api('POST', '/api/v1/contracts', { token: 'dev-admin', body: { ...body, ...over } });
+      return [res.status, paths(res.body)];
+    };
+    expect(await bad({ supplierId: 'SUP9999999' })).toEqual([400, ['supplierId']]);
+    expect(await bad({ slaId: otherUc.id })).toEqual([400, ['slaId']]);
+    expect(await bad({ ownerGroup: 'nobody' })).toEqual([400, ['ownerGroup']]);
+    expect(await bad({ owner: 'usr-ghost' })).toEqual([400, ['owner']]);
+    expect(await bad({ serviceId: sup.number })).toEqual([400, ['serviceId']]);
+    expect(await bad({ endDate: body.startDate })).toEqual([400, ['endDate']]);
+    expect(await bad({ noticeDays: 400 })).toEqual([400, ['noticeDays']]);
+    expect((await s.api('POST', '/api/v1/contracts', { token: 'dev-agent', body })).status).toBe(403);
+
+    const created = await s.api('POST', '/api/v1/contracts', { token: 'dev-change_manager', body });
+    expect([created.status, created.body.detail]).toEqual([201, undefined]);
+    expect(created.body).toMatchObject({ number: expect.stringMatching(/^CTR\d{7}$/), state: 'active', supplierId: sup.id, slaId: uc.id, serviceId: svc.id, currency: 'EUR', renewal: 'manual', escalated: false });
+    // Reminders from config (30 and 7 days before the notice deadline): the first is the next.
+    expect(Date.parse(created.body.noticeDeadline) - Date.parse(created.body.nextReminder)).toBe(30 * 86_400_000);
+    const c = created.body as { id: string; number: string; endDate: string };
+    expect((await s.api('GET', `/api/v1/contracts/${c.number}`)).body.id).toBe(c.id);
+    expect((await s.api('GET', '/api/v1/contracts/CTR9999999')).status).toBe(404);
+    expect((await s.api('GET', `/api/v1/contracts?supplierId=${sup.number}`)).body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
+    expect((await s.api('GET', '/api/v1/contracts/x', { token: 'dev-requester' })).status).toBe(403);
+
+    // The live contract holds the supplier.
+    expect((await s.api('DELETE', `/api/v1/suppliers/${sup.id}`, { token: 'dev-admin' })).status).toBe(409);
+
+    const amended = await s.api('POST', `/api/v1/contracts/${c.id}/amend`, { token: 'dev-admin', body: { value: 20000, owner: 'usr-admin' } });
+    expect(amended.body).toMatchObject({ value: 20000, owner: 'usr-admin' });
+    expect(paths((await s.api('POST', `/api/v1/contracts/${c.id}/amend`, { token: 'dev-admin', body: { owner: 'usr-ghost' } })).body)).toEqual(['owner']);
+    expect(paths((await s.api('POST', `/api/v1/contracts/${c.id}/amend`, { token: 'dev-admin', body: {} })).body)).toEqual(['title']);
+    expect((await s.api('POST', `/api/v1/contracts/${c.id}/amend`, { token: 'dev-admin', body: { noticeDays: 3000 } })).status).toBe(409);
+    expect((await s.api('POST', `/api/v1/contracts/${c.id}/renew`, { token: 'dev-admin', body: { endDate: body.startDate } })).status).toBe(409);
+    const newEnd = new Date(Date.parse(c.endDate) + 365 * 86_400_000).toISOString();
+    const renewed = await s.api('POST', `/api/v1/contracts/${c.id}/renew`, { token: 'dev-admin', body: { endDate: newEnd, value: 22000 } });
+    expect(renewed.body).toMatchObject({ state: 'active', startDate: c.endDate, endDate: newEnd, value: 22000, terms: [{ value: 20000 }] });
+    expect((await s.api('POST', `/api/v1/contracts/${c.id}/terminate`, { token: 'dev-admin', body: { reason: 'bought our own printers' } })).body.state).toBe('terminated');
+    expect((await s.api('POST', `/api/v1/contracts/${c.id}/amend`, { token: 'dev-admin', body: { title: 'late' } })).status).toBe(409);
+    expect((await s.api('GET', `/api/v1/contracts/${c.id}/history`)).body.map((a: { action: string }) => a.action)).toEqual(['create', 'amend', 'renew', 'terminate']);
+    const events = (await s.tdb.db.outboxEvent.findMany({ where: { recordId: c.id }, orderBy: { id: 'asc' } })).map((e) => e.type);
+    expect(events).toEqual(['contract.created', 'contract.amended', 'contract.renewed', 'contract.terminated']);
+    expect((await s.api('DELETE', `/api/v1/suppliers/${sup.id}`, { token: 'dev-admin' })).status).toBe(204);
+    expect((await s.api('POST', '/api/v1/contracts', { token: 'dev-admin', body: { ...body, slaId: undefined } })).status).toBe(409);
+  });
 });
