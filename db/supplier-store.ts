@@ -42,3 +42,20 @@ export async function createSupplierTx(tx: Tx, fields: { name: string; contact: 
 
 export const liveContracts = (db: Db | Tx, supplierId: string) =>
   db.contract.findMany({ where: { supplierId, state: { notIn: [...ENDED_CONTRACT_STATES] } }, select: { number: true }, orderBy: { number: 'asc' } });
+
+/**
+ * The supplier report's inputs: UC clocks started in [from, to), leaving out restricted incidents'
+ * (security ones among them: their existence is the restricted group's), suppliers with a
+ * record, and the live contracts now.
+ */
+export async function supplierReportInputs(db: Db, from: Date, to: Date) {
+  const clocks = await db.incidentClock.findMany({ where: { kind: 'UC', startedAt: { gte: from, lt: to } }, select: { incidentId: true, supplier: true, breached: true, stoppedAt: true, businessMs: true } });
+  const ids = [...new Set(clocks.map((c) => c.incidentId))];
+  const restricted = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await db.incident.findMany({ where: { id: { in: ids.slice(i, i + 500) }, restricted: true }, select: { id: true } })) restricted.add(r.id);
+  }
+  const suppliers = await db.supplier.findMany({ where: { retiredAt: null }, select: { id: true, number: true, name: true } });
+  const contracts = await db.contract.findMany({ where: { state: { notIn: [...ENDED_CONTRACT_STATES] } }, select: { supplierId: true, value: true, currency: true } });
+  return { suppliers, clocks: clocks.filter((c) => !restricted.has(c.incidentId)), contracts };
+}

@@ -1,8 +1,9 @@
 import type { Role } from '../../domain/access';
 import { listOf } from '../../domain/schemas/common';
 import { ImpactQuery, ImpactResult } from '../../domain/schemas/ci';
-import { CreateSupplierBody, SupplierQuery, SupplierRecord, UpdateSupplierBody } from '../../domain/schemas/supplier';
-import { createSupplierTx, findSupplier, liveContracts, suppliersView } from '../../db/supplier-store';
+import { CreateSupplierBody, SupplierQuery, SupplierRecord, SupplierReport, SupplierReportQuery, UpdateSupplierBody } from '../../domain/schemas/supplier';
+import { supplierReport, type SupplierReportRow } from '../../domain/supplier/report';
+import { createSupplierTx, findSupplier, liveContracts, supplierReportInputs, suppliersView } from '../../db/supplier-store';
 import { findGroup, isUniqueViolation } from '../../db/people-store';
 import { retireCiTx, updateCiTx } from '../../db/ci-store';
 import type { Db } from '../../db/client';
@@ -12,11 +13,13 @@ import { listPage } from '../pagination';
 import { requireCi } from '../refs';
 import { route, type RouteDef } from '../route';
 import { ciImpact } from './ci-relationships';
+import { sendCsv, wantsCsv } from './reports';
 import { ciStoreError } from './cis';
 
 /** Suppliers and their contracts are read by the desk and its managers (a supplier hold names one), and kept by the managers and admins. */
 export const SUPPLIER_READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'release_manager', 'admin'];
 export const SUPPLIER_WRITERS: readonly Role[] = ['problem_manager', 'change_manager', 'release_manager', 'admin'];
+const CSV_COLUMNS = ['supplier', 'supplierNumber', 'clocks', 'breaches', 'breachRate', 'mttrMs', 'activeContracts'] as const satisfies readonly (keyof SupplierReportRow)[];
 
 async function supplierOr404(db: Db, ref: string) {
   const s = await findSupplier(db, ref);
@@ -149,6 +152,26 @@ export function supplierRoutes(): RouteDef[] {
         const s = await supplierOr404(deps.db, params.id);
         if (!s.ciId) throw notFound(`a CI for supplier ${s.number}`);
         return ciImpact(deps.db, await requireCi(deps.db, s.ciId), query);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/reports/suppliers',
+      summary: 'Per supplier: UC clocks started in [from, to), breaches, breach rate, MTTR on supplier holds (mean business time of stopped clocks), and its live contracts with their value',
+      tag: 'Reports',
+      roles: SUPPLIER_WRITERS,
+      query: SupplierReportQuery,
+      response: SupplierReport,
+      alsoProduces: ['text/csv'],
+      async handler({ req, query, deps }) {
+        const { suppliers, clocks, contracts } = await supplierReportInputs(deps.db, new Date(query.from), new Date(query.to));
+        const rows = supplierReport(suppliers, clocks, contracts);
+        if (wantsCsv(req, query.format)) {
+          const header = [...CSV_COLUMNS.map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)), 'contract_value'];
+          sendCsv(req, `suppliers-${query.from}-${query.to}`, [header, ...rows.map((r) => [...CSV_COLUMNS.map((k) => r[k]), r.contractValue.map((v) => `${v.currency} ${v.value}`).join('; ')])]);
+          return undefined;
+        }
+        return { from: new Date(query.from).toISOString(), to: new Date(query.to).toISOString(), rows };
       },
     }),
   ];

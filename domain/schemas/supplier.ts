@@ -1,5 +1,5 @@
 import { z } from './zod';
-import { ListQuery, NOT_BLANK } from './common';
+import { IsoTimestamp, ListQuery, NOT_BLANK } from './common';
 import { GroupName } from './people';
 
 const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
@@ -45,3 +45,30 @@ export const SupplierRecord = z.object({
   ucs: z.array(UcSummary).describe('the underpinning contracts (UC agreements) naming this supplier'),
 });
 export type SupplierRecord = z.infer<typeof SupplierRecord>;
+
+export const SupplierReportQuery = z
+  .object({
+    from: IsoTimestamp.describe('UC clocks started from this instant'),
+    to: IsoTimestamp.describe('UC clocks started before this instant'),
+    format: z.enum(['json', 'csv']).optional().describe('json (default) or csv (`Accept: text/csv` too)'),
+  })
+  .strict()
+  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'must be after from', path: ['to'] });
+
+export const SupplierReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  rows: z.array(
+    z.object({
+      supplier: z.string().describe('the name UC agreements and holds use'),
+      supplierId: z.string().nullable().describe('its supplier record, if it has one'),
+      supplierNumber: z.string().nullable(),
+      clocks: z.number().int().describe('UC clocks started in the period (incidents put on hold awaiting the supplier)'),
+      breaches: z.number().int(),
+      breachRate: z.number().nullable(),
+      mttrMs: z.number().nullable().describe('MTTR on supplier holds: the mean business time of the stopped clocks'),
+      activeContracts: z.number().int().describe('live contracts now (neither expired nor terminated)'),
+      contractValue: z.array(z.object({ currency: z.string(), value: z.number() })).describe('their value (current term) per currency'),
+    }),
+  ),
+});
