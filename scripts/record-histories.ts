@@ -63,6 +63,8 @@ import { reportRunWorkflow } from '../workflows/report-run';
 import type { ReportRunInput } from '../workflows/contracts/report-run';
 import { slaSimulationWorkflow } from '../workflows/sla-simulation';
 import { feedbackWorkflow } from '../workflows/feedback';
+import { contractWorkflow } from '../workflows/contract';
+import { contractCommandUpdates, createContractUpdate, type ContractWorkflowInput } from '../workflows/contracts/contract';
 import { serviceReviewWorkflow } from '../workflows/service-review';
 import { createFeedbackUpdate, feedbackCommandUpdates, type FeedbackWorkflowInput } from '../workflows/contracts/feedback';
 import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
@@ -1041,6 +1043,30 @@ async function feedbackComplaint(name: string) {
   await save(name, handle);
 }
 
+/**
+ * A supplier contract with a manual renewal left undecided: both renewal reminders, the
+ * escalation at the notice deadline (its group manager read by an activity), then renewed late
+ * with a new value and terminated before the new term's notice deadline.
+ */
+async function contractEscalated(name: string) {
+  const input: ContractWorkflowInput = { id: `ctr-${name}`, number: 'CTR9000001', config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const t0 = await env.currentTimeMs();
+  const op = new WithStartWorkflowOperation(contractWorkflow, { workflowId: name, taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  await env.client.workflow.executeUpdateWithStart(createContractUpdate, {
+    args: [{ actor: 'usr-change_manager', body: { supplierId: 'sup-recorded', title: 'WAN', value: 1200, currency: 'EUR', startDate: t0, endDate: t0 + 120 * DAY, noticeDays: 30, renewal: 'manual', ownerGroup: 'l2-support', owner: 'usr-agent', slaId: null, serviceId: null, reminderDays: [30, 7] } }],
+    startWorkflowOperation: op,
+  });
+  const handle = await op.workflowHandle();
+  await env.sleep(91 * DAY);
+  await waitFor(async () => (await actions(input.id)).includes('escalation'), `${name}: escalation`);
+  const step = (verb: keyof typeof contractCommandUpdates, body: object) => handle.executeUpdate(contractCommandUpdates[verb] as typeof contractCommandUpdates.amend, { args: [{ actor: 'usr-change_manager', body: body as never }] });
+  await step('renew', { endDate: new Date(t0 + 485 * DAY).toISOString(), value: 1500 });
+  await step('terminate', { reason: 'moving to another carrier' });
+  await completed(handle, name);
+  await expectActions(input.id, ['create', 'reminder_30', 'reminder_7', 'escalation', 'renew', 'terminate'], name);
+  await save(name, handle);
+}
+
 /** A customer's service review run by hand as of 1 April 2025 (the time-skipping server has no Schedules): its agenda for March stored once. */
 async function serviceReview(name: string) {
   await tdb.db.customer.upsert({ where: { id: 'cus-recorded' }, create: { id: 'cus-recorded', number: 'CUS9000001', name: 'Recorded customer', accountManager: 'usr-change_manager', createdBy: 'usr-admin' }, update: {} });
@@ -1372,6 +1398,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'sla-simulation-completed', run: () => slaSimulation('sla-simulation-completed', false) },
   { name: 'sla-simulation-failed', run: () => slaSimulation('sla-simulation-failed', true) },
   { name: 'feedback-complaint-breached-reopened', run: () => feedbackComplaint('feedback-complaint-breached-reopened') },
+  { name: 'contract-escalated-renewed-terminated', run: () => contractEscalated('contract-escalated-renewed-terminated') },
   { name: 'service-review-manual', run: () => serviceReview('service-review-manual') },
 ];
 
