@@ -6,7 +6,7 @@ import type { Tx } from './client';
  * of an import's time went there); a raw statement binds the values instead. Dates are bound
  * as Date parameters, which the driver adapters store exactly as model writes do.
  */
-export async function insertRows<R extends object>(tx: Tx, table: string, columns: readonly (keyof R & string)[], rows: R[]) {
+export async function insertRows<R extends object>(tx: Tx, table: string, columns: readonly (keyof R & string)[], rows: R[], opts: { skipExisting?: boolean } = {}): Promise<number> {
   // Built flat (one Sql of strings and values): nesting Prisma.sql per row costs more than the insert.
   const strings = [`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES `];
   const values: unknown[] = [];
@@ -18,5 +18,7 @@ export async function insertRows<R extends object>(tx: Tx, table: string, column
     });
     strings[strings.length - 1] += ')';
   });
-  await tx.$executeRaw(new Prisma.Sql(strings, values as Prisma.Sql['values']));
+  // A row whose key is already there is left as it is (both SQLite and PostgreSQL spell it so): idempotent ingest.
+  if (opts.skipExisting) strings[strings.length - 1] += ' ON CONFLICT DO NOTHING';
+  return tx.$executeRaw(new Prisma.Sql(strings, values as Prisma.Sql['values']));
 }

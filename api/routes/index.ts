@@ -30,6 +30,7 @@ import { feedbackRoutes } from './feedback';
 import { supplierRoutes } from './suppliers';
 import { contractRoutes } from './contracts';
 import { serviceReviewRoutes } from './service-reviews';
+import { metricRoutes } from './metrics';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
 export function allRoutes(): RouteDef[] {
@@ -65,5 +66,6 @@ export function allRoutes(): RouteDef[] {
     ...supplierRoutes(),
     ...contractRoutes(),
     ...serviceReviewRoutes(),
+    ...metricRoutes(),
   ];
 }
