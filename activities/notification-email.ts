@@ -4,7 +4,7 @@ import { MailRefused } from '../infra/mailer';
 import type { ActivityDeps } from './deps';
 
 /** Where a record is read in the API, for the link in its e-mails. */
-const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases', report_run: 'report-runs' };
+const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases', report_run: 'report-runs', contract: 'contracts' };
 
 /** Who is mailed a notification and the mail itself (workflows/notification-email.ts sends one per recipient). */
 export function createNotificationEmailActivities(deps: ActivityDeps) {
@@ -25,6 +25,8 @@ export function createNotificationEmailActivities(deps: ActivityDeps) {
         return db.problem.findUnique({ where: { id }, select });
       case 'feedback':
         return db.feedback.findUnique({ where: { id }, select });
+      case 'contract':
+        return db.contract.findUnique({ where: { id }, select });
       case 'release': {
         const r = await db.release.findUnique({ where: { id }, select: { number: true, name: true, releaseVersion: true } });
         return r && { number: r.number, title: `${r.name} ${r.releaseVersion}` };

@@ -47,7 +47,7 @@ interface Context {
   kind: string;
 }
 
-const NOUNS: Record<string, string> = { incident: 'Incident', change: 'Change', problem: 'Problem', release: 'Release', report_run: 'Report run', feedback: 'Feedback' };
+const NOUNS: Record<string, string> = { incident: 'Incident', change: 'Change', problem: 'Problem', release: 'Release', report_run: 'Report run', feedback: 'Feedback', contract: 'Contract' };
 
 const yourGroup = (c: Context) => (c.group ? ` (your group ${c.group})` : '');
 
@@ -106,6 +106,11 @@ const TEMPLATES: Record<string, (c: Context) => Wording> = {
   feedback_target_warning: (c) => ({ heading: 'Feedback response target approaching', lead: `Feedback ${c.number}${yourGroup(c)} is approaching its response target.` }),
   feedback_target_breached: (c) => ({ heading: 'Feedback response target missed', lead: `Feedback ${c.number}${yourGroup(c)} was not answered within its response target.` }),
   feedback_reopened: (c) => ({ heading: 'Complaint reopened', lead: `Complaint ${c.number}${yourGroup(c)} was reopened: the customer is not satisfied with its resolution.` }),
+  // Supplier contracts
+  contract_renewal_due: (c) => ({ heading: 'Contract renewal due', lead: `Contract ${c.number} must be renewed or terminated before its notice deadline.` }),
+  contract_escalated: (c) => ({ heading: 'Contract renewal undecided, action needed', lead: `Contract ${c.number}${yourGroup(c)} passed its notice deadline with no renewal decision.` }),
+  contract_terminated: (c) => ({ heading: 'Contract terminated', lead: `Contract ${c.number} was terminated.` }),
+  contract_expired: (c) => ({ heading: 'Contract expired', lead: `Contract ${c.number} has expired.` }),
   // Scheduled reports
   report_ready: (c) => ({ heading: 'Scheduled report ready', lead: `Report run ${c.number} is stored; the link below shows its figures.` }),
 };

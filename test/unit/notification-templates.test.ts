@@ -34,6 +34,10 @@ const RAISED: [kind: string, recordType: string, number: string, message: string
   ['feedback_target_warning', 'feedback', 'FBK0000005', 'complaint FBK0000005 (Payslips late) must be acknowledged by 2026-12-05T09:00:00.000Z'],
   ['feedback_target_breached', 'feedback', 'FBK0000005', 'complaint FBK0000005 (Payslips late) was not resolved by its target 2026-12-05T09:00:00.000Z'],
   ['feedback_reopened', 'feedback', 'FBK0000005', 'FBK0000005 was reopened: still short-paid'],
+  ['contract_renewal_due', 'contract', 'CTR0000003', 'CTR0000003 (WAN) must be renewed or terminated by its notice deadline 2026-11-02T00:00:00.000Z (ends 2027-01-01T00:00:00.000Z)'],
+  ['contract_escalated', 'contract', 'CTR0000003', 'CTR0000003 (WAN) reached its notice deadline 2026-11-02T00:00:00.000Z with no renewal decision; it expires 2027-01-01T00:00:00.000Z'],
+  ['contract_terminated', 'contract', 'CTR0000003', 'CTR0000003 (WAN) was terminated; it ends 2027-01-01T00:00:00.000Z'],
+  ['contract_expired', 'contract', 'CTR0000003', 'CTR0000003 (WAN) expired 2027-01-01T00:00:00.000Z'],
   ['report_ready', 'report_run', 'RPT0000004', 'Report RPT0000004 is ready: sla, 2025-02-28T23:00:00.000Z – 2025-03-31T22:00:00.000Z (RPS0000001)'],
 ];
 
