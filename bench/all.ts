@@ -18,6 +18,7 @@ const suites: [string, string[]][] = [
   ['service levels: what-if simulation throughput over the real Volvo IT log (incidents re-clocked per second)', ['bench/sla-simulation.ts', ...quick]],
   ['monitoring events: a burst of events for 100 alert keys through the API, one incident per key, every event counted', ['bench/monitoring-burst.ts', ...quick]],
   ['financial management: the cost report over 100,000 logged time entries, 2,000 assets and 200 contracts (a year by service, a month by cost centre; SQLite and PostgreSQL)', ['bench/finance.ts', ...quick]],
+  ['capacity: metric ingest through the API (points/s) and the forecast fit over 10,000 series', ['bench/capacity.ts', ...quick]],
 ];
 
 let failed = 0;
