@@ -1,6 +1,7 @@
 /** Suppliers as the API shows them, and their CI written with them. */
 import type { Sla, Supplier } from '../generated/prisma-sqlite/client';
 import { ENDED_CONTRACT_STATES } from '../domain/supplier/contract-state';
+import type { incidentScope } from '../domain/access';
 import type { SupplierRecord } from '../domain/schemas/supplier';
 import type { Db, Tx } from './client';
 import { createCiTx } from './ci-store';
@@ -44,18 +45,18 @@ export const liveContracts = (db: Db | Tx, supplierId: string) =>
   db.contract.findMany({ where: { supplierId, state: { notIn: [...ENDED_CONTRACT_STATES] } }, select: { number: true }, orderBy: { number: 'asc' } });
 
 /**
- * The supplier report's inputs: UC clocks started in [from, to), leaving out restricted incidents'
- * (security ones among them: their existence is the restricted group's), suppliers with a
- * record, and the live contracts now.
+ * The supplier report's inputs: UC clocks started in [from, to) on incidents the caller may see
+ * (`scope`, domain/access.ts: a restricted incident counts only for its groups and admins, as in
+ * the SLA report), suppliers with a record, and the live contracts now.
  */
-export async function supplierReportInputs(db: Db, from: Date, to: Date) {
+export async function supplierReportInputs(db: Db, scope: ReturnType<typeof incidentScope>, from: Date, to: Date) {
   const clocks = await db.incidentClock.findMany({ where: { kind: 'UC', startedAt: { gte: from, lt: to } }, select: { incidentId: true, supplier: true, breached: true, stoppedAt: true, businessMs: true } });
   const ids = [...new Set(clocks.map((c) => c.incidentId))];
-  const restricted = new Set<string>();
+  const visible = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
-    for (const r of await db.incident.findMany({ where: { id: { in: ids.slice(i, i + 500) }, restricted: true }, select: { id: true } })) restricted.add(r.id);
+    for (const r of await db.incident.findMany({ where: { AND: [{ id: { in: ids.slice(i, i + 500) } }, scope] }, select: { id: true } })) visible.add(r.id);
   }
   const suppliers = await db.supplier.findMany({ where: { retiredAt: null }, select: { id: true, number: true, name: true } });
   const contracts = await db.contract.findMany({ where: { state: { notIn: [...ENDED_CONTRACT_STATES] } }, select: { supplierId: true, value: true, currency: true } });
-  return { suppliers, clocks: clocks.filter((c) => !restricted.has(c.incidentId)), contracts };
+  return { suppliers, clocks: clocks.filter((c) => visible.has(c.incidentId)), contracts };
 }

@@ -1,4 +1,4 @@
-import type { Role } from '../../domain/access';
+import { incidentScope, type Role } from '../../domain/access';
 import { listOf } from '../../domain/schemas/common';
 import { ImpactQuery, ImpactResult } from '../../domain/schemas/ci';
 import { CreateSupplierBody, SupplierQuery, SupplierRecord, SupplierReport, SupplierReportQuery, UpdateSupplierBody } from '../../domain/schemas/supplier';
@@ -163,8 +163,8 @@ export function supplierRoutes(): RouteDef[] {
       query: SupplierReportQuery,
       response: SupplierReport,
       alsoProduces: ['text/csv'],
-      async handler({ req, query, deps }) {
-        const { suppliers, clocks, contracts } = await supplierReportInputs(deps.db, new Date(query.from), new Date(query.to));
+      async handler({ req, query, deps, user }) {
+        const { suppliers, clocks, contracts } = await supplierReportInputs(deps.db, incidentScope(user), new Date(query.from), new Date(query.to));
         const rows = supplierReport(suppliers, clocks, contracts);
         if (wantsCsv(req, query.format)) {
           const header = [...CSV_COLUMNS.map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)), 'contract_value'];

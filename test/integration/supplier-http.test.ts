@@ -162,11 +162,19 @@ describe.each(PROVIDERS)('supplier management on %s', (provider) => {
   test('the supplier report: UC clocks started in the period per supplier, breaches, MTTR on holds, live contracts and their value; CSV too', async () => {
     const sup = (await s.api('POST', '/api/v1/suppliers', { token: 'dev-admin', body: { name: `Report Co ${provider}` } })).body as { id: string; number: string; name: string };
     const H = 3_600_000;
-    const clock = (seq: number, startedAt: string, breached: boolean, businessMs: number | null) => ({
-      incidentId: `inc-report-${provider}`, seq, kind: 'UC', agreementId: 'sla-x', agreementVersion: 1, name: 'UC', supplier: sup.name, priority: 'P3',
+    // The clocks hang on real incidents: the report counts those the caller may see, and a
+    // restricted one (limited to the CAB) only for its group and admins, as the SLA report does.
+    const incident = async (extra: object) => (await s.api('POST', '/api/v1/incidents', { token: 'dev-admin', body: { title: 'Supplier link down', impact: 'low', urgency: 'low', ...extra } })).body as { id: string };
+    const plain = await incident({});
+    const restricted = await incident({ restrictedTo: ['cab'] });
+    const clock = (incidentId: string, seq: number, startedAt: string, breached: boolean, businessMs: number | null) => ({
+      incidentId, seq: 10 + seq, kind: 'UC', agreementId: 'sla-x', agreementVersion: 1, name: 'UC', supplier: sup.name, priority: 'P3',
       startedAt: new Date(startedAt), stoppedAt: businessMs === null ? null : new Date(startedAt), breached, businessMs,
     });
-    await s.tdb.db.incidentClock.createMany({ data: [clock(0, '2026-03-02T00:00:00Z', true, 6 * H), clock(1, '2026-03-10T00:00:00Z', false, 2 * H), clock(2, '2026-03-20T00:00:00Z', false, null), clock(3, '2026-04-02T00:00:00Z', true, H)] });
+    await s.tdb.db.incidentClock.createMany({ data: [
+      clock(plain.id, 0, '2026-03-02T00:00:00Z', true, 6 * H), clock(plain.id, 1, '2026-03-10T00:00:00Z', false, 2 * H), clock(plain.id, 2, '2026-03-20T00:00:00Z', false, null), clock(plain.id, 3, '2026-04-02T00:00:00Z', true, H),
+      clock(restricted.id, 0, '2026-03-05T00:00:00Z', true, 10 * H),
+    ] });
     await s.tdb.db.contract.create({ data: {
       id: `ctr-report-${provider}`, number: `CTR8000000${provider === 'sqlite' ? 1 : 2}`, workflowId: `contract-report-${provider}`, supplierId: sup.id, title: 'Support', state: 'active',
       value: 5000, currency: 'EUR', startDate: new Date('2026-01-01T00:00:00Z'), endDate: new Date('2027-01-01T00:00:00Z'), noticeDays: 30, renewal: 'auto', ownerGroup: 'l2-support', detail: '{}', createdBy: 'usr-admin',
@@ -177,12 +185,15 @@ describe.each(PROVIDERS)('supplier management on %s', (provider) => {
     expect(report.body.rows.find((r: { supplier: string }) => r.supplier === sup.name)).toEqual({
       supplier: sup.name, supplierId: sup.id, supplierNumber: sup.number, clocks: 3, breaches: 1, breachRate: 1 / 3, mttrMs: 4 * H, activeContracts: 1, contractValue: [{ currency: 'EUR', value: 5000 }],
     });
-    const csv = await s.api('GET', `/api/v1/reports/suppliers?${q}`, { token: 'dev-admin', headers: { accept: 'text/csv' } });
+    const csv = await s.api('GET', `/api/v1/reports/suppliers?${q}`, { token: 'dev-problem_manager', headers: { accept: 'text/csv' } });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = String(csv.body).trim().split('\n');
     expect(lines[0]).toBe('supplier,supplier_number,clocks,breaches,breach_rate,mttr_ms,active_contracts,contract_value');
     expect(lines).toContain(`${sup.name},${sup.number},3,1,${1 / 3},${4 * H},1,EUR 5000`);
     expect(paths((await s.api('GET', '/api/v1/reports/suppliers?from=2026-04-01T00:00:00Z&to=2026-03-01T00:00:00Z', { token: 'dev-admin' })).body)).toEqual(['query.to']);
     expect((await s.api('GET', `/api/v1/reports/suppliers?${q}`, { token: 'dev-agent' })).status).toBe(403);
+    // An admin sees the restricted incident's clock too: four clocks, two breached, MTTR over three holds.
+    const all = await s.api('GET', `/api/v1/reports/suppliers?${q}`, { token: 'dev-admin' });
+    expect(all.body.rows.find((r: { supplier: string }) => r.supplier === sup.name)).toMatchObject({ clocks: 4, breaches: 2, breachRate: 0.5, mttrMs: 6 * H });
   });
 });
