@@ -21,6 +21,8 @@ import { createFeedbackActivities } from './feedback';
 import { feedbackStore } from '../db/feedback-store';
 import { createContractActivities } from './contract';
 import { contractStore } from '../db/contract-store';
+import { createSecurityPolicyActivities } from './security-policy';
+import { securityPolicyStore } from '../db/security-policy-store';
 import { createServiceReviewActivities } from './service-review';
 
 /**
@@ -54,4 +56,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'feedback', activities: createFeedbackActivities, stores: [feedbackStore] },
   { name: 'contract', activities: createContractActivities, stores: [contractStore] },
   { name: 'service-review', activities: createServiceReviewActivities },
+  { name: 'security-policy', activities: createSecurityPolicyActivities, stores: [securityPolicyStore] },
 ];

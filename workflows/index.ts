@@ -13,4 +13,5 @@ export { reportRunWorkflow } from './report-run';
 export { slaSimulationWorkflow } from './sla-simulation';
 export { feedbackWorkflow } from './feedback';
 export { contractWorkflow } from './contract';
+export { securityPolicyWorkflow } from './security-policy';
 export { serviceReviewWorkflow } from './service-review';

@@ -29,6 +29,7 @@ import { customerRoutes } from './customers';
 import { feedbackRoutes } from './feedback';
 import { supplierRoutes } from './suppliers';
 import { contractRoutes } from './contracts';
+import { securityPolicyRoutes } from './security-policies';
 import { serviceReviewRoutes } from './service-reviews';
 import { metricRoutes } from './metrics';
 
@@ -65,6 +66,7 @@ export function allRoutes(): RouteDef[] {
     ...feedbackRoutes(),
     ...supplierRoutes(),
     ...contractRoutes(),
+    ...securityPolicyRoutes(),
     ...serviceReviewRoutes(),
     ...metricRoutes(),
   ];

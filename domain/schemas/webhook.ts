@@ -17,6 +17,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'feedback.created', 'feedback.acknowledged', 'feedback.investigating', 'feedback.resolved', 'feedback.reopened', 'feedback.closed',
   'feedback.target_warning', 'feedback.target_breached',
   'contract.created', 'contract.renewal_due', 'contract.escalated', 'contract.renewed', 'contract.terminated', 'contract.amended', 'contract.expired',
+  'security_policy.created', 'security_policy.review_due', 'security_policy.lapsed', 'security_policy.reviewed', 'security_policy.retired',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */
