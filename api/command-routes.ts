@@ -1,3 +1,4 @@
+import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
 import { ZodObject, type z } from 'zod';
 import type { Db } from '../db/client';
 import type { Principal, Role } from '../domain/access';
@@ -45,7 +46,13 @@ export interface CommandRoutes<N extends string, Row extends CommandTarget> {
  * writes it on the audit entry of the transition the command makes. The process never sees it.
  */
 function withTimeSpent(body: z.ZodType): z.ZodType {
-  return body instanceof ZodObject ? body.safeExtend({ timeSpent: TimeSpent.optional() }) : body;
+  if (!(body instanceof ZodObject)) return body;
+  // Extending makes a new schema without the document's metadata (e.g. `anyOf: group or
+  // assignee`), which the refinements it keeps still enforce: carry it over, or the document
+  // would promise that `{}` is a valid body.
+  const { refId: _refId, ...meta } = getOpenApiMetadata(body) as Record<string, unknown>;
+  const extended = body.safeExtend({ timeSpent: TimeSpent.optional() });
+  return Object.keys(meta).length > 0 ? extended.openapi(meta) : extended;
 }
 
 export function commandRoutes<N extends string, Row extends CommandTarget>(spec: CommandRoutes<N, Row>): RouteDef[] {

@@ -124,6 +124,7 @@ export function supplierRoutes(): RouteDef[] {
       tag: 'Suppliers',
       roles: SUPPLIER_WRITERS,
       status: 204,
+      errors: [409],
       async handler({ params, user, deps }) {
         const s = await supplierOr404(deps.db, params.id);
         if (s.retiredAt) return undefined;

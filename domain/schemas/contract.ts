@@ -39,7 +39,7 @@ export const ContractCommandBodies = {
     .object({ title: Text(200).optional(), value: Value.optional(), noticeDays: NoticeDays.optional(), owner: RecordRef.nullable().optional(), ownerGroup: GroupName.optional() })
     .strict()
     .refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required', path: ['title'] })
-    .openapi({ minProperties: 1 }),
+    .openapi({ anyOf: ['title', 'value', 'noticeDays', 'owner', 'ownerGroup'].map((f) => ({ required: [f] })) }),
 } as const satisfies Record<ContractCommandName, z.ZodType>;
 export type ContractCommandBody<K extends ContractCommandName> = z.infer<(typeof ContractCommandBodies)[K]>;
 

@@ -1,9 +1,9 @@
 import { z } from './zod';
 import { IsoTimestamp, ListQuery, NOT_BLANK, RecordRef } from './common';
 import { SATISFACTION_GROUPINGS } from '../relationship/satisfaction';
+import { Email } from './people';
 
 const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
-const Email = z.email().max(320);
 /** Five cron fields (minute hour day-of-month month day-of-week, UTC); the schedule engine judges the rest. */
 const Cron = z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a cron expression of five fields').max(100);
 

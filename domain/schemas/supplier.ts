@@ -1,14 +1,14 @@
 import { z } from './zod';
 import { IsoTimestamp, ListQuery, NOT_BLANK } from './common';
-import { GroupName } from './people';
+import { Email, GroupName } from './people';
 
 const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
 
 export const CreateSupplierBody = z
   .object({
     name: Name.describe('unique; underpinning contracts (UC agreements) name the supplier by it'),
-    contact: z.string().trim().min(1).max(200).optional().describe("the supplier's contact person"),
-    email: z.email().max(320).optional(),
+    contact: Name.optional().describe("the supplier's contact person"),
+    email: Email.optional(),
     ownerGroup: GroupName.optional().describe('the group that manages the supplier'),
   })
   .strict();
@@ -17,8 +17,8 @@ export type CreateSupplierBody = z.infer<typeof CreateSupplierBody>;
 export const UpdateSupplierBody = z
   .object({
     name: Name.optional(),
-    contact: z.string().trim().min(1).max(200).nullable().optional(),
-    email: z.email().max(320).nullable().optional(),
+    contact: Name.nullable().optional(),
+    email: Email.nullable().optional(),
     ownerGroup: GroupName.nullable().optional(),
   })
   .strict()

@@ -23,6 +23,12 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths['/api/v1/problems/{id}/known-error'].post.responses)).toEqual(expect.arrayContaining(['404', '409']));
   });
 
+  test("a command body keeps the document's rules when timeSpent is added to it (assign: group or assignee)", () => {
+    const body = (doc.paths['/api/v1/incidents/{id}/assign'].post.requestBody as { content: Record<string, { schema: { anyOf?: unknown; properties: Record<string, unknown> } }> }).content['application/json'].schema;
+    expect(body.anyOf).toEqual([{ required: ['group'] }, { required: ['assignee'] }]);
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['group', 'assignee', 'timeSpent']));
+  });
+
   test("documents the software library: a download's binary body and its 409 until verified, a registration's 409 for a duplicate", () => {
     const download = doc.paths['/api/v1/dsl/artifacts/{id}/content'].get.responses as Record<string, { content?: Record<string, unknown> }>;
     expect(Object.keys(download)).toEqual(expect.arrayContaining(['200', '404', '409']));
