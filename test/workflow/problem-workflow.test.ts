@@ -4,12 +4,9 @@
  * full loop through a real change, a failed change, recurrence during observation, the
  * duplicate and risk acceptance. Observation periods are days here, skipped, not waited.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCi } from '../../db/ci-store';
-import { demoUsers, seedGroups, upsertUser } from '../../db/seed';
 import { DEFAULT_CHANGE_POLICY } from '../../domain/change/policy';
 import type { ChangeView } from '../../domain/change/snapshot';
 import type { IncidentView } from '../../domain/incident/snapshot';
@@ -21,8 +18,7 @@ import { createProblemUpdate, getProblemQuery, problemCommandUpdates, problemWor
 import { FAILURE } from '../../workflows/contracts/record';
 import { incidentWorkflow } from '../../workflows/incident';
 import { problemWorkflow } from '../../workflows/problem';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startTimeSkippingServer, startWorker } from '../support/temporal';
+import { workflowTestBed } from '../support/workflow-bed';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -30,39 +26,8 @@ const DAY = 24 * HOUR;
 const TQ = 'problem-wf';
 const PM = 'usr-problem_manager';
 
-let env: TestWorkflowEnvironment;
-let tdb: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
+const bed = workflowTestBed(TQ);
 let seq = 0;
-const started: WorkflowHandle[] = [];
-
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  tdb = await createTestDatabase();
-  await seedGroups(tdb.db);
-  for (const u of demoUsers()) await upsertUser(tdb.db, u);
-  worker = await startWorker(env, tdb.db, TQ);
-  running = worker.run();
-});
-
-afterEach(async () => {
-  // Stop what a test left running, so later time skips do not drive its timers.
-  for (const h of started.splice(0)) {
-    try {
-      if ((await h.describe()).status.name === 'RUNNING') await h.terminate('test finished');
-    } catch {
-      // already gone
-    }
-  }
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await tdb?.dispose();
-  await env?.teardown();
-});
 
 const RECORD = { continueAsNewAfterEvents: 5000, createTimeoutMs: MIN, searchAttributes: false };
 const INCIDENT_CONFIG: IncidentWorkflowConfig = { ...RECORD, autoCloseMs: 30 * DAY };
@@ -85,14 +50,14 @@ async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: stri
 
 async function server() {
   const k = ++seq;
-  return createCi(tdb.db, { name: `pw-srv-${k}`, class: 'server', attributes: {} }, { actor: 'tester' });
+  return createCi(bed.tdb.db, { name: `pw-srv-${k}`, class: 'server', attributes: {} }, { actor: 'tester' });
 }
 
 async function openIncident(ciId: string, title = 'Batch aborted'): Promise<{ handle: WorkflowHandle; view: IncidentView }> {
   const k = ++seq;
   const number = `INC8${String(k).padStart(6, '0')}`;
-  const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TQ, workflowId: `incident-${number}`, args: [{ id: `inc-pw-${k}`, number, config: INCIDENT_CONFIG }] });
-  started.push(handle);
+  const handle = await bed.env.client.workflow.start(incidentWorkflow, { taskQueue: TQ, workflowId: `incident-${number}`, args: [{ id: `inc-pw-${k}`, number, config: INCIDENT_CONFIG }] });
+  bed.track(handle);
   const view = await handle.executeUpdate(createIncidentUpdate, { args: [{ actor: 'usr-agent', body: { title, type: 'incident', impact: 'medium', urgency: 'medium', ciId } }] });
   return { handle, view };
 }
@@ -101,9 +66,9 @@ async function openProblem(body: { title: string; ciId?: string; incidentIds?: s
   const k = ++seq;
   const number = `PRB8${String(k).padStart(6, '0')}`;
   const op = new WithStartWorkflowOperation(problemWorkflow, { workflowId: problemWorkflowId(number), taskQueue: TQ, args: [{ id: `prb-pw-${k}`, number, config: RECORD }], workflowIdConflictPolicy: 'FAIL' });
-  const view = await env.client.workflow.executeUpdateWithStart(createProblemUpdate, { args: [{ actor: PM, body: { observationMs: 14 * DAY, ...body } }], startWorkflowOperation: op });
+  const view = await bed.env.client.workflow.executeUpdateWithStart(createProblemUpdate, { args: [{ actor: PM, body: { observationMs: 14 * DAY, ...body } }], startWorkflowOperation: op });
   const handle = await op.workflowHandle();
-  started.push(handle);
+  bed.track(handle);
   return { handle, view };
 }
 
@@ -117,7 +82,7 @@ const incidentState = (h: WorkflowHandle, want: (v: IncidentView) => boolean, wh
  * skipping, and the server may then jump to the next deadline it knows for any workflow.
  */
 const completed = (h: WorkflowHandle) => poll(() => h.describe(), (d) => d.status.name === 'COMPLETED', `${h.workflowId} to complete`);
-const actions = async (id: string) => (await tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
+const actions = async (id: string) => (await bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
 
 async function knownError(h: WorkflowHandle): Promise<ProblemView> {
   await command(h, 'rca', { method: 'fishbone', entries: [{ category: 'process', cause: 'no log rotation standard' }] });
@@ -125,7 +90,7 @@ async function knownError(h: WorkflowHandle): Promise<ProblemView> {
 }
 
 async function rfc(ciId: string, startIn = 2 * DAY): Promise<SubmitChange> {
-  const now = await env.currentTimeMs();
+  const now = await bed.env.currentTimeMs();
   return {
     title: 'Enable log rotation',
     type: 'normal',
@@ -140,15 +105,15 @@ async function rfc(ciId: string, startIn = 2 * DAY): Promise<SubmitChange> {
 
 /** The change the problem raised: approved by the CAB, its window opened, implemented with `outcome`. */
 async function implement(changeNumber: string, changeId: string, outcome: 'success' | 'failed'): Promise<ChangeView> {
-  const h = env.client.workflow.getHandle(changeWorkflowId(changeNumber));
-  started.push(h);
+  const h = bed.env.client.workflow.getHandle(changeWorkflowId(changeNumber));
+  bed.track(h);
   const change = () => h.query(getChangeQuery) as Promise<ChangeView>;
   await poll(change, (v) => v?.state === 'cab_review', 'CAB review');
   for (const member of ['usr-cab_member', 'usr-cab_member2', 'usr-cab_member3']) {
     await h.signal(voteSignal, { voteId: `v-${changeId}-${member}`, member, groups: ['cab'], decision: 'approve' });
   }
   const scheduled = await poll(change, (v) => v?.state === 'scheduled', 'scheduled');
-  await env.sleep(Date.parse(scheduled.plannedStart) - (await env.currentTimeMs()) + MIN);
+  await bed.env.sleep(Date.parse(scheduled.plannedStart) - (await bed.env.currentTimeMs()) + MIN);
   await poll(change, (v) => v?.windowOpenedAt !== null, 'window open');
   await h.executeUpdate(changeCommandUpdates.start, { args: [{ actor: 'usr-agent', body: {} }] });
   return h.executeUpdate(changeCommandUpdates.complete, { args: [{ actor: 'usr-agent', body: { outcome } }] });
@@ -170,12 +135,12 @@ test('full path: new → known_error → change_pending → resolved by a real c
   expect(watching).toMatchObject({ resolutionCode: 'fix_applied', changes: [{ outcome: 'success' }] });
   await incidentState(inc.handle, (v) => v.state === 'resolved', 'the incident resolved by the fix');
   // The durable observation timer: nothing polled, the clock skipped.
-  await env.sleep(Date.parse(watching.observationUntil!) - (await env.currentTimeMs()) + MIN);
+  await bed.env.sleep(Date.parse(watching.observationUntil!) - (await bed.env.currentTimeMs()) + MIN);
   await completed(handle);
   const closed = (await handle.query(getProblemQuery)) as ProblemView;
   expect(closed).toMatchObject({ state: 'closed', knownError: { status: 'retired' } });
   expect(await actions(view.id)).toEqual(['create', 'rca', 'known_error', 'change_requested', 'resolve', 'observe', 'close']);
-  expect((await tdb.db.knownError.findUniqueOrThrow({ where: { id: ke.knownErrorId! } })).status).toBe('retired');
+  expect((await bed.tdb.db.knownError.findUniqueOrThrow({ where: { id: ke.knownErrorId! } })).status).toBe('retired');
 });
 
 test('a failed change sends the problem back to known_error and notifies the problem managers', async () => {
@@ -186,7 +151,7 @@ test('a failed change sends the problem back to known_error and notifies the pro
   await implement(pending.changes[0].number, pending.changes[0].id, 'failed');
   const back = await problemState(handle, (v) => v.state === 'known_error' && v.changes[0].outcome === 'failed', 'back to known_error');
   expect(back.changes[0].reason).toContain('backout plan executed');
-  expect((await tdb.db.notification.findMany({ where: { recordId: view.id } })).map((n) => n.kind)).toEqual(['problem_change_failed']);
+  expect((await bed.tdb.db.notification.findMany({ where: { recordId: view.id } })).map((n) => n.kind)).toEqual(['problem_change_failed']);
 });
 
 test('recurrence: an incident matching the known error while the problem is under observation reopens it, linked', async () => {
@@ -194,13 +159,13 @@ test('recurrence: an incident matching the known error while the problem is unde
   const { handle, view } = await openProblem({ title: 'Disk fills up', ciId: srv.id, observationMs: 7 * DAY });
   await knownError(handle);
   await command(handle, 'resolve', { code: 'fix_applied', notes: 'patched by hand' });
-  await env.sleep(3 * DAY); // well inside the observation window
+  await bed.env.sleep(3 * DAY); // well inside the observation window
   const recurring = await openIncident(srv.id, 'It is back');
   expect(recurring.view).toMatchObject({ problemId: view.id, knownErrors: [expect.objectContaining({ workaround: 'truncate the logs' })] });
   const reopened = await problemState(handle, (v) => v.state === 'investigating', 'reopened');
   expect(reopened).toMatchObject({ reopenCount: 1, incidentIds: [recurring.view.id], observationUntil: null });
   // Reopened, it no longer closes by itself: the observation timer is gone.
-  await env.sleep(10 * DAY);
+  await bed.env.sleep(10 * DAY);
   expect((await handle.query(getProblemQuery))?.state).toBe('investigating');
 });
 
@@ -223,7 +188,7 @@ test('duplicate: the incidents move to the surviving problem; the survivor accep
 
   const accepted = await command(survivor.handle, 'accept-risk', { reason: 'retired next quarter' });
   expect(accepted).toMatchObject({ state: 'closed', resolutionCode: 'risk_accepted' });
-  const notes = await tdb.db.auditEvent.findMany({ where: { recordId: { in: [a.view.id, b.view.id] }, action: 'notes' } });
+  const notes = await bed.tdb.db.auditEvent.findMany({ where: { recordId: { in: [a.view.id, b.view.id] }, action: 'notes' } });
   expect(notes).toHaveLength(2);
   // A closed duplicate takes no more commands: its workflow has ended.
   await completed(dup.handle);
