@@ -23,6 +23,8 @@ import { createContractActivities } from './contract';
 import { contractStore } from '../db/contract-store';
 import { createSecurityPolicyActivities } from './security-policy';
 import { securityPolicyStore } from '../db/security-policy-store';
+import { createAccessReviewActivities } from './access-review';
+import { accessReviewStore } from '../db/access-review-store';
 import { createServiceReviewActivities } from './service-review';
 
 /**
@@ -57,4 +59,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'contract', activities: createContractActivities, stores: [contractStore] },
   { name: 'service-review', activities: createServiceReviewActivities },
   { name: 'security-policy', activities: createSecurityPolicyActivities, stores: [securityPolicyStore] },
+  { name: 'access-review', activities: createAccessReviewActivities, stores: [accessReviewStore] },
 ];

@@ -1,25 +1,17 @@
-/**
- * Opening a security policy: allocates the number, then Update-with-Start of its workflow,
- * whose `create` Update persists the record before it answers.
- */
-import { WithStartWorkflowOperation } from '@temporalio/client';
-import { nextNumber } from '../db/numbers';
 import type { SecurityPolicyView } from '../domain/schemas/security-policy';
-import { newId } from '../infra/ids';
-import { SECURITY_POLICY_WORKFLOW, createSecurityPolicyUpdate, securityPolicyWorkflowId, type CreateSecurityPolicyInput, type SecurityPolicyWorkflowInput } from '../workflows/contracts/security-policy';
-import * as SA from '../workflows/contracts/search-attributes';
+import { SECURITY_POLICY_WORKFLOW, createSecurityPolicyUpdate, securityPolicyWorkflowId, type CreateSecurityPolicyInput } from '../workflows/contracts/security-policy';
 import type { OpenContractDeps } from './open-contract';
+import { openRecord } from './open-record';
 
-export async function openSecurityPolicy(deps: OpenContractDeps, actor: string, body: CreateSecurityPolicyInput['body']): Promise<SecurityPolicyView> {
-  const number = await nextNumber(deps.db, 'security_policy');
-  const startWorkflowOperation = new WithStartWorkflowOperation(SECURITY_POLICY_WORKFLOW, {
-    workflowId: securityPolicyWorkflowId(number),
-    taskQueue: deps.taskQueue,
-    args: [{ id: newId('pol'), number, config: deps.config } satisfies SecurityPolicyWorkflowInput],
-    workflowIdConflictPolicy: 'FAIL',
-    staticSummary: `${number}: security policy ${body.title}`.slice(0, 200),
-    staticDetails: `**${number}** security policy: ${body.title}\n\nowned by ${body.ownerGroup}, opened by ${actor}`,
-    ...(deps.config.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SA.RecordType, value: 'security_policy' }, { key: SA.RecordNumber, value: number }] }),
+/** Opening a security policy: its workflow watches the review date from now. */
+export const openSecurityPolicy = (deps: OpenContractDeps, actor: string, body: CreateSecurityPolicyInput['body']): Promise<SecurityPolicyView> =>
+  openRecord(deps, {
+    recordType: 'security_policy',
+    workflowType: SECURITY_POLICY_WORKFLOW,
+    workflowId: securityPolicyWorkflowId,
+    idPrefix: 'pol',
+    create: createSecurityPolicyUpdate,
+    input: { actor, body } satisfies CreateSecurityPolicyInput,
+    summary: (n) => `${n}: security policy ${body.title}`,
+    details: (n) => `**${n}** security policy: ${body.title}\n\nowned by ${body.ownerGroup}, opened by ${actor}`,
   });
-  return deps.temporal.workflow.executeUpdateWithStart(createSecurityPolicyUpdate, { args: [{ actor, body } satisfies CreateSecurityPolicyInput], startWorkflowOperation });
-}

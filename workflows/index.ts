@@ -14,4 +14,5 @@ export { slaSimulationWorkflow } from './sla-simulation';
 export { feedbackWorkflow } from './feedback';
 export { contractWorkflow } from './contract';
 export { securityPolicyWorkflow } from './security-policy';
+export { accessReviewWorkflow } from './access-review';
 export { serviceReviewWorkflow } from './service-review';

@@ -30,6 +30,7 @@ import { feedbackRoutes } from './feedback';
 import { supplierRoutes } from './suppliers';
 import { contractRoutes } from './contracts';
 import { securityPolicyRoutes } from './security-policies';
+import { accessReviewRoutes } from './access-reviews';
 import { serviceReviewRoutes } from './service-reviews';
 import { metricRoutes } from './metrics';
 
@@ -67,6 +68,7 @@ export function allRoutes(): RouteDef[] {
     ...supplierRoutes(),
     ...contractRoutes(),
     ...securityPolicyRoutes(),
+    ...accessReviewRoutes(),
     ...serviceReviewRoutes(),
     ...metricRoutes(),
   ];

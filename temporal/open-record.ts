@@ -1,0 +1,36 @@
+/**
+ * Opening a record process on the kernel: allocates the number, then Update-with-Start of its
+ * workflow, whose `create` Update persists the record before it answers. The security rooms
+ * open theirs through this.
+ */
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { nextNumber, type NUMBER_PREFIX } from '../db/numbers';
+import { newId } from '../infra/ids';
+import * as SA from '../workflows/contracts/search-attributes';
+import type { OpenContractDeps } from './open-contract';
+
+export interface OpenRecord<Input, View> {
+  recordType: keyof typeof NUMBER_PREFIX;
+  workflowType: string;
+  workflowId(number: string): string;
+  idPrefix: string;
+  create: UpdateDefinition<View, [Input]>;
+  input: Input;
+  summary(number: string): string;
+  details(number: string): string;
+}
+
+export async function openRecord<Input, View>(deps: OpenContractDeps, o: OpenRecord<Input, View>): Promise<View> {
+  const number = await nextNumber(deps.db, o.recordType);
+  const startWorkflowOperation = new WithStartWorkflowOperation(o.workflowType, {
+    workflowId: o.workflowId(number),
+    taskQueue: deps.taskQueue,
+    args: [{ id: newId(o.idPrefix), number, config: deps.config }],
+    workflowIdConflictPolicy: 'FAIL',
+    staticSummary: o.summary(number).slice(0, 200),
+    staticDetails: o.details(number),
+    ...(deps.config.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SA.RecordType, value: o.recordType }, { key: SA.RecordNumber, value: number }] }),
+  });
+  return deps.temporal.workflow.executeUpdateWithStart(o.create, { args: [o.input], startWorkflowOperation });
+}

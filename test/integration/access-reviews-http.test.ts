@@ -1,0 +1,76 @@
+/**
+ * Access reviews over HTTP on SQLite and PostgreSQL: started on demand for a system (refused
+ * where a field is wrong, 400 naming it; an unknown system 404; roles 403), decided by the owner
+ * or an admin only (403 for anyone else), an account not listed a 400 naming `account`, one
+ * decided already a 409 naming it; complete when every account is decided, with the evidence in
+ * the record, its history and its events.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PROVIDERS } from '../support/database';
+import { startStack, type Stack } from '../support/stack';
+import { startDevServer } from '../support/temporal';
+
+const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startDevServer();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe.each(PROVIDERS)('access reviews on %s', (provider) => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ provider, env });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  test('started on demand, decided by the owner or an admin, refused where wrong, completed with its evidence', async () => {
+    const ci = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `payroll-${provider}`, class: 'server', ownerGroup: 'l2-support' } })).body as { id: string; number: string };
+    const accounts = [{ account: 'ann', holder: 'Ann', access: 'admin' }, { account: 'bob', holder: 'Bob', access: 'read' }];
+    const started = await s.api('POST', `/api/v1/cis/${ci.number}/access-reviews`, { token: 'dev-change_manager', body: { owner: 'usr-agent', dueDays: 10, accounts } });
+    expect([started.status, started.body.detail]).toEqual([201, undefined]);
+    expect(started.body).toMatchObject({ number: expect.stringMatching(/^ARV\d{7}$/), ciId: ci.id, ownerGroup: 'l2-support', owner: 'usr-agent', state: 'open', undecided: 2 });
+    const arv = started.body as { id: string; number: string };
+
+    const twice = await s.api('POST', `/api/v1/cis/${ci.id}/access-reviews`, { token: 'dev-admin', body: { owner: 'usr-agent', accounts: [accounts[0], accounts[0]] } });
+    expect([twice.status, paths(twice.body)]).toEqual([400, ['accounts.1.account']]);
+    const noOwner = await s.api('POST', `/api/v1/cis/${ci.id}/access-reviews`, { token: 'dev-admin', body: { owner: 'usr-nobody', accounts } });
+    expect([noOwner.status, paths(noOwner.body)]).toEqual([400, ['owner']]);
+    const empty = await s.api('POST', `/api/v1/cis/${ci.id}/access-reviews`, { token: 'dev-admin', body: { owner: 'usr-agent', accounts: [], dueDays: 0 } });
+    expect([empty.status, paths(empty.body)]).toEqual([400, ['accounts', 'dueDays']]);
+    expect((await s.api('POST', '/api/v1/cis/CI9999999/access-reviews', { token: 'dev-admin', body: { owner: 'usr-agent', accounts } })).status).toBe(404);
+    expect((await s.api('POST', `/api/v1/cis/${ci.id}/access-reviews`, { token: 'dev-agent', body: { owner: 'usr-agent', accounts } })).status).toBe(403);
+    expect((await s.api('GET', '/api/v1/access-reviews', { token: 'dev-requester' })).status).toBe(403);
+    expect((await s.api('GET', '/api/v1/access-reviews/ARV9999999', { token: 'dev-agent' })).status).toBe(404);
+
+    // Only the owner or an admin decides.
+    const notOwner = await s.api('POST', `/api/v1/access-reviews/${arv.id}/decide`, { token: 'dev-change_manager', body: { account: 'ann', decision: 'confirm' } });
+    expect(notOwner.status).toBe(403);
+    const unknown = await s.api('POST', `/api/v1/access-reviews/${arv.id}/decide`, { token: 'dev-agent', body: { account: 'zed', decision: 'confirm' } });
+    expect([unknown.status, paths(unknown.body)]).toEqual([400, ['account']]);
+    const badDecision = await s.api('POST', `/api/v1/access-reviews/${arv.id}/decide`, { token: 'dev-agent', body: { account: 'ann', decision: 'maybe' } });
+    expect([badDecision.status, paths(badDecision.body)]).toEqual([400, ['decision']]);
+    const first = await s.api('POST', `/api/v1/access-reviews/${arv.number}/decide`, { token: 'dev-agent', body: { account: 'ann', decision: 'revoke', note: 'left the team' } });
+    expect([first.status, first.body.undecided]).toEqual([200, 1]);
+    const again = await s.api('POST', `/api/v1/access-reviews/${arv.id}/decide`, { token: 'dev-admin', body: { account: 'ann', decision: 'confirm' } });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toMatch(/^account ann was already decided/);
+    const done = await s.api('POST', `/api/v1/access-reviews/${arv.id}/decide`, { token: 'dev-admin', body: { account: 'bob', decision: 'confirm' } });
+    expect(done.body).toMatchObject({ state: 'completed', undecided: 0, completedAt: expect.any(String) });
+    expect(done.body.accounts.map((a: { account: string; decision: string; decidedBy: string; note: string | null }) => [a.account, a.decision, a.decidedBy, a.note])).toEqual([['ann', 'revoke', 'usr-agent', 'left the team'], ['bob', 'confirm', 'usr-admin', null]]);
+    expect((await s.api('POST', `/api/v1/access-reviews/${arv.id}/decide`, { token: 'dev-admin', body: { account: 'bob', decision: 'revoke' } })).status).toBe(409);
+
+    expect((await s.api('GET', `/api/v1/access-reviews?ciId=${ci.number}&state=completed`, { token: 'dev-agent' })).body.items.map((r: { id: string }) => r.id)).toEqual([arv.id]);
+    expect((await s.api('GET', '/api/v1/access-reviews?state=open&owner=usr-agent', { token: 'dev-agent' })).body.items).toEqual([]);
+    const history = await s.api('GET', `/api/v1/access-reviews/${arv.id}/history`, { token: 'dev-agent' });
+    expect(history.body.map((a: { action: string; actor: string }) => [a.action, a.actor])).toEqual([['create', 'usr-change_manager'], ['decide', 'usr-agent'], ['decide', 'usr-admin']]);
+    const events = await s.tdb.db.outboxEvent.findMany({ where: { recordId: arv.id }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual(['access_review.created', 'access_review.revoked', 'access_review.confirmed', 'access_review.completed']);
+    expect((await s.tdb.db.accessReview.findUniqueOrThrow({ where: { id: arv.id } })).state).toBe('completed');
+  });
+});
