@@ -65,6 +65,10 @@ import { slaSimulationWorkflow } from '../workflows/sla-simulation';
 import { feedbackWorkflow } from '../workflows/feedback';
 import { contractWorkflow } from '../workflows/contract';
 import { contractCommandUpdates, createContractUpdate, type ContractWorkflowInput } from '../workflows/contracts/contract';
+import { securityPolicyWorkflow } from '../workflows/security-policy';
+import { createSecurityPolicyUpdate, securityPolicyCommandUpdates, type SecurityPolicyWorkflowInput } from '../workflows/contracts/security-policy';
+import { accessReviewWorkflow } from '../workflows/access-review';
+import { accessReviewCommandUpdates, createAccessReviewUpdate, type AccessReviewWorkflowInput } from '../workflows/contracts/access-review';
 import { serviceReviewWorkflow } from '../workflows/service-review';
 import { createFeedbackUpdate, feedbackCommandUpdates, type FeedbackWorkflowInput } from '../workflows/contracts/feedback';
 import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
@@ -1067,6 +1071,44 @@ async function contractEscalated(name: string) {
   await save(name, handle);
 }
 
+/** A security policy left unreviewed: both reminders, the lapse at its review date, then reviewed late (the next date watched) and retired. */
+async function securityPolicyLapsed(name: string) {
+  const input: SecurityPolicyWorkflowInput = { id: `pol-${name}`, number: 'POL9000001', config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const t0 = await env.currentTimeMs();
+  const op = new WithStartWorkflowOperation(securityPolicyWorkflow, { workflowId: name, taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  await env.client.workflow.executeUpdateWithStart(createSecurityPolicyUpdate, {
+    args: [{ actor: 'usr-admin', body: { title: 'Passwords', ownerGroup: 'l2-support', body: 'Use a password manager.', reviewDue: t0 + 60 * DAY, reminderDays: [30, 7] } }],
+    startWorkflowOperation: op,
+  });
+  const handle = await op.workflowHandle();
+  await env.sleep(61 * DAY);
+  await waitFor(async () => (await actions(input.id)).includes('overdue'), `${name}: lapse`);
+  await handle.executeUpdate(securityPolicyCommandUpdates.review, { args: [{ actor: 'usr-admin', body: { nextReviewDue: new Date(t0 + 400 * DAY).toISOString(), note: 'still right' } }] });
+  await handle.executeUpdate(securityPolicyCommandUpdates.retire, { args: [{ actor: 'usr-admin', body: { reason: 'superseded' } }] });
+  await completed(handle, name);
+  await expectActions(input.id, ['create', 'reminder_30', 'reminder_7', 'overdue', 'review', 'retire'], name);
+  await save(name, handle);
+}
+
+/** An access review left undecided: both reminders, the escalation (the group manager read by an activity), then decided late (one revoke) and complete. */
+async function accessReviewEscalated(name: string) {
+  const input: AccessReviewWorkflowInput = { id: `arv-${name}`, number: 'ARV9000001', config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const op = new WithStartWorkflowOperation(accessReviewWorkflow, { workflowId: name, taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  await env.client.workflow.executeUpdateWithStart(createAccessReviewUpdate, {
+    args: [{ actor: 'usr-admin', body: { ciId: 'ci-recorded', ciNumber: 'CI9000001', ciName: 'Payroll', ownerGroup: 'l2-support', owner: 'usr-agent', dueDays: 14, accounts: [{ account: 'ann', holder: 'Ann', access: 'admin' }, { account: 'bob', holder: 'Bob', access: 'read' }] } }],
+    startWorkflowOperation: op,
+  });
+  const handle = await op.workflowHandle();
+  await env.sleep(15 * DAY);
+  await waitFor(async () => (await actions(input.id)).includes('escalation'), `${name}: escalation`);
+  const decide = (account: string, decision: 'confirm' | 'revoke') => handle.executeUpdate(accessReviewCommandUpdates.decide, { args: [{ actor: 'usr-agent', body: { account, decision } }] });
+  await decide('ann', 'revoke');
+  await decide('bob', 'confirm');
+  await completed(handle, name);
+  await expectActions(input.id, ['create', 'reminder_7', 'reminder_1', 'escalation', 'decide', 'decide'], name);
+  await save(name, handle);
+}
+
 /** A customer's service review run by hand as of 1 April 2025 (the time-skipping server has no Schedules): its agenda for March stored once. */
 async function serviceReview(name: string) {
   await tdb.db.customer.upsert({ where: { id: 'cus-recorded' }, create: { id: 'cus-recorded', number: 'CUS9000001', name: 'Recorded customer', accountManager: 'usr-change_manager', createdBy: 'usr-admin' }, update: {} });
@@ -1400,6 +1442,8 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'feedback-complaint-breached-reopened', run: () => feedbackComplaint('feedback-complaint-breached-reopened') },
   { name: 'contract-escalated-renewed-terminated', run: () => contractEscalated('contract-escalated-renewed-terminated') },
   { name: 'service-review-manual', run: () => serviceReview('service-review-manual') },
+  { name: 'security-policy-lapsed-reviewed-retired', run: () => securityPolicyLapsed('security-policy-lapsed-reviewed-retired') },
+  { name: 'access-review-escalated-completed', run: () => accessReviewEscalated('access-review-escalated-completed') },
 ];
 
 /**
