@@ -71,6 +71,10 @@ RULES = [
     # Supplier contracts: the notice period compared with the term; the UC agreement checked against the supplier.
     (r"^the notice period must fit in the term$", "a number of days compared with the distance between two timestamps"),
     (r" is not an underpinning contract of ", "an agreement reference whose kind and supplier must match the contract's supplier"),
+    # Security: a policy's review date compared with the clock; an access review's accounts compared with each other and checked against the review.
+    (r"^must be in the future$", "a timestamp compared with the clock"),
+    (r"^account .+ is listed twice$", "entries compared with each other"),
+    (r"^account .+ is not in ARV\d+$", "an account checked against the stored review's list"),
     (r"^a \w+ release needs its release unit$", "depends on the release type"),
     (r"' is listed twice$", "entries compared with each other"),
     (r"^must be an http:, https: or file: URI$", "what the WHATWG URL parser accepts, which no pattern states"),
