@@ -5,35 +5,24 @@
  * one-time link, only the link's digest stored), answered without a bearer once (409 after, 404
  * unknown, 410 expired), and the satisfaction report per service, group and customer.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROVIDERS } from '../support/database';
-import { eventually, startStack, type Stack } from '../support/stack';
-import { startDevServer } from '../support/temporal';
+import { eventually } from '../support/stack';
 import { surveyTokenDigest } from '../../infra/survey-token';
+import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
 
 const targets = Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }]));
-const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
+const paths = errorPaths;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await startDevServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const devServer = useDevServer();
 
 describe.each(PROVIDERS)('business relationship management on %s', (provider) => {
-  let s: Stack;
+  const s = useStack(provider, devServer);
   let svc: { id: string; number: string };
   let sla: { id: string; number: string };
   beforeAll(async () => {
-    s = await startStack({ provider, env });
     svc = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `Payroll ${provider}`, class: 'service' } })).body;
     sla = (await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Default', kind: 'SLA', targets, isDefault: true } })).body;
     expect(sla.id).toBeDefined();
-  });
-  afterAll(async () => {
-    await s?.close();
   });
 
   test('customers, contacts and subscriptions: created, read, changed, retired; each refusal names its field', async () => {

@@ -8,30 +8,23 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { upsertUser } from '../../db/seed';
 import { highestSecurityClassReached, walkImpact } from '../../db/impact';
 import { REPORTS } from '../../services/report-registry';
 import { PROVIDERS } from '../support/database';
-import { eventually, startStack, type Stack } from '../support/stack';
-import { startDevServer } from '../support/temporal';
+import { eventually } from '../support/stack';
+import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
 
 const targets = Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }]));
-const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
+const paths = errorPaths;
 const CIA = { confidentiality: 'high', integrity: 'low', availability: 'none' };
 const MEMBER = 'dev-sec-member';
 const OUTSIDER = 'dev-agent';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await startDevServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const devServer = useDevServer();
 
 describe.each(PROVIDERS)('security incidents on %s', (provider) => {
-  let s: Stack;
+  const s = useStack(provider, devServer);
   const received: { type: string; data: { incident: Record<string, unknown> } }[] = [];
   let receiver: Server;
   const ci = async (name: string, extra: object = {}) => (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `${name} ${provider}`, class: 'server', ...extra } })).body as { id: string; number: string };
@@ -43,7 +36,6 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
   const get = (path: string, token: string) => s.api('GET', path, { token });
 
   beforeAll(async () => {
-    s = await startStack({ provider, env });
     expect((await s.api('POST', '/api/v1/slas', { token: 'dev-admin', body: { name: 'Default', kind: 'SLA', targets, isDefault: true } })).status).toBe(201);
     await upsertUser(s.tdb.db, { id: 'usr-sec-member', name: 'Sec analyst', role: 'agent', token: MEMBER, groups: ['security'] });
     await upsertUser(s.tdb.db, { id: 'usr-sec-manager', name: 'CISO', role: 'agent', token: 'dev-sec-manager', groups: [] });
@@ -61,7 +53,6 @@ describe.each(PROVIDERS)('security incidents on %s', (provider) => {
     expect((await s.api('POST', '/api/v1/webhooks', { token: 'dev-admin', body: { url, events: ['incident.created'], secret: 'a-secret-of-sixteen-chars' } })).status).toBe(201);
   });
   afterAll(async () => {
-    await s?.close();
     await new Promise((r) => receiver?.close(r));
   });
 

@@ -5,29 +5,17 @@
  * if a supplier fails (the impact of its CI through `supplied_by`); retirement refused while a
  * contract is live (409), then the supplier and its CI retired.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROVIDERS } from '../support/database';
-import { startStack, type Stack } from '../support/stack';
-import { startDevServer } from '../support/temporal';
+import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
 
 const targets = Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].map((p) => [p, { response: 'PT1H', resolution: 'PT8H' }]));
-const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
+const paths = errorPaths;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await startDevServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const devServer = useDevServer();
 
 describe.each(PROVIDERS)('supplier management on %s', (provider) => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({ provider, env });
-  });
+  const s = useStack(provider, devServer);
   afterAll(async () => {
-    await s?.close();
   });
 
   test('suppliers: created with their CI, read with their UCs, renamed with their CI; each refusal names its field', async () => {
