@@ -2,9 +2,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { renderNotificationMail } from '../domain/notification/templates';
 import { MailRefused } from '../infra/mailer';
 import type { ActivityDeps } from './deps';
+import { accessReviewFromRow } from '../db/access-review-store';
 
 /** Where a record is read in the API, for the link in its e-mails. */
-const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases', report_run: 'report-runs', contract: 'contracts' };
+const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases', report_run: 'report-runs', contract: 'contracts', security_policy: 'security-policies', access_review: 'access-reviews' };
 
 /** Who is mailed a notification and the mail itself (workflows/notification-email.ts sends one per recipient). */
 export function createNotificationEmailActivities(deps: ActivityDeps) {
@@ -27,6 +28,13 @@ export function createNotificationEmailActivities(deps: ActivityDeps) {
         return db.feedback.findUnique({ where: { id }, select });
       case 'contract':
         return db.contract.findUnique({ where: { id }, select });
+      case 'security_policy':
+        return db.securityPolicy.findUnique({ where: { id }, select });
+      case 'access_review': {
+        // The review's title (the system's name) lives in its snapshot: the row has no column for it.
+        const r = await db.accessReview.findUnique({ where: { id } });
+        return r && { number: r.number, title: accessReviewFromRow(r).title };
+      }
       case 'release': {
         const r = await db.release.findUnique({ where: { id }, select: { number: true, name: true, releaseVersion: true } });
         return r && { number: r.number, title: `${r.name} ${r.releaseVersion}` };

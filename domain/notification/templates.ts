@@ -47,7 +47,7 @@ interface Context {
   kind: string;
 }
 
-const NOUNS: Record<string, string> = { incident: 'Incident', change: 'Change', problem: 'Problem', release: 'Release', report_run: 'Report run', feedback: 'Feedback', contract: 'Contract' };
+const NOUNS: Record<string, string> = { incident: 'Incident', change: 'Change', problem: 'Problem', release: 'Release', report_run: 'Report run', feedback: 'Feedback', contract: 'Contract', security_policy: 'Security policy', access_review: 'Access review' };
 
 const yourGroup = (c: Context) => (c.group ? ` (your group ${c.group})` : '');
 
@@ -111,6 +111,11 @@ const TEMPLATES: Record<string, (c: Context) => Wording> = {
   contract_escalated: (c) => ({ heading: 'Contract renewal undecided, action needed', lead: `Contract ${c.number}${yourGroup(c)} passed its notice deadline with no renewal decision.` }),
   contract_terminated: (c) => ({ heading: 'Contract terminated', lead: `Contract ${c.number} was terminated.` }),
   contract_expired: (c) => ({ heading: 'Contract expired', lead: `Contract ${c.number} has expired.` }),
+  // Security policies and access reviews
+  security_policy_review_due: (c) => ({ heading: 'Security policy review due', lead: `Security policy ${c.number}${yourGroup(c)} must be reviewed before its review date.` }),
+  security_policy_lapsed: (c) => ({ heading: 'Security policy lapsed, action needed', lead: `Security policy ${c.number}${yourGroup(c)} passed its review date unreviewed.` }),
+  access_review_reminder: (c) => ({ heading: 'Access review awaiting your decisions', lead: `Access review ${c.number} has accounts awaiting your decision before its deadline.` }),
+  access_review_escalated: (c) => ({ heading: 'Access review overdue, action needed', lead: `Access review ${c.number}${yourGroup(c)} passed its deadline with accounts undecided.` }),
   // Scheduled reports
   report_ready: (c) => ({ heading: 'Scheduled report ready', lead: `Report run ${c.number} is stored; the link below shows its figures.` }),
 };

@@ -38,6 +38,10 @@ const RAISED: [kind: string, recordType: string, number: string, message: string
   ['contract_escalated', 'contract', 'CTR0000003', 'CTR0000003 (WAN) reached its notice deadline 2026-11-02T00:00:00.000Z with no renewal decision; it expires 2027-01-01T00:00:00.000Z'],
   ['contract_terminated', 'contract', 'CTR0000003', 'CTR0000003 (WAN) was terminated; it ends 2027-01-01T00:00:00.000Z'],
   ['contract_expired', 'contract', 'CTR0000003', 'CTR0000003 (WAN) expired 2027-01-01T00:00:00.000Z'],
+  ['security_policy_review_due', 'security_policy', 'POL0000002', 'POL0000002 (Passwords) must be reviewed by 2027-01-01T00:00:00.000Z'],
+  ['security_policy_lapsed', 'security_policy', 'POL0000002', 'POL0000002 (Passwords) lapsed: it was not reviewed by 2027-01-01T00:00:00.000Z'],
+  ['access_review_reminder', 'access_review', 'ARV0000004', 'ARV0000004: 2 account(s) of CI0000007 (Payroll) await your decision by 2027-01-01T00:00:00.000Z'],
+  ['access_review_escalated', 'access_review', 'ARV0000004', 'ARV0000004: the access review of CI0000007 (Payroll) passed its deadline 2027-01-01T00:00:00.000Z with 2 account(s) undecided; owner usr-agent'],
   ['report_ready', 'report_run', 'RPT0000004', 'Report RPT0000004 is ready: sla, 2025-02-28T23:00:00.000Z – 2025-03-31T22:00:00.000Z (RPS0000001)'],
 ];
 
