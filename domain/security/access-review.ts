@@ -49,22 +49,6 @@ export function decideRefusal(s: AccessReviewSnapshot, body: { account: string }
   return null;
 }
 
-/** The follow-up a revoke raises: a service request to the system's owner group to remove the access. */
-export interface RevokeFollowUp {
-  title: string;
-  description: string;
-  assignmentGroup: string | null;
-}
-
-export function revokeFollowUp(s: AccessReviewSnapshot, account: string, by: string, note: string | null): RevokeFollowUp {
-  const a = s.accounts.find((x) => x.account === account)!;
-  return {
-    title: `Revoke access of ${a.account} on ${s.ciName}`.slice(0, 200),
-    description: `Access review ${s.number} of ${s.ciNumber} (${s.ciName}): ${by} revoked account ${a.account} held by ${a.holder} (${a.access}).${note ? ` Note: ${note}` : ''} Remove the access and resolve this request.`,
-    assignmentGroup: s.ownerGroup,
-  };
-}
-
 export function decideEffect(s: AccessReviewSnapshot, body: AccessReviewCommandBody<'decide'>, actor: string, now: number): Effect<AccessReviewSnapshot> {
   const decided = { decision: body.decision, note: body.note ?? null, by: actor, at: now };
   const accounts = s.accounts.map((a) => (a.account === body.account ? { ...a, decided } : a));

@@ -1,5 +1,5 @@
 /** An access review's pure lifecycle (domain/security/access-review.ts), on the shared deadline watch. */
-import { accessReviewDeadlines, accessReviewView, alarmEffect, decideEffect, decideRefusal, newAccessReview, revokeFollowUp } from '../../domain/security/access-review';
+import { accessReviewDeadlines, accessReviewView, alarmEffect, decideEffect, decideRefusal, newAccessReview } from '../../domain/security/access-review';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -41,13 +41,4 @@ test('reminder to the owner; overdue escalates to the group manager (when there 
   expect(esc.notifications!.map((n) => n.recipient)).toEqual(['user:usr-m', 'group:security']);
   expect(alarmEffect(r, 'overdue', null).notifications!.map((n) => n.recipient)).toEqual(['group:security']);
   expect(accessReviewView(esc.snapshot, T0)).toMatchObject({ escalated: true, nextReminder: null });
-});
-
-test('a revoke follow-up names the account, its holder and access, for the system owner group', () => {
-  const r = newAccessReview({ ...base, dueDays: 14, accounts }, 'usr-a', T0);
-  expect(revokeFollowUp(r, 'ann', 'usr-o', 'left')).toEqual({
-    title: 'Revoke access of ann on Payroll',
-    description: 'Access review ARV0000001 of CI0000001 (Payroll): usr-o revoked account ann held by Ann (admin). Note: left Remove the access and resolve this request.',
-    assignmentGroup: 'apps',
-  });
 });
