@@ -69,6 +69,7 @@ import { securityPolicyWorkflow } from '../workflows/security-policy';
 import { createSecurityPolicyUpdate, securityPolicyCommandUpdates, type SecurityPolicyWorkflowInput } from '../workflows/contracts/security-policy';
 import { accessReviewWorkflow } from '../workflows/access-review';
 import { accessReviewCommandUpdates, createAccessReviewUpdate, type AccessReviewWorkflowInput } from '../workflows/contracts/access-review';
+import { accessReviewScheduledWorkflow } from '../workflows/access-review-scheduled';
 import { serviceReviewWorkflow } from '../workflows/service-review';
 import { createFeedbackUpdate, feedbackCommandUpdates, type FeedbackWorkflowInput } from '../workflows/contracts/feedback';
 import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
@@ -1109,6 +1110,16 @@ async function accessReviewEscalated(name: string) {
   await save(name, handle);
 }
 
+/** A system's scheduled access review run (the time-skipping server has no Schedules, so started as its Schedule would): it opens one review from the stored schedule row. */
+async function accessReviewScheduled(name: string) {
+  const ci = await createCi(tdb.db, { name: 'Ledger', class: 'server', status: 'live', ownerGroup: 'l2-support' }, { actor: 'seed' });
+  await tdb.db.accessReviewSchedule.create({ data: { ciId: ci.id, cron: '0 6 1 * *', owner: 'usr-agent', dueDays: 14, accounts: JSON.stringify([{ account: 'svc-etl', holder: 'ETL job', access: 'write' }]), createdBy: 'usr-admin' } });
+  const handle = await env.client.workflow.start(accessReviewScheduledWorkflow, { taskQueue: TQ, workflowId: name, args: [{ ciId: ci.id, config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } }] });
+  const number = await handle.result();
+  if (!number || !(await tdb.db.accessReview.findFirst({ where: { ciId: ci.id, number } }))) throw new Error(`${name}: no review opened`);
+  await save(name, handle);
+}
+
 /** A customer's service review run by hand as of 1 April 2025 (the time-skipping server has no Schedules): its agenda for March stored once. */
 async function serviceReview(name: string) {
   await tdb.db.customer.upsert({ where: { id: 'cus-recorded' }, create: { id: 'cus-recorded', number: 'CUS9000001', name: 'Recorded customer', accountManager: 'usr-change_manager', createdBy: 'usr-admin' }, update: {} });
@@ -1444,6 +1455,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'service-review-manual', run: () => serviceReview('service-review-manual') },
   { name: 'security-policy-lapsed-reviewed-retired', run: () => securityPolicyLapsed('security-policy-lapsed-reviewed-retired') },
   { name: 'access-review-escalated-completed', run: () => accessReviewEscalated('access-review-escalated-completed') },
+  { name: 'access-review-scheduled-opened', run: () => accessReviewScheduled('access-review-scheduled-opened') },
 ];
 
 /**

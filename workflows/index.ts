@@ -15,4 +15,5 @@ export { feedbackWorkflow } from './feedback';
 export { contractWorkflow } from './contract';
 export { securityPolicyWorkflow } from './security-policy';
 export { accessReviewWorkflow } from './access-review';
+export { accessReviewScheduledWorkflow } from './access-review-scheduled';
 export { serviceReviewWorkflow } from './service-review';

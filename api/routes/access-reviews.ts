@@ -1,7 +1,7 @@
 import { z } from '../../domain/schemas/zod';
 import { listOf } from '../../domain/schemas/common';
 import { AuditEntry } from '../../domain/schemas/incident';
-import { AccessReviewCommandBodies, AccessReviewQuery, AccessReviewRecord, StartAccessReviewBody, type AccessReviewCommandName } from '../../domain/schemas/access-review';
+import { AccessReviewCommandBodies, AccessReviewQuery, AccessReviewRecord, AccessReviewScheduleRecord, PutAccessReviewScheduleBody, ReviewedAccount, StartAccessReviewBody, type AccessReviewCommandName } from '../../domain/schemas/access-review';
 import { accessReviewView, decideRefusal, isTerminal } from '../../domain/security/access-review';
 import type { Db } from '../../db/client';
 import { accessReviewFromRow } from '../../db/access-review-store';
@@ -9,9 +9,13 @@ import { findCi } from '../../db/ci-store';
 import { resolveUser } from '../../services/relationship';
 import { ValidationFailed } from '../../services/errors';
 import { openAccessReview } from '../../temporal/open-access-review';
-import { accessReviewCommandUpdates } from '../../workflows/contracts/access-review';
+import { accessReviewCommandUpdates, accessReviewScheduleId } from '../../workflows/contracts/access-review';
+import type { AccessReviewSchedule } from '../../generated/prisma-sqlite/client';
+import { parseJson, toJson } from '../../db/json';
+import { deleteAccessReviewSchedule, ensureAccessReviewSchedule } from '../../temporal/access-review-schedule';
+import { engineRefusal } from './report-schedules';
 import { commandRoutes } from '../command-routes';
-import { conflict, forbidden, notFound } from '../errors';
+import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { requireCi } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
@@ -31,6 +35,20 @@ const reviewDeps = (deps: ApiDeps) => ({
   taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
   config: { continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes: deps.searchAttributes !== false },
 });
+
+function scheduleView(row: AccessReviewSchedule, ciNumber: string) {
+  return {
+    ciId: row.ciId, scheduleId: accessReviewScheduleId(ciNumber), cron: row.cron, owner: row.owner, dueDays: row.dueDays,
+    accounts: parseJson(z.array(ReviewedAccount), row.accounts, { recordType: 'access_review_schedule', recordId: row.ciId, field: 'accounts' }),
+    createdBy: row.createdBy, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+async function requireSchedule(db: Db, ciId: string) {
+  const row = await db.accessReviewSchedule.findUnique({ where: { ciId } });
+  if (!row || row.deletedAt) throw notFound(`access review schedule of ${ciId}`);
+  return row;
+}
 
 /** Access reviews: one workflow per review of one system; the owner (or an admin) decides each account. */
 export function accessReviewRoutes(): RouteDef[] {
@@ -56,6 +74,58 @@ export function accessReviewRoutes(): RouteDef[] {
         } catch (e) {
           throw commandError(e, 'the new access review');
         }
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/api/v1/cis/:id/access-review-schedule',
+      summary: 'Review a system’s access on a cron: a Temporal Schedule starts an access review with these accounts each time',
+      tag: 'Access reviews',
+      roles: SECURITY_POLICY_WRITERS,
+      body: PutAccessReviewScheduleBody,
+      response: AccessReviewScheduleRecord,
+      async handler({ params, body, user, deps }) {
+        const ci = await requireCi(deps.db, params.id);
+        if (ci.retiredAt) throw conflict(`configuration item ${ci.number} is retired`);
+        const owner = await resolveUser(deps.db, body.owner, 'owner');
+        // The Schedule first: a cron the engine refuses leaves the system's schedule as it was.
+        try {
+          await ensureAccessReviewSchedule(deps.temporal, { ci, cron: body.cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: reviewDeps(deps).config });
+        } catch (e) {
+          const refusal = engineRefusal(e);
+          if (refusal === null) throw e;
+          throw badRequest('the schedule engine refused the cron', [{ path: 'cron', message: `not a cron expression the schedule engine accepts: ${refusal}` }]);
+        }
+        const data = { cron: body.cron, owner, dueDays: body.dueDays, accounts: toJson(body.accounts), deletedAt: null };
+        const row = await deps.db.accessReviewSchedule.upsert({ where: { ciId: ci.id }, create: { ciId: ci.id, ...data, createdBy: user.id }, update: data });
+        return scheduleView(row, ci.number);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/cis/:id/access-review-schedule',
+      summary: 'A system’s access review schedule',
+      tag: 'Access reviews',
+      roles: SECURITY_POLICY_READERS,
+      response: AccessReviewScheduleRecord,
+      async handler({ params, deps }) {
+        const ci = await requireCi(deps.db, params.id);
+        return scheduleView(await requireSchedule(deps.db, ci.id), ci.number);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/v1/cis/:id/access-review-schedule',
+      summary: 'Stop a system’s recurring access reviews (its Schedule deleted; reviews started stay)',
+      tag: 'Access reviews',
+      roles: SECURITY_POLICY_WRITERS,
+      status: 204,
+      async handler({ params, deps }) {
+        const ci = await requireCi(deps.db, params.id);
+        await requireSchedule(deps.db, ci.id);
+        await deleteAccessReviewSchedule(deps.temporal, ci.number);
+        await deps.db.accessReviewSchedule.update({ where: { ciId: ci.id }, data: { deletedAt: new Date() } });
+        return null;
       },
     }),
     route({

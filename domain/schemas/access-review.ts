@@ -40,6 +40,28 @@ export const StartAccessReviewBody = z
   .strict();
 export type StartAccessReviewBody = z.infer<typeof StartAccessReviewBody>;
 
+export const PutAccessReviewScheduleBody = z
+  .object({
+    cron: Text(200).describe('when a review starts (UTC), e.g. "0 6 1 */3 *" each quarter; the schedule engine judges it'),
+    owner: RecordRef.describe('the user (id) who decides each review'),
+    dueDays: DueDays.default(14),
+    accounts: ReviewedAccounts,
+  })
+  .strict();
+export type PutAccessReviewScheduleBody = z.infer<typeof PutAccessReviewScheduleBody>;
+
+export const AccessReviewScheduleRecord = z.object({
+  ciId: z.string(),
+  scheduleId: z.string(),
+  cron: z.string(),
+  owner: z.string(),
+  dueDays: z.number(),
+  accounts: z.array(ReviewedAccount),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
 export const AccessReviewCommandBodies = {
   decide: z
     .object({

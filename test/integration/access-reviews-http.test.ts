@@ -73,4 +73,36 @@ describe.each(PROVIDERS)('access reviews on %s', (provider) => {
     expect(events.map((e) => e.type)).toEqual(['access_review.created', 'access_review.revoked', 'access_review.confirmed', 'access_review.completed']);
     expect((await s.tdb.db.accessReview.findUniqueOrThrow({ where: { id: arv.id } })).state).toBe('completed');
   });
+
+  test("a system's Schedule made, changed and deleted with its cron; each run opens a review from the stored accounts", async () => {
+    const ci = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `ledger-${provider}`, class: 'server', ownerGroup: 'l2-support' } })).body as { id: string; number: string };
+    const path = `/api/v1/cis/${ci.number}/access-review-schedule`;
+    const accounts = [{ account: 'svc-etl', holder: 'ETL job', access: 'write' }];
+    const refused = await s.api('PUT', path, { token: 'dev-admin', body: { cron: '99 99 * * *', owner: 'usr-agent', accounts } });
+    expect([refused.status, paths(refused.body)]).toEqual([400, ['cron']]);
+    expect((await s.api('GET', path, { token: 'dev-agent' })).status).toBe(404);
+    expect((await s.api('PUT', path, { token: 'dev-agent', body: { cron: '0 6 1 * *', owner: 'usr-agent', accounts } })).status).toBe(403);
+    const put = await s.api('PUT', path, { token: 'dev-change_manager', body: { cron: '0 6 1 * *', owner: 'usr-agent', accounts } });
+    expect([put.status, put.body]).toEqual([200, expect.objectContaining({ ciId: ci.id, cron: '0 6 1 * *', owner: 'usr-agent', dueDays: 14, accounts })]);
+    const schedule = s.env.client.schedule.getHandle(put.body.scheduleId);
+    expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'accessReviewScheduledWorkflow', args: [{ ciId: ci.id }] });
+    expect((await s.api('PUT', path, { token: 'dev-admin', body: { cron: '0 6 1 */3 *', owner: 'usr-agent', dueDays: 7, accounts } })).body).toMatchObject({ cron: '0 6 1 */3 *', dueDays: 7 });
+    expect((await s.api('GET', path, { token: 'dev-agent' })).body.dueDays).toBe(7);
+
+    await schedule.trigger();
+    const until = Date.now() + 20_000;
+    let row = await s.tdb.db.accessReview.findFirst({ where: { ciId: ci.id } });
+    while (!row && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await s.tdb.db.accessReview.findFirst({ where: { ciId: ci.id } });
+    }
+    const review = (await s.api('GET', `/api/v1/access-reviews/${row!.number}`, { token: 'dev-agent' })).body;
+    expect(review).toMatchObject({ ciId: ci.id, owner: 'usr-agent', state: 'open', createdBy: 'system', undecided: 1, accounts: [{ account: 'svc-etl', decision: null }] });
+    expect(Date.parse(review.dueAt) - Date.parse(review.createdAt)).toBe(7 * 86_400_000);
+
+    expect((await s.api('DELETE', path, { token: 'dev-admin' })).status).toBe(204);
+    expect((await s.api('GET', path, { token: 'dev-agent' })).status).toBe(404);
+    expect((await s.api('DELETE', path, { token: 'dev-admin' })).status).toBe(404);
+    await expect(schedule.describe()).rejects.toThrow();
+  });
 });

@@ -10,6 +10,15 @@ import type { CommandInput, RecordConfig } from './record';
 export const ACCESS_REVIEW_WORKFLOW = 'accessReviewWorkflow';
 export const accessReviewWorkflowId = (number: string) => `access-review-${number}`;
 
+/** The system's recurring review: its Schedule starts this small workflow, which opens a review from the stored schedule row. */
+export const ACCESS_REVIEW_SCHEDULED_WORKFLOW = 'accessReviewScheduledWorkflow';
+export const accessReviewScheduleId = (ciNumber: string) => `access-review-schedule-${ciNumber}`;
+export interface AccessReviewScheduledInput {
+  ciId: string;
+  /** The settings of the review workflow it opens. */
+  config: RecordConfig;
+}
+
 /** What the API resolved before starting it: the system (id, number, name, owner group), the owner, the accounts. */
 export interface CreateAccessReviewInput {
   actor: string;
