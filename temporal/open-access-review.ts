@@ -1,10 +1,9 @@
 import type { AccessReviewView } from '../domain/schemas/access-review';
 import { ACCESS_REVIEW_WORKFLOW, accessReviewWorkflowId, createAccessReviewUpdate, type CreateAccessReviewInput } from '../workflows/contracts/access-review';
-import type { OpenContractDeps } from './open-contract';
-import { openRecord } from './open-record';
+import { openRecord, type OpenRecordDeps } from './open-record';
 
 /** Starting an access review of a system: its workflow watches the deadline from now. */
-export const openAccessReview = (deps: OpenContractDeps, actor: string, body: CreateAccessReviewInput['body']): Promise<AccessReviewView> =>
+export const openAccessReview = (deps: OpenRecordDeps, actor: string, body: CreateAccessReviewInput['body']): Promise<AccessReviewView> =>
   openRecord(deps, {
     recordType: 'access_review',
     workflowType: ACCESS_REVIEW_WORKFLOW,

@@ -1,33 +1,16 @@
-/**
- * Opening a supplier contract: allocates the number, then Update-with-Start of its
- * workflow, whose `create` Update persists the record before it answers.
- */
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { Db } from '../db/client';
-import { nextNumber } from '../db/numbers';
 import type { ContractView } from '../domain/schemas/contract';
-import { newId } from '../infra/ids';
-import { CONTRACT_WORKFLOW, createContractUpdate, contractWorkflowId, type CreateContractInput, type ContractWorkflowInput } from '../workflows/contracts/contract';
-import type { RecordConfig } from '../workflows/contracts/record';
-import * as SA from '../workflows/contracts/search-attributes';
+import { CONTRACT_WORKFLOW, createContractUpdate, contractWorkflowId, type CreateContractInput } from '../workflows/contracts/contract';
+import { openRecord, type OpenRecordDeps } from './open-record';
 
-export interface OpenContractDeps {
-  db: Db;
-  temporal: Client;
-  taskQueue: string;
-  config: RecordConfig;
-}
-
-export async function openContract(deps: OpenContractDeps, actor: string, body: CreateContractInput['body']): Promise<ContractView> {
-  const number = await nextNumber(deps.db, 'contract');
-  const startWorkflowOperation = new WithStartWorkflowOperation(CONTRACT_WORKFLOW, {
-    workflowId: contractWorkflowId(number),
-    taskQueue: deps.taskQueue,
-    args: [{ id: newId('ctr'), number, config: deps.config } satisfies ContractWorkflowInput],
-    workflowIdConflictPolicy: 'FAIL',
-    staticSummary: `${number}: contract ${body.title}`.slice(0, 200),
-    staticDetails: `**${number}** contract with supplier ${body.supplierId}: ${body.title}\n\nowned by ${body.ownerGroup}, opened by ${actor}`,
-    ...(deps.config.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SA.RecordType, value: 'contract' }, { key: SA.RecordNumber, value: number }] }),
+/** Opening a supplier contract: its workflow watches the term from now. */
+export const openContract = (deps: OpenRecordDeps, actor: string, body: CreateContractInput['body']): Promise<ContractView> =>
+  openRecord(deps, {
+    recordType: 'contract',
+    workflowType: CONTRACT_WORKFLOW,
+    workflowId: contractWorkflowId,
+    idPrefix: 'ctr',
+    create: createContractUpdate,
+    input: { actor, body } satisfies CreateContractInput,
+    summary: (n) => `${n}: contract ${body.title}`,
+    details: (n) => `**${n}** contract with supplier ${body.supplierId}: ${body.title}\n\nowned by ${body.ownerGroup}, opened by ${actor}`,
   });
-  return deps.temporal.workflow.executeUpdateWithStart(createContractUpdate, { args: [{ actor, body } satisfies CreateContractInput], startWorkflowOperation });
-}

@@ -1,14 +1,22 @@
 /**
  * Opening a record process on the kernel: allocates the number, then Update-with-Start of its
- * workflow, whose `create` Update persists the record before it answers. The security rooms
- * open theirs through this.
+ * workflow, whose `create` Update persists the record before it answers. Every room opened
+ * from the API (contracts, feedback, security policies, access reviews) opens through this.
  */
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { nextNumber, type NUMBER_PREFIX } from '../db/numbers';
 import { newId } from '../infra/ids';
 import * as SA from '../workflows/contracts/search-attributes';
-import type { OpenContractDeps } from './open-contract';
+import type { Db } from '../db/client';
+import type { RecordConfig } from '../workflows/contracts/record';
+
+export interface OpenRecordDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  config: RecordConfig;
+}
 
 export interface OpenRecord<Input, View> {
   recordType: keyof typeof NUMBER_PREFIX;
@@ -21,7 +29,7 @@ export interface OpenRecord<Input, View> {
   details(number: string): string;
 }
 
-export async function openRecord<Input, View>(deps: OpenContractDeps, o: OpenRecord<Input, View>): Promise<View> {
+export async function openRecord<Input, View>(deps: OpenRecordDeps, o: OpenRecord<Input, View>): Promise<View> {
   const number = await nextNumber(deps.db, o.recordType);
   const startWorkflowOperation = new WithStartWorkflowOperation(o.workflowType, {
     workflowId: o.workflowId(number),

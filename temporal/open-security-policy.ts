@@ -1,10 +1,9 @@
 import type { SecurityPolicyView } from '../domain/schemas/security-policy';
 import { SECURITY_POLICY_WORKFLOW, createSecurityPolicyUpdate, securityPolicyWorkflowId, type CreateSecurityPolicyInput } from '../workflows/contracts/security-policy';
-import type { OpenContractDeps } from './open-contract';
-import { openRecord } from './open-record';
+import { openRecord, type OpenRecordDeps } from './open-record';
 
 /** Opening a security policy: its workflow watches the review date from now. */
-export const openSecurityPolicy = (deps: OpenContractDeps, actor: string, body: CreateSecurityPolicyInput['body']): Promise<SecurityPolicyView> =>
+export const openSecurityPolicy = (deps: OpenRecordDeps, actor: string, body: CreateSecurityPolicyInput['body']): Promise<SecurityPolicyView> =>
   openRecord(deps, {
     recordType: 'security_policy',
     workflowType: SECURITY_POLICY_WORKFLOW,
