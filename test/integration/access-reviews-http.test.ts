@@ -5,28 +5,16 @@
  * decided already a 409 naming it; complete when every account is decided, with the evidence in
  * the record, its history and its events.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROVIDERS } from '../support/database';
-import { startStack, type Stack } from '../support/stack';
-import { startDevServer } from '../support/temporal';
+import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
 
-const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
+const paths = errorPaths;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await startDevServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const devServer = useDevServer();
 
 describe.each(PROVIDERS)('access reviews on %s', (provider) => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({ provider, env });
-  });
+  const s = useStack(provider, devServer);
   afterAll(async () => {
-    await s?.close();
   });
 
   test('started on demand, decided by the owner or an admin, refused where wrong, completed with its evidence', async () => {

@@ -4,30 +4,18 @@
  * (the evidence in the record and its history), a review date in the past refused (409), retired,
  * then no further command (409); the events published.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROVIDERS } from '../support/database';
-import { startStack, type Stack } from '../support/stack';
-import { startDevServer } from '../support/temporal';
+import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
 
 const DAY = 86_400_000;
-const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
+const paths = errorPaths;
 const at = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await startDevServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const devServer = useDevServer();
 
 describe.each(PROVIDERS)('security policies on %s', (provider) => {
-  let s: Stack;
-  beforeAll(async () => {
-    s = await startStack({ provider, env });
-  });
+  const s = useStack(provider, devServer);
   afterAll(async () => {
-    await s?.close();
   });
 
   test('created, refused where wrong, listed, reviewed with its evidence, retired', async () => {

@@ -5,78 +5,46 @@
  * and completes when every account is decided, each decision kept with who and when; a decided
  * account cannot be decided again (refused, nothing recorded). Days are skipped, not waited.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { demoUsers, seedGroups, upsertUser } from '../../db/seed';
 import type { AccessReviewView } from '../../domain/schemas/access-review';
 import { accessReviewCommandUpdates, createAccessReviewUpdate, type CreateAccessReviewInput } from '../../workflows/contracts/access-review';
 import { FAILURE } from '../../workflows/contracts/record';
 import { accessReviewWorkflow } from '../../workflows/access-review';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startTimeSkippingServer, startWorker } from '../support/temporal';
+import { workflowTestBed } from '../support/workflow-bed';
 
 const DAY = 86_400_000;
 const TQ = 'access-review-wf';
 const RECORD = { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false };
 
-let env: TestWorkflowEnvironment;
-let tdb: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
+const bed = workflowTestBed(TQ);
 let seq = 0;
-const started: WorkflowHandle[] = [];
-
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  tdb = await createTestDatabase();
-  await seedGroups(tdb.db);
-  for (const u of demoUsers()) await upsertUser(tdb.db, u);
-  worker = await startWorker(env, tdb.db, TQ);
-  running = worker.run();
-});
-afterEach(async () => {
-  for (const h of started.splice(0)) {
-    try {
-      if ((await h.describe()).status.name === 'RUNNING') await h.terminate('test finished');
-    } catch {
-      // already gone
-    }
-  }
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await tdb?.dispose();
-  await env?.teardown();
-});
 
 /** A review of a system owned by l2-support (manager usr-admin), owner usr-agent, 14 days to decide. */
 async function open(): Promise<{ h: WorkflowHandle; view: AccessReviewView; t0: number }> {
   const number = `ARV${String(++seq).padStart(7, '0')}`;
-  const t0 = Number(await env.currentTimeMs());
+  const t0 = Number(await bed.env.currentTimeMs());
   const body: CreateAccessReviewInput['body'] = {
     ciId: 'ci-1', ciNumber: 'CI0000001', ciName: 'Payroll', ownerGroup: 'l2-support', owner: 'usr-agent', dueDays: 14,
     accounts: [{ account: 'ann', holder: 'Ann', access: 'admin' }, { account: 'bob', holder: 'Bob', access: 'read' }],
   };
   const op = new WithStartWorkflowOperation(accessReviewWorkflow, { workflowId: `access-review-${number}`, taskQueue: TQ, args: [{ id: `arv-${seq}`, number, config: RECORD }], workflowIdConflictPolicy: 'FAIL' });
-  const view = await env.client.workflow.executeUpdateWithStart(createAccessReviewUpdate, { args: [{ actor: 'usr-admin', body }], startWorkflowOperation: op });
+  const view = await bed.env.client.workflow.executeUpdateWithStart(createAccessReviewUpdate, { args: [{ actor: 'usr-admin', body }], startWorkflowOperation: op });
   const h = await op.workflowHandle();
-  started.push(h);
+  bed.track(h);
   return { h, view, t0 };
 }
 
 const decide = (h: WorkflowHandle, account: string, decision: 'confirm' | 'revoke', note?: string) =>
   h.executeUpdate(accessReviewCommandUpdates.decide, { args: [{ actor: 'usr-agent', body: { account, decision, ...(note ? { note } : {}) } }] });
-const actionsOf = async (id: string) => (await tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
+const actionsOf = async (id: string) => (await bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
 async function expectActions(id: string, expected: string[]): Promise<void> {
   const until = Date.now() + 10_000;
   while (JSON.stringify(await actionsOf(id)) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   expect(await actionsOf(id)).toEqual(expected);
 }
-const toldOf = async (id: string) => (await tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((n) => [n.recipient, n.kind]);
-const eventsOf = async (id: string) => (await tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
+const toldOf = async (id: string) => (await bed.tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((n) => [n.recipient, n.kind]);
+const eventsOf = async (id: string) => (await bed.tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
 
 test('left undecided: reminded 7 days and 1 day before, escalated to the group manager and the security group at the deadline; decided late it completes', async () => {
   const { h, view, t0 } = await open();
@@ -86,9 +54,9 @@ test('left undecided: reminded 7 days and 1 day before, escalated to the group m
   expect(Date.parse(view.dueAt) - t0).toBeLessThan(14 * DAY + 60_000);
   expect(Date.parse(view.dueAt) - Date.parse(view.nextReminder!)).toBe(7 * DAY);
   expect((await decide(h, 'ann', 'confirm')).undecided).toBe(1);
-  await env.sleep(8 * DAY);
+  await bed.env.sleep(8 * DAY);
   await expectActions(view.id, ['create', 'decide', 'reminder_7']);
-  await env.sleep(7 * DAY);
+  await bed.env.sleep(7 * DAY);
   await expectActions(view.id, ['create', 'decide', 'reminder_7', 'reminder_1', 'escalation']);
   expect(await toldOf(view.id)).toEqual([
     ['user:usr-agent', 'access_review_reminder'],
@@ -96,7 +64,7 @@ test('left undecided: reminded 7 days and 1 day before, escalated to the group m
     ['user:usr-admin', 'access_review_escalated'],
     ['group:security', 'access_review_escalated'],
   ]);
-  expect((await tdb.db.accessReview.findUniqueOrThrow({ where: { id: view.id } })).state).toBe('escalated');
+  expect((await bed.tdb.db.accessReview.findUniqueOrThrow({ where: { id: view.id } })).state).toBe('escalated');
   const done = await decide(h, 'bob', 'revoke', 'left the team');
   expect(done).toMatchObject({ state: 'completed', undecided: 0, escalated: true });
   expect(done.accounts.map((a) => [a.account, a.decision, a.decidedBy, a.note])).toEqual([['ann', 'confirm', 'usr-agent', null], ['bob', 'revoke', 'usr-agent', 'left the team']]);
@@ -111,9 +79,9 @@ test('decided in time: no reminder left, no escalation; a decided account is ref
   expect(e).toBeInstanceOf(WorkflowUpdateFailedError);
   expect((e.cause as ApplicationFailure).type).toBe(FAILURE.invalidTransition);
   expect((e.cause as ApplicationFailure).message).toMatch(/^account bob was already decided/);
-  await env.sleep(8 * DAY);
+  await bed.env.sleep(8 * DAY);
   await decide(h, 'ann', 'confirm');
   expect(await h.result()).toMatchObject({ state: 'completed', escalated: false });
-  await env.sleep(10 * DAY);
+  await bed.env.sleep(10 * DAY);
   await expectActions(view.id, ['create', 'decide', 'reminder_7', 'decide']);
 });
