@@ -26,8 +26,8 @@ export interface SeriesState {
   since: number;
   lastAt: number;
   lastValue: number;
-  /** set once the sustained critical level has been reported to the monitoring alert */
-  incidentId: string | null;
+  /** the monitoring alert the sustained critical level was reported to (null until it is, and once it ends) */
+  alertId: string | null;
 }
 
 export type CapacityEvent = 'capacity.threshold.warning' | 'capacity.threshold.critical' | 'capacity.threshold.cleared';
@@ -57,6 +57,8 @@ export interface Step {
   event: CapacityEvent | null;
   /** the critical level has held for sustainSeconds and is not yet reported */
   raise: boolean;
+  /** the reported critical level has ended: its alert is told it resolved */
+  resolve: string | null;
 }
 
 /**
@@ -65,7 +67,7 @@ export interface Step {
  */
 export function step(rule: ThresholdRule, prev: SeriesState | null, at: number, value: number): Step {
   const level = levelOf(rule, value);
-  if (prev && prev.thresholdId === rule.id && at <= prev.lastAt) return { state: prev, event: null, raise: false };
+  if (prev && prev.thresholdId === rule.id && at <= prev.lastAt) return { state: prev, event: null, raise: false, resolve: null };
   const before: Level = prev && prev.thresholdId === rule.id ? prev.level : 'ok';
   const changed = level !== before;
   const state: SeriesState = {
@@ -74,7 +76,7 @@ export function step(rule: ThresholdRule, prev: SeriesState | null, at: number, 
     since: changed || !prev || prev.thresholdId !== rule.id ? at : prev.since,
     lastAt: at,
     lastValue: value,
-    incidentId: level === 'critical' && !changed && prev ? prev.incidentId : null,
+    alertId: level === 'critical' && !changed && prev ? prev.alertId : null,
   };
   const event: CapacityEvent | null = !changed
     ? null
@@ -83,6 +85,7 @@ export function step(rule: ThresholdRule, prev: SeriesState | null, at: number, 
       : level === 'warning'
         ? 'capacity.threshold.warning'
         : 'capacity.threshold.critical';
-  const raise = level === 'critical' && state.incidentId === null && at - state.since >= rule.sustainSeconds * 1000;
-  return { state, event, raise };
+  const raise = level === 'critical' && state.alertId === null && at - state.since >= rule.sustainSeconds * 1000;
+  const resolve = prev?.alertId && level !== 'critical' ? prev.alertId : null;
+  return { state, event, raise, resolve };
 }

@@ -115,11 +115,11 @@ describe('thresholds', () => {
     expect([s.event, s.raise]).toEqual([null, false]);
     s = step(r, s.state, T0 + 301_000, 97);
     expect([s.event, s.raise]).toEqual([null, true]);
-    const reported = { ...s.state, incidentId: alertKey('CI0000001', 'disk') };
+    const reported = { ...s.state, alertId: alertKey('CI0000001', 'disk') };
     s = step(r, reported, T0 + 400_000, 98);
-    expect([s.event, s.raise, s.state.incidentId]).toEqual([null, false, 'capacity:CI0000001:disk']);
+    expect([s.event, s.raise, s.state.alertId]).toEqual([null, false, 'capacity:CI0000001:disk']);
     s = step(r, s.state, T0 + 500_000, 10);
-    expect([s.event, s.raise, s.state.incidentId]).toEqual(['capacity.threshold.cleared', false, null]);
+    expect([s.event, s.raise, s.state.alertId]).toEqual(['capacity.threshold.cleared', false, null]);
   });
 
   test('a dip below critical restarts the sustain clock; late and repeated readings are ignored', () => {
@@ -130,7 +130,7 @@ describe('thresholds', () => {
     s = step(r, s.state, T0 + 400_000, 95);
     expect(s.raise).toBe(false);
     const before = s.state;
-    expect(step(r, before, T0 + 400_000, 10)).toEqual({ state: before, event: null, raise: false });
+    expect(step(r, before, T0 + 400_000, 10)).toEqual({ state: before, event: null, raise: false, resolve: null });
     expect(step(r, before, T0, 10).state).toBe(before);
     expect(step(rule({ sustainSeconds: 0 }), null, T0, 99).raise).toBe(true);
   });

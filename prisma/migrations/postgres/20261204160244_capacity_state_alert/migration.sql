@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "CapacityState" DROP COLUMN "incidentId",
+ADD COLUMN     "alertId" TEXT;
+
