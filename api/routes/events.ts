@@ -4,16 +4,12 @@ import { dedupKeyOf } from '../../domain/monitoring/alert';
 import { alertIdOf, alertView } from '../../db/alert-store';
 import type { Db } from '../../db/client';
 import { readReferences } from '../../db/references';
-import { parseIsoDuration } from '../../domain/duration';
-import { incidentConfigFromEnv } from '../../temporal/open-incident';
-import { MONITORING_ALERT_WORKFLOW, monitoringEventsSignal, type MonitoringAlertInput } from '../../workflows/contracts/monitoring-alert';
-import * as SA from '../../workflows/contracts/search-attributes';
 import { z } from '../../domain/schemas/zod';
 import { notFound } from '../errors';
-import { KeyedBatcher } from '../keyed-batcher';
 import { listPage } from '../pagination';
 import { resolveCiField } from '../refs';
-import { route, type ApiDeps, type RouteDef } from '../route';
+import { route, type RouteDef } from '../route';
+import { sendToAlert } from '../../services/monitoring-intake';
 import { commandError } from '../temporal-errors';
 
 /** Monitoring systems post events; the desk reads the alerts they became. */
@@ -27,45 +23,6 @@ async function presentAlerts(db: Db, views: Omit<AlertRecord, 'ciNumber'>[]): Pr
 }
 
 const AlertListQuery = ListQuery.extend({ state: z.enum(['open', 'resolved']).optional() });
-
-function alertInput(deps: ApiDeps, alertId: string, dedupKey: string): MonitoringAlertInput {
-  return {
-    alertId,
-    dedupKey,
-    config: {
-      incident: incidentConfigFromEnv(deps.env, deps.searchAttributes !== false),
-      idleMs: parseIsoDuration('P1D'),
-      noteIntervalMs: parseIsoDuration(deps.env.MONITORING_NOTE_INTERVAL ?? 'PT1M'),
-      batchesPerRun: 500,
-    },
-  };
-}
-
-/**
- * One workflow per key: Temporal queues a burst for one key on one alert, so it opens one
- * incident. Each key's events that arrive together go in one signal-with-start (a burst of
- * ten thousand events is a few hundred signals, not ten thousand). One inbox per API.
- */
-const inboxes = new WeakMap<ApiDeps, KeyedBatcher<MonitoringEvent>>();
-function inboxOf(deps: ApiDeps): KeyedBatcher<MonitoringEvent> {
-  let inbox = inboxes.get(deps);
-  if (!inbox) {
-    inbox = new KeyedBatcher<MonitoringEvent>(async (alertId, events) => {
-      const dedupKey = events[0].dedupKey;
-      await deps.temporal.workflow.signalWithStart(MONITORING_ALERT_WORKFLOW, {
-        workflowId: alertId,
-        taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-        args: [alertInput(deps, alertId, dedupKey)],
-        signal: monitoringEventsSignal,
-        signalArgs: [events],
-        staticSummary: `alert ${dedupKey}`.slice(0, 200),
-        ...(deps.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SA.RecordType, value: 'alert' }] }),
-      });
-    });
-    inboxes.set(deps, inbox);
-  }
-  return inbox;
-}
 
 export function eventRoutes(): RouteDef[] {
   return [
@@ -85,7 +42,7 @@ export function eventRoutes(): RouteDef[] {
         const event: MonitoringEvent = { dedupKey, source: body.source, node: body.node, check: body.check, severity: body.severity, message: body.message, ciId, receivedAt: Date.now() };
         try {
           // Answered once the event is in the alert's history: 202 means it will be acted on.
-          await inboxOf(deps).add(alertId, event);
+          await sendToAlert(deps, alertId, event);
         } catch (e) {
           throw commandError(e, `alert ${dedupKey}`);
         }

@@ -1,4 +1,4 @@
-import { KeyedBatcher } from '../../api/keyed-batcher';
+import { KeyedBatcher } from '../../infra/keyed-batcher';
 
 const tick = () => new Promise((r) => setImmediate(r));
 

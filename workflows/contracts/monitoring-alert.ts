@@ -9,7 +9,7 @@ export const MONITORING_ALERT_WORKFLOW = 'monitoringAlertWorkflow';
  * keys are free text of any length), so Temporal itself serialises a burst of events for one key:
  * signal-with-start either starts the alert or queues the event on the running one.
  */
-/** Events for the alert, in arrival order: the API sends each key's concurrent events as one signal (api/keyed-batcher.ts). */
+/** Events for the alert, in arrival order: the API sends each key's concurrent events as one signal (infra/keyed-batcher.ts). */
 export const monitoringEventsSignal = defineSignal<[MonitoringEvent[]]>('monitoringEvents');
 
 export interface AlertIncident {
