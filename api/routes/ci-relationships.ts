@@ -139,7 +139,7 @@ export async function ciImpact(db: Db, ci: ConfigurationItem, query: z.infer<typ
 
 const SERVICE = new Set(['service']);
 
-const affectedView = (r: Reached): AffectedCi => ({ ...summary(r), retired: r.status === 'retired', distance: r.distance, path: r.path });
+export const affectedView = (r: Reached): AffectedCi => ({ ...summary(r), retired: r.status === 'retired', distance: r.distance, path: r.path });
 
 function positionOf(cursor: string | undefined): ImpactPosition | undefined {
   const m = cursor === undefined ? null : IMPACT_CURSOR.exec(cursor);

@@ -32,6 +32,7 @@ import { contractRoutes } from './contracts';
 import { securityPolicyRoutes } from './security-policies';
 import { accessReviewRoutes } from './access-reviews';
 import { serviceReviewRoutes } from './service-reviews';
+import { continuityRoutes } from './continuity';
 import { metricRoutes } from './metrics';
 
 /** Order matters where paths overlap: fixed segments (cis/import, cis/export) before cis/:id. */
@@ -70,6 +71,7 @@ export function allRoutes(): RouteDef[] {
     ...securityPolicyRoutes(),
     ...accessReviewRoutes(),
     ...serviceReviewRoutes(),
+    ...continuityRoutes(),
     ...metricRoutes(),
   ];
 }

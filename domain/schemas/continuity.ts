@@ -2,6 +2,7 @@ import { z } from './zod';
 import { ListQuery, NOT_BLANK, RecordRef } from './common';
 import { GroupName } from './people';
 import { PlanStep } from '../continuity/lifecycle';
+import { AffectedCi } from './ci';
 
 const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
 const Minutes = z.number().int().min(1).max(525_600);
@@ -41,3 +42,39 @@ export const ContinuityPlanQuery = ListQuery.extend({
   overdue: z.enum(['true', 'false']).optional().describe('true: only plans not tested within their interval'),
 });
 export type ContinuityPlanQuery = z.infer<typeof ContinuityPlanQuery>;
+
+const ContinuityPlanFields = {
+  id: z.string(),
+  number: z.string(),
+  serviceId: z.string(),
+  name: z.string(),
+  rtoMinutes: z.number().int(),
+  rpoMinutes: z.number().int(),
+  steps: z.array(PlanStep),
+  ownerGroup: z.string(),
+  testIntervalDays: z.number().int(),
+  testCron: z.string().nullable(),
+  lastTestedAt: z.string().nullable(),
+  lastTestResult: z.enum(['passed', 'failed', 'overrun']).nullable(),
+  testDueAt: z.string().describe('when the plan lapses untested: its interval after the last test, else after its creation'),
+  overdue: z.boolean().describe('not tested within testIntervalDays'),
+  version: z.number().int(),
+  retiredAt: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+export const ContinuityPlanRecord = z.object(ContinuityPlanFields);
+export type ContinuityPlanRecord = z.infer<typeof ContinuityPlanRecord>;
+
+export const PLAN_NEEDS_SHOWN = 500;
+
+/** One plan with what its service needs: the CMDB's upstream impact walk from the service (what it depends on, transitively). */
+export const ContinuityPlanDetail = z.object({
+  ...ContinuityPlanFields,
+  needs: z.object({
+    total: z.number().int().describe('CIs the service depends on, transitively'),
+    cis: z.array(AffectedCi).describe(`the nearest ${PLAN_NEEDS_SHOWN} of them, by (distance, number), each with one dependency path from the service`),
+  }),
+});
+export type ContinuityPlanDetail = z.infer<typeof ContinuityPlanDetail>;

@@ -1,0 +1,59 @@
+/** Continuity plans as the API shows them: row ↔ view, the recovery steps checked on read. */
+import { z } from 'zod';
+import type { ContinuityPlan } from '../generated/prisma-sqlite/client';
+import { PlanStep, isOverdue, testDueAt } from '../domain/continuity/lifecycle';
+import type { ContinuityPlanRecord } from '../domain/schemas/continuity';
+import type { Db, Tx } from './client';
+import { parseJson, parseStored } from './json';
+
+export const findPlan = (db: Db | Tx, ref: string) => db.continuityPlan.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
+
+const LastTestResult = z.enum(['passed', 'failed', 'overrun']).nullable();
+
+/** What the lapse rules of domain/continuity/lifecycle.ts read of a plan row. */
+export const planClock = (p: ContinuityPlan) => ({ id: p.id, lastTestedAt: p.lastTestedAt?.getTime() ?? null, createdAt: p.createdAt.getTime(), testIntervalDays: p.testIntervalDays });
+
+/** The steps are the plan: a row whose steps do not parse is corrupt (CorruptRecordError), never an empty plan. */
+export const planSteps = (p: ContinuityPlan): PlanStep[] => parseJson(z.array(PlanStep).min(1), p.steps, { recordType: 'continuity_plan', recordId: p.id, field: 'steps' });
+
+export function planView(p: ContinuityPlan, now: number): ContinuityPlanRecord {
+  const clock = planClock(p);
+  return {
+    id: p.id,
+    number: p.number,
+    serviceId: p.serviceId,
+    name: p.name,
+    rtoMinutes: p.rtoMinutes,
+    rpoMinutes: p.rpoMinutes,
+    steps: planSteps(p),
+    ownerGroup: p.ownerGroup,
+    testIntervalDays: p.testIntervalDays,
+    testCron: p.testCron,
+    lastTestedAt: p.lastTestedAt?.toISOString() ?? null,
+    lastTestResult: parseStored(LastTestResult, p.lastTestResult, { recordType: 'continuity_plan', recordId: p.id, field: 'lastTestResult' }),
+    testDueAt: new Date(testDueAt(clock)).toISOString(),
+    overdue: isOverdue(clock, now),
+    version: p.version,
+    retiredAt: p.retiredAt?.toISOString() ?? null,
+    createdBy: p.createdBy,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+const SCAN = 500;
+
+/**
+ * Plans newest first matching `where`, whose lapse (a date computed from two columns and the
+ * interval) is `overdue` now: read in id order in batches and filtered here, so the keyset cursor
+ * stays the last id returned. There are a few plans per service, not millions.
+ */
+export async function plansByLapse(db: Db, where: Record<string, unknown>, overdue: boolean, now: number, after: string | undefined, take: number): Promise<ContinuityPlan[]> {
+  const out: ContinuityPlan[] = [];
+  for (;;) {
+    const batch = await db.continuityPlan.findMany({ where: { ...where, ...(after ? { id: { lt: after } } : {}) }, orderBy: { id: 'desc' }, take: SCAN });
+    for (const p of batch) if (isOverdue(planClock(p), now) === overdue && out.push(p) >= take) return out;
+    if (batch.length < SCAN) return out;
+    after = batch[batch.length - 1].id;
+  }
+}
