@@ -1,33 +1,148 @@
 import type { Role } from '../../domain/access';
-import { MetricBatchBody, MetricsAccepted } from '../../domain/schemas/capacity';
-import { cisByRef, insertMetricPoints } from '../../db/capacity-store';
-import { badRequest } from '../errors';
+import { listOf } from '../../domain/schemas/common';
+import {
+  CreateThresholdBody,
+  MetricBatchBody,
+  MetricsIngested,
+  ThresholdLevelsCheck,
+  ThresholdQuery,
+  ThresholdRecord,
+  UpdateThresholdBody,
+} from '../../domain/schemas/capacity';
+import { sameThreshold, thresholdView, type ThresholdRow } from '../../db/capacity-store';
+import type { Db } from '../../db/client';
+import { nextNumber } from '../../db/numbers';
+import { readReferences } from '../../db/references';
+import { ingestMetrics } from '../../services/capacity-ingest';
+import { newId } from '../../infra/ids';
+import { badRequest, conflict, notFound } from '../errors';
+import { listPage } from '../pagination';
+import { resolveCiField } from '../refs';
 import { route, type RouteDef } from '../route';
 
 /** Monitoring agents send metrics, as they send events. */
 const SENDERS: readonly Role[] = ['automation', 'admin'];
-/** A batch naming many unknown CIs reports the first few: enough to find the fault, not a second copy of the batch. */
-const MAX_REPORTED = 20;
+/** Thresholds are set by admins and read by the desk and the managers who plan capacity. */
+const READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'release_manager', 'automation', 'admin'];
+const WRITERS: readonly Role[] = ['admin'];
+
+async function present(db: Db, rows: ThresholdRow[]): Promise<ThresholdRecord[]> {
+  const ref = await readReferences(db, rows, (r) => ({ ci: r.ciId ? [r.ciId] : [] }));
+  return rows.map((r) => thresholdView(r, r.ciId ? ref('ci', r.ciId) : null));
+}
+
+async function live(db: Db, id: string): Promise<ThresholdRow> {
+  const row = await db.capacityThreshold.findFirst({ where: { OR: [{ id }, { number: id }], deletedAt: null } });
+  if (!row) throw notFound(`capacity threshold ${id}`);
+  return row;
+}
+
+const duplicate = (t: { ciId: string | null; ciClass: string | null; metric: string }, number: string) =>
+  conflict(`${number} already sets ${t.metric} for ${t.ciId ? `CI ${t.ciId}` : `class ${t.ciClass}`}; change it instead`);
 
 export function metricRoutes(): RouteDef[] {
   return [
     route({
       method: 'post',
       path: '/api/v1/metrics',
-      summary: 'A batch of metric points ({ciId, metric, at, value}, the CI by id or number), stored in one insert; a repeated point is kept once',
+      summary:
+        'A batch of metric points ({ciId, metric, at, value}, the CI by id or number), stored in one insert (a repeated point is kept once) and checked against the capacity thresholds',
       tag: 'Capacity',
       roles: SENDERS,
       body: MetricBatchBody,
-      response: MetricsAccepted,
-      async handler({ body, deps }) {
-        const cis = await cisByRef(deps.db, body.points.map((p) => p.ciId));
-        const unknown = body.points.flatMap((p, i) => (cis.has(p.ciId) ? [] : [{ path: `points.${i}.ciId`, message: `no configuration item ${p.ciId}` }]));
-        if (unknown.length) throw badRequest('points name configuration items that do not exist', unknown.slice(0, MAX_REPORTED));
-        const stored = await insertMetricPoints(
-          deps.db,
-          body.points.map((p) => ({ ciId: cis.get(p.ciId)!.id, metric: p.metric, at: new Date(p.at), value: p.value })),
-        );
-        return { received: body.points.length, stored };
+      response: MetricsIngested,
+      handler: ({ body, deps }) => ingestMetrics(deps, body),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/capacity-thresholds',
+      summary: 'Set warning and critical levels and a capacity limit for a metric of one CI or a CI class (one per target and metric; a CI\'s own wins over its class\'s)',
+      tag: 'Capacity',
+      roles: WRITERS,
+      body: CreateThresholdBody,
+      response: ThresholdRecord,
+      status: 201,
+      creates: true,
+      async handler({ body, user, deps }) {
+        const target = { ciId: (await resolveCiField(deps.db, body.ciId, 'ciId')) ?? null, ciClass: body.ciClass ?? null, metric: body.metric };
+        const same = await sameThreshold(deps.db, target);
+        if (same) throw duplicate(target, same.number);
+        const row = await deps.db.capacityThreshold.create({
+          data: {
+            id: newId('cap'),
+            number: await nextNumber(deps.db, 'capacity_threshold'),
+            ...target,
+            warning: body.warning ?? null,
+            critical: body.critical ?? null,
+            limit: body.limit ?? null,
+            direction: body.direction ?? 'above',
+            sustainSeconds: body.sustainSeconds ?? 300,
+            createdBy: user.id,
+          },
+        });
+        return (await present(deps.db, [row]))[0];
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/capacity-thresholds',
+      summary: 'Capacity thresholds (in a stable order), by CI, class or metric',
+      tag: 'Capacity',
+      roles: READERS,
+      query: ThresholdQuery,
+      response: listOf(ThresholdRecord),
+      async handler({ query, deps }) {
+        const ciId = await resolveCiField(deps.db, query.ciId, 'ciId');
+        const where = { deletedAt: null, ...(ciId ? { ciId } : {}), ...(query.ciClass ? { ciClass: query.ciClass } : {}), ...(query.metric ? { metric: query.metric } : {}) };
+        const page = await listPage(query, where, (args) => deps.db.capacityThreshold.findMany(args), (r) => r);
+        return { ...page, items: await present(deps.db, page.items) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/capacity-thresholds/:id',
+      summary: 'A capacity threshold (by id or number)',
+      tag: 'Capacity',
+      roles: READERS,
+      response: ThresholdRecord,
+      handler: async ({ params, deps }) => (await present(deps.db, [await live(deps.db, params.id)]))[0],
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/capacity-thresholds/:id',
+      summary: "Change a threshold's levels, limit, direction or sustain time (null clears a level); the series it governs are judged by it from their next reading",
+      tag: 'Capacity',
+      roles: WRITERS,
+      body: UpdateThresholdBody,
+      response: ThresholdRecord,
+      async handler({ params, body, deps }) {
+        const row = await live(deps.db, params.id);
+        const merged = {
+          warning: body.warning === undefined ? row.warning : body.warning,
+          critical: body.critical === undefined ? row.critical : body.critical,
+          limit: body.limit === undefined ? row.limit : body.limit,
+          direction: body.direction ?? (row.direction as 'above' | 'below'),
+        };
+        const check = ThresholdLevelsCheck.safeParse(merged);
+        if (!check.success) throw badRequest('the threshold would not make sense', check.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+        const updated = await deps.db.capacityThreshold.update({ where: { id: row.id }, data: { ...merged, ...(body.sustainSeconds !== undefined ? { sustainSeconds: body.sustainSeconds } : {}) } });
+        return (await present(deps.db, [updated]))[0];
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/v1/capacity-thresholds/:id',
+      summary: 'Remove a threshold: its series stop being judged by it (an alert it raised stays with the desk)',
+      tag: 'Capacity',
+      roles: WRITERS,
+      status: 204,
+      async handler({ params, deps }) {
+        const row = await live(deps.db, params.id);
+        await deps.db.$transaction([
+          deps.db.capacityThreshold.update({ where: { id: row.id }, data: { deletedAt: new Date() } }),
+          deps.db.capacityState.deleteMany({ where: { thresholdId: row.id } }),
+        ]);
+        return undefined;
       },
     }),
   ];

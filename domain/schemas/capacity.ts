@@ -1,4 +1,5 @@
-import { IsoTimestamp, RecordRef } from './common';
+import { CiClass } from './ci';
+import { IsoTimestamp, ListQuery, RecordRef } from './common';
 import { z } from './zod';
 
 /** Points per request: a batch is one multi-row insert, kept well under both databases' bound-parameter limits. */
@@ -19,6 +20,7 @@ export const MetricPointBody = z.object({
 export type MetricPointBody = z.infer<typeof MetricPointBody>;
 
 export const MetricBatchBody = z.object({ points: z.array(MetricPointBody).min(1).max(MAX_METRIC_POINTS) }).openapi('MetricBatch');
+export type MetricBatchBody = z.infer<typeof MetricBatchBody>;
 
 export const MetricsAccepted = z
   .object({
@@ -26,3 +28,90 @@ export const MetricsAccepted = z
     stored: z.number().int().describe('points new to the store (a repeated point is kept once, as first received)'),
   })
   .openapi('MetricsAccepted');
+
+export const THRESHOLD_DIRECTIONS = ['above', 'below'] as const;
+const Bound = z.number().finite();
+/** A critical level must hold this long before its alert is raised: at most a day. */
+const MAX_SUSTAIN_SECONDS = 86_400;
+
+/** The warning level comes before the critical one in the threshold's direction. */
+function ordered(t: { warning?: number | null; critical?: number | null; direction?: string }, ctx: z.RefinementCtx) {
+  if (t.warning == null || t.critical == null) return;
+  const below = t.direction === 'below';
+  if (below ? t.warning <= t.critical : t.warning >= t.critical) {
+    ctx.addIssue({ code: 'custom', path: ['critical'], message: below ? 'must be below warning (direction below)' : 'must be above warning (direction above)' });
+  }
+}
+
+const ThresholdLevels = {
+  warning: Bound.nullable().optional().describe('the level that raises capacity.threshold.warning'),
+  critical: Bound.nullable().optional().describe('the level that raises capacity.threshold.critical and, held for sustainSeconds, an alert'),
+  limit: Bound.nullable().optional().describe('the capacity the forecast runs against (when the trend reaches it)'),
+  direction: z.enum(THRESHOLD_DIRECTIONS).optional().describe('above (default): high is bad; below: low is bad'),
+  sustainSeconds: z.number().int().min(0).max(MAX_SUSTAIN_SECONDS).optional().describe('how long a critical level must hold before its alert (default 300)'),
+};
+
+export const CreateThresholdBody = z
+  .object({
+    ciId: RecordRef.optional().describe('one CI (id or number); it wins over its class'),
+    ciClass: CiClass.optional().describe('every CI of a class'),
+    metric: MetricName,
+    ...ThresholdLevels,
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if ((t.ciId === undefined) === (t.ciClass === undefined)) ctx.addIssue({ code: 'custom', path: ['ciId'], message: 'exactly one of ciId and ciClass is required' });
+    if (t.warning == null && t.critical == null && t.limit == null) ctx.addIssue({ code: 'custom', path: ['warning'], message: 'at least one of warning, critical and limit is required' });
+    ordered(t, ctx);
+  })
+  .openapi('CreateCapacityThreshold', {
+    oneOf: [{ required: ['ciId'] }, { required: ['ciClass'] }],
+    anyOf: [{ required: ['warning'] }, { required: ['critical'] }, { required: ['limit'] }],
+  });
+export type CreateThresholdBody = z.infer<typeof CreateThresholdBody>;
+
+export const UpdateThresholdBody = z
+  .object(ThresholdLevels)
+  .strict()
+  .refine((t) => Object.values(t).some((v) => v !== undefined), { message: 'nothing to change', path: ['warning'] })
+  .openapi('UpdateCapacityThreshold', { minProperties: 1 });
+export type UpdateThresholdBody = z.infer<typeof UpdateThresholdBody>;
+
+/** The levels after an update must still make sense together; checked on the merged threshold. */
+export const ThresholdLevelsCheck = z
+  .object({ warning: Bound.nullable(), critical: Bound.nullable(), limit: Bound.nullable(), direction: z.enum(THRESHOLD_DIRECTIONS) })
+  .superRefine((t, ctx) => {
+    if (t.warning == null && t.critical == null && t.limit == null) ctx.addIssue({ code: 'custom', path: ['warning'], message: 'at least one of warning, critical and limit must remain' });
+    ordered(t, ctx);
+  });
+
+export const ThresholdQuery = ListQuery.extend({
+  ciId: RecordRef.optional(),
+  ciClass: CiClass.optional(),
+  metric: MetricName.optional(),
+});
+
+export const ThresholdRecord = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    ciId: z.string().nullable(),
+    ciNumber: z.string().nullable(),
+    ciClass: z.string().nullable(),
+    metric: z.string(),
+    warning: z.number().nullable(),
+    critical: z.number().nullable(),
+    limit: z.number().nullable(),
+    direction: z.enum(THRESHOLD_DIRECTIONS),
+    sustainSeconds: z.number().int(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('CapacityThreshold');
+export type ThresholdRecord = z.infer<typeof ThresholdRecord>;
+
+export const MetricsIngested = MetricsAccepted.extend({
+  events: z.number().int().describe('threshold crossings raised by the batch (capacity.threshold.*)'),
+  alerts: z.number().int().describe('sustained critical levels handed to their monitoring alert'),
+}).openapi('MetricsIngested');

@@ -89,6 +89,9 @@ RULES = [
     (r"^not for a requester: ", "depends on the caller's role, not on the request's form"),
     (r" is a requester: work notes are not shown to requesters", "a mentioned user's role compared with the note's visibility"),
     (r" may not see this incident$", "a mentioned user checked against the incident's visibility"),
+    # Capacity thresholds: the levels compared with each other and the direction; null clears a level, and one must remain (also after a PATCH, merged with the stored threshold).
+    (r"^must be (above|below) warning \(direction (above|below)\)$", "a level compared with another level and the direction"),
+    (r"^at least one of warning, critical and limit (is required|must remain)$", "levels that may be null (null clears a level; one must remain)"),
     # Values judged by the runtime rather than by their form.
     (r"^unknown timezone ", "an IANA zone as the runtime's ICU knows it (aliases and any letter case too)"),
     (r"^must be an absolute http:, https: or file: URI$", "what the WHATWG URL parser accepts, which no pattern states"),

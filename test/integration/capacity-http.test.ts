@@ -1,12 +1,14 @@
 /**
  * Capacity management over HTTP on SQLite and PostgreSQL: metric points ingested in batches
  * (CI by id or number, a repeated point kept once, an unknown CI a 400 naming its place in the
- * batch, the batch bounded, senders only).
+ * batch, the batch bounded, senders only); thresholds (CRUD, a CI's own over its class's) judged
+ * at ingest: crossing events in the outbox, a sustained critical level handed to the monitoring
+ * alert of its key (one incident, shared with a monitoring event of that key), resolved after.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MAX_METRIC_POINTS } from '../../domain/schemas/capacity';
 import { PROVIDERS } from '../support/database';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
@@ -39,9 +41,9 @@ describe.each(PROVIDERS)('capacity on %s', (provider) => {
   test('a batch is stored, the CI by id or number; a repeated point is kept once, as first received', async () => {
     const batch = [0, 1, 2].map((h) => ({ ciId: h % 2 ? ci.number : ci.id, metric: 'disk_used_percent', at: iso(T0 + h * 3_600_000), value: 50 + h }));
     const first = await post(batch);
-    expect([first.status, first.body]).toEqual([200, { received: 3, stored: 3 }]);
+    expect([first.status, first.body]).toEqual([200, { received: 3, stored: 3, events: 0, alerts: 0 }]);
     const again = await post([...batch, { ...batch[0], value: 99 }, { ciId: ci.number, metric: 'disk_used_percent', at: iso(T0 + 3 * 3_600_000), value: 53 }]);
-    expect(again.body).toEqual({ received: 5, stored: 1 });
+    expect(again.body).toEqual({ received: 5, stored: 1, events: 0, alerts: 0 });
     expect((await stored('disk_used_percent')).map((p) => [p.at.toISOString(), p.value])).toEqual([0, 1, 2, 3].map((h) => [iso(T0 + h * 3_600_000), 50 + h]));
   });
 
@@ -64,5 +66,96 @@ describe.each(PROVIDERS)('capacity on %s', (provider) => {
     expect([big.status, paths(big.body)]).toEqual([400, ['points']]);
     expect((await post([point], 'dev-agent')).status).toBe(403);
     expect((await post([point], 'dev-admin')).status).toBe(200);
+  });
+  const threshold = (body: Record<string, unknown>, token = 'dev-admin') => s.api('POST', '/api/v1/capacity-thresholds', { token, body });
+  const outbox = (ciId: string) => s.tdb.db.outboxEvent.findMany({ where: { recordId: ciId, type: { startsWith: 'capacity.' } }, orderBy: { occurredAt: 'asc' } });
+
+  test('thresholds: one per target and metric, levels in order, exactly one target; read by id or number, changed, removed', async () => {
+    const created = await threshold({ ciClass: 'server', metric: 'mem_used_percent', warning: 80, critical: 95, limit: 100 });
+    expect([created.status, created.body.number.startsWith('CAP'), created.body.direction, created.body.sustainSeconds]).toEqual([201, true, 'above', 300]);
+    const again = await threshold({ ciClass: 'server', metric: 'mem_used_percent', warning: 70 });
+    expect([again.status, again.body.detail]).toEqual([409, expect.stringContaining(created.body.number)]);
+    const own = await threshold({ ciId: ci.number, metric: 'mem_used_percent', warning: 60 });
+    expect([own.status, own.body.ciId, own.body.ciNumber, own.body.ciClass]).toEqual([201, ci.id, ci.number, null]);
+
+    expect(paths((await threshold({ ciClass: 'server', ciId: ci.id, metric: 'x', warning: 1 })).body)).toEqual(['ciId']);
+    expect(paths((await threshold({ metric: 'x', warning: 1 })).body)).toEqual(['ciId']);
+    expect(paths((await threshold({ ciClass: 'server', metric: 'x' })).body)).toEqual(['warning']);
+    expect(paths((await threshold({ ciClass: 'server', metric: 'x', warning: 90, critical: 80 })).body)).toEqual(['critical']);
+    expect(paths((await threshold({ ciClass: 'server', metric: 'x', warning: 10, critical: 20, direction: 'below' })).body)).toEqual(['critical']);
+    expect(paths((await threshold({ ciId: 'CI9999999', metric: 'x', warning: 1 })).body)).toEqual(['ciId']);
+    expect(paths((await threshold({ ciClass: 'spaceship', metric: 'x', warning: 1, sustainSeconds: -1 })).body)).toEqual(['ciClass', 'sustainSeconds']);
+    expect((await threshold({ ciClass: 'server', metric: 'x', warning: 1 }, 'dev-agent')).status).toBe(403);
+
+    const byNumber = await s.api('GET', `/api/v1/capacity-thresholds/${created.body.number}`, { token: 'dev-agent' });
+    expect([byNumber.status, byNumber.body.id]).toEqual([200, created.body.id]);
+    const list = await s.api('GET', `/api/v1/capacity-thresholds?metric=mem_used_percent&ciId=${ci.number}`, { token: 'dev-agent' });
+    expect(list.body.items.map((t: { id: string }) => t.id)).toEqual([own.body.id]);
+
+    const patch = (body: unknown) => s.api('PATCH', `/api/v1/capacity-thresholds/${created.body.id}`, { token: 'dev-admin', body });
+    expect(paths((await patch({ warning: 99 })).body)).toEqual(['critical']);
+    expect(paths((await patch({})).body)).toEqual(['warning']);
+    expect(paths((await patch({ warning: null, critical: null, limit: null })).body)).toEqual(['warning']);
+    const changed = await patch({ critical: null, sustainSeconds: 60 });
+    expect([changed.status, changed.body.warning, changed.body.critical, changed.body.limit, changed.body.sustainSeconds]).toEqual([200, 80, null, 100, 60]);
+
+    expect((await s.api('DELETE', `/api/v1/capacity-thresholds/${created.body.id}`, { token: 'dev-admin' })).status).toBe(204);
+    expect((await s.api('GET', `/api/v1/capacity-thresholds/${created.body.id}`, { token: 'dev-agent' })).status).toBe(404);
+    expect((await s.api('DELETE', `/api/v1/capacity-thresholds/${created.body.id}`, { token: 'dev-admin' })).status).toBe(404);
+    // Removed, its target and metric are free again.
+    expect((await threshold({ ciClass: 'server', metric: 'mem_used_percent', warning: 85 })).status).toBe(201);
+  });
+
+  test('ingest judges each series by its threshold: crossing events in order, a late point ignored, a held critical level opens one incident through its alert, resolved when it ends', async () => {
+    const host = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `app01 ${provider}`, class: 'server' } })).body;
+    expect((await threshold({ ciId: host.id, metric: 'disk_used_percent', warning: 80, critical: 90, sustainSeconds: 600 })).status).toBe(201);
+    const at = (min: number) => iso(T0 + min * 60_000);
+    const pt = (min: number, value: number) => ({ ciId: host.number, metric: 'disk_used_percent', at: at(min), value });
+
+    // Out of order in the batch: judged in time order (warning at 0, critical at 5); 8 minutes is short of the sustain time.
+    const first = await post([pt(5, 93), pt(0, 85), pt(8, 94)]);
+    expect(first.body).toEqual({ received: 3, stored: 3, events: 2, alerts: 0 });
+    // A point older than the last one seen changes nothing; 16 minutes past the critical crossing is sustained.
+    const second = await post([pt(1, 10), pt(16, 95)]);
+    expect(second.body).toEqual({ received: 2, stored: 2, events: 0, alerts: 1 });
+    // Still critical: reported once.
+    expect((await post([pt(17, 96)])).body).toMatchObject({ events: 0, alerts: 0 });
+
+    const key = `capacity:${host.number}:disk_used_percent`;
+    const alert = await eventually(async () => {
+      const r = await s.api('GET', `/api/v1/alerts?state=open&limit=100`, { token: 'dev-agent' });
+      return r.body.items.find((a: { dedupKey: string; incidentNumber: string | null }) => a.dedupKey === key && a.incidentNumber);
+    }, 30_000, 'the sustained critical level opens an incident');
+    const incident = (await s.api('GET', `/api/v1/incidents/${alert.incidentNumber}`, { token: 'dev-agent' })).body;
+    expect(incident.ciId).toBe(host.id);
+    // A monitoring event of the same key joins the same alert rather than opening a second incident.
+    const joined = await s.api('POST', '/api/v1/events', { token: 'dev-automation', body: { source: 'nagios', node: host.number, check: 'disk', severity: 'critical', message: 'disk full', dedupKey: key } });
+    expect([joined.status, joined.body.alertId]).toEqual([202, alert.id]);
+
+    const cleared = await post([pt(30, 40)]);
+    expect(cleared.body).toMatchObject({ events: 1, alerts: 0 });
+    expect((await outbox(host.id)).map((e) => [e.type, JSON.parse(e.data).level, JSON.parse(e.data).previousLevel, e.occurredAt.toISOString()])).toEqual([
+      ['capacity.threshold.warning', 'warning', 'ok', at(0)],
+      ['capacity.threshold.critical', 'critical', 'warning', at(5)],
+      ['capacity.threshold.cleared', 'ok', 'critical', at(30)],
+    ]);
+    // Nobody acknowledged the incident: the level's end resolves it, as a monitoring "resolved" would.
+    await eventually(async () => {
+      const r = await s.api('GET', `/api/v1/incidents/${alert.incidentNumber}`, { token: 'dev-agent' });
+      return r.body.state === 'resolved' || undefined;
+    }, 30_000, 'the cleared level resolves the incident');
+    const state = await s.tdb.db.capacityState.findUnique({ where: { ciId_metric: { ciId: host.id, metric: 'disk_used_percent' } } });
+    expect([state?.level, state?.alertId, state?.lastAt.toISOString()]).toEqual(['ok', null, at(30)]);
+  });
+
+  test('a class threshold governs CIs without their own; a series with no threshold raises nothing', async () => {
+    const box = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `db02 ${provider}`, class: 'database' } })).body;
+    expect((await threshold({ ciClass: 'database', metric: 'connections_used', warning: 100, critical: 200, sustainSeconds: 0 })).status).toBe(201);
+    const res = await post([
+      { ciId: box.id, metric: 'connections_used', at: iso(T0), value: 250 },
+      { ciId: box.id, metric: 'unwatched', at: iso(T0), value: 1e9 },
+    ]);
+    expect(res.body).toEqual({ received: 2, stored: 2, events: 1, alerts: 1 });
+    expect((await outbox(box.id)).map((e) => e.type)).toEqual(['capacity.threshold.critical']);
   });
 });
