@@ -3,9 +3,10 @@ import { renderNotificationMail } from '../domain/notification/templates';
 import { MailRefused } from '../infra/mailer';
 import type { ActivityDeps } from './deps';
 import { accessReviewFromRow } from '../db/access-review-store';
+import { continuityRunFromRow } from '../db/continuity-store';
 
 /** Where a record is read in the API, for the link in its e-mails. */
-const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases', report_run: 'report-runs', contract: 'contracts', security_policy: 'security-policies', access_review: 'access-reviews' };
+const RECORD_PATHS: Record<string, string> = { incident: 'incidents', change: 'changes', problem: 'problems', release: 'releases', report_run: 'report-runs', contract: 'contracts', security_policy: 'security-policies', access_review: 'access-reviews', continuity_run: 'continuity-runs' };
 
 /** Who is mailed a notification and the mail itself (workflows/notification-email.ts sends one per recipient). */
 export function createNotificationEmailActivities(deps: ActivityDeps) {
@@ -34,6 +35,11 @@ export function createNotificationEmailActivities(deps: ActivityDeps) {
         // The review's title (the system's name) lives in its snapshot: the row has no column for it.
         const r = await db.accessReview.findUnique({ where: { id } });
         return r && { number: r.number, title: accessReviewFromRow(r).title };
+      }
+      case 'continuity_run': {
+        // The run's title (plan number and name) lives in its snapshot: the row has no column for it.
+        const r = await db.continuityRun.findUnique({ where: { id } });
+        return r && { number: r.number, title: continuityRunFromRow(r).title };
       }
       case 'release': {
         const r = await db.release.findUnique({ where: { id }, select: { number: true, name: true, releaseVersion: true } });

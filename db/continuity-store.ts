@@ -1,10 +1,11 @@
 /** Continuity plans as the API shows them: row ↔ view, the recovery steps checked on read. */
 import { z } from 'zod';
-import type { ContinuityPlan } from '../generated/prisma-sqlite/client';
+import type { ContinuityPlan, ContinuityRun } from '../generated/prisma-sqlite/client';
 import { PlanStep, isOverdue, testDueAt } from '../domain/continuity/lifecycle';
-import type { ContinuityPlanRecord } from '../domain/schemas/continuity';
+import { ContinuityRunSnapshotSchema, type ContinuityPlanRecord, type ContinuityRunSnapshot } from '../domain/schemas/continuity';
 import type { Db, Tx } from './client';
-import { parseJson, parseStored } from './json';
+import { parseJson, parseStored, toJson } from './json';
+import { writeIfNewer, type RecordStore } from './record-store';
 
 export const findPlan = (db: Db | Tx, ref: string) => db.continuityPlan.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
 
@@ -57,3 +58,42 @@ export async function plansByLapse(db: Db, where: Record<string, unknown>, overd
     after = batch[batch.length - 1].id;
   }
 }
+
+/**
+ * Continuity runs: the columns the API filters on, the steps with their evidence as JSON in
+ * `detail`. A finished DR test is the plan's last test, written in the same transaction as the
+ * run's transition (the newer test wins, so a replayed older one never moves it back).
+ */
+export const continuityRunStore: RecordStore<ContinuityRunSnapshot> = {
+  recordType: 'continuity_run',
+  async write(tx: Tx, s: ContinuityRunSnapshot, seq: number, replace = false) {
+    await writeIfNewer(tx.continuityRun, s.id, seq, {
+      number: s.number,
+      workflowId: s.workflowId,
+      planId: s.planId,
+      serviceId: s.serviceId,
+      kind: s.kind,
+      state: s.state,
+      incidentId: s.incidentId,
+      problemId: s.problemId,
+      startedAt: new Date(s.startedAt),
+      finishedAt: s.finishedAt === null ? null : new Date(s.finishedAt),
+      recoveryMs: s.recoveryMs,
+      outcome: s.outcome,
+      detail: toJson(s),
+      createdBy: s.createdBy,
+      createdAt: new Date(s.createdAt),
+      version: seq,
+    }, replace);
+    if (s.kind === 'test' && s.finishedAt !== null && s.outcome) {
+      const at = new Date(s.finishedAt);
+      await tx.continuityPlan.updateMany({ where: { id: s.planId, OR: [{ lastTestedAt: null }, { lastTestedAt: { lte: at } }] }, data: { lastTestedAt: at, lastTestResult: s.outcome } });
+    }
+  },
+};
+
+/** The row's snapshot, checked: a mismatch is a CorruptRecordError naming the field. */
+export const continuityRunFromRow = (row: ContinuityRun): ContinuityRunSnapshot =>
+  parseJson(ContinuityRunSnapshotSchema, row.detail, { recordType: 'continuity_run', recordId: row.id, field: 'detail' });
+
+export const findRun = (db: Db | Tx, ref: string) => db.continuityRun.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });

@@ -71,6 +71,8 @@ import { accessReviewWorkflow } from '../workflows/access-review';
 import { accessReviewCommandUpdates, createAccessReviewUpdate, type AccessReviewWorkflowInput } from '../workflows/contracts/access-review';
 import { accessReviewScheduledWorkflow } from '../workflows/access-review-scheduled';
 import { serviceReviewWorkflow } from '../workflows/service-review';
+import { continuityRunWorkflow } from '../workflows/continuity-run';
+import { continuityRunCommandUpdates, createContinuityRunUpdate, type ContinuityRunWorkflowInput } from '../workflows/contracts/continuity-run';
 import { createFeedbackUpdate, feedbackCommandUpdates, type FeedbackWorkflowInput } from '../workflows/contracts/feedback';
 import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
 import { volvoLifecycle, writeLifecycles } from '../bench/volvo-lifecycle';
@@ -1120,6 +1122,35 @@ async function accessReviewScheduled(name: string) {
   await save(name, handle);
 }
 
+/**
+ * A DR test left to run late: step 0 reminded and escalated (the group manager read by an
+ * activity), both steps done after the 60-minute RTO, so it is overrun and raises a problem (its
+ * number reserved by one activity, opened by another).
+ */
+async function continuityRunOverrun(name: string) {
+  const input: ContinuityRunWorkflowInput = { id: `drt-${name}`, number: 'DRT9000001', config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const op = new WithStartWorkflowOperation(continuityRunWorkflow, { workflowId: name, taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  const steps = [
+    { title: 'Fail the database over', group: 'l2-support', instructions: '', durationMinutes: 40 },
+    { title: 'Repoint the application', group: 'l3-support', instructions: '', durationMinutes: 20 },
+  ];
+  await env.client.workflow.executeUpdateWithStart(createContinuityRunUpdate, {
+    args: [{ actor: 'usr-admin', body: { kind: 'test', incident: null, service: { id: 'svc-recorded', number: 'CI9000002', name: 'Payments' }, plan: { id: 'bcp-recorded', number: 'BCP9000001', name: 'Payments DR', rtoMinutes: 60, ownerGroup: 'l2-support', steps } } }],
+    startWorkflowOperation: op,
+  });
+  const handle = await op.workflowHandle();
+  await env.sleep(41 * MIN);
+  await waitFor(async () => (await actions(input.id)).includes('step_escalation'), `${name}: escalation`);
+  const command = <K extends keyof typeof continuityRunCommandUpdates>(k: K, body: Record<string, unknown>) => handle.executeUpdate(continuityRunCommandUpdates[k].name, { args: [{ actor: 'usr-admin', body }] });
+  await command('start-step', { step: 0 });
+  await command('complete-step', { step: 0, evidence: 'replica promoted' });
+  await env.sleep(25 * MIN);
+  await command('complete-step', { step: 1, evidence: 'DSN changed' });
+  await completed(handle, name);
+  await expectActions(input.id, ['create', 'step_reminder', 'step_escalation', 'start_step', 'complete_step', 'step_reminder', 'step_escalation', 'complete_step', 'problem_raised'], name);
+  await save(name, handle);
+}
+
 /** A customer's service review run by hand as of 1 April 2025 (the time-skipping server has no Schedules): its agenda for March stored once. */
 async function serviceReview(name: string) {
   await tdb.db.customer.upsert({ where: { id: 'cus-recorded' }, create: { id: 'cus-recorded', number: 'CUS9000001', name: 'Recorded customer', accountManager: 'usr-change_manager', createdBy: 'usr-admin' }, update: {} });
@@ -1456,6 +1487,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'security-policy-lapsed-reviewed-retired', run: () => securityPolicyLapsed('security-policy-lapsed-reviewed-retired') },
   { name: 'access-review-escalated-completed', run: () => accessReviewEscalated('access-review-escalated-completed') },
   { name: 'access-review-scheduled-opened', run: () => accessReviewScheduled('access-review-scheduled-opened') },
+  { name: 'continuity-run-overrun-problem', run: () => continuityRunOverrun('continuity-run-overrun-problem') },
 ];
 
 /**

@@ -30,14 +30,22 @@ export interface OpenProblemDeps {
   config: ProblemWorkflowConfig;
 }
 
-export async function openProblem(deps: OpenProblemDeps, actor: string, body: ProblemSubmission): Promise<ProblemView> {
-  const number = await nextNumber(deps.db, 'problem');
-  const id = newId('prb');
+/** A problem's identity allocated before its workflow starts (by a workflow's activity, so a retry opens the same problem). */
+export interface ProblemReservation {
+  id: string;
+  number: string;
+}
+
+export const reserveProblem = async (db: Db): Promise<ProblemReservation> => ({ id: newId('prb'), number: await nextNumber(db, 'problem') });
+
+/** With a reservation, a retried call attaches to the problem workflow it already started instead of failing. */
+export async function openProblem(deps: OpenProblemDeps, actor: string, body: ProblemSubmission, reservation?: ProblemReservation): Promise<ProblemView> {
+  const { id, number } = reservation ?? (await reserveProblem(deps.db));
   const startWorkflowOperation = new WithStartWorkflowOperation(PROBLEM_WORKFLOW, {
     workflowId: problemWorkflowId(number),
     taskQueue: deps.taskQueue,
     args: [{ id, number, config: deps.config } satisfies ProblemWorkflowInput],
-    workflowIdConflictPolicy: 'FAIL',
+    ...(reservation ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : { workflowIdConflictPolicy: 'FAIL' as const }),
     memo: { title: body.title },
     staticSummary: `${number}: ${body.title}`.slice(0, 200),
     staticDetails: [

@@ -17,3 +17,4 @@ export { securityPolicyWorkflow } from './security-policy';
 export { accessReviewWorkflow } from './access-review';
 export { accessReviewScheduledWorkflow } from './access-review-scheduled';
 export { serviceReviewWorkflow } from './service-review';
+export { continuityRunWorkflow } from './continuity-run';

@@ -29,7 +29,7 @@ async function requireReview(db: Db, ref: string) {
   return row;
 }
 
-const reviewDeps = (deps: ApiDeps) => ({
+export const reviewDeps = (deps: ApiDeps) => ({
   db: deps.db,
   temporal: deps.temporal,
   taskQueue: deps.env.TEMPORAL_TASK_QUEUE,

@@ -1,16 +1,33 @@
+import { z } from '../../domain/schemas/zod';
 import { listOf } from '../../domain/schemas/common';
+import { AuditEntry } from '../../domain/schemas/incident';
+import { incidentScope, type Principal } from '../../domain/access';
+import { CreateIncidentBody } from '../../domain/schemas/incident';
+import { openIncident, reserveIncident } from '../../temporal/open-incident';
+import { incidentWorkflowConfig } from './incidents';
 import { IMPACT_MAX_DEPTH } from '../../domain/schemas/ci';
-import { ContinuityPlanDetail, ContinuityPlanQuery, ContinuityPlanRecord, CreateContinuityPlanBody, PLAN_NEEDS_SHOWN, UpdateContinuityPlanBody } from '../../domain/schemas/continuity';
+import {
+  ContinuityPlanDetail, ContinuityPlanQuery, ContinuityPlanRecord, ContinuityRunCommandBodies, ContinuityRunQuery, ContinuityRunRecord, CreateContinuityPlanBody, PLAN_NEEDS_SHOWN,
+  InvokeContinuityPlanBody, StartContinuityTestBody, UpdateContinuityPlanBody, type ContinuityRunCommandName,
+} from '../../domain/schemas/continuity';
+import { commandRefusal, continuityRunView, isTerminal, type ContinuityRunCommandPayload, type NewContinuityRun } from '../../domain/continuity/run';
 import type { PlanStep } from '../../domain/continuity/lifecycle';
 import type { ContinuityPlan } from '../../generated/prisma-sqlite/client';
 import type { Db } from '../../db/client';
-import { findPlan, planView, plansByLapse } from '../../db/continuity-store';
+import { continuityRunFromRow, findPlan, findRun, planSteps, planView, plansByLapse } from '../../db/continuity-store';
+import { openContinuityRun } from '../../temporal/open-continuity-run';
+import { continuityRunCommandUpdates } from '../../workflows/contracts/continuity-run';
+import { commandRoutes } from '../command-routes';
+import { commandError } from '../temporal-errors';
+import { auditEntries } from './history';
+import { reviewDeps as openRecordDeps } from './access-reviews';
+import type { ApiDeps } from '../route';
 import { walkImpact } from '../../db/impact';
 import { findGroup } from '../../db/people-store';
 import { nextNumber } from '../../db/numbers';
 import { toJson } from '../../db/json';
 import { newId } from '../../infra/ids';
-import { badRequest, conflict, notFound } from '../errors';
+import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { decodeCursor, listPage, page } from '../pagination';
 import { findCi, resolveCi } from '../refs';
 import { route, type RouteDef } from '../route';
@@ -42,6 +59,72 @@ async function checkGroups(db: Db, body: { ownerGroup?: string; steps?: PlanStep
 async function planDetail(db: Db, p: ContinuityPlan): Promise<ContinuityPlanDetail> {
   const walk = await walkImpact(db, p.serviceId, { depth: IMPACT_MAX_DEPTH, direction: 'upstream' });
   return { ...planView(p, Date.now()), needs: { total: walk.counts().total, cis: walk.page(PLAN_NEEDS_SHOWN, undefined).items.map(affectedView) } };
+}
+
+async function runOr404(db: Db, ref: string) {
+  const r = await findRun(db, ref);
+  if (!r) throw notFound(`continuity run ${ref}`);
+  return r;
+}
+
+/**
+ * Opens a run of a live plan with its steps as they are now. One DR test at a time per plan (two
+ * would measure each other), and one invocation at a time (a service is recovered once).
+ */
+async function checkStartable(db: Db, p: ContinuityPlan, kind: NewContinuityRun['kind']) {
+  if (p.retiredAt) throw conflict(`continuity plan ${p.number} is retired`);
+  const running = await db.continuityRun.findFirst({ where: { planId: p.id, state: 'running', ...(kind === 'invocation' ? { kind } : {}) }, select: { number: true, kind: true } });
+  if (running) throw conflict(`continuity plan ${p.number} has a running ${running.kind}: ${running.number}`);
+}
+
+export async function startRun(deps: ApiDeps, actor: string, p: ContinuityPlan, kind: NewContinuityRun['kind'], incident: NewContinuityRun['incident']) {
+  await checkStartable(deps.db, p, kind);
+  const service = await deps.db.configurationItem.findUniqueOrThrow({ where: { id: p.serviceId }, select: { id: true, number: true, name: true } });
+  try {
+    return await openContinuityRun(openRecordDeps(deps), actor, {
+      kind, incident, service,
+      plan: { id: p.id, number: p.number, name: p.name, rtoMinutes: p.rtoMinutes, ownerGroup: p.ownerGroup, steps: planSteps(p) },
+    });
+  } catch (e) {
+    throw commandError(e, `the new ${kind} of ${p.number}`);
+  }
+}
+
+/**
+ * The major incident of an invocation: the one named (an incident the caller may see, not ended;
+ * else a 400 naming incidentId), or a new P1 on the service opened now through the incident room.
+ */
+async function majorIncident(deps: ApiDeps, user: Principal, p: ContinuityPlan, ref: string | undefined): Promise<{ id: string; number: string }> {
+  if (ref !== undefined) {
+    const found = await deps.db.incident.findFirst({ where: { AND: [{ OR: [{ id: ref }, { number: ref }] }, incidentScope(user)] }, select: { id: true, number: true, state: true } });
+    if (!found) throw badRequest('incidentId does not exist', [{ path: 'incidentId', message: `no incident ${ref}` }]);
+    if (found.state === 'closed' || found.state === 'cancelled') throw conflict(`incident ${found.number} is ${found.state}`);
+    return { id: found.id, number: found.number };
+  }
+  const service = await deps.db.configurationItem.findUniqueOrThrow({ where: { id: p.serviceId }, select: { id: true, number: true, name: true } });
+  const reservation = await reserveIncident(deps.db);
+  try {
+    const view = await openIncident(
+      { db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: incidentWorkflowConfig(deps) },
+      reservation,
+      user.id,
+      CreateIncidentBody.parse({
+        title: `Disaster declared: ${service.name} (${service.number}), recovery by ${p.number}`,
+        description: `Continuity plan ${p.number} (${p.name}) invoked by ${user.id}; RTO ${p.rtoMinutes} min, RPO ${p.rpoMinutes} min.`,
+        impact: 'high', urgency: 'high', serviceId: service.id, category: 'continuity',
+      }),
+    );
+    return { id: view.id, number: view.number };
+  } catch (e) {
+    throw commandError(e, `incident ${reservation.number}`);
+  }
+}
+
+const COMMAND_ROLES = { 'start-step': CONTINUITY_READERS, 'complete-step': CONTINUITY_READERS, 'fail-step': CONTINUITY_READERS, abort: CONTINUITY_WRITERS } as const satisfies Record<ContinuityRunCommandName, typeof CONTINUITY_READERS>;
+
+/** A step is its group's task: the desk works the steps of its own groups, managers and admins any step. */
+function mayWorkStep(user: Principal, group: string) {
+  return CONTINUITY_WRITERS.includes(user.role) || user.groups.includes(group);
 }
 
 /** IT service continuity: one recovery plan per business service, its DR tests and invocations. */
@@ -130,6 +213,91 @@ export function continuityRoutes(): RouteDef[] {
         const p = await planOr404(deps.db, params.id);
         if (!p.retiredAt) await deps.db.continuityPlan.update({ where: { id: p.id }, data: { retiredAt: new Date() } });
         return undefined;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/continuity-plans/:id/tests',
+      summary: 'Start a DR test of a plan now: each step a task for its group with a deadline; recovery time against the RTO gives passed, failed or overrun',
+      tag: 'Continuity',
+      roles: CONTINUITY_WRITERS,
+      body: StartContinuityTestBody,
+      response: ContinuityRunRecord,
+      status: 201,
+      creates: true,
+      errors: [409],
+      handler: async ({ params, user, deps }) => startRun(deps, user.id, await planOr404(deps.db, params.id), 'test', null),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/continuity-plans/:id/invoke',
+      summary: 'Declare a disaster: start the plan’s recovery for real (kind invocation), linked to the major incident given or to a new P1 incident on the service; recovered or abandoned, time to recovery against the RTO',
+      tag: 'Continuity',
+      roles: CONTINUITY_WRITERS,
+      body: InvokeContinuityPlanBody,
+      response: ContinuityRunRecord,
+      status: 201,
+      creates: true,
+      errors: [409],
+      async handler({ params, body, user, deps }) {
+        const p = await planOr404(deps.db, params.id);
+        await checkStartable(deps.db, p, 'invocation');
+        return startRun(deps, user.id, p, 'invocation', await majorIncident(deps, user, p, body.incidentId));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/continuity-runs',
+      summary: 'DR tests and invocations (newest first), by plan, kind or state',
+      tag: 'Continuity',
+      roles: CONTINUITY_READERS,
+      query: ContinuityRunQuery,
+      response: listOf(ContinuityRunRecord),
+      async handler({ query, deps }) {
+        const planId = query.planId ? ((await findPlan(deps.db, query.planId))?.id ?? query.planId) : undefined;
+        const where = { ...(planId ? { planId } : {}), ...(query.kind ? { kind: query.kind } : {}), ...(query.state ? { state: query.state } : {}) };
+        const now = Date.now();
+        return listPage(query, where, (args) => deps.db.continuityRun.findMany(args), (r) => continuityRunView(continuityRunFromRow(r), now));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/continuity-runs/:id',
+      summary: 'A DR test or invocation, by id or number, with each step (deadline, evidence, who did it when) and the recovery time',
+      tag: 'Continuity',
+      roles: CONTINUITY_READERS,
+      response: ContinuityRunRecord,
+      handler: async ({ params, deps }) => continuityRunView(continuityRunFromRow(await runOr404(deps.db, params.id)), Date.now()),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/continuity-runs/:id/history',
+      summary: 'The audit trail of a DR test or invocation (steps, reminders, escalations, outcome, problem raised)',
+      tag: 'Continuity',
+      roles: CONTINUITY_READERS,
+      response: z.array(AuditEntry),
+      handler: async ({ params, deps }) => auditEntries(deps.db, (await runOr404(deps.db, params.id)).id),
+    }),
+    ...commandRoutes({
+      recordType: 'continuity run',
+      tag: 'Continuity',
+      path: '/api/v1/continuity-runs/:id',
+      bodies: ContinuityRunCommandBodies,
+      roles: COMMAND_ROLES,
+      updates: continuityRunCommandUpdates,
+      response: ContinuityRunRecord,
+      find: runOr404,
+      isTerminal,
+      /** A step the plan lacks is a 400 naming `step`, a step out of turn a 409 (the workflow checks again); another group's step a 403. */
+      async payload(_deps, row, verb, body, user) {
+        const run = continuityRunFromRow(row);
+        const b = body as ContinuityRunCommandPayload;
+        const refusal = commandRefusal(run, verb, b);
+        if (refusal?.status === 'unknown') throw badRequest(refusal.message, [{ path: 'step', message: refusal.message }]);
+        const step = (b as { step?: number }).step;
+        if (step !== undefined && !mayWorkStep(user, run.steps[step].group)) throw forbidden(`step ${step} of ${run.number} is a task for group ${run.steps[step].group}`);
+        if (refusal) throw conflict(refusal.message);
+        return body;
       },
     }),
   ];

@@ -116,6 +116,9 @@ const TEMPLATES: Record<string, (c: Context) => Wording> = {
   security_policy_lapsed: (c) => ({ heading: 'Security policy lapsed, action needed', lead: `Security policy ${c.number}${yourGroup(c)} passed its review date unreviewed.` }),
   access_review_reminder: (c) => ({ heading: 'Access review awaiting your decisions', lead: `Access review ${c.number} has accounts awaiting your decision before its deadline.` }),
   access_review_escalated: (c) => ({ heading: 'Access review overdue, action needed', lead: `Access review ${c.number}${yourGroup(c)} passed its deadline with accounts undecided.` }),
+  // Service continuity
+  continuity_step_reminder: (c) => ({ heading: 'Recovery step due soon', lead: `A step of ${c.number}${yourGroup(c)} is a task for your group and approaches its deadline.` }),
+  continuity_step_escalated: (c) => ({ heading: 'Recovery step overdue, action needed', lead: `A step of ${c.number} passed its deadline undone.` }),
   // Scheduled reports
   report_ready: (c) => ({ heading: 'Scheduled report ready', lead: `Report run ${c.number} is stored; the link below shows its figures.` }),
 };

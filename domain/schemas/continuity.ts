@@ -78,3 +78,123 @@ export const ContinuityPlanDetail = z.object({
   }),
 });
 export type ContinuityPlanDetail = z.infer<typeof ContinuityPlanDetail>;
+
+// ---- Runs: a DR test or an invocation of a plan, one record process each ----
+
+export const RUN_KINDS = ['test', 'invocation'] as const;
+export const RUN_STATES = ['running', 'completed', 'failed', 'aborted'] as const;
+export const RUN_OUTCOMES = ['passed', 'failed', 'overrun', 'recovered', 'abandoned'] as const;
+export const CONTINUITY_RUN_COMMANDS = ['start-step', 'complete-step', 'fail-step', 'abort'] as const;
+export type ContinuityRunCommandName = (typeof CONTINUITY_RUN_COMMANDS)[number];
+
+const StepIndex = z.number().int().min(0).max(99).describe('the step, by its position in the plan (0 first); steps are done in order');
+
+export const ContinuityRunCommandBodies = {
+  'start-step': z.object({ step: StepIndex }).strict(),
+  'complete-step': z
+    .object({
+      step: StepIndex,
+      evidence: Text(4000).describe('what was done and how it was checked'),
+      attachmentId: RecordRef.optional().describe('an attachment kept as evidence (its id)'),
+    })
+    .strict(),
+  'fail-step': z.object({ step: StepIndex, reason: Text(4000) }).strict(),
+  abort: z.object({ reason: Text(4000) }).strict(),
+} as const satisfies Record<ContinuityRunCommandName, z.ZodType>;
+export type ContinuityRunCommandBody<K extends ContinuityRunCommandName> = z.infer<(typeof ContinuityRunCommandBodies)[K]>;
+
+export const StartContinuityTestBody = z.object({}).strict();
+export const InvokeContinuityPlanBody = z
+  .object({ incidentId: RecordRef.optional().describe('the major incident (id or number); absent: a P1 incident is opened on the service') })
+  .strict();
+export type InvokeContinuityPlanBody = z.infer<typeof InvokeContinuityPlanBody>;
+
+export const ContinuityRunQuery = ListQuery.extend({
+  planId: RecordRef.optional(),
+  kind: z.enum(RUN_KINDS).optional(),
+  state: z.enum(RUN_STATES).optional(),
+});
+export type ContinuityRunQuery = z.infer<typeof ContinuityRunQuery>;
+
+const StoredStep = PlanStep.extend({
+  state: z.enum(['pending', 'in_progress', 'done', 'failed']),
+  dueAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  evidence: z.object({ text: z.string(), attachmentId: z.string().optional() }).nullable(),
+  reason: z.string().nullable(),
+});
+
+/** The run as its workflow keeps it and its row stores it (`detail`), checked on read. */
+export const ContinuityRunSnapshotSchema = z.object({
+  id: z.string(),
+  number: z.string(),
+  workflowId: z.string(),
+  title: z.string(),
+  planId: z.string(),
+  planNumber: z.string(),
+  planName: z.string(),
+  serviceId: z.string(),
+  serviceNumber: z.string(),
+  serviceName: z.string(),
+  ownerGroup: z.string(),
+  kind: z.enum(RUN_KINDS),
+  state: z.enum(RUN_STATES),
+  rtoMinutes: z.number().int(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  recoveryMs: z.number().nullable(),
+  outcome: z.enum(RUN_OUTCOMES).nullable(),
+  steps: z.array(StoredStep),
+  /** Step alarms already fired, as `<step>:reminder|escalation`. */
+  alarms: z.array(z.string()),
+  incidentId: z.string().nullable(),
+  incidentNumber: z.string().nullable(),
+  problemId: z.string().nullable(),
+  problemNumber: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type ContinuityRunSnapshot = z.infer<typeof ContinuityRunSnapshotSchema>;
+
+export const ContinuityRunRecord = z.object({
+  id: z.string(),
+  number: z.string(),
+  title: z.string(),
+  workflowId: z.string(),
+  planId: z.string(),
+  planNumber: z.string(),
+  serviceId: z.string(),
+  serviceNumber: z.string(),
+  serviceName: z.string(),
+  kind: z.enum(RUN_KINDS),
+  state: z.enum(RUN_STATES),
+  outcome: z.enum(RUN_OUTCOMES).nullable(),
+  rtoMinutes: z.number().int(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  recoveryMinutes: z.number().nullable().describe('start to the last step done, in minutes (null until recovered)'),
+  withinRto: z.boolean().nullable(),
+  steps: z.array(
+    PlanStep.extend({
+      step: z.number().int(),
+      state: z.enum(['pending', 'in_progress', 'done', 'failed']),
+      dueAt: z.string(),
+      overdue: z.boolean().describe('past its deadline and not done (as of the answer)'),
+      startedAt: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+      evidence: z.string().nullable(),
+      attachmentId: z.string().nullable(),
+      reason: z.string().nullable(),
+    }),
+  ),
+  incidentId: z.string().nullable(),
+  incidentNumber: z.string().nullable(),
+  problemId: z.string().nullable(),
+  problemNumber: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ContinuityRunRecord = z.infer<typeof ContinuityRunRecord>;

@@ -75,6 +75,9 @@ RULES = [
     (r"^must be in the future$", "a timestamp compared with the clock"),
     (r"^account .+ is listed twice$", "entries compared with each other"),
     (r"^account .+ is not in ARV\d+$", "an account checked against the stored review's list"),
+    # Service continuity: a plan's service checked for its state; a run's step checked against the stored run's steps.
+    (r"^CI\d+ is retired$", "a CI reference whose stored CI must be live"),
+    (r"^DRT\d+ has no step \d+ ", "a step index checked against the stored run's steps (the plan's when it started)"),
     (r"^a \w+ release needs its release unit$", "depends on the release type"),
     (r"' is listed twice$", "entries compared with each other"),
     (r"^must be an http:, https: or file: URI$", "what the WHATWG URL parser accepts, which no pattern states"),

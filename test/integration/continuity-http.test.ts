@@ -91,4 +91,89 @@ describe.each(PROVIDERS)('continuity on %s', (provider) => {
     expect([corrupt.status, corrupt.body.title]).toEqual([500, 'Corrupt record']);
     expect(corrupt.body.detail).toMatch(/steps\.0\.title/);
   });
+
+  test('DR tests: started on demand, each step worked by its group in order, passed within the RTO; the plan keeps its last test', async () => {
+    const service = await ci('ledger', 'service');
+    const plan = (await s.api('POST', '/api/v1/continuity-plans', { ...admin, body: { serviceId: service.id, name: 'Ledger DR', rtoMinutes: 60, rpoMinutes: 5, ownerGroup: 'l2-support', steps: [
+      { title: 'Restore the backup', group: 'service-desk', durationMinutes: 30 },
+      { title: 'Check the balances', group: 'l2-support', durationMinutes: 20 },
+    ] } })).body as { id: string; number: string };
+
+    expect((await s.api('POST', `/api/v1/continuity-plans/${plan.id}/tests`, { token: 'dev-agent', body: {} })).status).toBe(403);
+    expect((await s.api('POST', '/api/v1/continuity-plans/BCP9999999/tests', { ...admin, body: {} })).status).toBe(404);
+    const started = await s.api('POST', `/api/v1/continuity-plans/${plan.number}/tests`, { token: 'dev-change_manager', body: {} });
+    expect([started.status, started.body.detail]).toEqual([201, undefined]);
+    expect(started.body).toMatchObject({ number: expect.stringMatching(/^DRT\d{7}$/), kind: 'test', state: 'running', planId: plan.id, serviceId: service.id, rtoMinutes: 60, steps: [{ step: 0, state: 'pending', overdue: false }, { step: 1, state: 'pending' }] });
+    const run = started.body as { id: string; number: string };
+    const again = await s.api('POST', `/api/v1/continuity-plans/${plan.id}/tests`, { ...admin, body: {} });
+    expect([again.status, again.body.detail]).toEqual([409, `continuity plan ${plan.number} has a running test: ${run.number}`]);
+
+    const at = (verb: string) => `/api/v1/continuity-runs/${run.number}/${verb}`;
+    const noStep = await s.api('POST', at('start-step'), { ...admin, body: { step: 7 } });
+    expect([noStep.status, paths(noStep.body)]).toEqual([400, ['step']]);
+    const noEvidence = await s.api('POST', at('complete-step'), { ...admin, body: { step: 0 } });
+    expect([noEvidence.status, paths(noEvidence.body)]).toEqual([400, ['evidence']]);
+    const outOfTurn = await s.api('POST', at('start-step'), { ...admin, body: { step: 1 } });
+    expect([outOfTurn.status, outOfTurn.body.detail]).toEqual([409, 'step 1 is not the next one (step 0 is)']);
+    expect((await s.api('POST', at('abort'), { token: 'dev-agent', body: { reason: 'bored' } })).status).toBe(403);
+    expect((await s.api('POST', at('start-step'), { token: 'dev-requester', body: { step: 0 } })).status).toBe(403);
+    // The agent is in service-desk: step 0 is theirs, step 1 (l2-support) is not.
+    expect((await s.api('POST', at('start-step'), { token: 'dev-agent', body: { step: 0 } })).body.steps[0].state).toBe('in_progress');
+    expect((await s.api('POST', at('complete-step'), { token: 'dev-agent', body: { step: 0, evidence: 'restored from 02:00 backup', timeSpent: 25 } })).body.steps[0]).toMatchObject({ state: 'done', evidence: 'restored from 02:00 backup' });
+    const notTheirs = await s.api('POST', at('complete-step'), { token: 'dev-agent', body: { step: 1, evidence: 'ok' } });
+    expect([notTheirs.status, notTheirs.body.detail]).toEqual([403, `step 1 of ${run.number} is a task for group l2-support`]);
+    const done = await s.api('POST', at('complete-step'), { token: 'dev-change_manager', body: { step: 1, evidence: 'balances match', attachmentId: 'att_ledger' } });
+    expect(done.body).toMatchObject({ state: 'completed', outcome: 'passed', withinRto: true, problemId: null, steps: [{ state: 'done' }, { state: 'done', attachmentId: 'att_ledger' }] });
+    expect((await s.api('POST', at('abort'), { ...admin, body: { reason: 'late' } })).status).toBe(409);
+
+    const got = await s.api('GET', `/api/v1/continuity-plans/${plan.id}`, { token: 'dev-agent' });
+    expect(got.body).toMatchObject({ lastTestResult: 'passed', lastTestedAt: done.body.finishedAt, overdue: false });
+    expect((await s.api('GET', `/api/v1/continuity-runs?planId=${plan.number}`, { token: 'dev-agent' })).body.items.map((r: { id: string }) => r.id)).toEqual([run.id]);
+    expect((await s.api('GET', `/api/v1/continuity-runs?planId=${plan.id}&state=running`, { token: 'dev-agent' })).body.items).toEqual([]);
+    expect((await s.api('GET', `/api/v1/continuity-runs/${run.id}`, { token: 'dev-agent' })).body.outcome).toBe('passed');
+    expect((await s.api('GET', '/api/v1/continuity-runs/DRT9999999', { token: 'dev-agent' })).status).toBe(404);
+    expect((await s.api('GET', '/api/v1/continuity-runs', { token: 'dev-requester' })).status).toBe(403);
+    const history = await s.api('GET', `/api/v1/continuity-runs/${run.id}/history`, { token: 'dev-agent' });
+    expect(history.body.map((a: { action: string; actor: string; timeSpent?: number | null }) => [a.action, a.actor])).toEqual([['create', 'usr-change_manager'], ['start_step', 'usr-agent'], ['complete_step', 'usr-agent'], ['complete_step', 'usr-change_manager']]);
+    const events = await s.tdb.db.outboxEvent.findMany({ where: { recordId: run.id }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual(['continuity.run.started', 'continuity.run.step_completed', 'continuity.run.step_completed', 'continuity.run.completed']);
+
+    expect((await s.api('DELETE', `/api/v1/continuity-plans/${plan.id}`, admin)).status).toBe(204);
+    const retired = await s.api('POST', `/api/v1/continuity-plans/${plan.id}/tests`, { ...admin, body: {} });
+    expect([retired.status, retired.body.detail]).toEqual([409, `continuity plan ${plan.number} is retired`]);
+  });
+
+  test('invocation: declared with a new P1 on the service or the major incident given, a failed step retried, recovered or abandoned; no problem, no test recorded', async () => {
+    const service = await ci('billing', 'service');
+    const plan = (await s.api('POST', '/api/v1/continuity-plans', { ...admin, body: { serviceId: service.id, name: 'Billing DR', rtoMinutes: 240, rpoMinutes: 60, ownerGroup: 'l2-support', steps: [
+      { title: 'Switch to the standby site', group: 'l2-support', durationMinutes: 60 },
+    ] } })).body as { id: string; number: string };
+
+    const noIncident = await s.api('POST', `/api/v1/continuity-plans/${plan.id}/invoke`, { ...admin, body: { incidentId: 'INC9999999' } });
+    expect([noIncident.status, paths(noIncident.body)]).toEqual([400, ['incidentId']]);
+    expect((await s.api('POST', `/api/v1/continuity-plans/${plan.id}/invoke`, { token: 'dev-agent', body: {} })).status).toBe(403);
+    const declared = await s.api('POST', `/api/v1/continuity-plans/${plan.number}/invoke`, { token: 'dev-change_manager', body: {} });
+    expect([declared.status, declared.body.detail]).toEqual([201, undefined]);
+    expect(declared.body).toMatchObject({ kind: 'invocation', state: 'running', incidentId: expect.any(String), incidentNumber: expect.stringMatching(/^INC\d{7}$/) });
+    const incident = (await s.api('GET', `/api/v1/incidents/${declared.body.incidentId}`, admin)).body;
+    expect(incident).toMatchObject({ priority: 'P1', serviceId: service.id, title: `Disaster declared: billing-${provider} (${service.number}), recovery by ${plan.number}` });
+    const twice = await s.api('POST', `/api/v1/continuity-plans/${plan.id}/invoke`, { ...admin, body: { incidentId: incident.number } });
+    expect([twice.status, twice.body.detail]).toEqual([409, `continuity plan ${plan.number} has a running invocation: ${declared.body.number}`]);
+
+    // A failed step does not end a real recovery: it is done again, and the service is recovered.
+    const at = (run: string, verb: string) => `/api/v1/continuity-runs/${run}/${verb}`;
+    const failed = await s.api('POST', at(declared.body.number, 'fail-step'), { ...admin, body: { step: 0, reason: 'standby DNS stale' } });
+    expect(failed.body).toMatchObject({ state: 'running', steps: [{ state: 'failed', reason: 'standby DNS stale' }] });
+    const recovered = await s.api('POST', at(declared.body.number, 'complete-step'), { ...admin, body: { step: 0, evidence: 'DNS flushed, traffic on standby' } });
+    expect(recovered.body).toMatchObject({ state: 'completed', outcome: 'recovered', withinRto: true, problemId: null });
+    expect(recovered.body.recoveryMinutes).toBeLessThan(1);
+
+    // Given the major incident; abandoned by abort.
+    const given = await s.api('POST', `/api/v1/continuity-plans/${plan.id}/invoke`, { ...admin, body: { incidentId: incident.number } });
+    expect(given.body).toMatchObject({ kind: 'invocation', incidentId: incident.id, incidentNumber: incident.number });
+    const abandoned = await s.api('POST', at(given.body.id, 'abort'), { token: 'dev-change_manager', body: { reason: 'primary site back' } });
+    expect(abandoned.body).toMatchObject({ state: 'aborted', outcome: 'abandoned', recoveryMinutes: null, problemId: null });
+    expect((await s.api('GET', `/api/v1/continuity-plans/${plan.id}`, { token: 'dev-agent' })).body).toMatchObject({ lastTestedAt: null, lastTestResult: null });
+    expect((await s.api('GET', `/api/v1/continuity-runs?planId=${plan.id}&kind=invocation`, { token: 'dev-agent' })).body.items.map((r: { outcome: string }) => r.outcome)).toEqual(['abandoned', 'recovered']);
+  });
 });

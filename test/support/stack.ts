@@ -41,7 +41,7 @@ export async function startStack(
   // Stacks of one suite share a Temporal namespace but not a database: start each one's
   // record numbers elsewhere so their workflow ids (incident-INC…, change-CHG…) and Schedule ids (report-schedule-RPS…) cannot collide.
   if (stackIndex > 0) {
-    for (const name of ['incident', 'change', 'problem', 'release', 'report_schedule', 'simulation', 'feedback', 'customer', 'contract', 'security_policy', 'access_review']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
+    for (const name of ['incident', 'change', 'problem', 'release', 'report_schedule', 'simulation', 'feedback', 'customer', 'contract', 'security_policy', 'access_review', 'continuity_run']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
   }
   const worker = await startWorker(env, tdb.db, taskQueue, 2000, opts.allowPrivateWebhooks ?? true, opts.dsl, opts.mail);
   const workerRun = worker.run();

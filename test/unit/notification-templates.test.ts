@@ -42,6 +42,8 @@ const RAISED: [kind: string, recordType: string, number: string, message: string
   ['security_policy_lapsed', 'security_policy', 'POL0000002', 'POL0000002 (Passwords) lapsed: it was not reviewed by 2027-01-01T00:00:00.000Z'],
   ['access_review_reminder', 'access_review', 'ARV0000004', 'ARV0000004: 2 account(s) of CI0000007 (Payroll) await your decision by 2027-01-01T00:00:00.000Z'],
   ['access_review_escalated', 'access_review', 'ARV0000004', 'ARV0000004: the access review of CI0000007 (Payroll) passed its deadline 2027-01-01T00:00:00.000Z with 2 account(s) undecided; owner usr-agent'],
+  ['continuity_step_reminder', 'continuity_run', 'DRT0000002', 'DRT0000002 (DR test of BCP0000001 for Payments) step 0 "Fail over" is due by 2027-01-01T00:00:00.000Z'],
+  ['continuity_step_escalated', 'continuity_run', 'DRT0000002', 'DRT0000002 (DR test of BCP0000001 for Payments) step 0 "Fail over" for group dba passed its deadline 2027-01-01T00:00:00.000Z undone'],
   ['report_ready', 'report_run', 'RPT0000004', 'Report RPT0000004 is ready: sla, 2025-02-28T23:00:00.000Z – 2025-03-31T22:00:00.000Z (RPS0000001)'],
 ];
 
