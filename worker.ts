@@ -9,6 +9,7 @@ import { dslSettings } from './config/dsl';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { ensureVerificationSchedule } from './temporal/schedules';
 import { ensureTrendSchedule } from './temporal/trend-schedule';
+import { ensureCapacitySchedule } from './temporal/capacity-schedule';
 import type { Connection } from '@temporalio/client';
 
 /** A worker process: scale by running more of them; they share the task queue. */
@@ -37,6 +38,10 @@ export async function runWorker(env = loadEnvOrExit()) {
   await ensureTrendSchedule(client, env).then(
     (s) => log.info('problem trend schedule', { ...s, cron: env.PROBLEM_TREND_CRON, window: env.PROBLEM_TREND_WINDOW, threshold: env.PROBLEM_TREND_THRESHOLD }),
     (e) => log.warn('could not ensure the problem trend schedule; trends are detected only on request', { error: (e as Error).message }),
+  );
+  await ensureCapacitySchedule(client, env).then(
+    (s) => log.info('capacity schedule', { ...s, cron: env.CAPACITY_CRON }),
+    (e) => log.warn('could not ensure the capacity schedule; rollups and forecasts do not run', { error: (e as Error).message }),
   );
   const worker = await createWorker({
     connection,

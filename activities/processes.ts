@@ -9,6 +9,7 @@ import { createAvailabilityActivities } from './availability';
 import { createProblemActivities } from './problem';
 import { problemStore } from '../db/problem-store';
 import { createProblemTrendActivities } from './problem-trends';
+import { createCapacityActivities } from './capacity';
 import { createReleaseActivities } from './release';
 import { releaseStore } from '../db/release-store';
 import { createWebhookActivities } from './webhooks';
@@ -26,8 +27,6 @@ import { securityPolicyStore } from '../db/security-policy-store';
 import { createAccessReviewActivities } from './access-review';
 import { accessReviewStore } from '../db/access-review-store';
 import { createServiceReviewActivities } from './service-review';
-import { createContinuityActivities } from './continuity';
-import { continuityRunStore } from '../db/continuity-store';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -49,6 +48,7 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'change', activities: createChangeActivities, stores: [changeStore] },
   { name: 'problem', activities: createProblemActivities, stores: [problemStore] },
   { name: 'problem-trends', activities: createProblemTrendActivities },
+  { name: 'capacity', activities: createCapacityActivities },
   { name: 'release', activities: createReleaseActivities, stores: [releaseStore] },
   { name: 'cmdb-verification', activities: createCmdbVerificationActivities },
   { name: 'webhook-delivery', activities: createWebhookActivities },
@@ -62,5 +62,4 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'service-review', activities: createServiceReviewActivities },
   { name: 'security-policy', activities: createSecurityPolicyActivities, stores: [securityPolicyStore] },
   { name: 'access-review', activities: createAccessReviewActivities, stores: [accessReviewStore] },
-  { name: 'continuity-run', activities: createContinuityActivities, stores: [continuityRunStore] },
 ];

@@ -93,6 +93,18 @@ export const EnvSchema = z.object({
     .default('30,7')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean).map(Number))
     .pipe(z.array(z.number().int().min(0).max(3650)).min(1).max(10)),
+  /** When capacity upkeep runs (cron, UTC): rollups, retention, forecast; `off` pauses its Schedule. */
+  CAPACITY_CRON: cronSpec.default('10 * * * *'),
+  /** Days raw metric points are kept (their hourly and daily rollups stay longer). */
+  CAPACITY_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Days hourly rollups are kept (daily ones are kept for good). */
+  CAPACITY_HOURLY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** Days of hourly rollups the capacity trend is fitted over. */
+  CAPACITY_FORECAST_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** A series forecast to reach its limit within this many days raises a capacity problem. */
+  CAPACITY_PLANNING_HORIZON_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Complete hours before each run rolled up again, so late points are counted. */
+  CAPACITY_ROLLUP_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(168).default(3),
   /** When trend detection runs (cron, UTC); `off` pauses its Schedule. */
   PROBLEM_TREND_CRON: cronSpec.default('0 * * * *'),
   /** The sliding window trend detection counts incidents in. */

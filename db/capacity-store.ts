@@ -1,6 +1,8 @@
+import { Prisma } from '../generated/prisma-sqlite/client';
+import type { SeriesSums } from '../domain/capacity/forecast';
 import type { Direction, SeriesState, ThresholdRule } from '../domain/capacity/threshold';
 import type { ThresholdRecord } from '../domain/schemas/capacity';
-import type { Db } from './client';
+import { providerOf, type Db } from './client';
 import { insertRows } from './insert-rows';
 import { toJson } from './json';
 import { CorruptRecordError } from './record-store';
@@ -136,3 +138,163 @@ export async function saveEvaluation(db: Db, states: readonly { ciId: string; me
 /** Capacity events not yet relayed (also an earlier request's that failed after committing them). */
 export const pendingCapacityEvents = async (db: Db, limit: number): Promise<string[]> =>
   (await db.outboxEvent.findMany({ where: { dispatchedAt: null, type: { startsWith: 'capacity.' } }, select: { id: true }, orderBy: { occurredAt: 'asc' }, take: limit })).map((e) => e.id);
+
+// ---------------------------------------------------------------------------------------------
+// Rollups, retention and the forecast's sums: aggregated where the points are, so a run over
+// ten thousand series moves sums across, never the points.
+
+export const HOUR_MS = 3_600_000;
+
+/**
+ * Recomputes the hourly rollup of [hourStart, hourStart + 1 h) from the raw points, replacing
+ * what was there: idempotent, and a late point is counted when its hour is rolled up again.
+ * `last` is the value at the latest instant (an index seek per series on the points' key).
+ */
+export async function rollupHour(db: Db, hourStart: Date): Promise<number> {
+  const end = new Date(hourStart.getTime() + HOUR_MS);
+  return db.$transaction(async (tx) => {
+    await tx.metricRollup.deleteMany({ where: { bucket: 'hour', at: hourStart } });
+    return tx.$executeRaw`
+      INSERT INTO "MetricRollup" ("ciId", "metric", "bucket", "at", "count", "sum", "min", "max", "last")
+      SELECT p."ciId", p."metric", 'hour', ${hourStart}, COUNT(*), SUM(p."value"), MIN(p."value"), MAX(p."value"),
+        (SELECT q."value" FROM "MetricPoint" q WHERE q."ciId" = p."ciId" AND q."metric" = p."metric" AND q."at" >= ${hourStart} AND q."at" < ${end} ORDER BY q."at" DESC LIMIT 1)
+      FROM "MetricPoint" p WHERE p."at" >= ${hourStart} AND p."at" < ${end}
+      GROUP BY p."ciId", p."metric"`;
+  });
+}
+
+/** The daily rollup of [dayStart, dayStart + 1 d) from that day's hourly rollups, replacing what was there. */
+export async function rollupDay(db: Db, dayStart: Date): Promise<number> {
+  const end = new Date(dayStart.getTime() + 24 * HOUR_MS);
+  return db.$transaction(async (tx) => {
+    await tx.metricRollup.deleteMany({ where: { bucket: 'day', at: dayStart } });
+    return tx.$executeRaw`
+      INSERT INTO "MetricRollup" ("ciId", "metric", "bucket", "at", "count", "sum", "min", "max", "last")
+      SELECT r."ciId", r."metric", 'day', ${dayStart}, SUM(r."count"), SUM(r."sum"), MIN(r."min"), MAX(r."max"),
+        (SELECT q."last" FROM "MetricRollup" q WHERE q."ciId" = r."ciId" AND q."metric" = r."metric" AND q."bucket" = 'hour' AND q."at" >= ${dayStart} AND q."at" < ${end} ORDER BY q."at" DESC LIMIT 1)
+      FROM "MetricRollup" r WHERE r."bucket" = 'hour' AND r."at" >= ${dayStart} AND r."at" < ${end}
+      GROUP BY r."ciId", r."metric"`;
+  });
+}
+
+/** Raw points before `before` (their hours are rolled up by then), and hourly rollups before `hoursBefore`. */
+export async function pruneMetrics(db: Db, before: Date, hoursBefore: Date): Promise<{ points: number; hours: number }> {
+  const points = await db.metricPoint.deleteMany({ where: { at: { lt: before } } });
+  const hours = await db.metricRollup.deleteMany({ where: { bucket: 'hour', at: { lt: hoursBefore } } });
+  return { points: points.count, hours: hours.count };
+}
+
+export interface SeriesSumsRow extends SeriesSums {
+  ciId: string;
+  metric: string;
+  lastAt: number;
+  last: number;
+}
+
+/** Days after `origin` of a timestamp column, as each database spells it. */
+const daysAfter = (db: Db, column: Prisma.Sql, originDays: number) =>
+  providerOf(db) === 'postgres'
+    ? Prisma.sql`(CAST(EXTRACT(EPOCH FROM ${column}) AS DOUBLE PRECISION) / 86400.0 - CAST(${originDays} AS DOUBLE PRECISION))`
+    : Prisma.sql`(julianday(${column}) - 2440587.5 - ${originDays})`;
+
+/**
+ * Per CI × metric in `metrics`, the least-squares sums of its hourly means over [from, to) (x in
+ * days after `from`) and its latest reading, in one grouped pass over the hourly rollups.
+ */
+export async function seriesSums(db: Db, metrics: readonly string[], from: Date, to: Date): Promise<SeriesSumsRow[]> {
+  if (metrics.length === 0) return [];
+  const x = daysAfter(db, Prisma.sql`r."at"`, from.getTime() / 86_400_000);
+  const y = Prisma.sql`(r."sum" / r."count")`;
+  const rows = await db.$queryRaw<{ ciId: string; metric: string; n: number | bigint; sx: number; sy: number; sxy: number; sxx: number; lastAt: Date | string; last: number }[]>`
+    SELECT r."ciId" AS "ciId", r."metric" AS "metric", COUNT(*) AS "n", SUM(${x}) AS "sx", SUM(${y}) AS "sy", SUM(${x} * ${y}) AS "sxy", SUM(${x} * ${x}) AS "sxx", MAX(r."at") AS "lastAt",
+      (SELECT q."last" FROM "MetricRollup" q WHERE q."ciId" = r."ciId" AND q."metric" = r."metric" AND q."bucket" = 'hour' AND q."at" >= ${from} AND q."at" < ${to} ORDER BY q."at" DESC LIMIT 1) AS "last"
+    FROM "MetricRollup" r
+    WHERE r."bucket" = 'hour' AND r."at" >= ${from} AND r."at" < ${to} AND r."metric" IN (${Prisma.join([...new Set(metrics)])})
+    GROUP BY r."ciId", r."metric"`;
+  return rows.map((r) => ({ ciId: r.ciId, metric: r.metric, n: Number(r.n), sx: Number(r.sx), sy: Number(r.sy), sxy: Number(r.sxy), sxx: Number(r.sxx), lastAt: new Date(r.lastAt).getTime(), last: Number(r.last) }));
+}
+
+export interface ForecastRow {
+  ciId: string;
+  metric: string;
+  limit: number;
+  slopePerDay: number;
+  intercept: number;
+  lastValue: number;
+  points: number;
+  exhaustAt: Date | null;
+  computedAt: Date;
+  problemId: string | null;
+  changeId: string | null;
+}
+
+const FORECAST_COLUMNS = ['ciId', 'metric', 'limit', 'slopePerDay', 'intercept', 'lastValue', 'points', 'exhaustAt', 'computedAt', 'problemId', 'changeId'] as const;
+/** Rows per insert: 11 columns each, well under both databases' bound-parameter limits. */
+const FORECAST_CHUNK = 1000;
+
+/** The run's forecasts replace the previous ones in one transaction (a series no longer forecast, e.g. its threshold removed, is gone). */
+export async function replaceForecasts(db: Db, rows: readonly ForecastRow[]): Promise<void> {
+  await db.$transaction(
+    async (tx) => {
+      await tx.capacityForecast.deleteMany({});
+      for (let i = 0; i < rows.length; i += FORECAST_CHUNK) await insertRows(tx, 'CapacityForecast', FORECAST_COLUMNS, rows.slice(i, i + FORECAST_CHUNK));
+    },
+    { timeout: 120_000 },
+  );
+}
+
+export interface ForecastListing {
+  ciId: string;
+  ciNumber: string;
+  ciName: string;
+  ciClass: string;
+  ownerGroup: string | null;
+  metric: string;
+  limit: number;
+  lastValue: number;
+  slopePerDay: number;
+  points: number;
+  exhaustAt: Date | null;
+  computedAt: Date;
+  problemNumber: string | null;
+}
+
+const dateOf = (v: Date | string | number) => (v instanceof Date ? v : new Date(v));
+
+/** The stored forecasts, soonest exhaustion first (never-exhausting last), with their CI and problem. */
+export async function forecastListing(db: Db, q: { metric?: string; ciClass?: string; exhaustBefore?: Date; limit: number }): Promise<ForecastListing[]> {
+  const where = [
+    Prisma.sql`1 = 1`,
+    ...(q.metric ? [Prisma.sql`f."metric" = ${q.metric}`] : []),
+    ...(q.ciClass ? [Prisma.sql`c."class" = ${q.ciClass}`] : []),
+    ...(q.exhaustBefore ? [Prisma.sql`f."exhaustAt" IS NOT NULL AND f."exhaustAt" <= ${q.exhaustBefore}`] : []),
+  ];
+  const rows = await db.$queryRaw<(Omit<ForecastListing, 'exhaustAt' | 'computedAt' | 'points'> & { exhaustAt: Date | string | null; computedAt: Date | string; points: number | bigint })[]>`
+    SELECT f."ciId" AS "ciId", c."number" AS "ciNumber", c."name" AS "ciName", c."class" AS "ciClass", c."ownerGroup" AS "ownerGroup", f."metric" AS "metric",
+      f."limit" AS "limit", f."lastValue" AS "lastValue", f."slopePerDay" AS "slopePerDay", f."points" AS "points", f."exhaustAt" AS "exhaustAt", f."computedAt" AS "computedAt", p."number" AS "problemNumber"
+    FROM "CapacityForecast" f JOIN "ConfigurationItem" c ON c."id" = f."ciId" LEFT JOIN "Problem" p ON p."id" = f."problemId"
+    WHERE ${Prisma.join(where, ' AND ')}
+    ORDER BY CASE WHEN f."exhaustAt" IS NULL THEN 1 ELSE 0 END, f."exhaustAt", c."number", f."metric"
+    LIMIT ${q.limit}`;
+  return rows.map((r) => ({ ...r, points: Number(r.points), exhaustAt: r.exhaustAt === null ? null : dateOf(r.exhaustAt), computedAt: dateOf(r.computedAt) }));
+}
+
+/** Daily means since `since` of the given series, oldest first, keyed by `seriesKey`. */
+export async function dailyMeans(db: Db, series: readonly { ciId: string; metric: string }[], since: Date): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  if (series.length === 0) return out;
+  const wanted = new Set(series.map((s) => seriesKey(s.ciId, s.metric)));
+  const rows = await db.metricRollup.findMany({
+    where: { bucket: 'day', at: { gte: since }, ciId: { in: [...new Set(series.map((s) => s.ciId))] }, metric: { in: [...new Set(series.map((s) => s.metric))] } },
+    orderBy: { at: 'asc' },
+    select: { ciId: true, metric: true, sum: true, count: true },
+  });
+  for (const r of rows) {
+    const key = seriesKey(r.ciId, r.metric);
+    if (!wanted.has(key) || r.count === 0) continue;
+    const values = out.get(key);
+    if (values) values.push(r.sum / r.count);
+    else out.set(key, [r.sum / r.count]);
+  }
+  return out;
+}

@@ -58,6 +58,8 @@ import {
 } from '../workflows/contracts/change';
 import { problemWorkflow } from '../workflows/problem';
 import { problemTrendsWorkflow } from '../workflows/problem-trends';
+import { capacityMaintenanceWorkflow } from '../workflows/capacity-maintenance';
+import { insertMetricPoints } from '../db/capacity-store';
 import { dslVerificationWorkflow } from '../workflows/dsl-verification';
 import { reportRunWorkflow } from '../workflows/report-run';
 import type { ReportRunInput } from '../workflows/contracts/report-run';
@@ -960,6 +962,22 @@ async function problemTrendsOpened() {
   await save(name, handle);
 }
 
+/** Ten days of a volume filling up: the upkeep run rolls them up, forecasts the limit within the horizon and opens one capacity problem. */
+async function capacityMaintenanceProblem() {
+  const name = 'capacity-maintenance-problem';
+  const ci = await createCi(tdb.db, { name: 'capacity-san-01', class: 'storage', status: 'live', attributes: {} }, { actor: 'seed' });
+  await tdb.db.capacityThreshold.create({ data: { id: 'cap_replay', number: 'CAP0000001', ciId: ci.id, metric: 'volume_used_percent', limit: 100, createdBy: 'seed' } });
+  const now = await env.currentTimeMs();
+  const base = Math.floor(now / HOUR) * HOUR - 10 * DAY;
+  await insertMetricPoints(tdb.db, Array.from({ length: 240 }, (_, i) => ({ ciId: ci.id, metric: 'volume_used_percent', at: new Date(base + i * HOUR), value: 50 + i * 0.1 })));
+  const config = { rollupLookbackHours: 3, rawRetentionDays: 30, hourlyRetentionDays: 180, forecastWindowDays: 30, planningHorizonDays: 90, observationMs: 14 * DAY, problem: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false }, searchAttributes: false };
+  const handle = await env.client.workflow.start(capacityMaintenanceWorkflow, { taskQueue: TQ, workflowId: name, args: [{ trigger: 'api', at: new Date(now).toISOString(), from: new Date(base).toISOString(), config }] });
+  await completed(handle, name);
+  const opened = await tdb.db.problem.count({ where: { ciId: ci.id, trendKey: `capacity:${ci.number}:volume_used_percent` } });
+  if (opened !== 1) throw new Error(`${name}: ${opened} capacity problems opened, expected 1`);
+  await save(name, handle);
+}
+
 /** The software library's folders for this recording: its inbox (DSL_FILE_ROOT) and store (DSL_DIR). */
 const DSL_BASE = mkdtempSync(path.join(os.tmpdir(), 'record-dsl-'));
 const DSL = { dir: path.join(DSL_BASE, 'dsl'), fileRoot: path.join(DSL_BASE, 'inbox'), maxBytes: 1024 * 1024, fetchTimeoutMs: 10 * MIN };
@@ -1465,6 +1483,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'problem-fixed-by-change', run: problemFixedByChange },
   { name: 'problem-duplicate-rejected', run: problemDuplicateRejected },
   { name: 'problem-trends-opened', run: problemTrendsOpened },
+  { name: 'capacity-maintenance-problem', run: capacityMaintenanceProblem },
   { name: 'dsl-verification-verified', run: () => dslVerification('dsl-verification-verified', true) },
   { name: 'dsl-verification-rejected', run: () => dslVerification('dsl-verification-rejected', false) },
   { name: 'release-deployed', run: releaseDeployed },

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import type { Env } from '../config/env';
 import { CMDB_VERIFICATION_WORKFLOW, type CmdbVerificationConfig, type CmdbVerificationInput } from '../workflows/contracts/cmdb-verification';
 import * as SA from '../workflows/contracts/search-attributes';
@@ -106,4 +107,54 @@ export async function ensureSchedule(client: Client, { options, fingerprint }: {
 /** The CMDB verification Schedule, created or brought up to date (see `ensureSchedule`). */
 export function ensureVerificationSchedule(client: Client, env: VerificationScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}): Promise<{ scheduleId: string; result: EnsureResult }> {
   return ensureSchedule(client, verificationScheduleOptions(env, opts));
+}
+
+/** What a system Schedule (one per deployment, kept by the worker at start) is made of. */
+export interface SystemScheduleSpec {
+  scheduleId: string;
+  /** A cron, or `off`: the Schedule stays, paused, with `pausedCron`. */
+  cron: string;
+  pausedCron: string;
+  timezone: string;
+  /** The setting that sets the cron, for the Schedule's note (e.g. CAPACITY_CRON). */
+  setting: string;
+  workflowType: string;
+  taskQueue: string;
+  args: [unknown];
+  /** The runs' RecordType search attribute. */
+  recordType: string;
+  /** The runs' title (memo) and the Schedule's. */
+  runTitle: string;
+  title: string;
+  catchupWindow: Duration;
+  searchAttributes: boolean;
+}
+
+/**
+ * A system Schedule's options and fingerprint: runs never overlap (SKIP), a run missed during
+ * an outage is caught up within the window, and each run's id is the Schedule's plus its time.
+ */
+export function systemScheduleOptions(s: SystemScheduleSpec) {
+  const off = s.cron === 'off';
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ cron: s.cron, timezone: s.timezone, taskQueue: s.taskQueue, args: s.args, searchAttributes: s.searchAttributes }))
+    .digest('hex')
+    .slice(0, 16);
+  const options = {
+    scheduleId: s.scheduleId,
+    spec: { cronExpressions: [off ? s.pausedCron : s.cron], timezone: s.timezone },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: s.workflowType,
+      workflowId: `${s.scheduleId}-run`,
+      taskQueue: s.taskQueue,
+      args: s.args,
+      memo: { title: s.runTitle, scheduleFingerprint: fingerprint },
+      ...(s.searchAttributes ? { typedSearchAttributes: [{ key: SA.RecordType, value: s.recordType }] } : {}),
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindow, pauseOnFailure: false },
+    state: { paused: off, note: off ? `paused by ${s.setting}=off` : `${s.setting}=${s.cron} (${s.timezone})` },
+    memo: { title: s.title },
+  } satisfies ScheduleOptions;
+  return { options, fingerprint };
 }

@@ -4,14 +4,12 @@
  * missed during an outage is caught up within the catch-up window. Overlap is also safe
  * without it: a run claims a trend key before opening its problem.
  */
-import { createHash } from 'node:crypto';
-import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Env } from '../config/env';
 import { parseIsoDuration } from '../domain/duration';
 import { PROBLEM_TRENDS_WORKFLOW, type ProblemTrendsConfig, type ProblemTrendsInput } from '../workflows/contracts/problem-trends';
-import * as SA from '../workflows/contracts/search-attributes';
 import { observationMsFromEnv, problemConfigFromEnv } from './open-problem';
-import { ensureSchedule, type EnsureResult } from './schedules';
+import { ensureSchedule, systemScheduleOptions, type EnsureResult } from './schedules';
 
 export const TREND_SCHEDULE_ID = 'problem-trends';
 /** Used while PROBLEM_TREND_CRON=off: the Schedule stays, paused, with this spec. */
@@ -32,35 +30,24 @@ export function trendConfig(env: Pick<Env, 'CONTINUE_AS_NEW_AFTER_EVENTS'> & Par
 }
 
 export function trendScheduleOptions(env: TrendScheduleEnv, opts: { scheduleId?: string; searchAttributes?: boolean } = {}) {
-  const scheduleId = opts.scheduleId ?? TREND_SCHEDULE_ID;
   const searchAttributes = opts.searchAttributes !== false;
   const off = env.PROBLEM_TREND_CRON === 'off';
-  const args: [ProblemTrendsInput] = [{ trigger: 'schedule', config: trendConfig(env, searchAttributes) }];
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ cron: env.PROBLEM_TREND_CRON, taskQueue: env.TEMPORAL_TASK_QUEUE, args, searchAttributes }))
-    .digest('hex')
-    .slice(0, 16);
-  const options = {
-    scheduleId,
-    spec: { cronExpressions: [off ? PAUSED_PLACEHOLDER_CRON : env.PROBLEM_TREND_CRON], timezone: 'UTC' },
-    action: {
-      type: 'startWorkflow' as const,
-      workflowType: PROBLEM_TRENDS_WORKFLOW,
-      // The Schedule appends each run's scheduled time, which makes the run's claims its own.
-      workflowId: `${scheduleId}-run`,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      args,
-      memo: { title: `Problem trend detection (${off ? 'paused' : env.PROBLEM_TREND_CRON} UTC, window ${env.PROBLEM_TREND_WINDOW}, threshold ${env.PROBLEM_TREND_THRESHOLD})`, scheduleFingerprint: fingerprint },
-      ...(searchAttributes ? { typedSearchAttributes: [{ key: SA.RecordType, value: 'problem_trends' }] } : {}),
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h', pauseOnFailure: false },
-    state: {
-      paused: off,
-      note: off ? 'paused by PROBLEM_TREND_CRON=off' : `PROBLEM_TREND_CRON=${env.PROBLEM_TREND_CRON} (UTC)`,
-    },
-    memo: { title: 'Opens problems for groups of incidents (per CI, service, category) in a sliding window' },
-  } satisfies ScheduleOptions;
-  return { options, fingerprint };
+  return systemScheduleOptions({
+    scheduleId: opts.scheduleId ?? TREND_SCHEDULE_ID,
+    cron: env.PROBLEM_TREND_CRON,
+    pausedCron: PAUSED_PLACEHOLDER_CRON,
+    timezone: 'UTC',
+    setting: 'PROBLEM_TREND_CRON',
+    workflowType: PROBLEM_TRENDS_WORKFLOW,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    // The Schedule appends each run's scheduled time, which makes the run's claims its own.
+    args: [{ trigger: 'schedule', config: trendConfig(env, searchAttributes) } satisfies ProblemTrendsInput],
+    recordType: 'problem_trends',
+    runTitle: `Problem trend detection (${off ? 'paused' : env.PROBLEM_TREND_CRON} UTC, window ${env.PROBLEM_TREND_WINDOW}, threshold ${env.PROBLEM_TREND_THRESHOLD})`,
+    title: 'Opens problems for groups of incidents (per CI, service, category) in a sliding window',
+    catchupWindow: '1h',
+    searchAttributes,
+  });
 }
 
 /** The trend-detection Schedule, created or brought up to date (see `ensureSchedule`). */

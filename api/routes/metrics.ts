@@ -1,6 +1,8 @@
 import type { Role } from '../../domain/access';
 import { listOf } from '../../domain/schemas/common';
 import {
+  CapacityReport,
+  CapacityReportQuery,
   CreateThresholdBody,
   MetricBatchBody,
   MetricsIngested,
@@ -9,7 +11,9 @@ import {
   ThresholdRecord,
   UpdateThresholdBody,
 } from '../../domain/schemas/capacity';
-import { sameThreshold, thresholdView, type ThresholdRow } from '../../db/capacity-store';
+import { dailyMeans, forecastListing, sameThreshold, seriesKey, thresholdView, type ThresholdRow } from '../../db/capacity-store';
+import { DAY_MS, daysToExhaustion } from '../../domain/capacity/forecast';
+import { sparkline } from '../../domain/capacity/sparkline';
 import type { Db } from '../../db/client';
 import { nextNumber } from '../../db/numbers';
 import { readReferences } from '../../db/references';
@@ -37,6 +41,9 @@ async function live(db: Db, id: string): Promise<ThresholdRow> {
   return row;
 }
 
+/** The sparkline's span: a month of daily means. */
+const SPARKLINE_DAYS = 30;
+
 const duplicate = (t: { ciId: string | null; ciClass: string | null; metric: string }, number: string) =>
   conflict(`${number} already sets ${t.metric} for ${t.ciId ? `CI ${t.ciId}` : `class ${t.ciClass}`}; change it instead`);
 
@@ -52,6 +59,30 @@ export function metricRoutes(): RouteDef[] {
       body: MetricBatchBody,
       response: MetricsIngested,
       handler: ({ body, deps }) => ingestMetrics(deps, body),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/reports/capacity',
+      summary: 'Capacity: each CI and metric with a limit, soonest exhaustion first (from the latest forecast run), with its trend, its capacity problem and an SVG sparkline',
+      tag: 'Capacity',
+      roles: READERS,
+      query: CapacityReportQuery,
+      response: CapacityReport,
+      async handler({ query, deps }) {
+        const now = Date.now();
+        const rows = await forecastListing(deps.db, { ...query, ...(query.horizonDays !== undefined ? { exhaustBefore: new Date(now + query.horizonDays * DAY_MS) } : {}) });
+        const means = await dailyMeans(deps.db, rows, new Date(now - SPARKLINE_DAYS * DAY_MS));
+        return {
+          asOf: new Date(now).toISOString(),
+          items: rows.map((r) => ({
+            ...r,
+            exhaustAt: r.exhaustAt?.toISOString() ?? null,
+            daysToExhaustion: daysToExhaustion(r.exhaustAt?.getTime() ?? null, now),
+            computedAt: r.computedAt.toISOString(),
+            sparkline: sparkline(means.get(seriesKey(r.ciId, r.metric)) ?? [], { limit: r.limit }),
+          })),
+        };
+      },
     }),
     route({
       method: 'post',

@@ -51,7 +51,33 @@ export function fitLine(points: readonly SeriesPoint[]): Fit | null {
 export function forecast(points: readonly SeriesPoint[], limit: number): Forecast | null {
   const fit = fitLine(points);
   if (!fit) return null;
-  const last = points.reduce((a, p) => (p.at >= a.at ? p : a));
+  return forecastFrom(fit, points.reduce((a, p) => (p.at >= a.at ? p : a)), limit);
+}
+
+/**
+ * Running sums of a series, x in days after `originMs` (small numbers, so the sums keep their
+ * precision): what a database aggregates in one pass, so the points never leave it.
+ */
+export interface SeriesSums {
+  n: number;
+  sx: number;
+  sy: number;
+  sxy: number;
+  sxx: number;
+}
+
+export function fitSums(s: SeriesSums, originMs: number): Fit | null {
+  if (s.n < MIN_POINTS) return null;
+  const sxx = s.sxx - (s.sx * s.sx) / s.n;
+  // All points at one instant (or rounding to it): no slope can be fitted.
+  if (sxx <= 1e-12 * Math.max(1, s.sxx)) return null;
+  const slopePerDay = (s.sxy - (s.sx * s.sy) / s.n) / sxx;
+  const atOrigin = (s.sy - slopePerDay * s.sx) / s.n;
+  return { slopePerDay, intercept: atOrigin - (slopePerDay * originMs) / DAY_MS, points: s.n };
+}
+
+/** When the fitted line, moving from the last reading, reaches the limit. */
+export function forecastFrom(fit: Fit, last: SeriesPoint, limit: number): Forecast {
   const towards = (limit - last.value) * fit.slopePerDay;
   // Relative tolerance: a slope that is rounding noise on a flat series is flat.
   const flat = Math.abs(fit.slopePerDay) <= 1e-9 * Math.max(1, Math.abs(fit.intercept), Math.abs(limit));

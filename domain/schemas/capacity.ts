@@ -115,3 +115,41 @@ export const MetricsIngested = MetricsAccepted.extend({
   events: z.number().int().describe('threshold crossings raised by the batch (capacity.threshold.*)'),
   alerts: z.number().int().describe('sustained critical levels handed to their monitoring alert'),
 }).openapi('MetricsIngested');
+
+/** Rows one capacity report shows at most: the report is a ranking, read from the top. */
+export const MAX_CAPACITY_ROWS = 500;
+
+export const CapacityReportQuery = z
+  .object({
+    metric: MetricName.optional(),
+    ciClass: CiClass.optional(),
+    horizonDays: z.coerce.number().int().min(0).max(3650).optional().describe('only series forecast to reach their limit within this many days'),
+    limit: z.coerce.number().int().min(1).max(MAX_CAPACITY_ROWS).default(100),
+  })
+  .strict();
+
+export const CapacityReportRow = z.object({
+  ciId: z.string(),
+  ciNumber: z.string(),
+  ciName: z.string(),
+  ciClass: z.string(),
+  ownerGroup: z.string().nullable(),
+  metric: z.string(),
+  limit: z.number(),
+  lastValue: z.number(),
+  slopePerDay: z.number().describe('the fitted trend, in the metric\'s units per day'),
+  points: z.number().int().describe('hourly means the trend was fitted over'),
+  exhaustAt: z.string().nullable().describe('when the trend reaches the limit; null: it does not'),
+  daysToExhaustion: z.number().int().nullable(),
+  computedAt: z.string(),
+  problemNumber: z.string().nullable().describe('the capacity problem raised for it'),
+  sparkline: z.string().describe('inline SVG of the daily means over the last 30 days, the limit dashed'),
+});
+export type CapacityReportRow = z.infer<typeof CapacityReportRow>;
+
+export const CapacityReport = z
+  .object({
+    asOf: z.string().describe('now: days to exhaustion count from here'),
+    items: z.array(CapacityReportRow),
+  })
+  .openapi('CapacityReport');

@@ -7,6 +7,9 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MAX_METRIC_POINTS } from '../../domain/schemas/capacity';
+import { loadEnv } from '../../config/env';
+import { capacityConfig } from '../../temporal/capacity-schedule';
+import { CAPACITY_MAINTENANCE_WORKFLOW, type CapacityMaintenanceInput, type CapacityMaintenanceOutcome } from '../../workflows/contracts/capacity';
 import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { startDevServer } from '../support/temporal';
@@ -157,5 +160,70 @@ describe.each(PROVIDERS)('capacity on %s', (provider) => {
     ]);
     expect(res.body).toEqual({ received: 2, stored: 2, events: 1, alerts: 1 });
     expect((await outbox(box.id)).map((e) => e.type)).toEqual(['capacity.threshold.critical']);
+  });
+  test('the upkeep run rolls points up, prunes old ones, forecasts each series with a limit and raises one capacity problem; the report ranks by days to exhaustion', async () => {
+    const HOUR = 3_600_000;
+    const DAY = 24 * HOUR;
+    const now = Date.now();
+    const base = Math.floor(now / HOUR) * HOUR - 10 * DAY;
+    const make = (name: string) => s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `${name} ${provider}`, class: 'storage', ownerGroup: 'l2-support' } }).then((r) => r.body);
+    const [rising, flat] = [await make('san01'), await make('san02')];
+    expect((await threshold({ ciId: rising.id, metric: 'volume_used_percent', limit: 100 })).status).toBe(201);
+    expect((await threshold({ ciClass: 'storage', metric: 'volume_used_percent', warning: 90, limit: 100 })).status).toBe(201);
+    // Every half hour for ten days: +0.1 an hour from 50 (so 2.4 a day, the limit about 11 days after the last point), and a flat 40.
+    const points = Array.from({ length: 480 }, (_, i) => [
+      { ciId: rising.id, metric: 'volume_used_percent', at: iso(base + i * 1_800_000), value: 50 + i * 0.05 },
+      { ciId: flat.id, metric: 'volume_used_percent', at: iso(base + i * 1_800_000), value: 40 },
+    ]).flat();
+    expect((await post(points)).body).toMatchObject({ stored: 960, events: 0 });
+    expect((await post([{ ciId: flat.id, metric: 'volume_used_percent', at: iso(base - 30 * DAY), value: 40 }])).body.stored).toBe(1);
+
+    const env = loadEnv({ TEMPORAL_TASK_QUEUE: s.taskQueue });
+    const run = (from?: number) =>
+      s.env.client.workflow.execute(CAPACITY_MAINTENANCE_WORKFLOW, {
+        taskQueue: s.taskQueue,
+        workflowId: `capacity-upkeep-${provider}-${Math.random().toString(36).slice(2)}`,
+        args: [{ trigger: 'api', at: iso(now), ...(from !== undefined ? { from: iso(from) } : {}), config: capacityConfig(env) } satisfies CapacityMaintenanceInput],
+      }) as Promise<CapacityMaintenanceOutcome>;
+    const first = await run(base);
+    expect(first).toMatchObject({ days: 11, forecasts: 2, exhausting: 1 });
+    expect(first.hours).toBeGreaterThanOrEqual(240);
+    // Raw points past the 30-day retention are gone (the older tests' too), the rest kept.
+    expect(first.pruned.points).toBeGreaterThanOrEqual(1);
+    expect(await s.tdb.db.metricPoint.count({ where: { ciId: flat.id } })).toBe(480);
+    expect(await s.tdb.db.metricPoint.count({ where: { at: { lt: new Date(now - 30 * DAY) } } })).toBe(0);
+    expect(first.problems).toHaveLength(1);
+
+    const hours = await s.tdb.db.metricRollup.findMany({ where: { ciId: rising.id, bucket: 'hour' }, orderBy: { at: 'asc' } });
+    expect(hours).toHaveLength(240);
+    expect([hours[0].at.getTime(), hours[0].count, hours[0].min, hours[0].max, hours[0].last, hours[0].sum]).toEqual([base, 2, 50, 50.05, 50.05, 100.05]);
+    const days = await s.tdb.db.metricRollup.findMany({ where: { ciId: rising.id, bucket: 'day' }, orderBy: { at: 'asc' } });
+    expect(days.reduce((n, d) => n + d.count, 0)).toBe(480);
+    expect(days[days.length - 1].last).toBeCloseTo(50 + 479 * 0.05, 9);
+
+    // Once per series while the forecast lasts: the second run opens nothing and keeps the problem.
+    const second = await run();
+    expect([second.forecasts, second.exhausting, second.problems]).toEqual([2, 1, []]);
+    const problems = await s.tdb.db.problem.findMany({ where: { ciId: rising.id } });
+    expect(problems.map((p) => [p.number, p.trendKey])).toEqual([[first.problems[0], `capacity:${rising.number}:volume_used_percent`]]);
+    expect(await s.tdb.db.notification.count({ where: { recordId: problems[0].id, recipient: 'group:l2-support', kind: 'capacity_exhaustion_forecast' } })).toBe(1);
+
+    const report = await s.api('GET', '/api/v1/reports/capacity?metric=volume_used_percent', { token: 'dev-agent' });
+    expect(report.status).toBe(200);
+    const mine = report.body.items.filter((r: { ciId: string }) => r.ciId === rising.id || r.ciId === flat.id);
+    expect(mine.map((r: any) => [r.ciNumber, r.problemNumber, r.exhaustAt === null])).toEqual([
+      [rising.number, first.problems[0], false],
+      [flat.number, null, true],
+    ]);
+    // 23.95 after ten days at 2.4 a day: the rest (26.05) takes about 10.9 days.
+    expect(mine[0].daysToExhaustion).toBe(11);
+    expect(mine[0].slopePerDay).toBeCloseTo(2.4, 6);
+    expect(mine[0].sparkline).toMatch(/^<svg [^>]*>.*<polyline [^>]*points="[\d., ]+"\/><\/svg>$/);
+    const soon = await s.api('GET', '/api/v1/reports/capacity?horizonDays=30&ciClass=storage', { token: 'dev-agent' });
+    expect(soon.body.items.map((r: { ciId: string }) => r.ciId)).toEqual([rising.id]);
+    expect((await s.api('GET', '/api/v1/reports/capacity?horizonDays=5&ciClass=storage', { token: 'dev-agent' })).body.items).toEqual([]);
+    const bad = await s.api('GET', '/api/v1/reports/capacity?limit=0&horizonDays=-1', { token: 'dev-agent' });
+    expect([bad.status, paths(bad.body)]).toEqual([400, ['query.horizonDays', 'query.limit']]);
+    expect((await s.api('GET', '/api/v1/reports/capacity', { token: 'dev-requester' })).status).toBe(403);
   });
 });

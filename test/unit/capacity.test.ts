@@ -1,4 +1,4 @@
-import { DAY_MS, daysToExhaustion, fitLine, forecast, withinHorizon } from '../../domain/capacity/forecast';
+import { DAY_MS, daysToExhaustion, fitLine, fitSums, forecast, forecastFrom, withinHorizon } from '../../domain/capacity/forecast';
 import { sparkline } from '../../domain/capacity/sparkline';
 import { alertKey, governing, levelOf, step, type ThresholdRule } from '../../domain/capacity/threshold';
 
@@ -7,6 +7,29 @@ const HOUR = 3_600_000;
 const hourly = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => ({ at: T0 + i * HOUR, value: f(i) }));
 
 describe('forecast', () => {
+  test('a fit from running sums (what the database aggregates) is the fit from the points', () => {
+    const pts = Array.from({ length: 500 }, (_, i) => ({ at: T0 + i * 3_600_000, value: 40 + i * 0.05 + Math.sin(i) * 3 }));
+    const origin = T0 - 7 * DAY_MS;
+    const sums = { n: 0, sx: 0, sy: 0, sxy: 0, sxx: 0 };
+    for (const p of pts) {
+      const x = (p.at - origin) / DAY_MS;
+      sums.n++;
+      sums.sx += x;
+      sums.sy += p.value;
+      sums.sxy += x * p.value;
+      sums.sxx += x * x;
+    }
+    const a = fitLine(pts)!;
+    const b = fitSums(sums, origin)!;
+    expect(b.points).toBe(500);
+    expect(b.slopePerDay).toBeCloseTo(a.slopePerDay, 9);
+    // Compared where it matters, at the series: the intercept at epoch 0 is far away.
+    expect(b.intercept + (b.slopePerDay * pts[0].at) / DAY_MS).toBeCloseTo(a.intercept + (a.slopePerDay * pts[0].at) / DAY_MS, 6);
+    expect(forecastFrom(b, pts[499], 100).exhaustAt).toBe(forecast(pts, 100)!.exhaustAt);
+    expect(fitSums({ ...sums, n: 2 }, origin)).toBeNull();
+    expect(fitSums({ n: 3, sx: 3, sy: 3, sxy: 3, sxx: 3 }, origin)).toBeNull();
+  });
+
   test('an exact line: slope, intercept and the instant it reaches the limit', () => {
     // 10 + 1 per hour = 24 per day; from 10 to 100 takes 90 hours.
     const pts = hourly(48, (i) => 10 + i);
