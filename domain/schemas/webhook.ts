@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'release.deployed', 'release.rolled_back',
   'dsl.artifact_verified', 'dsl.artifact_rejected',
   'budget.exceeded',
+  'capacity.threshold.warning', 'capacity.threshold.critical', 'capacity.threshold.cleared',
   'feedback.created', 'feedback.acknowledged', 'feedback.investigating', 'feedback.resolved', 'feedback.reopened', 'feedback.closed',
   'feedback.target_warning', 'feedback.target_breached',
   'contract.created', 'contract.renewal_due', 'contract.escalated', 'contract.renewed', 'contract.terminated', 'contract.amended', 'contract.expired',
