@@ -9,6 +9,7 @@ import { dslSettings } from './config/dsl';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { ensureVerificationSchedule } from './temporal/schedules';
 import { ensureTrendSchedule } from './temporal/trend-schedule';
+import { ensureContinuityCheckSchedule } from './temporal/continuity-schedule';
 import { ensureCapacitySchedule } from './temporal/capacity-schedule';
 import type { Connection } from '@temporalio/client';
 
@@ -38,6 +39,10 @@ export async function runWorker(env = loadEnvOrExit()) {
   await ensureTrendSchedule(client, env).then(
     (s) => log.info('problem trend schedule', { ...s, cron: env.PROBLEM_TREND_CRON, window: env.PROBLEM_TREND_WINDOW, threshold: env.PROBLEM_TREND_THRESHOLD }),
     (e) => log.warn('could not ensure the problem trend schedule; trends are detected only on request', { error: (e as Error).message }),
+  );
+  await ensureContinuityCheckSchedule(client, env).then(
+    (s) => log.info('continuity check schedule', { ...s, cron: env.CONTINUITY_CHECK_CRON }),
+    (e) => log.warn('could not ensure the continuity check schedule; untested plans are not flagged by events', { error: (e as Error).message }),
   );
   await ensureCapacitySchedule(client, env).then(
     (s) => log.info('capacity schedule', { ...s, cron: env.CAPACITY_CRON }),

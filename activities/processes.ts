@@ -27,6 +27,8 @@ import { securityPolicyStore } from '../db/security-policy-store';
 import { createAccessReviewActivities } from './access-review';
 import { accessReviewStore } from '../db/access-review-store';
 import { createServiceReviewActivities } from './service-review';
+import { createContinuityActivities } from './continuity';
+import { continuityRunStore } from '../db/continuity-store';
 
 /**
  * What one process brings to a worker: its activities (which only its own workflow
@@ -62,4 +64,5 @@ export const PROCESSES: readonly ProcessSlice[] = [
   { name: 'service-review', activities: createServiceReviewActivities },
   { name: 'security-policy', activities: createSecurityPolicyActivities, stores: [securityPolicyStore] },
   { name: 'access-review', activities: createAccessReviewActivities, stores: [accessReviewStore] },
+  { name: 'continuity-run', activities: createContinuityActivities, stores: [continuityRunStore] },
 ];

@@ -105,6 +105,8 @@ export const EnvSchema = z.object({
   CAPACITY_PLANNING_HORIZON_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Complete hours before each run rolled up again, so late points are counted. */
   CAPACITY_ROLLUP_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(168).default(3),
+  /** When the continuity check runs (cron, UTC): plans not tested within their interval raise continuity.plan.test_overdue; `off` pauses its Schedule. */
+  CONTINUITY_CHECK_CRON: cronSpec.default('0 6 * * *'),
   /** When trend detection runs (cron, UTC); `off` pauses its Schedule. */
   PROBLEM_TREND_CRON: cronSpec.default('0 * * * *'),
   /** The sliding window trend detection counts incidents in. */

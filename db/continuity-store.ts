@@ -96,4 +96,15 @@ export const continuityRunStore: RecordStore<ContinuityRunSnapshot> = {
 export const continuityRunFromRow = (row: ContinuityRun): ContinuityRunSnapshot =>
   parseJson(ContinuityRunSnapshotSchema, row.detail, { recordType: 'continuity_run', recordId: row.id, field: 'detail' });
 
+/**
+ * Why a run of `kind` cannot start on this plan now, or null. One DR test at a time per plan (two
+ * would measure each other), and one invocation at a time (a service is recovered once); a
+ * disaster may be declared while a test runs.
+ */
+export async function startRefusal(db: Db | Tx, p: ContinuityPlan, kind: 'test' | 'invocation'): Promise<string | null> {
+  if (p.retiredAt) return `continuity plan ${p.number} is retired`;
+  const running = await db.continuityRun.findFirst({ where: { planId: p.id, state: 'running', ...(kind === 'invocation' ? { kind } : {}) }, select: { number: true, kind: true } });
+  return running ? `continuity plan ${p.number} has a running ${running.kind}: ${running.number}` : null;
+}
+
 export const findRun = (db: Db | Tx, ref: string) => db.continuityRun.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });

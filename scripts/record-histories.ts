@@ -74,6 +74,8 @@ import { accessReviewCommandUpdates, createAccessReviewUpdate, type AccessReview
 import { accessReviewScheduledWorkflow } from '../workflows/access-review-scheduled';
 import { serviceReviewWorkflow } from '../workflows/service-review';
 import { continuityRunWorkflow } from '../workflows/continuity-run';
+import { continuityCheckWorkflow } from '../workflows/continuity-check';
+import { continuityScheduledTestWorkflow } from '../workflows/continuity-scheduled-test';
 import { continuityRunCommandUpdates, createContinuityRunUpdate, type ContinuityRunWorkflowInput } from '../workflows/contracts/continuity-run';
 import { createFeedbackUpdate, feedbackCommandUpdates, type FeedbackWorkflowInput } from '../workflows/contracts/feedback';
 import type { SlaSimulationInput } from '../workflows/contracts/sla-simulation';
@@ -1169,6 +1171,28 @@ async function continuityRunOverrun(name: string) {
   await save(name, handle);
 }
 
+/** The daily continuity check (the time-skipping server has no Schedules, so started as its Schedule would): one plan lapsed, its event raised once. */
+async function continuityCheck(name: string) {
+  const service = await createCi(tdb.db, { name: 'Archive', class: 'service', status: 'live' }, { actor: 'seed' });
+  const steps = JSON.stringify([{ title: 'Restore', group: 'l2-support', instructions: '', durationMinutes: 30 }]);
+  await tdb.db.continuityPlan.create({ data: { id: 'bcp-recorded-check', number: 'BCP9000002', serviceId: service.id, name: 'Archive DR', rtoMinutes: 60, rpoMinutes: 60, steps, ownerGroup: 'l2-support', testIntervalDays: 30, createdBy: 'usr-admin', createdAt: new Date(Date.now() - 400 * DAY) } });
+  const handle = await env.client.workflow.start(continuityCheckWorkflow, { taskQueue: TQ, workflowId: name, args: [{}] });
+  const { raised } = await handle.result();
+  if (JSON.stringify(raised) !== JSON.stringify(['BCP9000002'])) throw new Error(`${name}: raised ${JSON.stringify(raised)}`);
+  await save(name, handle);
+}
+
+/** A plan's scheduled DR test run (started as its Schedule would): it opens one test of the plan as it is then. */
+async function continuityScheduledTest(name: string) {
+  const service = await createCi(tdb.db, { name: 'Mail', class: 'service', status: 'live' }, { actor: 'seed' });
+  const steps = JSON.stringify([{ title: 'Restore', group: 'l2-support', instructions: '', durationMinutes: 30 }]);
+  await tdb.db.continuityPlan.create({ data: { id: 'bcp-recorded-scheduled', number: 'BCP9000003', serviceId: service.id, name: 'Mail DR', rtoMinutes: 60, rpoMinutes: 60, steps, ownerGroup: 'l2-support', testCron: '0 6 1 1,7 *', createdBy: 'usr-admin' } });
+  const handle = await env.client.workflow.start(continuityScheduledTestWorkflow, { taskQueue: TQ, workflowId: name, args: [{ planId: 'bcp-recorded-scheduled', config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } }] });
+  const number = await handle.result();
+  if (!number || !(await tdb.db.continuityRun.findFirst({ where: { planId: 'bcp-recorded-scheduled', number, createdBy: 'system' } }))) throw new Error(`${name}: no test opened`);
+  await save(name, handle);
+}
+
 /** A customer's service review run by hand as of 1 April 2025 (the time-skipping server has no Schedules): its agenda for March stored once. */
 async function serviceReview(name: string) {
   await tdb.db.customer.upsert({ where: { id: 'cus-recorded' }, create: { id: 'cus-recorded', number: 'CUS9000001', name: 'Recorded customer', accountManager: 'usr-change_manager', createdBy: 'usr-admin' }, update: {} });
@@ -1507,6 +1531,8 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'access-review-escalated-completed', run: () => accessReviewEscalated('access-review-escalated-completed') },
   { name: 'access-review-scheduled-opened', run: () => accessReviewScheduled('access-review-scheduled-opened') },
   { name: 'continuity-run-overrun-problem', run: () => continuityRunOverrun('continuity-run-overrun-problem') },
+  { name: 'continuity-check-lapsed', run: () => continuityCheck('continuity-check-lapsed') },
+  { name: 'continuity-scheduled-test-opened', run: () => continuityScheduledTest('continuity-scheduled-test-opened') },
 ];
 
 /**

@@ -18,3 +18,6 @@ export { securityPolicyWorkflow } from './security-policy';
 export { accessReviewWorkflow } from './access-review';
 export { accessReviewScheduledWorkflow } from './access-review-scheduled';
 export { serviceReviewWorkflow } from './service-review';
+export { continuityRunWorkflow } from './continuity-run';
+export { continuityCheckWorkflow } from './continuity-check';
+export { continuityScheduledTestWorkflow } from './continuity-scheduled-test';

@@ -14,8 +14,10 @@ import { commandRefusal, continuityRunView, isTerminal, type ContinuityRunComman
 import type { PlanStep } from '../../domain/continuity/lifecycle';
 import type { ContinuityPlan } from '../../generated/prisma-sqlite/client';
 import type { Db } from '../../db/client';
-import { continuityRunFromRow, findPlan, findRun, planSteps, planView, plansByLapse } from '../../db/continuity-store';
-import { openContinuityRun } from '../../temporal/open-continuity-run';
+import { continuityRunFromRow, findPlan, findRun, planView, plansByLapse, startRefusal } from '../../db/continuity-store';
+import { openPlanRun } from '../../temporal/open-continuity-run';
+import { deleteContinuityTestSchedule, ensureContinuityTestSchedule } from '../../temporal/continuity-schedule';
+import { engineRefusal } from './report-schedules';
 import { continuityRunCommandUpdates } from '../../workflows/contracts/continuity-run';
 import { commandRoutes } from '../command-routes';
 import { commandError } from '../temporal-errors';
@@ -61,30 +63,37 @@ async function planDetail(db: Db, p: ContinuityPlan): Promise<ContinuityPlanDeta
   return { ...planView(p, Date.now()), needs: { total: walk.counts().total, cis: walk.page(PLAN_NEEDS_SHOWN, undefined).items.map(affectedView) } };
 }
 
+/**
+ * The plan's DR test Schedule as its `testCron` says: kept (created or updated), or deleted for
+ * null. A cron the schedule engine refuses is a 400 naming testCron, and changes nothing.
+ */
+async function keepTestSchedule(deps: ApiDeps, plan: { id: string; number: string; name: string }, cron: string | null) {
+  if (cron === null) return deleteContinuityTestSchedule(deps.temporal, plan.number);
+  try {
+    await ensureContinuityTestSchedule(deps.temporal, { plan, cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: openRecordDeps(deps).config });
+  } catch (e) {
+    const refusal = engineRefusal(e);
+    if (refusal === null) throw e;
+    throw badRequest('the schedule engine refused testCron', [{ path: 'testCron', message: `not a cron expression the schedule engine accepts: ${refusal}` }]);
+  }
+}
+
 async function runOr404(db: Db, ref: string) {
   const r = await findRun(db, ref);
   if (!r) throw notFound(`continuity run ${ref}`);
   return r;
 }
 
-/**
- * Opens a run of a live plan with its steps as they are now. One DR test at a time per plan (two
- * would measure each other), and one invocation at a time (a service is recovered once).
- */
 async function checkStartable(db: Db, p: ContinuityPlan, kind: NewContinuityRun['kind']) {
-  if (p.retiredAt) throw conflict(`continuity plan ${p.number} is retired`);
-  const running = await db.continuityRun.findFirst({ where: { planId: p.id, state: 'running', ...(kind === 'invocation' ? { kind } : {}) }, select: { number: true, kind: true } });
-  if (running) throw conflict(`continuity plan ${p.number} has a running ${running.kind}: ${running.number}`);
+  const refusal = await startRefusal(db, p, kind);
+  if (refusal) throw conflict(refusal);
 }
 
-export async function startRun(deps: ApiDeps, actor: string, p: ContinuityPlan, kind: NewContinuityRun['kind'], incident: NewContinuityRun['incident']) {
+/** Opens a run of a live plan with its steps as they are now. */
+async function startRun(deps: ApiDeps, actor: string, p: ContinuityPlan, kind: NewContinuityRun['kind'], incident: NewContinuityRun['incident']) {
   await checkStartable(deps.db, p, kind);
-  const service = await deps.db.configurationItem.findUniqueOrThrow({ where: { id: p.serviceId }, select: { id: true, number: true, name: true } });
   try {
-    return await openContinuityRun(openRecordDeps(deps), actor, {
-      kind, incident, service,
-      plan: { id: p.id, number: p.number, name: p.name, rtoMinutes: p.rtoMinutes, ownerGroup: p.ownerGroup, steps: planSteps(p) },
-    });
+    return await openPlanRun(openRecordDeps(deps), actor, p, kind, incident);
   } catch (e) {
     throw commandError(e, `the new ${kind} of ${p.number}`);
   }
@@ -133,7 +142,7 @@ export function continuityRoutes(): RouteDef[] {
     route({
       method: 'post',
       path: '/api/v1/continuity-plans',
-      summary: 'Create a continuity plan for a business service (a CI of class service): RTO, RPO, ordered recovery steps each with its group',
+      summary: 'Create a continuity plan for a business service (a CI of class service): RTO, RPO, ordered recovery steps each with its group; testCron starts a DR test on that cron (a Temporal Schedule per plan)',
       tag: 'Continuity',
       roles: CONTINUITY_WRITERS,
       body: CreateContinuityPlanBody,
@@ -144,14 +153,15 @@ export function continuityRoutes(): RouteDef[] {
         const service = await resolveCi(deps.db, body.serviceId, 'serviceId', { class: 'service' });
         if (service.retiredAt) throw badRequest('serviceId is retired', [{ path: 'serviceId', message: `${service.number} is retired` }]);
         await checkGroups(deps.db, body);
-        const row = await deps.db.$transaction(async (tx) =>
-          tx.continuityPlan.create({
-            data: {
-              id: newId('bcp'), number: await nextNumber(tx, 'continuity_plan'), serviceId: service.id, name: body.name, rtoMinutes: body.rtoMinutes, rpoMinutes: body.rpoMinutes,
-              steps: toJson(body.steps), ownerGroup: body.ownerGroup, testIntervalDays: body.testIntervalDays, testCron: body.testCron ?? null, createdBy: user.id,
-            },
-          }),
-        );
+        const ids = { id: newId('bcp'), number: await nextNumber(deps.db, 'continuity_plan') };
+        // The Schedule first: a cron the engine refuses creates no plan.
+        if (body.testCron) await keepTestSchedule(deps, { ...ids, name: body.name }, body.testCron);
+        const row = await deps.db.continuityPlan.create({
+          data: {
+            ...ids, serviceId: service.id, name: body.name, rtoMinutes: body.rtoMinutes, rpoMinutes: body.rpoMinutes,
+            steps: toJson(body.steps), ownerGroup: body.ownerGroup, testIntervalDays: body.testIntervalDays, testCron: body.testCron ?? null, createdBy: user.id,
+          },
+        });
         return planDetail(deps.db, row);
       },
     }),
@@ -184,7 +194,7 @@ export function continuityRoutes(): RouteDef[] {
     route({
       method: 'patch',
       path: '/api/v1/continuity-plans/:id',
-      summary: 'Change a continuity plan (runs started keep the steps they started with)',
+      summary: 'Change a continuity plan (runs started keep the steps they started with); testCron keeps its DR test Schedule, null deletes it',
       tag: 'Continuity',
       roles: CONTINUITY_WRITERS,
       body: UpdateContinuityPlanBody,
@@ -194,6 +204,7 @@ export function continuityRoutes(): RouteDef[] {
         const p = await planOr404(deps.db, params.id);
         if (p.retiredAt) throw conflict(`continuity plan ${p.number} is retired`);
         await checkGroups(deps.db, body);
+        if (body.testCron !== undefined) await keepTestSchedule(deps, { id: p.id, number: p.number, name: body.name ?? p.name }, body.testCron);
         const { steps, ...rest } = body;
         const row = await deps.db.continuityPlan.update({
           where: { id: p.id },
@@ -205,13 +216,15 @@ export function continuityRoutes(): RouteDef[] {
     route({
       method: 'delete',
       path: '/api/v1/continuity-plans/:id',
-      summary: 'Retire a continuity plan: no more tests or invocations; kept with its runs',
+      summary: 'Retire a continuity plan: no more tests or invocations (its DR test Schedule deleted); kept with its runs',
       tag: 'Continuity',
       roles: CONTINUITY_WRITERS,
       status: 204,
       async handler({ params, deps }) {
         const p = await planOr404(deps.db, params.id);
-        if (!p.retiredAt) await deps.db.continuityPlan.update({ where: { id: p.id }, data: { retiredAt: new Date() } });
+        if (p.retiredAt) return undefined;
+        await deleteContinuityTestSchedule(deps.temporal, p.number);
+        await deps.db.continuityPlan.update({ where: { id: p.id }, data: { retiredAt: new Date() } });
         return undefined;
       },
     }),

@@ -20,7 +20,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'contract.created', 'contract.renewal_due', 'contract.escalated', 'contract.renewed', 'contract.terminated', 'contract.amended', 'contract.expired',
   'security_policy.created', 'security_policy.review_due', 'security_policy.lapsed', 'security_policy.reviewed', 'security_policy.retired',
   'access_review.created', 'access_review.reminder', 'access_review.escalated', 'access_review.confirmed', 'access_review.revoked', 'access_review.completed',
-  'continuity.run.started', 'continuity.run.step_completed', 'continuity.run.step_failed', 'continuity.run.step_escalated', 'continuity.run.completed',
+  'continuity.run.started', 'continuity.run.step_completed', 'continuity.run.step_failed', 'continuity.run.step_escalated', 'continuity.run.completed', 'continuity.plan.test_overdue',
 ] as const;
 
 /** Known event names, plus `<record>.<what>` for processes that come later. */

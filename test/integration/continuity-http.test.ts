@@ -5,6 +5,7 @@
  */
 import { PROVIDERS } from '../support/database';
 import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
+import { ensureContinuityCheckSchedule } from '../../temporal/continuity-schedule';
 
 const paths = errorPaths;
 const DAY = 86_400_000;
@@ -175,5 +176,82 @@ describe.each(PROVIDERS)('continuity on %s', (provider) => {
     expect(abandoned.body).toMatchObject({ state: 'aborted', outcome: 'abandoned', recoveryMinutes: null, problemId: null });
     expect((await s.api('GET', `/api/v1/continuity-plans/${plan.id}`, { token: 'dev-agent' })).body).toMatchObject({ lastTestedAt: null, lastTestResult: null });
     expect((await s.api('GET', `/api/v1/continuity-runs?planId=${plan.id}&kind=invocation`, { token: 'dev-agent' })).body.items.map((r: { outcome: string }) => r.outcome)).toEqual(['abandoned', 'recovered']);
+  });
+
+  test('the daily check: its Schedule runs the check, which raises continuity.plan.test_overdue once per lapse of a live plan, not for one tested in time or retired', async () => {
+    const service = await ci('archive', 'service');
+    const body = { serviceId: service.id, rtoMinutes: 60, rpoMinutes: 60, ownerGroup: 'l2-support', testIntervalDays: 30, steps: [{ title: 'Restore', group: 'l2-support', durationMinutes: 30 }] };
+    const plan = async (name: string, ageDays: number) => {
+      const p = (await s.api('POST', '/api/v1/continuity-plans', { ...admin, body: { ...body, name } })).body as { id: string; number: string };
+      await s.tdb.db.continuityPlan.update({ where: { id: p.id }, data: { createdAt: new Date(Date.now() - ageDays * DAY) } });
+      return p;
+    };
+    const lapsed = await plan('Archive DR', 31);
+    const fresh = await plan('Archive DR (new)', 5);
+    const tested = await plan('Archive DR (tested)', 90);
+    await s.tdb.db.continuityPlan.update({ where: { id: tested.id }, data: { lastTestedAt: new Date(Date.now() - 10 * DAY), lastTestResult: 'passed' } });
+    const retired = await plan('Archive DR (old)', 90);
+    expect((await s.api('DELETE', `/api/v1/continuity-plans/${retired.id}`, admin)).status).toBe(204);
+
+    const scheduleId = `continuity-check-${provider}`;
+    const settings = { TEMPORAL_TASK_QUEUE: s.taskQueue, CONTINUITY_CHECK_CRON: '0 6 * * *' };
+    expect((await ensureContinuityCheckSchedule(s.env.client, settings, { scheduleId })).result).toBe('created');
+    expect((await ensureContinuityCheckSchedule(s.env.client, settings, { scheduleId })).result).toBe('unchanged');
+    const schedule = s.env.client.schedule.getHandle(scheduleId);
+    const events = () => s.tdb.db.outboxEvent.findMany({ where: { type: 'continuity.plan.test_overdue', recordId: { in: [lapsed.id, fresh.id, tested.id, retired.id] } } });
+    try {
+      expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'continuityCheckWorkflow' });
+      const run = async (n: number) => {
+        await schedule.trigger();
+        const until = Date.now() + 30_000;
+        let d = await schedule.describe();
+        while (d.info.recentActions.length < n && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 100));
+          d = await schedule.describe();
+        }
+        return s.env.client.workflow.getHandle(d.info.recentActions[n - 1].action.workflow.workflowId).result();
+      };
+      expect(await run(1)).toEqual({ raised: [lapsed.number] });
+      const [event] = await events();
+      expect(event).toMatchObject({ recordType: 'continuity_plan', recordId: lapsed.id, dispatchedAt: expect.any(Date) });
+      expect(JSON.parse(event.data)).toMatchObject({ planNumber: lapsed.number, testIntervalDays: 30, lastTestedAt: null });
+      // The same lapse is not raised again; a test ends it (and a later lapse would be a new event).
+      expect(await run(2)).toEqual({ raised: [] });
+      expect((await events()).length).toBe(1);
+    } finally {
+      await schedule.delete();
+    }
+  });
+
+  test("a plan's testCron keeps its DR test Schedule (refused cron: 400, nothing changed); each run opens a test from the plan; null or retiring deletes it", async () => {
+    const service = await ci('mail', 'service');
+    const body = { serviceId: service.id, name: 'Mail DR', rtoMinutes: 60, rpoMinutes: 60, ownerGroup: 'l2-support', steps: [{ title: 'Restore', group: 'l2-support', durationMinutes: 30 }] };
+    const refused = await s.api('POST', '/api/v1/continuity-plans', { ...admin, body: { ...body, testCron: '99 99 * * *' } });
+    expect([refused.status, paths(refused.body)]).toEqual([400, ['testCron']]);
+    const plan = (await s.api('POST', '/api/v1/continuity-plans', { ...admin, body })).body as { id: string; number: string };
+    const scheduleId = `continuity-test-schedule-${plan.number}`;
+    const schedule = s.env.client.schedule.getHandle(scheduleId);
+    await expect(schedule.describe()).rejects.toThrow();
+    const badPatch = await s.api('PATCH', `/api/v1/continuity-plans/${plan.id}`, { ...admin, body: { testCron: 'every day' } });
+    expect([badPatch.status, paths(badPatch.body)]).toEqual([400, ['testCron']]);
+    expect((await s.api('GET', `/api/v1/continuity-plans/${plan.id}`, admin)).body).toMatchObject({ testCron: null, version: 1 });
+
+    expect((await s.api('PATCH', `/api/v1/continuity-plans/${plan.id}`, { ...admin, body: { testCron: '0 6 1 1,7 *' } })).body.testCron).toBe('0 6 1 1,7 *');
+    expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'continuityScheduledTestWorkflow', args: [{ planId: plan.id }] });
+    await schedule.trigger();
+    const until = Date.now() + 20_000;
+    let row = await s.tdb.db.continuityRun.findFirst({ where: { planId: plan.id } });
+    while (!row && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await s.tdb.db.continuityRun.findFirst({ where: { planId: plan.id } });
+    }
+    expect((await s.api('GET', `/api/v1/continuity-runs/${row!.number}`, { token: 'dev-agent' })).body).toMatchObject({ kind: 'test', state: 'running', planId: plan.id, createdBy: 'system' });
+
+    expect((await s.api('PATCH', `/api/v1/continuity-plans/${plan.id}`, { ...admin, body: { testCron: null } })).body.testCron).toBeNull();
+    await expect(schedule.describe()).rejects.toThrow();
+    expect((await s.api('PATCH', `/api/v1/continuity-plans/${plan.id}`, { ...admin, body: { testCron: '0 6 1 1 *' } })).status).toBe(200);
+    expect((await schedule.describe()).spec).toBeDefined();
+    expect((await s.api('DELETE', `/api/v1/continuity-plans/${plan.id}`, admin)).status).toBe(204);
+    await expect(schedule.describe()).rejects.toThrow();
   });
 });

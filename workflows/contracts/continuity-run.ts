@@ -38,3 +38,12 @@ export const continuityRunCommandUpdates = {
   abort: defineUpdate<ContinuityRunRecord, [CommandInput<ContinuityRunCommandPayloads['abort']>]>('abort'),
 } as const satisfies { [K in ContinuityRunCommandName]: unknown };
 export const getContinuityRunQuery = defineQuery<ContinuityRunRecord | null>('getContinuityRun');
+
+/** A plan's recurring DR test: its Schedule starts this small workflow, which opens a test from the plan as it is then. */
+export const CONTINUITY_SCHEDULED_TEST_WORKFLOW = 'continuityScheduledTestWorkflow';
+export const continuityTestScheduleId = (planNumber: string) => `continuity-test-schedule-${planNumber}`;
+export interface ContinuityScheduledTestInput {
+  planId: string;
+  /** The settings of the run workflow it opens. */
+  config: RecordConfig;
+}
