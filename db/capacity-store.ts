@@ -114,6 +114,8 @@ export interface CapacityOutboxEvent {
   ciId: string;
   at: Date;
   data: Record<string, unknown>;
+  /** Set when no subscription wants the event: written as relayed already. */
+  dispatchedAt: Date | null;
 }
 
 /** The series' new states and the events their crossings raised, in one transaction (an event already stored is kept). */
@@ -127,8 +129,8 @@ export async function saveEvaluation(db: Db, states: readonly { ciId: string; me
       await insertRows(
         tx,
         'OutboxEvent',
-        ['id', 'type', 'recordType', 'recordId', 'occurredAt', 'data'] as const,
-        events.map((e) => ({ id: e.id, type: e.type, recordType: 'ci', recordId: e.ciId, occurredAt: e.at, data: toJson(e.data) })),
+        ['id', 'type', 'recordType', 'recordId', 'occurredAt', 'data', 'dispatchedAt'] as const,
+        events.map((e) => ({ id: e.id, type: e.type, recordType: 'ci', recordId: e.ciId, occurredAt: e.at, data: toJson(e.data), dispatchedAt: e.dispatchedAt })),
         { skipExisting: true },
       );
     }

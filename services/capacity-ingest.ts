@@ -10,7 +10,8 @@
  * kept once, and a repeat is stepped over as already seen); alerts are sent before the states
  * that record them are committed (a failure re-sends to the same alert, which is harmless);
  * events are committed with the states and relayed after (a failed relay is retried by the next
- * ingest, which relays every pending capacity event).
+ * ingest, which relays every pending capacity event); an event no webhook subscription wants is
+ * written as relayed.
  */
 import type { Db } from '../db/client';
 import { alertIdOf } from '../db/alert-store';
@@ -18,7 +19,7 @@ import { cisByRef, insertMetricPoints, pendingCapacityEvents, rulesFor, saveEval
 import { alertKey, governing, step, type SeriesState, type ThresholdRule } from '../domain/capacity/threshold';
 import type { MetricBatchBody } from '../domain/schemas/capacity';
 import type { MonitoringEvent } from '../domain/schemas/monitoring';
-import { dispatchEvents } from '../temporal/outbox-relay';
+import { dispatchEvents, wantedEventTypes } from '../temporal/outbox-relay';
 import { ValidationFailed } from './errors';
 import { sendToAlert, type IntakeDeps } from './monitoring-intake';
 
@@ -64,6 +65,7 @@ export async function ingestMetrics(deps: IngestDeps, body: MetricBatchBody, now
   const states: { ciId: string; metric: string; state: SeriesState }[] = [];
   const events: CapacityOutboxEvent[] = [];
   const toAlerts: { alertId: string; event: MonitoringEvent }[] = [];
+  const wanted = await wantedEventTypes(deps.db);
   for (const [key, s] of series) {
     let state = before.get(key) ?? null;
     const start = state;
@@ -76,6 +78,7 @@ export async function ingestMetrics(deps: IngestDeps, body: MetricBatchBody, now
           type: next.event,
           ciId: s.ci.id,
           at: new Date(r.at),
+          dispatchedAt: wanted(next.event) ? null : new Date(now),
           data: { ciId: s.ci.id, ciNumber: s.ci.number, metric: s.metric, level: next.state.level, previousLevel: previous, value: r.value, at: new Date(r.at).toISOString(), threshold: { id: s.rule.id, warning: s.rule.warning, critical: s.rule.critical, direction: s.rule.direction } },
         });
       }

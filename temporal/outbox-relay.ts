@@ -55,3 +55,13 @@ export async function dispatchEvents(deps: RelayDeps, eventIds: string[]): Promi
     await deps.db.outboxEvent.update({ where: { id: event.id }, data: { dispatchedAt: new Date() } });
   }
 }
+
+/**
+ * Which event types some active subscription wants, from one read: an event nobody wants is
+ * written already dispatched, so the relay never visits it.
+ */
+export async function wantedEventTypes(db: Db): Promise<(type: string) => boolean> {
+  const subs = await db.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } });
+  const patterns = subs.map((sub) => subscriptionEventsOf(sub));
+  return (type) => patterns.some((events) => subscriptionMatches(events, type));
+}

@@ -154,12 +154,18 @@ describe.each(PROVIDERS)('capacity on %s', (provider) => {
   test('a class threshold governs CIs without their own; a series with no threshold raises nothing', async () => {
     const box = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `db02 ${provider}`, class: 'database' } })).body;
     expect((await threshold({ ciClass: 'database', metric: 'connections_used', warning: 100, critical: 200, sustainSeconds: 0 })).status).toBe(201);
+    // A subscriber to capacity events gets a delivery of each (nobody listens on port 9: it stays pending and retries).
+    const hook = await s.api('POST', '/api/v1/webhooks', { token: 'dev-admin', body: { url: 'http://127.0.0.1:9/hook', events: ['capacity.threshold.critical'], secret: 'a-secret-of-16-chars' } });
+    expect(hook.status).toBe(201);
     const res = await post([
       { ciId: box.id, metric: 'connections_used', at: iso(T0), value: 250 },
       { ciId: box.id, metric: 'unwatched', at: iso(T0), value: 1e9 },
     ]);
     expect(res.body).toEqual({ received: 2, stored: 2, events: 1, alerts: 1 });
-    expect((await outbox(box.id)).map((e) => e.type)).toEqual(['capacity.threshold.critical']);
+    const events = await outbox(box.id);
+    expect(events.map((e) => [e.type, e.dispatchedAt !== null])).toEqual([['capacity.threshold.critical', true]]);
+    expect(await s.tdb.db.webhookDelivery.count({ where: { eventId: events[0].id, subscriptionId: hook.body.id } })).toBe(1);
+    await s.api('DELETE', `/api/v1/webhooks/${hook.body.id}`, { token: 'dev-admin' });
   });
   test('the upkeep run rolls points up, prunes old ones, forecasts each series with a limit and raises one capacity problem; the report ranks by days to exhaustion', async () => {
     const HOUR = 3_600_000;
