@@ -20,6 +20,7 @@ import { deleteContinuityTestSchedule, ensureContinuityTestSchedule } from '../.
 import { engineRefusal } from './report-schedules';
 import { continuityRunCommandUpdates } from '../../workflows/contracts/continuity-run';
 import { commandRoutes } from '../command-routes';
+import { attachmentRoutes } from '../attachment-routes';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
 import { reviewDeps as openRecordDeps } from './access-reviews';
@@ -83,6 +84,12 @@ async function runOr404(db: Db, ref: string) {
   if (!r) throw notFound(`continuity run ${ref}`);
   return r;
 }
+
+/** A run's files are read by anyone who may read the run; for the others (requesters) it does not exist. */
+const runForReader = (db: Db, ref: string, user: Principal) => {
+  if (!CONTINUITY_READERS.includes(user.role)) throw notFound(`continuity run ${ref}`);
+  return runOr404(db, ref);
+};
 
 async function checkStartable(db: Db, p: ContinuityPlan, kind: NewContinuityRun['kind']) {
   const refusal = await startRefusal(db, p, kind);
@@ -291,6 +298,7 @@ export function continuityRoutes(): RouteDef[] {
       response: z.array(AuditEntry),
       handler: async ({ params, deps }) => auditEntries(deps.db, (await runOr404(deps.db, params.id)).id),
     }),
+    ...attachmentRoutes({ recordType: 'continuity_run', tag: 'Continuity', path: '/api/v1/continuity-runs/:id', roles: CONTINUITY_READERS, find: runForReader }),
     ...commandRoutes({
       recordType: 'continuity run',
       tag: 'Continuity',
@@ -302,7 +310,7 @@ export function continuityRoutes(): RouteDef[] {
       find: runOr404,
       isTerminal,
       /** A step the plan lacks is a 400 naming `step`, a step out of turn a 409 (the workflow checks again); another group's step a 403. */
-      async payload(_deps, row, verb, body, user) {
+      async payload(deps, row, verb, body, user) {
         const run = continuityRunFromRow(row);
         const b = body as ContinuityRunCommandPayload;
         const refusal = commandRefusal(run, verb, b);
@@ -310,6 +318,11 @@ export function continuityRoutes(): RouteDef[] {
         const step = (b as { step?: number }).step;
         if (step !== undefined && !mayWorkStep(user, run.steps[step].group)) throw forbidden(`step ${step} of ${run.number} is a task for group ${run.steps[step].group}`);
         if (refusal) throw conflict(refusal.message);
+        // Evidence names a file attached to this run (POST …/:id/attachments), not any file.
+        const attachmentId = (b as { attachmentId?: string }).attachmentId;
+        if (attachmentId !== undefined && !(await deps.db.attachment.findFirst({ where: { id: attachmentId, recordId: row.id }, select: { id: true } }))) {
+          throw badRequest('attachmentId does not exist', [{ path: 'attachmentId', message: `no attachment ${attachmentId} on ${run.number}` }]);
+        }
         return body;
       },
     }),

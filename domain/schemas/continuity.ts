@@ -95,7 +95,7 @@ export const ContinuityRunCommandBodies = {
     .object({
       step: StepIndex,
       evidence: Text(4000).describe('what was done and how it was checked'),
-      attachmentId: RecordRef.optional().describe('an attachment kept as evidence (its id)'),
+      attachmentId: RecordRef.optional().describe('a file attached to this run as evidence (POST /api/v1/continuity-runs/:id/attachments), by its id'),
     })
     .strict(),
   'fail-step': z.object({ step: StepIndex, reason: Text(4000) }).strict(),

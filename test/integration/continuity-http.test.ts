@@ -3,6 +3,9 @@
  * where a field is wrong, 400 naming it; unknown 404; roles 403; retired 409 on change), showing
  * the CIs the service needs from the CMDB and whether the plan's test is overdue.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PROVIDERS } from '../support/database';
 import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
 import { ensureContinuityCheckSchedule } from '../../temporal/continuity-schedule';
@@ -11,9 +14,12 @@ const paths = errorPaths;
 const DAY = 86_400_000;
 
 const devServer = useDevServer();
+// Evidence files go to a directory of this file's own, removed after it.
+const attachmentDir = mkdtempSync(path.join(tmpdir(), 'itsm-continuity-'));
+afterAll(() => rmSync(attachmentDir, { recursive: true, force: true }));
 
 describe.each(PROVIDERS)('continuity on %s', (provider) => {
-  const s = useStack(provider, devServer);
+  const s = useStack(provider, devServer, { apiEnv: { ATTACHMENT_DIR: attachmentDir } });
   const admin = { token: 'dev-admin' };
 
   const ci = async (name: string, cls: string) => (await s.api('POST', '/api/v1/cis', { ...admin, body: { name: `${name}-${provider}`, class: cls } })).body as { id: string; number: string };
@@ -123,8 +129,18 @@ describe.each(PROVIDERS)('continuity on %s', (provider) => {
     expect((await s.api('POST', at('complete-step'), { token: 'dev-agent', body: { step: 0, evidence: 'restored from 02:00 backup', timeSpent: 25 } })).body.steps[0]).toMatchObject({ state: 'done', evidence: 'restored from 02:00 backup' });
     const notTheirs = await s.api('POST', at('complete-step'), { token: 'dev-agent', body: { step: 1, evidence: 'ok' } });
     expect([notTheirs.status, notTheirs.body.detail]).toEqual([403, `step 1 of ${run.number} is a task for group l2-support`]);
-    const done = await s.api('POST', at('complete-step'), { token: 'dev-change_manager', body: { step: 1, evidence: 'balances match', attachmentId: 'att_ledger' } });
-    expect(done.body).toMatchObject({ state: 'completed', outcome: 'passed', withinRto: true, problemId: null, steps: [{ state: 'done' }, { state: 'done', attachmentId: 'att_ledger' }] });
+    // Evidence may name a file attached to the run, and no other.
+    const form = new FormData();
+    form.append('file', new Blob(['balance report'], { type: 'text/plain' }), 'balances.txt');
+    const uploaded = await fetch(`${s.baseUrl}/api/v1/continuity-runs/${run.number}/attachments`, { method: 'POST', headers: { authorization: 'Bearer dev-change_manager' }, body: form });
+    expect(uploaded.status).toBe(201);
+    const file = (await uploaded.json()) as { id: string };
+    expect((await s.api('GET', `/api/v1/continuity-runs/${run.id}/attachments`, { token: 'dev-agent' })).body.map((a: { id: string }) => a.id)).toEqual([file.id]);
+    expect((await s.api('GET', `/api/v1/continuity-runs/${run.id}/attachments`, { token: 'dev-requester' })).status).toBe(404);
+    const noFile = await s.api('POST', at('complete-step'), { token: 'dev-change_manager', body: { step: 1, evidence: 'balances match', attachmentId: 'att_elsewhere' } });
+    expect([noFile.status, paths(noFile.body)]).toEqual([400, ['attachmentId']]);
+    const done = await s.api('POST', at('complete-step'), { token: 'dev-change_manager', body: { step: 1, evidence: 'balances match', attachmentId: file.id } });
+    expect(done.body).toMatchObject({ state: 'completed', outcome: 'passed', withinRto: true, problemId: null, steps: [{ state: 'done' }, { state: 'done', attachmentId: file.id }] });
     expect((await s.api('POST', at('abort'), { ...admin, body: { reason: 'late' } })).status).toBe(409);
 
     const got = await s.api('GET', `/api/v1/continuity-plans/${plan.id}`, { token: 'dev-agent' });
