@@ -11,6 +11,7 @@ import { buildOpenApi } from './openapi';
 import type { ApiDeps, Reserve, RouteDef } from './route';
 import { allRoutes } from './routes';
 import { IMPORT_MAX_BYTES, IMPORT_PATH } from '../domain/schemas/ci-import';
+import { PROMETHEUS_MAX_BYTES, PROMETHEUS_PATH } from '../domain/schemas/capacity';
 import { healthRoutes } from './routes/health';
 import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
 
@@ -40,8 +41,9 @@ function requestContext(deps: ApiDeps) {
 }
 
 const isImportPath = (p: string) => p.replace(/\/+$/, '').toLowerCase() === IMPORT_PATH;
+const isPrometheusPath = (p: string) => p.replace(/\/+$/, '').toLowerCase() === PROMETHEUS_PATH;
 
-/** Writes must be JSON (the CMDB import also takes text/csv): anything else is a 415, not a confusing validation error. */
+/** Writes must be JSON (the CMDB import also takes text/csv, metrics the Prometheus text format): anything else is a 415, not a confusing validation error. */
 function requireJson(req: Request, _res: Response, next: NextFunction) {
   const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
   const charset = /;\s*charset="?([^";\s]+)/i.exec(req.header('content-type') ?? '')?.[1];
@@ -49,10 +51,11 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
   const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
   if (hasBody && !['identity', 'gzip', 'deflate'].includes(encoding)) return next(new HttpError(415, 'Unsupported media type', `content-encoding ${encoding} is not supported (gzip, deflate or none)`));
   const csvImport = req.method === 'POST' && isImportPath(req.path) && req.is('text/csv');
+  const exposition = req.method === 'POST' && isPrometheusPath(req.path) && req.is('text/plain');
   // Files are uploaded as multipart/form-data (the attachment routes read the stream themselves).
   // (any method here: another method on that path is the 405 it is, not a 415 about its body)
   const upload = /\/attachments\/?$/i.test(req.path) && req.is('multipart/form-data');
-  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !upload && !req.is('application/json') && !req.is('application/*+json')) {
+  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !exposition && !upload && !req.is('application/json') && !req.is('application/*+json')) {
     return next(new HttpError(415, 'Unsupported media type', 'request bodies must be application/json'));
   }
   next();
@@ -146,6 +149,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // Bulk import bodies are large by nature: their own limit, and CSV as text.
   const importLimit = Math.max(deps.env.MAX_BODY_BYTES, IMPORT_MAX_BYTES);
   app.use(IMPORT_PATH, express.text({ type: 'text/csv', limit: importLimit }), express.json({ limit: importLimit, type: ['application/json', 'application/*+json'], strict: false }));
+  app.use(PROMETHEUS_PATH, express.text({ type: 'text/plain', limit: Math.max(deps.env.MAX_BODY_BYTES, PROMETHEUS_MAX_BYTES) }));
   app.use(express.json({ limit: deps.env.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }));
   app.use(guardBody);
 

@@ -36,9 +36,11 @@ interface Ci {
   class: string;
 }
 
-export async function ingestMetrics(deps: IngestDeps, body: MetricBatchBody, now = Date.now()) {
+export async function ingestMetrics(deps: IngestDeps, body: MetricBatchBody, opts: { now?: number; pathOf?: (i: number) => string } = {}) {
+  const now = opts.now ?? Date.now();
+  const pathOf = opts.pathOf ?? ((i: number) => `points.${i}.ciId`);
   const cis = await cisByRef(deps.db, body.points.map((p) => p.ciId));
-  const unknown = body.points.flatMap((p, i) => (cis.has(p.ciId) ? [] : [{ path: `points.${i}.ciId`, message: `no configuration item ${p.ciId}` }]));
+  const unknown = body.points.flatMap((p, i) => (cis.has(p.ciId) ? [] : [{ path: pathOf(i), message: `no configuration item ${p.ciId}` }]));
   if (unknown.length) throw new ValidationFailed('points name configuration items that do not exist', unknown.slice(0, MAX_REPORTED));
   const points = body.points.map((p) => ({ ci: cis.get(p.ciId)!, metric: p.metric, at: Date.parse(p.at), value: p.value }));
   const stored = await insertMetricPoints(

@@ -5,7 +5,12 @@ import {
   CapacityReportQuery,
   CreateThresholdBody,
   MetricBatchBody,
+  MAX_METRIC_POINTS,
   MetricsIngested,
+  PROMETHEUS_PATH,
+  PrometheusIngested,
+  PrometheusQuery,
+  PrometheusText,
   ThresholdLevelsCheck,
   ThresholdQuery,
   ThresholdRecord,
@@ -14,6 +19,7 @@ import {
 import { dailyMeans, forecastListing, sameThreshold, seriesKey, thresholdView, type ThresholdRow } from '../../db/capacity-store';
 import { DAY_MS, daysToExhaustion } from '../../domain/capacity/forecast';
 import { sparkline } from '../../domain/capacity/sparkline';
+import { parseExposition, repeatedSeries, type PromIssue } from '../../domain/capacity/prometheus';
 import type { Db } from '../../db/client';
 import { nextNumber } from '../../db/numbers';
 import { readReferences } from '../../db/references';
@@ -44,6 +50,10 @@ async function live(db: Db, id: string): Promise<ThresholdRow> {
 /** The sparkline's span: a month of daily means. */
 const SPARKLINE_DAYS = 30;
 
+/** A body naming many faults reports the first few, by line. */
+const MAX_REPORTED = 20;
+const byLine = (issues: PromIssue[]) => issues.slice(0, MAX_REPORTED).map((i) => ({ path: `lines.${i.line}`, message: i.message }));
+
 const duplicate = (t: { ciId: string | null; ciClass: string | null; metric: string }, number: string) =>
   conflict(`${number} already sets ${t.metric} for ${t.ciId ? `CI ${t.ciId}` : `class ${t.ciClass}`}; change it instead`);
 
@@ -59,6 +69,33 @@ export function metricRoutes(): RouteDef[] {
       body: MetricBatchBody,
       response: MetricsIngested,
       handler: ({ body, deps }) => ingestMetrics(deps, body),
+    }),
+    route({
+      method: 'post',
+      path: PROMETHEUS_PATH,
+      summary:
+        'Metric points in the Prometheus text exposition format (text/plain, as an exporter or pushing agent writes it): the CI from each sample\'s ci label or ?ciId, the time from its timestamp or now; stored and judged as POST /metrics does',
+      tag: 'Capacity',
+      roles: SENDERS,
+      query: PrometheusQuery,
+      bodyContent: { 'text/plain': PrometheusText },
+      response: PrometheusIngested,
+      async handler({ req, query, deps }) {
+        if (typeof req.body !== 'string') throw badRequest('the body must be text/plain in the Prometheus exposition format', [{ path: '(body)', message: 'not text/plain' }]);
+        const { samples, issues, skipped } = parseExposition(req.body);
+        if (issues.length) throw badRequest('the exposition has lines that are not samples', byLine(issues));
+        if (samples.length > MAX_METRIC_POINTS) throw badRequest(`at most ${MAX_METRIC_POINTS} samples per request`, [{ path: 'lines', message: `${samples.length} samples` }]);
+        const unnamed = samples.filter((x) => x.ci === null && query.ciId === undefined);
+        if (unnamed.length) throw badRequest('samples need a CI: a ci label, or ?ciId for all of them', byLine(unnamed.map((x) => ({ line: x.line, message: 'no ci label and no ?ciId' }))));
+        const now = Date.now();
+        const located = samples.map((x) => ({ ...x, ci: x.ci ?? query.ciId!, at: x.at ?? now }));
+        const repeats = repeatedSeries(located);
+        if (repeats.length) throw badRequest('two samples name the same series at the same instant', byLine(repeats));
+        if (located.length === 0) return { received: 0, stored: 0, events: 0, alerts: 0, skipped };
+        const points = located.map((x) => ({ ciId: x.ci, metric: x.metric, at: new Date(x.at).toISOString(), value: x.value }));
+        const ingested = await ingestMetrics(deps, { points }, { now, pathOf: (i) => `lines.${located[i].line}` });
+        return { ...ingested, skipped };
+      },
     }),
     route({
       method: 'get',

@@ -153,3 +153,21 @@ export const CapacityReport = z
     items: z.array(CapacityReportRow),
   })
   .openapi('CapacityReport');
+
+/** Where agents push the Prometheus text exposition format (text/plain). */
+export const PROMETHEUS_PATH = '/api/v1/metrics/prometheus';
+/** An exposition of MAX_METRIC_POINTS samples with labels fits well within this. */
+export const PROMETHEUS_MAX_BYTES = 2 * 1024 * 1024;
+
+export const PrometheusQuery = z
+  .object({ ciId: RecordRef.optional().describe("the CI of samples without a ci label (id or number)") })
+  .strict();
+
+export const PrometheusText = z.string().openapi({
+  description: 'Prometheus text exposition format 0.0.4: `name{ci="CI0000042",…} value [timestamp_ms]` per line; # lines skipped',
+  example: '# TYPE disk_used_percent gauge\ndisk_used_percent{ci="CI0000042",mount="/"} 71.5 1793534400000\n',
+});
+
+export const PrometheusIngested = MetricsIngested.extend({
+  skipped: z.number().int().describe('samples with NaN or infinite values (no reading), not stored'),
+}).openapi('PrometheusIngested');

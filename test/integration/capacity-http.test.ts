@@ -232,4 +232,40 @@ describe.each(PROVIDERS)('capacity on %s', (provider) => {
     expect([bad.status, paths(bad.body)]).toEqual([400, ['query.horizonDays', 'query.limit']]);
     expect((await s.api('GET', '/api/v1/reports/capacity', { token: 'dev-requester' })).status).toBe(403);
   });
+  test('the Prometheus text format: the CI by label or ?ciId, now when no timestamp, lines named in 400s, judged like JSON', async () => {
+    const host = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `prom01 ${provider}`, class: 'virtual_machine' } })).body;
+    const push = (text: string, query = '', token = 'dev-automation') =>
+      s.api('POST', `/api/v1/metrics/prometheus${query}`, { token, raw: text, headers: { 'content-type': 'text/plain; version=0.0.4' } });
+    expect((await threshold({ ciId: host.id, metric: 'fs_used_percent', warning: 80 })).status).toBe(201);
+    const before = Date.now();
+    const res = await push(
+      [
+        '# TYPE fs_used_percent gauge',
+        `fs_used_percent{ci="${host.number}",mount="/"} 85 ${T0}`,
+        'node_load1 0.5',
+        `up{ci="${host.id}"} NaN`,
+      ].join('\n'),
+      `?ciId=${host.number}`,
+    );
+    expect([res.status, res.body]).toEqual([200, { received: 2, stored: 2, events: 1, alerts: 0, skipped: 1 }]);
+    const load = await s.tdb.db.metricPoint.findMany({ where: { ciId: host.id, metric: 'node_load1' } });
+    expect(load.map((p) => p.value)).toEqual([0.5]);
+    expect(load[0].at.getTime()).toBeGreaterThanOrEqual(before);
+    expect((await s.tdb.db.metricPoint.findFirst({ where: { ciId: host.id, metric: 'fs_used_percent' } }))?.at.toISOString()).toBe(iso(T0));
+
+    const bad = await push(['ok_metric{ci="CI9999999"} 1', 'no_ci 2'].join('\n'));
+    expect([bad.status, paths(bad.body)]).toEqual([400, ['lines.2']]);
+    expect(paths((await push('ok_metric{ci="CI9999999"} 1\nm{ci="x" 1')).body)).toEqual(['lines.2']);
+    const unknown = await push(`a{ci="${host.id}"} 1 ${T0}\nb{ci="CI9999999"} 1 ${T0}`);
+    expect([unknown.status, paths(unknown.body)]).toEqual([400, ['lines.2']]);
+    expect(await s.tdb.db.metricPoint.count({ where: { metric: 'a' } })).toBe(0);
+    const twice = await push(`m{ci="${host.id}",cpu="0"} 1 ${T0}\nm{ci="${host.id}",cpu="1"} 2 ${T0}`);
+    expect([twice.status, paths(twice.body)]).toEqual([400, ['lines.2']]);
+    expect((await push('# nothing but comments\n', `?ciId=${host.id}`)).body).toEqual({ received: 0, stored: 0, events: 0, alerts: 0, skipped: 0 });
+    expect((await push('m 1', `?ciId=${host.id}`, 'dev-agent')).status).toBe(403);
+    const json = await s.api('POST', '/api/v1/metrics/prometheus', { token: 'dev-automation', body: { points: [] } });
+    expect(json.status).toBe(400);
+    // text/plain is taken only here: elsewhere a write is JSON.
+    expect((await s.api('POST', '/api/v1/metrics', { token: 'dev-automation', raw: 'm 1', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+  });
 });
