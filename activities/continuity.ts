@@ -2,6 +2,8 @@ import { overdueEventKey, testDueAt } from '../domain/continuity/lifecycle';
 import { planClock, plansByLapse, startRefusal } from '../db/continuity-store';
 import { openPlanRun } from '../temporal/open-continuity-run';
 import type { ContinuityScheduledTestInput } from '../workflows/contracts/continuity-run';
+import { onIncidentWorkflow } from '../temporal/incident-commands';
+import { incidentCommandUpdates } from '../workflows/contracts/incident';
 import { toJson } from '../db/json';
 import { isUniqueViolation } from '../db/people-store';
 import { dispatchEvents } from '../temporal/outbox-relay';
@@ -16,6 +18,15 @@ export function createContinuityActivities(deps: ActivityDeps) {
     /** Read when the escalation fires, so a new manager is the one told. */
     async continuityGroupManager(input: { group: string }): Promise<string | null> {
       return (await deps.db.group.findUnique({ where: { name: input.group }, select: { managerId: true } }))?.managerId ?? null;
+    },
+    /**
+     * The major incident's side of an invocation's link: a work note naming the run. An incident
+     * ended meanwhile, or whose state refuses notes, is left as it is (the run holds the link).
+     */
+    async noteContinuityOnIncident(input: { incidentId: string; text: string }): Promise<string> {
+      const incident = await deps.db.incident.findUnique({ where: { id: input.incidentId }, select: { workflowId: true } });
+      if (!incident) return 'ended';
+      return onIncidentWorkflow(deps.temporal, incident.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: 'system', body: { text: input.text, visibility: 'internal' } }] }));
     },
     /** The problem's number is taken first and kept in the run's history, so a retried opening attaches to the same problem. */
     async reserveContinuityProblem(): Promise<ProblemReservation> {

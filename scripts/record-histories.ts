@@ -1171,6 +1171,27 @@ async function continuityRunOverrun(name: string) {
   await save(name, handle);
 }
 
+/** An invocation linked to a major incident (noted on it by an activity at creation): its step failed, done again, the service recovered. */
+async function continuityInvocation(name: string) {
+  const incident = await open(`${name}-incident`, { title: 'Payments down' });
+  const input: ContinuityRunWorkflowInput = { id: `drt-${name}`, number: 'DRT9000002', config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const op = new WithStartWorkflowOperation(continuityRunWorkflow, { workflowId: name, taskQueue: TQ, args: [input], workflowIdConflictPolicy: 'FAIL' });
+  await env.client.workflow.executeUpdateWithStart(createContinuityRunUpdate, {
+    args: [{ actor: 'usr-admin', body: { kind: 'invocation', incident: { id: incident.view.id, number: incident.view.number }, service: { id: 'svc-recorded', number: 'CI9000002', name: 'Payments' },
+      plan: { id: 'bcp-recorded', number: 'BCP9000001', name: 'Payments DR', rtoMinutes: 60, ownerGroup: 'l2-support', steps: [{ title: 'Switch to the standby site', group: 'l2-support', instructions: '', durationMinutes: 30 }] } } }],
+    startWorkflowOperation: op,
+  });
+  const handle = await op.workflowHandle();
+  await waitFor(async () => (await actions(incident.view.id)).includes('notes'), `${name}: the incident's note`);
+  const step = (k: 'fail-step' | 'complete-step', body: Record<string, unknown>) => handle.executeUpdate(continuityRunCommandUpdates[k].name, { args: [{ actor: 'usr-admin', body }] });
+  await step('fail-step', { step: 0, reason: 'standby DNS stale' });
+  await step('complete-step', { step: 0, evidence: 'DNS flushed' });
+  await completed(handle, name);
+  await expectActions(input.id, ['create', 'fail_step', 'complete_step'], name);
+  await command(incident.handle, 'cancel', { reason: 'recorded' });
+  await save(name, handle);
+}
+
 /** The daily continuity check (the time-skipping server has no Schedules, so started as its Schedule would): one plan lapsed, its event raised once. */
 async function continuityCheck(name: string) {
   const service = await createCi(tdb.db, { name: 'Archive', class: 'service', status: 'live' }, { actor: 'seed' });
@@ -1531,6 +1552,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'access-review-escalated-completed', run: () => accessReviewEscalated('access-review-escalated-completed') },
   { name: 'access-review-scheduled-opened', run: () => accessReviewScheduled('access-review-scheduled-opened') },
   { name: 'continuity-run-overrun-problem', run: () => continuityRunOverrun('continuity-run-overrun-problem') },
+  { name: 'continuity-invocation-recovered', run: () => continuityInvocation('continuity-invocation-recovered') },
   { name: 'continuity-check-lapsed', run: () => continuityCheck('continuity-check-lapsed') },
   { name: 'continuity-scheduled-test-opened', run: () => continuityScheduledTest('continuity-scheduled-test-opened') },
 ];

@@ -58,6 +58,12 @@ export async function continuityRunWorkflow(input: ContinuityRunWorkflowInput): 
     carried: { snapshot: newContinuityRun({ ...body, id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, Date.now()) },
     action: 'create',
     effect: { events: ['continuity.run.started'], data: { kind: body.kind, planId: body.plan.id, serviceId: body.service.id, steps: body.plan.steps.length, rtoMinutes: body.plan.rtoMinutes, incidentId: body.incident?.id ?? null } },
+    // The major incident holds the link too: a work note naming the recovery under way.
+    after: body.incident
+      ? async () => {
+          await acts.noteContinuityOnIncident({ incidentId: body.incident!.id, text: `Continuity plan ${body.plan.number} (${body.plan.name}) invoked by ${actor}: recovery ${input.number}, RTO ${body.plan.rtoMinutes} min` });
+        }
+      : undefined,
   }));
   record.onCommands<ContinuityRunCommandPayloads>(
     continuityRunCommandUpdates,

@@ -174,6 +174,9 @@ describe.each(PROVIDERS)('continuity on %s', (provider) => {
     expect(declared.body).toMatchObject({ kind: 'invocation', state: 'running', incidentId: expect.any(String), incidentNumber: expect.stringMatching(/^INC\d{7}$/) });
     const incident = (await s.api('GET', `/api/v1/incidents/${declared.body.incidentId}`, admin)).body;
     expect(incident).toMatchObject({ priority: 'P1', serviceId: service.id, title: `Disaster declared: billing-${provider} (${service.number}), recovery by ${plan.number}` });
+    // The incident holds the link too: a work note naming the run.
+    const noted = (await s.api('GET', `/api/v1/incidents/${incident.id}/history`, admin)).body as { action: string; actor: string; data: { text?: string } }[];
+    expect(noted.filter((a) => a.action === 'notes').map((a) => [a.actor, a.data.text])).toEqual([['system', `Continuity plan ${plan.number} (Billing DR) invoked by usr-change_manager: recovery ${declared.body.number}, RTO 240 min`]]);
     const twice = await s.api('POST', `/api/v1/continuity-plans/${plan.id}/invoke`, { ...admin, body: { incidentId: incident.number } });
     expect([twice.status, twice.body.detail]).toEqual([409, `continuity plan ${plan.number} has a running invocation: ${declared.body.number}`]);
 
