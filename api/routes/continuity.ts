@@ -1,40 +1,37 @@
 import { z } from '../../domain/schemas/zod';
 import { listOf } from '../../domain/schemas/common';
-import { AuditEntry } from '../../domain/schemas/incident';
-import { incidentScope, type Principal } from '../../domain/access';
-import { CreateIncidentBody } from '../../domain/schemas/incident';
-import { openIncident, reserveIncident } from '../../temporal/open-incident';
-import { incidentWorkflowConfig } from './incidents';
 import { IMPACT_MAX_DEPTH } from '../../domain/schemas/ci';
+import { AuditEntry, CreateIncidentBody } from '../../domain/schemas/incident';
 import {
   ContinuityPlanDetail, ContinuityPlanQuery, ContinuityPlanRecord, ContinuityRunCommandBodies, ContinuityRunQuery, ContinuityRunRecord, CreateContinuityPlanBody, PLAN_NEEDS_SHOWN,
   InvokeContinuityPlanBody, StartContinuityTestBody, UpdateContinuityPlanBody, type ContinuityRunCommandName,
 } from '../../domain/schemas/continuity';
+import { incidentScope, type Principal } from '../../domain/access';
 import { commandRefusal, continuityRunView, isTerminal, type ContinuityRunCommandPayload, type NewContinuityRun } from '../../domain/continuity/run';
 import type { PlanStep } from '../../domain/continuity/lifecycle';
 import type { ContinuityPlan } from '../../generated/prisma-sqlite/client';
 import type { Db } from '../../db/client';
 import { continuityRunFromRow, findPlan, findRun, planView, plansByLapse, startRefusal } from '../../db/continuity-store';
-import { openPlanRun } from '../../temporal/open-continuity-run';
-import { deleteContinuityTestSchedule, ensureContinuityTestSchedule } from '../../temporal/continuity-schedule';
-import { engineRefusal } from './report-schedules';
-import { continuityRunCommandUpdates } from '../../workflows/contracts/continuity-run';
-import { commandRoutes } from '../command-routes';
-import { attachmentRoutes } from '../attachment-routes';
-import { commandError } from '../temporal-errors';
-import { auditEntries } from './history';
-import { reviewDeps as openRecordDeps } from './access-reviews';
-import type { ApiDeps } from '../route';
 import { walkImpact } from '../../db/impact';
-import { findGroup } from '../../db/people-store';
 import { nextNumber } from '../../db/numbers';
 import { toJson } from '../../db/json';
 import { newId } from '../../infra/ids';
+import { openIncident, reserveIncident } from '../../temporal/open-incident';
+import { openPlanRun } from '../../temporal/open-continuity-run';
+import { deleteContinuityTestSchedule, ensureContinuityTestSchedule } from '../../temporal/continuity-schedule';
+import { continuityRunCommandUpdates } from '../../workflows/contracts/continuity-run';
+import { attachmentRoutes } from '../attachment-routes';
+import { commandRoutes } from '../command-routes';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { decodeCursor, listPage, page } from '../pagination';
 import { findCi, resolveCi } from '../refs';
-import { route, type RouteDef } from '../route';
+import { route, type ApiDeps, type RouteDef } from '../route';
+import { commandError } from '../temporal-errors';
+import { reviewDeps as openRecordDeps } from './access-reviews';
 import { affectedView } from './ci-relationships';
+import { auditEntries } from './history';
+import { incidentWorkflowConfig } from './incidents';
+import { engineRefusal } from './report-schedules';
 import { SUPPLIER_READERS, SUPPLIER_WRITERS } from './suppliers';
 
 /** Continuity is service delivery like supplier management: the desk reads the plans (it runs their steps), the managers and admins keep them. */
