@@ -10,6 +10,9 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   maxWorkers: 1,
+  // One workflow bundle for the run instead of one per test file that starts a worker.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120_000,
   verbose: true,
 };

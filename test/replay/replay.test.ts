@@ -118,7 +118,7 @@ test('both sides of the service-level patches are recorded: incidents without OL
 });
 
 describe('recorded histories replay against the current workflow code', () => {
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: Awaited<ReturnType<typeof sharedBundle>>;
   beforeAll(async () => {
     bundle = await sharedBundle();
   });

@@ -17,6 +17,7 @@ import { temporal } from '@temporalio/proto';
 import { devServerSearchAttributeFlags } from '../../temporal/search-attributes';
 import { TEMPORAL_CLI, assertBinaries } from './binaries';
 import { eventually } from './stack';
+import { BUNDLE_ENV } from './global-setup';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -39,9 +40,13 @@ export function spawnChild(name: string, command: string, args: string[], env: N
   return { name, child, output: () => out.slice(-4000), exited };
 }
 
-/** A product entry point (worker.ts, api/server.ts) as its own process. */
+/**
+ * A product entry point (worker.ts, api/server.ts) as its own process. A worker loads the run's
+ * workflow bundle (WORKFLOW_BUNDLE_PATH, as a deployment may) rather than bundling at each start.
+ */
 export function spawnNode(name: string, script: string, env: Record<string, string>): ChildRun {
-  return spawnChild(name, process.execPath, ['--import', 'tsx', script], { ...process.env, ...env });
+  const bundle = process.env[BUNDLE_ENV];
+  return spawnChild(name, process.execPath, ['--import', 'tsx', script], { ...process.env, ...(bundle ? { WORKFLOW_BUNDLE_PATH: bundle } : {}), ...env });
 }
 
 export function isRunning(c: ChildRun): boolean {

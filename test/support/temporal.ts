@@ -9,6 +9,8 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attribut
 import type { Db } from '../../db/client';
 import type { DslSettings } from '../../config/dsl';
 import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, assertBinaries } from './binaries';
+import { existsSync } from 'node:fs';
+import { BUNDLE_ENV } from './global-setup';
 
 let runtimeInstalled = false;
 /** Keep the SDK's own logging to warnings so test output stays readable. */
@@ -42,7 +44,10 @@ export async function startDevServer(extraArgs: string[] = []): Promise<TestWork
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
+/** The run's bundle written by the global setup (test/support/global-setup.ts), else one bundled for this file. */
+export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> | { codePath: string } {
+  const prebuilt = process.env[BUNDLE_ENV];
+  if (prebuilt && existsSync(prebuilt)) return { codePath: prebuilt };
   bundle ??= bundleWorkflows();
   return bundle;
 }
