@@ -44,7 +44,7 @@ export function createCapacityActivities(deps: ActivityDeps) {
       const rules = (await db.capacityThreshold.findMany({ where: { deletedAt: null } })).map(ruleOf);
       const metrics = [...new Set(rules.filter((r) => r.limit !== null).map((r) => r.metric))];
       const from = input.at - input.windowDays * DAY_MS;
-      const sums = await seriesSums(db, metrics, new Date(from), new Date(input.at));
+      const sums = await seriesSums(db, metrics, new Date(from), new Date(input.at), (done) => beat({ summed: done }));
       beat({ series: sums.length });
       const cis = new Map(
         (await db.configurationItem.findMany({ where: { id: { in: [...new Set(sums.map((s) => s.ciId))] } }, select: { id: true, number: true, name: true, class: true, ownerGroup: true } })).map((c) => [c.id, c]),

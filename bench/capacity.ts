@@ -4,15 +4,20 @@
  *    (the same createApp the server runs) over a fresh, migrated SQLite database, in batches of
  *    5000 points, two requests in flight; points per second. A second pass resends every batch
  *    (all points already stored, kept once).
- *  - the forecast fit (domain/capacity/forecast.ts) over 10,000 CI × metric series of 30 days of
- *    hourly values (720 points each): seconds and series per second. This is the fit alone: the
- *    Schedule that reads the rollups and stores the forecasts is not built yet.
+ *    A class threshold on one of the four metrics is judged at ingest (its crossings are events).
+ *  - the upkeep run's steps through the activity code the Schedule runs (activities/capacity.ts),
+ *    on SQLite and (unless --sqlite) PostgreSQL: one hour of points at 5-minute resolution for
+ *    10,000 CI × metric series rolled up (`rollupMetrics`), then the forecast of those 10,000
+ *    series over 30 days of hourly rollups (720 each, 7.2 million rows): the sums aggregated by
+ *    the database, the fit, and the forecasts stored (`forecastCapacity`). Seconds and series/s.
+ *  - the fit alone (domain/capacity/forecast.ts) over the same 10,000 series, for comparison.
  *
- *   npx tsx bench/capacity.ts [--quick]
+ *   npx tsx bench/capacity.ts [--quick] [--sqlite]
  *
  * --quick: 20,000 points and 1,000 series, figures not merged. Otherwise 200,000 points, and
  * `capacity_ingest_points_per_s`, `capacity_reingest_points_per_s`, `capacity_forecast_s`,
- * `capacity_forecast_series_per_s` are merged into bench/results/latest.json.
+ * `capacity_forecast_series_per_s`, `capacity_forecast_db_s_<provider>`,
+ * `capacity_rollup_hour_s_<provider>` are merged into bench/results/latest.json.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,8 +26,13 @@ import { createApp } from '../api/app';
 import { createLogger } from '../infra/logger';
 import { demoUsers, upsertUser } from '../db/seed';
 import { createCiTx } from '../db/ci-store';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { forecast } from '../domain/capacity/forecast';
 import { MAX_METRIC_POINTS } from '../domain/schemas/capacity';
+import { insertRows } from '../db/insert-rows';
+import { createCapacityActivities } from '../activities/capacity';
+import { rollupDay } from '../db/capacity-store';
 import { createTestDatabase } from '../test/support/database';
 import { mergeIntoLatest } from './support';
 
@@ -58,6 +68,8 @@ async function benchIngest() {
       return made;
     });
     if (cis.length !== CIS) throw new Error(`${cis.length} CIs imported, expected ${CIS}`);
+    // Judged at ingest: the values cycle through 0–99.6, so crossings (events, no alert: no critical level) happen throughout.
+    await tdb.db.capacityThreshold.create({ data: { id: 'cap_bench', number: 'CAP0000001', ciClass: 'server', metric: 'cpu_percent', warning: 95, createdBy: 'usr-admin' } });
     const batches: unknown[] = [];
     for (let b = 0; b * MAX_METRIC_POINTS < POINTS; b++) {
       batches.push({
@@ -90,10 +102,10 @@ async function benchIngest() {
   }
 }
 
-function benchForecast() {
+function benchFit() {
   // Series with different slopes and noise; generated before the clock starts.
   const series = Array.from({ length: SERIES }, (_, s) =>
-    Array.from({ length: 720 }, (_, h) => ({ at: T0 + h * HOUR, value: 20 + ((s % 7) - 3) * 0.01 * h + ((h * 7919 + s) % 13) / 4 })),
+    Array.from({ length: 720 }, (_, h) => ({ at: T0 + h * HOUR, value: valueAt(s, h) })),
   );
   const t0 = process.hrtime.bigint();
   let exhausting = 0;
@@ -102,19 +114,86 @@ function benchForecast() {
   return { series: SERIES, seconds: round(seconds, 3), perSecond: Math.round(SERIES / seconds), exhausting };
 }
 
+/** Rising, flat and falling series with a little noise, all below the limit (95). */
+const valueAt = (s: number, h: number) => 20 + ((s % 7) - 3) * 0.01 * h + ((h * 7919 + s) % 13) / 4;
+
+async function benchUpkeep(provider: 'sqlite' | 'postgres') {
+  const tdb = await createTestDatabase(provider);
+  try {
+    const seriesPerCi = 4;
+    const cis = SERIES / seriesPerCi;
+    await tdb.db.$transaction(async (tx) => {
+      for (let i = 0; i < cis; i += 500) {
+        await insertRows(tx, 'ConfigurationItem', ['id', 'number', 'name', 'class', 'status', 'attributes', 'createdAt', 'updatedAt'] as const,
+          Array.from({ length: Math.min(500, cis - i) }, (_, j) => ({ id: `ci_bench_${i + j}`, number: `CI${String(i + j).padStart(7, '0')}`, name: `bench host ${i + j}`, class: 'server', status: 'live', attributes: '{}', createdAt: new Date(T0), updatedAt: new Date(T0) })));
+      }
+    }, { timeout: 600_000 });
+    for (const m of METRICS) await tdb.db.capacityThreshold.create({ data: { id: `cap_${m}`, number: `CAP_${m}`, ciClass: 'server', metric: m, limit: 95, createdBy: 'usr-admin' } });
+    const seriesOf = (k: number) => ({ ciId: `ci_bench_${k % cis}`, metric: METRICS[Math.floor(k / cis)] });
+    // 30 days of hourly rollups per series, written directly: what the Schedule would have kept.
+    const end = T0 + 720 * HOUR;
+    for (let k = 0; k < SERIES; k += 4) {
+      const rows: { ciId: string; metric: string; bucket: string; at: Date; count: number; sum: number; min: number; max: number; last: number }[] = [];
+      for (let s = k; s < Math.min(k + 4, SERIES); s++) {
+        for (let h = 0; h < 720; h++) {
+          const v = valueAt(s, h);
+          rows.push({ ...seriesOf(s), bucket: 'hour', at: new Date(T0 + h * HOUR), count: 12, sum: v * 12, min: v, max: v, last: v });
+        }
+      }
+      await tdb.db.$transaction((tx) => insertRows(tx, 'MetricRollup', ['ciId', 'metric', 'bucket', 'at', 'count', 'sum', 'min', 'max', 'last'] as const, rows));
+    }
+    // The days of those hours, as the upkeep runs that kept them rolled them up.
+    const activities = createCapacityActivities({ db: tdb.db, temporal: undefined as unknown as Client, taskQueue: 'bench', webhookTimeoutMs: 1000, log: createLogger('silent') });
+    for (let d = 0; d < 30; d++) await rollupDay(tdb.db, new Date(T0 + d * 24 * HOUR));
+    // One hour of raw points after the window, every 5 minutes.
+    const raw: { ciId: string; metric: string; at: Date; value: number }[] = [];
+    for (let s = 0; s < SERIES; s++) for (let m = 0; m < 12; m++) raw.push({ ...seriesOf(s), at: new Date(end + m * 300_000), value: valueAt(s, 720) });
+    for (let i = 0; i < raw.length; i += 2000) await tdb.db.$transaction((tx) => insertRows(tx, 'MetricPoint', ['ciId', 'metric', 'at', 'value'] as const, raw.slice(i, i + 2000)));
+
+    let t0 = process.hrtime.bigint();
+    const rolled = await activities.rollupMetrics({ from: end, to: end + HOUR });
+    const rollupSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const hourRows = await tdb.db.metricRollup.count({ where: { bucket: 'hour', at: new Date(end) } });
+    if (rolled.hours !== 1 || hourRows !== SERIES) throw new Error(`rolled ${rolled.hours} hours into ${hourRows} rows, expected 1 and ${SERIES}`);
+    t0 = process.hrtime.bigint();
+    // Horizon 0: nothing is due now, so no problem is opened (opening one needs the engine, not measured here).
+    const fc = await activities.forecastCapacity({ runId: 'bench', at: end, windowDays: 30, horizonDays: 0, observationMs: 0, problem: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } });
+    const forecastSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const stored = await tdb.db.capacityForecast.count();
+    if (fc.forecasts !== SERIES || stored !== SERIES) throw new Error(`${fc.forecasts} forecasts, ${stored} stored; expected ${SERIES}`);
+    const exhausting = await tdb.db.capacityForecast.count({ where: { exhaustAt: { not: null } } });
+    return { provider, rollupSeconds: round(rollupSeconds, 3), forecastSeconds: round(forecastSeconds, 3), perSecond: Math.round(SERIES / forecastSeconds), exhausting };
+  } finally {
+    await tdb.dispose();
+  }
+}
+
 async function main() {
   const ingest = await benchIngest();
-  console.log(`metric ingest (HTTP, in-process API, fresh SQLite, batches of ${MAX_METRIC_POINTS}, 2 in flight): ${ingest.points} points`);
+  console.log(`metric ingest (HTTP, in-process API, fresh SQLite, batches of ${MAX_METRIC_POINTS}, 2 in flight, one threshold judged): ${ingest.points} points`);
   console.log(`  first pass (all new):        ${ingest.seconds.toFixed(2)} s  → ${ingest.perSecond} points/s`);
   console.log(`  resent (all already stored): ${ingest.reSeconds.toFixed(2)} s  → ${ingest.rePerSecond} points/s`);
-  const fc = benchForecast();
-  console.log(`forecast fit: ${fc.series} series × 720 hourly points in ${fc.seconds} s → ${fc.perSecond} series/s (${fc.exhausting} reach their limit)`);
-  if (!QUICK) {
-    mergeIntoLatest(
-      { capacity_ingest_points_per_s: ingest.perSecond, capacity_reingest_points_per_s: ingest.rePerSecond, capacity_forecast_s: fc.seconds, capacity_forecast_series_per_s: fc.perSecond },
-      console.log,
-    );
+  const fit = benchFit();
+  console.log(`forecast fit alone: ${fit.series} series × 720 hourly points in ${fit.seconds} s → ${fit.perSecond} series/s (${fit.exhausting} reach their limit)`);
+  const providers: ('sqlite' | 'postgres')[] = ['sqlite'];
+  if (!process.argv.includes('--sqlite')) {
+    const pg = spawnSync('bash', [path.join(__dirname, '..', 'scripts', 'postgres-for-tests.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    process.env.TEST_POSTGRES_URL ??= pg.status === 0 ? pg.stdout.trim().split('\n').pop() : undefined;
+    if (process.env.TEST_POSTGRES_URL) providers.push('postgres');
   }
+  const figures: Record<string, number> = {
+    capacity_ingest_points_per_s: ingest.perSecond,
+    capacity_reingest_points_per_s: ingest.rePerSecond,
+    capacity_forecast_s: fit.seconds,
+    capacity_forecast_series_per_s: fit.perSecond,
+  };
+  for (const provider of providers) {
+    const u = await benchUpkeep(provider);
+    console.log(`upkeep on ${provider}: roll up one hour of ${SERIES} series (12 points each) ${u.rollupSeconds} s; forecast ${SERIES} series over 720 hourly rollups (sums in the database, fit, forecasts stored) ${u.forecastSeconds} s → ${u.perSecond} series/s (${u.exhausting} reach their limit)`);
+    figures[`capacity_rollup_hour_s_${provider}`] = u.rollupSeconds;
+    figures[`capacity_forecast_db_s_${provider}`] = u.forecastSeconds;
+  }
+  if (!QUICK) mergeIntoLatest(figures, console.log);
 }
 
 main().catch((e) => {

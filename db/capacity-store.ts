@@ -147,6 +147,8 @@ export const pendingCapacityEvents = async (db: Db, limit: number): Promise<stri
 
 export const HOUR_MS = 3_600_000;
 
+const dateOf = (v: Date | string | number) => (v instanceof Date ? v : new Date(v));
+
 /**
  * Recomputes the hourly rollup of [hourStart, hourStart + 1 h) from the raw points, replacing
  * what was there: idempotent, and a late point is counted when its hour is rolled up again.
@@ -199,21 +201,42 @@ const daysAfter = (db: Db, column: Prisma.Sql, originDays: number) =>
     ? Prisma.sql`(CAST(EXTRACT(EPOCH FROM ${column}) AS DOUBLE PRECISION) / 86400.0 - CAST(${originDays} AS DOUBLE PRECISION))`
     : Prisma.sql`(julianday(${column}) - 2440587.5 - ${originDays})`;
 
+/** Series per aggregate query: each is an index seek per series on the rollups' key, in key order. */
+const SUMS_CHUNK = 500;
+
 /**
  * Per CI × metric in `metrics`, the least-squares sums of its hourly means over [from, to) (x in
- * days after `from`) and its latest reading, in one grouped pass over the hourly rollups.
+ * days after `from`) and its latest reading. The series are found from the window's daily
+ * rollups (thirty times fewer rows), then summed a chunk of CIs at a time by their key: one
+ * grouped pass over the whole window would sort millions of rows (the planner takes the time
+ * index, then needs a temporary B-tree for the grouping).
  */
-export async function seriesSums(db: Db, metrics: readonly string[], from: Date, to: Date): Promise<SeriesSumsRow[]> {
+export async function seriesSums(db: Db, metrics: readonly string[], from: Date, to: Date, progress: (done: number) => void = () => {}): Promise<SeriesSumsRow[]> {
   if (metrics.length === 0) return [];
+  const dayFrom = new Date(Math.floor(from.getTime() / 86_400_000) * 86_400_000);
+  const series = await db.metricRollup.groupBy({ by: ['metric', 'ciId'], where: { bucket: 'day', at: { gte: dayFrom, lt: to }, metric: { in: [...new Set(metrics)] } }, orderBy: [{ metric: 'asc' }, { ciId: 'asc' }] });
+  const byMetric = new Map<string, string[]>();
+  for (const s of series) {
+    const ids = byMetric.get(s.metric);
+    if (ids) ids.push(s.ciId);
+    else byMetric.set(s.metric, [s.ciId]);
+  }
   const x = daysAfter(db, Prisma.sql`r."at"`, from.getTime() / 86_400_000);
   const y = Prisma.sql`(r."sum" / r."count")`;
-  const rows = await db.$queryRaw<{ ciId: string; metric: string; n: number | bigint; sx: number; sy: number; sxy: number; sxx: number; lastAt: Date | string; last: number }[]>`
-    SELECT r."ciId" AS "ciId", r."metric" AS "metric", COUNT(*) AS "n", SUM(${x}) AS "sx", SUM(${y}) AS "sy", SUM(${x} * ${y}) AS "sxy", SUM(${x} * ${x}) AS "sxx", MAX(r."at") AS "lastAt",
-      (SELECT q."last" FROM "MetricRollup" q WHERE q."ciId" = r."ciId" AND q."metric" = r."metric" AND q."bucket" = 'hour' AND q."at" >= ${from} AND q."at" < ${to} ORDER BY q."at" DESC LIMIT 1) AS "last"
-    FROM "MetricRollup" r
-    WHERE r."bucket" = 'hour' AND r."at" >= ${from} AND r."at" < ${to} AND r."metric" IN (${Prisma.join([...new Set(metrics)])})
-    GROUP BY r."ciId", r."metric"`;
-  return rows.map((r) => ({ ciId: r.ciId, metric: r.metric, n: Number(r.n), sx: Number(r.sx), sy: Number(r.sy), sxy: Number(r.sxy), sxx: Number(r.sxx), lastAt: new Date(r.lastAt).getTime(), last: Number(r.last) }));
+  const out: SeriesSumsRow[] = [];
+  for (const [metric, ciIds] of byMetric) {
+    for (let i = 0; i < ciIds.length; i += SUMS_CHUNK) {
+      const rows = await db.$queryRaw<{ ciId: string; metric: string; n: number | bigint; sx: number; sy: number; sxy: number; sxx: number; lastAt: Date | string; last: number }[]>`
+        SELECT r."ciId" AS "ciId", r."metric" AS "metric", COUNT(*) AS "n", SUM(${x}) AS "sx", SUM(${y}) AS "sy", SUM(${x} * ${y}) AS "sxy", SUM(${x} * ${x}) AS "sxx", MAX(r."at") AS "lastAt",
+          (SELECT q."last" FROM "MetricRollup" q WHERE q."ciId" = r."ciId" AND q."metric" = r."metric" AND q."bucket" = 'hour' AND q."at" >= ${from} AND q."at" < ${to} ORDER BY q."at" DESC LIMIT 1) AS "last"
+        FROM "MetricRollup" r
+        WHERE r."ciId" IN (${Prisma.join(ciIds.slice(i, i + SUMS_CHUNK))}) AND r."metric" = ${metric} AND r."bucket" = 'hour' AND r."at" >= ${from} AND r."at" < ${to}
+        GROUP BY r."ciId", r."metric"`;
+      for (const r of rows) out.push({ ciId: r.ciId, metric: r.metric, n: Number(r.n), sx: Number(r.sx), sy: Number(r.sy), sxy: Number(r.sxy), sxx: Number(r.sxx), lastAt: dateOf(r.lastAt).getTime(), last: Number(r.last) });
+      progress(out.length);
+    }
+  }
+  return out;
 }
 
 export interface ForecastRow {
@@ -261,7 +284,6 @@ export interface ForecastListing {
   problemNumber: string | null;
 }
 
-const dateOf = (v: Date | string | number) => (v instanceof Date ? v : new Date(v));
 
 /** The stored forecasts, soonest exhaustion first (never-exhausting last), with their CI and problem. */
 export async function forecastListing(db: Db, q: { metric?: string; ciClass?: string; exhaustBefore?: Date; limit: number }): Promise<ForecastListing[]> {
