@@ -48,3 +48,21 @@ export function workflowTestBed(taskQueue: string): WorkflowTestBed {
   });
   return bed;
 }
+
+/** What a record's workflow left in the database, as the room tests compare it. */
+export function recordTrail(bed: WorkflowTestBed) {
+  const actionsOf = async (id: string) => (await bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
+  return {
+    actionsOf,
+    /** The actions recorded, once the worker has written what the skipped time fired (asked again for up to 10 s). */
+    async expectActions(id: string, expected: string[]): Promise<void> {
+      const until = Date.now() + 10_000;
+      while (JSON.stringify(await actionsOf(id)) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(await actionsOf(id)).toEqual(expected);
+    },
+    /** Who was told what about the record: [recipient, kind] in id order. */
+    toldOf: async (id: string) => (await bed.tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((n) => [n.recipient, n.kind]),
+    /** The webhook events the record raised, in id order. */
+    eventsOf: async (id: string) => (await bed.tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type),
+  };
+}

@@ -11,13 +11,14 @@ import type { AccessReviewView } from '../../domain/schemas/access-review';
 import { accessReviewCommandUpdates, createAccessReviewUpdate, type CreateAccessReviewInput } from '../../workflows/contracts/access-review';
 import { FAILURE } from '../../workflows/contracts/record';
 import { accessReviewWorkflow } from '../../workflows/access-review';
-import { workflowTestBed } from '../support/workflow-bed';
+import { recordTrail, workflowTestBed } from '../support/workflow-bed';
 
 const DAY = 86_400_000;
 const TQ = 'access-review-wf';
 const RECORD = { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false };
 
 const bed = workflowTestBed(TQ);
+const { expectActions, toldOf, eventsOf } = recordTrail(bed);
 let seq = 0;
 
 /** A review of a system owned by l2-support (manager usr-admin), owner usr-agent, 14 days to decide. */
@@ -37,14 +38,6 @@ async function open(): Promise<{ h: WorkflowHandle; view: AccessReviewView; t0: 
 
 const decide = (h: WorkflowHandle, account: string, decision: 'confirm' | 'revoke', note?: string) =>
   h.executeUpdate(accessReviewCommandUpdates.decide, { args: [{ actor: 'usr-agent', body: { account, decision, ...(note ? { note } : {}) } }] });
-const actionsOf = async (id: string) => (await bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
-async function expectActions(id: string, expected: string[]): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (JSON.stringify(await actionsOf(id)) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  expect(await actionsOf(id)).toEqual(expected);
-}
-const toldOf = async (id: string) => (await bed.tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((n) => [n.recipient, n.kind]);
-const eventsOf = async (id: string) => (await bed.tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
 
 test('left undecided: reminded 7 days and 1 day before, escalated to the group manager and the security group at the deadline; decided late it completes', async () => {
   const { h, view, t0 } = await open();

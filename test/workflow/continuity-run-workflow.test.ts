@@ -13,13 +13,14 @@ import { continuityRunCommandUpdates, createContinuityRunUpdate, type CreateCont
 import { FAILURE } from '../../workflows/contracts/record';
 import { continuityRunWorkflow } from '../../workflows/continuity-run';
 import { createCiTx } from '../../db/ci-store';
-import { workflowTestBed } from '../support/workflow-bed';
+import { recordTrail, workflowTestBed } from '../support/workflow-bed';
 
 const MIN = 60_000;
 const TQ = 'continuity-run-wf';
 const RECORD = { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false };
 
 const bed = workflowTestBed(TQ);
+const { expectActions, toldOf, eventsOf } = recordTrail(bed);
 let seq = 0;
 let service: { id: string; number: string; name: string };
 
@@ -48,14 +49,6 @@ async function open(kind: 'test' | 'invocation', rto = 120): Promise<{ h: Workfl
 
 const cmd = (h: WorkflowHandle, name: keyof typeof continuityRunCommandUpdates, body: Record<string, unknown>) =>
   h.executeUpdate<ContinuityRunRecord, [{ actor: string; body: Record<string, unknown> }]>(continuityRunCommandUpdates[name].name, { args: [{ actor: 'usr-agent', body }] });
-const actionsOf = async (id: string) => (await bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
-async function expectActions(id: string, expected: string[]): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (JSON.stringify(await actionsOf(id)) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  expect(await actionsOf(id)).toEqual(expected);
-}
-const toldOf = async (id: string) => (await bed.tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((n) => [n.recipient, n.kind]);
-const eventsOf = async (id: string) => (await bed.tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
 
 test('left undone: each step reminded at 75 % of its slot and escalated to its group manager at its deadline; finished after the RTO it is overrun and raises a problem', async () => {
   const { h, view, planId } = await open('test', 60);

@@ -12,13 +12,14 @@ import type { ContractView } from '../../domain/schemas/contract';
 import { contractCommandUpdates, createContractUpdate, getContractQuery, type CreateContractInput } from '../../workflows/contracts/contract';
 import { FAILURE } from '../../workflows/contracts/record';
 import { contractWorkflow } from '../../workflows/contract';
-import { workflowTestBed } from '../support/workflow-bed';
+import { recordTrail, workflowTestBed } from '../support/workflow-bed';
 
 const DAY = 86_400_000;
 const TQ = 'contract-wf';
 const RECORD = { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false };
 
 const bed = workflowTestBed(TQ);
+const { expectActions, toldOf, eventsOf } = recordTrail(bed);
 let seq = 0;
 
 /** A contract of 120 days from now with 30 days' notice: reminders at day 60 and 83, the notice deadline at day 90. */
@@ -37,15 +38,6 @@ async function open(renewal: 'auto' | 'manual' | 'none'): Promise<{ h: WorkflowH
 }
 
 const command = (h: WorkflowHandle, name: keyof typeof contractCommandUpdates, body: object) => h.executeUpdate(contractCommandUpdates[name] as typeof contractCommandUpdates.amend, { args: [{ actor: 'usr-change_manager', body: body as never }] });
-const actionsOf = async (id: string) => (await bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
-/** The actions recorded, once the worker has written what the skipped time fired (asked again for up to 10 s). */
-async function expectActions(id: string, expected: string[]): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (JSON.stringify(await actionsOf(id)) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  expect(await actionsOf(id)).toEqual(expected);
-}
-const toldOf = async (id: string) => (await bed.tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((n) => [n.recipient, n.kind]);
-const eventsOf = async (id: string) => (await bed.tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
 async function refused(h: WorkflowHandle, name: keyof typeof contractCommandUpdates, body: object): Promise<void> {
   const e = await command(h, name, body).catch((x) => x);
   expect(e).toBeInstanceOf(WorkflowUpdateFailedError);

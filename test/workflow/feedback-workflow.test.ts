@@ -11,7 +11,7 @@ import type { FeedbackView } from '../../domain/schemas/feedback';
 import { createFeedbackUpdate, feedbackCommandUpdates, getFeedbackQuery, type CreateFeedbackInput } from '../../workflows/contracts/feedback';
 import { FAILURE } from '../../workflows/contracts/record';
 import { feedbackWorkflow } from '../../workflows/feedback';
-import { workflowTestBed } from '../support/workflow-bed';
+import { recordTrail, workflowTestBed } from '../support/workflow-bed';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,6 +19,7 @@ const TQ = 'feedback-wf';
 const RECORD = { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false };
 
 const bed = workflowTestBed(TQ);
+const { eventsOf } = recordTrail(bed);
 let seq = 0;
 
 async function open(kind: 'complaint' | 'compliment'): Promise<{ h: WorkflowHandle; view: FeedbackView }> {
@@ -41,7 +42,6 @@ async function expectAlarms(id: string, expected: string[]): Promise<void> {
   expect(await alarmsOf(id)).toEqual(expected);
 }
 const notificationsOf = (id: string) => bed.tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } });
-const eventsOf = async (id: string) => (await bed.tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
 
 test('an unacknowledged complaint warns at 75% and breaches at its target, once each, to the group and the account manager; acknowledged late, its resolution alarms still run until resolved', async () => {
   const { h, view } = await open('complaint');

@@ -10,13 +10,14 @@ import type { SecurityPolicyView } from '../../domain/schemas/security-policy';
 import { createSecurityPolicyUpdate, getSecurityPolicyQuery, securityPolicyCommandUpdates, type CreateSecurityPolicyInput } from '../../workflows/contracts/security-policy';
 import { FAILURE } from '../../workflows/contracts/record';
 import { securityPolicyWorkflow } from '../../workflows/security-policy';
-import { workflowTestBed } from '../support/workflow-bed';
+import { recordTrail, workflowTestBed } from '../support/workflow-bed';
 
 const DAY = 86_400_000;
 const TQ = 'security-policy-wf';
 const RECORD = { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false };
 
 const bed = workflowTestBed(TQ);
+const { expectActions, toldOf, eventsOf } = recordTrail(bed);
 let seq = 0;
 
 /** A policy due for review in 60 days: reminders at day 30 and 53, the lapse at day 60. */
@@ -33,14 +34,6 @@ async function open(): Promise<{ h: WorkflowHandle; view: SecurityPolicyView; t0
 
 const command = (h: WorkflowHandle, name: keyof typeof securityPolicyCommandUpdates, body: object) =>
   h.executeUpdate(securityPolicyCommandUpdates[name] as typeof securityPolicyCommandUpdates.retire, { args: [{ actor: 'usr-change_manager', body: body as never }] });
-const actionsOf = async (id: string) => (await bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
-async function expectActions(id: string, expected: string[]): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (JSON.stringify(await actionsOf(id)) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  expect(await actionsOf(id)).toEqual(expected);
-}
-const toldOf = async (id: string) => (await bed.tdb.db.notification.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((n) => [n.recipient, n.kind]);
-const eventsOf = async (id: string) => (await bed.tdb.db.outboxEvent.findMany({ where: { recordId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
 
 test('unreviewed: reminded 30 and 7 days before, lapsed at the review date; a late review makes it active again and the reminders start over', async () => {
   const { h, view } = await open();
