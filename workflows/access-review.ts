@@ -1,5 +1,4 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AccessReviewActivities } from '../activities/access-review';
 import { accessReviewDeadlines, accessReviewView, alarmEffect, decideEffect, decideRefusal, isTerminal, newAccessReview } from '../domain/security/access-review';
 import type { AccessReviewSnapshot, AccessReviewView } from '../domain/schemas/access-review';
@@ -7,19 +6,12 @@ import {
   accessReviewCommandUpdates, createAccessReviewUpdate, getAccessReviewQuery,
   type AccessReviewCarriedState, type AccessReviewCommandPayloads, type AccessReviewWorkflowInput,
 } from './contracts/access-review';
-import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidTransition } from './kernel/record-process';
 
 /** The manager lookup when a review is escalated: nobody waits, so it retries until the database answers. */
 const lookups = proxyActivities<AccessReviewActivities>({ startToCloseTimeout: '10s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } });
 
-function searchAttributes(s: AccessReviewSnapshot): SearchAttributeUpdatePair[] {
-  return [
-    { key: SA.RecordType, value: 'access_review' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-  ];
-}
+const searchAttributes = recordSearchAttributes('access_review');
 
 /** One access review of one system: its rules are in domain/security/access-review.ts. */
 export async function accessReviewWorkflow(input: AccessReviewWorkflowInput): Promise<AccessReviewView | null> {

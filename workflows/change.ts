@@ -40,7 +40,7 @@ import type { ChangeOutcome } from './contracts/problem';
 import { changeMovedSignal, releaseWorkflowId } from './contracts/release';
 import { FAILURE } from './contracts/record';
 import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidInput, invalidTransition } from './kernel/record-process';
 
 /** Reads of the CMDB: quick, retried a few times (a caller may be waiting). */
 const lookups = proxyActivities<ChangeActivities>({
@@ -275,12 +275,7 @@ class ChangeRoom {
 }
 
 function searchAttributes(s: ChangeSnapshot): SearchAttributeUpdatePair[] {
-  const pairs: SearchAttributeUpdatePair[] = [
-    { key: SA.RecordType, value: 'change' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-    { key: SA.ChangeType, value: s.type },
-  ];
+  const pairs: SearchAttributeUpdatePair[] = [...recordSearchAttributes('change')(s), { key: SA.ChangeType, value: s.type }];
   if (s.risk) pairs.push({ key: SA.Risk, value: s.risk.level });
   return pairs;
 }

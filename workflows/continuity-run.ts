@@ -1,5 +1,4 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ContinuityActivities } from '../activities/continuity';
 import { raisesProblem } from '../domain/continuity/lifecycle';
 import { alarmEffect, commandAction, commandEffect, commandRefusal, continuityRunView, isTerminal, newContinuityRun, parseAlarm, problemEffect, runDeadlines } from '../domain/continuity/run';
@@ -8,19 +7,12 @@ import {
   continuityRunCommandUpdates, createContinuityRunUpdate, getContinuityRunQuery,
   type ContinuityRunCarriedState, type ContinuityRunCommandPayloads, type ContinuityRunWorkflowInput,
 } from './contracts/continuity-run';
-import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidTransition } from './kernel/record-process';
 
 /** Lookups and the problem raised: nobody waits on them but the run itself, so they retry until the database and engine answer. */
 const acts = proxyActivities<ContinuityActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } });
 
-function searchAttributes(s: ContinuityRunSnapshot): SearchAttributeUpdatePair[] {
-  return [
-    { key: SA.RecordType, value: 'continuity_run' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-  ];
-}
+const searchAttributes = recordSearchAttributes('continuity_run');
 
 const minutes = (ms: number) => Math.round(ms / 60_000);
 

@@ -1,22 +1,14 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ContractActivities } from '../activities/contract';
 import { alarmEffect, commandEffect, commandRefusal, contractDeadlines, contractView, isTerminal, newContract } from '../domain/supplier/contract';
 import type { ContractSnapshot, ContractView } from '../domain/schemas/contract';
 import { contractCommandUpdates, createContractUpdate, getContractQuery, type ContractCarriedState, type ContractCommandPayloads, type ContractWorkflowInput } from './contracts/contract';
-import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidTransition } from './kernel/record-process';
 
 /** The manager lookup when a renewal is escalated: nobody waits, so it retries until the database answers. */
 const lookups = proxyActivities<ContractActivities>({ startToCloseTimeout: '10s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } });
 
-function searchAttributes(s: ContractSnapshot): SearchAttributeUpdatePair[] {
-  return [
-    { key: SA.RecordType, value: 'contract' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-  ];
-}
+const searchAttributes = recordSearchAttributes('contract');
 
 /** A supplier contract: its rules are in domain/supplier/contract.ts; the API resolves every reference before it gets here. */
 export async function contractWorkflow(input: ContractWorkflowInput): Promise<ContractView | null> {

@@ -1,18 +1,10 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { alarmEffect, commandEffect, feedbackDeadlines, feedbackView, isTerminal, newFeedback, nextFeedbackState } from '../domain/relationship/feedback';
 import type { FeedbackSnapshot, FeedbackView } from '../domain/schemas/feedback';
 import { createFeedbackUpdate, feedbackCommandUpdates, getFeedbackQuery, type FeedbackCarriedState, type FeedbackCommandPayloads, type FeedbackWorkflowInput } from './contracts/feedback';
-import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidTransition } from './kernel/record-process';
 
-function searchAttributes(s: FeedbackSnapshot): SearchAttributeUpdatePair[] {
-  return [
-    { key: SA.RecordType, value: 'feedback' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-  ];
-}
+const searchAttributes = recordSearchAttributes('feedback');
 
 /** A complaint or compliment: its rules are in domain/relationship/feedback.ts; the API resolves every reference before it gets here. */
 export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<FeedbackView | null> {

@@ -1,5 +1,4 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ProblemActivities } from '../activities/problem';
 import {
   acceptRiskEffect,
@@ -40,8 +39,7 @@ import {
   type ProblemWorkflowInput,
 } from './contracts/problem';
 import { FAILURE } from './contracts/record';
-import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidInput, invalidTransition } from './kernel/record-process';
 
 /** Reads and number allocation: quick, a caller is waiting. */
 const lookups = proxyLocalActivities<ProblemActivities>({
@@ -188,13 +186,7 @@ class ProblemRoom {
   };
 }
 
-function searchAttributes(s: ProblemSnapshot): SearchAttributeUpdatePair[] {
-  return [
-    { key: SA.RecordType, value: 'problem' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-  ];
-}
+const searchAttributes = recordSearchAttributes('problem');
 
 export async function problemWorkflow(input: ProblemWorkflowInput): Promise<ProblemView | null> {
   const record: Problem = new RecordProcess(input, {

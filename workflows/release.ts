@@ -1,5 +1,4 @@
 import { getExternalWorkflowHandle, log, ParentClosePolicy, proxyActivities, proxyLocalActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ReleaseActivities } from '../activities/release';
 import type { Deadline } from '../domain/record';
 import { approvalEnvironment, evaluateGate } from '../domain/release/gate';
@@ -45,8 +44,7 @@ import {
   type ReleaseCommandPayloads,
   type ReleaseWorkflowInput,
 } from './contracts/release';
-import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidInput, invalidTransition } from './kernel/record-process';
 
 /** Reads for the gate: quick. */
 const lookups = proxyLocalActivities<ReleaseActivities>({
@@ -254,13 +252,7 @@ class ReleaseRoom {
   };
 }
 
-function searchAttributes(s: ReleaseSnapshot): SearchAttributeUpdatePair[] {
-  return [
-    { key: SA.RecordType, value: 'release' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-  ];
-}
+const searchAttributes = recordSearchAttributes('release');
 
 export async function releaseWorkflow(input: ReleaseWorkflowInput): Promise<ReleaseView | null> {
   const record: Release = new RecordProcess(input, {

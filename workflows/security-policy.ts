@@ -1,21 +1,13 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { alarmEffect, commandEffect, commandRefusal, isTerminal, newSecurityPolicy, policyDeadlines, securityPolicyView } from '../domain/security/policy';
 import type { SecurityPolicySnapshot, SecurityPolicyView } from '../domain/schemas/security-policy';
 import {
   createSecurityPolicyUpdate, getSecurityPolicyQuery, securityPolicyCommandUpdates,
   type SecurityPolicyCarriedState, type SecurityPolicyCommandPayloads, type SecurityPolicyWorkflowInput,
 } from './contracts/security-policy';
-import * as SA from './contracts/search-attributes';
-import { RecordProcess, invalidTransition } from './kernel/record-process';
+import { RecordProcess, recordSearchAttributes, invalidTransition } from './kernel/record-process';
 
-function searchAttributes(s: SecurityPolicySnapshot): SearchAttributeUpdatePair[] {
-  return [
-    { key: SA.RecordType, value: 'security_policy' },
-    { key: SA.RecordNumber, value: s.number },
-    { key: SA.RecordState, value: s.state },
-  ];
-}
+const searchAttributes = recordSearchAttributes('security_policy');
 
 /** A security policy: its rules are in domain/security/policy.ts; the API resolves the owner group before it gets here. */
 export async function securityPolicyWorkflow(input: SecurityPolicyWorkflowInput): Promise<SecurityPolicyView | null> {

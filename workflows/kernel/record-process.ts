@@ -2,6 +2,7 @@ import type { QueryDefinition, SearchAttributeUpdatePair, SignalDefinition, Upda
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Deadline, Effect } from '../../domain/record';
 import { FAILURE, type CommandInput, type RecordConfig } from '../contracts/record';
+import * as SA from '../contracts/search-attributes';
 import { RecordKeeper } from './record-keeper';
 import { Serial } from './serial';
 import { FINE_TIMER_MS, kernelV2 } from './versions';
@@ -46,6 +47,15 @@ export interface Timers<C, K extends string> {
   deadlines(c: C, now: number): Deadline<K>[];
   fire(d: Deadline<K>): Promise<void>;
 }
+
+/** The search attributes every record sets (type, number, state); a process with more adds its own to these. */
+export const recordSearchAttributes =
+  (recordType: string) =>
+  <S extends Pick<RecordSnapshot, 'number' | 'state'>>(s: S): SearchAttributeUpdatePair[] => [
+    { key: SA.RecordType, value: recordType },
+    { key: SA.RecordNumber, value: s.number },
+    { key: SA.RecordState, value: s.state },
+  ];
 
 export function invalidTransition(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: FAILURE.invalidTransition, nonRetryable: true });
