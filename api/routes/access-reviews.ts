@@ -18,23 +18,17 @@ import { commandRoutes } from '../command-routes';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { requireCi } from '../refs';
-import { route, type ApiDeps, type RouteDef } from '../route';
+import { route, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
 import { SECURITY_POLICY_READERS, SECURITY_POLICY_WRITERS } from './security-policies';
+import { openRecordDeps } from '../open-record-deps';
 
 async function requireReview(db: Db, ref: string) {
   const row = await db.accessReview.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
   if (!row) throw notFound(`access review ${ref}`);
   return row;
 }
-
-export const reviewDeps = (deps: ApiDeps) => ({
-  db: deps.db,
-  temporal: deps.temporal,
-  taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-  config: { continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes: deps.searchAttributes !== false },
-});
 
 function scheduleView(row: AccessReviewSchedule, ciNumber: string) {
   return {
@@ -68,7 +62,7 @@ export function accessReviewRoutes(): RouteDef[] {
         if (ci.retiredAt) throw conflict(`configuration item ${ci.number} is retired`);
         const owner = await resolveUser(deps.db, body.owner, 'owner');
         try {
-          return await openAccessReview(reviewDeps(deps), user.id, {
+          return await openAccessReview(openRecordDeps(deps), user.id, {
             ciId: ci.id, ciNumber: ci.number, ciName: ci.name, ownerGroup: ci.ownerGroup, owner, dueDays: body.dueDays, accounts: body.accounts,
           });
         } catch (e) {
@@ -90,7 +84,7 @@ export function accessReviewRoutes(): RouteDef[] {
         const owner = await resolveUser(deps.db, body.owner, 'owner');
         // The Schedule first: a cron the engine refuses leaves the system's schedule as it was.
         try {
-          await ensureAccessReviewSchedule(deps.temporal, { ci, cron: body.cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: reviewDeps(deps).config });
+          await ensureAccessReviewSchedule(deps.temporal, { ci, cron: body.cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: openRecordDeps(deps).config });
         } catch (e) {
           const refusal = engineRefusal(e);
           if (refusal === null) throw e;

@@ -27,7 +27,7 @@ import { decodeCursor, listPage, page } from '../pagination';
 import { findCi, resolveCi } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
-import { reviewDeps as openRecordDeps } from './access-reviews';
+import { openRecordDeps } from '../open-record-deps';
 import { affectedView } from './ci-relationships';
 import { auditEntries } from './history';
 import { incidentWorkflowConfig } from './incidents';

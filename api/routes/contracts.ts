@@ -15,10 +15,11 @@ import { contractCommandUpdates } from '../../workflows/contracts/contract';
 import { commandRoutes } from '../command-routes';
 import { conflict, notFound } from '../errors';
 import { listPage } from '../pagination';
-import { route, type ApiDeps, type RouteDef } from '../route';
+import { route, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
 import { SUPPLIER_READERS, SUPPLIER_WRITERS } from './suppliers';
+import { openRecordDeps } from '../open-record-deps';
 
 const COMMAND_ROLES = Object.fromEntries(CONTRACT_COMMANDS.map((c) => [c, SUPPLIER_WRITERS])) as Record<ContractCommandName, typeof SUPPLIER_WRITERS>;
 
@@ -42,13 +43,6 @@ async function ucOf(db: Db, ref: string, supplierName: string): Promise<string> 
   return sla.id;
 }
 
-const contractDeps = (deps: ApiDeps) => ({
-  db: deps.db,
-  temporal: deps.temporal,
-  taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-  config: { continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes: deps.searchAttributes !== false },
-});
-
 /** Supplier contracts: one workflow per contract, with renewal reminders, escalation and expiry. */
 export function contractRoutes(): RouteDef[] {
   return [
@@ -71,7 +65,7 @@ export function contractRoutes(): RouteDef[] {
         const slaId = body.slaId ? await ucOf(deps.db, body.slaId, supplier.name) : null;
         const serviceId = body.serviceId ? await resolveService(deps.db, body.serviceId, 'serviceId') : null;
         try {
-          return await openContract(contractDeps(deps), user.id, {
+          return await openContract(openRecordDeps(deps), user.id, {
             supplierId: supplier.id,
             title: body.title,
             value: body.value,

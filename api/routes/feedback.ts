@@ -16,9 +16,10 @@ import { feedbackCommandUpdates } from '../../workflows/contracts/feedback';
 import { commandRoutes } from '../command-routes';
 import { notFound } from '../errors';
 import { listPage } from '../pagination';
-import { route, type ApiDeps, type RouteDef } from '../route';
+import { route, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
+import { openRecordDeps } from '../open-record-deps';
 
 /** Feedback is taken and worked by the desk and its managers. */
 const DESK: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'release_manager', 'admin'];
@@ -29,13 +30,6 @@ async function requireFeedback(db: Db, ref: string) {
   if (!row) throw notFound(`feedback ${ref}`);
   return row;
 }
-
-const feedbackDeps = (deps: ApiDeps) => ({
-  db: deps.db,
-  temporal: deps.temporal,
-  taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-  config: { continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes: deps.searchAttributes !== false },
-});
 
 /** Complaints and compliments: one workflow per record, with acknowledgement and resolution targets. */
 export function feedbackRoutes(): RouteDef[] {
@@ -58,7 +52,7 @@ export function feedbackRoutes(): RouteDef[] {
         const group = await findGroup(deps.db, groupRef);
         if (!group) throw new ValidationFailed('group does not exist', [{ path: 'group', message: `no group ${groupRef}` }]);
         try {
-          return await openFeedback(feedbackDeps(deps), user.id, {
+          return await openFeedback(openRecordDeps(deps), user.id, {
             customerId: customer.id,
             accountManager: customer.accountManager,
             kind: body.kind,

@@ -13,9 +13,10 @@ import { securityPolicyCommandUpdates } from '../../workflows/contracts/security
 import { commandRoutes } from '../command-routes';
 import { notFound } from '../errors';
 import { listPage } from '../pagination';
-import { route, type ApiDeps, type RouteDef } from '../route';
+import { route, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { auditEntries } from './history';
+import { openRecordDeps } from '../open-record-deps';
 
 /** Staff read the policies; managers and admins keep them (there is no security role: the owner group is told). */
 export const SECURITY_POLICY_READERS: readonly Role[] = ['agent', 'problem_manager', 'change_manager', 'cab_member', 'release_manager', 'admin'];
@@ -27,13 +28,6 @@ async function requirePolicy(db: Db, ref: string) {
   if (!row) throw notFound(`security policy ${ref}`);
   return row;
 }
-
-const policyDeps = (deps: ApiDeps) => ({
-  db: deps.db,
-  temporal: deps.temporal,
-  taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-  config: { continueAsNewAfterEvents: deps.env.CONTINUE_AS_NEW_AFTER_EVENTS, createTimeoutMs: 60_000, searchAttributes: deps.searchAttributes !== false },
-});
 
 /** Security policies: one workflow per policy, with reminders before its review date and its lapse. */
 export function securityPolicyRoutes(): RouteDef[] {
@@ -53,7 +47,7 @@ export function securityPolicyRoutes(): RouteDef[] {
         const group = await findGroup(deps.db, body.ownerGroup);
         if (!group) throw new ValidationFailed('ownerGroup does not exist', [{ path: 'ownerGroup', message: `no group ${body.ownerGroup}` }]);
         try {
-          return await openSecurityPolicy(policyDeps(deps), user.id, {
+          return await openSecurityPolicy(openRecordDeps(deps), user.id, {
             title: body.title,
             ownerGroup: group.name,
             body: body.body,
