@@ -2,12 +2,12 @@
  * The daily continuity check's Schedule, a system Schedule like trend detection's: kept by the
  * worker at start (created, or updated when CONTINUITY_CHECK_CRON changed), runs never overlap.
  */
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Env } from '../config/env';
 import { CONTINUITY_CHECK_SCHEDULE_ID, CONTINUITY_CHECK_WORKFLOW, type ContinuityCheckInput } from '../workflows/contracts/continuity-check';
 import { CONTINUITY_SCHEDULED_TEST_WORKFLOW, continuityTestScheduleId, type ContinuityScheduledTestInput } from '../workflows/contracts/continuity-run';
 import type { RecordConfig } from '../workflows/contracts/record';
-import { ensureSchedule, systemScheduleOptions, type EnsureResult } from './schedules';
+import { deleteScheduleIfAny, ensureSchedule, systemScheduleOptions, type EnsureResult } from './schedules';
 
 export type ContinuityScheduleEnv = Pick<Env, 'TEMPORAL_TASK_QUEUE' | 'CONTINUITY_CHECK_CRON'>;
 
@@ -68,10 +68,4 @@ export function continuityTestScheduleOptions(t: ContinuityTestScheduleTarget) {
 export const ensureContinuityTestSchedule = (client: Client, t: ContinuityTestScheduleTarget): Promise<{ scheduleId: string; result: EnsureResult }> => ensureSchedule(client, continuityTestScheduleOptions(t));
 
 /** The plan's Schedule gone (none is fine). */
-export async function deleteContinuityTestSchedule(client: Client, planNumber: string): Promise<void> {
-  try {
-    await client.schedule.getHandle(continuityTestScheduleId(planNumber)).delete();
-  } catch (e) {
-    if (!(e instanceof ScheduleNotFoundError)) throw e;
-  }
-}
+export const deleteContinuityTestSchedule = (client: Client, planNumber: string): Promise<void> => deleteScheduleIfAny(client, continuityTestScheduleId(planNumber));

@@ -109,7 +109,7 @@ export function ensureVerificationSchedule(client: Client, env: VerificationSche
   return ensureSchedule(client, verificationScheduleOptions(env, opts));
 }
 
-/** What a system Schedule (one per deployment, kept by the worker at start) is made of. */
+/** What a Schedule of the project is made of: a system one (kept by the worker at start) or one record's (a review's, a plan's test). */
 export interface SystemScheduleSpec {
   scheduleId: string;
   /** A cron, or `off`: the Schedule stays, paused, with `pausedCron`. */
@@ -121,8 +121,9 @@ export interface SystemScheduleSpec {
   workflowType: string;
   taskQueue: string;
   args: [unknown];
-  /** The runs' RecordType search attribute. */
+  /** The runs' RecordType search attribute (and RecordNumber, when the Schedule is one record's). */
   recordType: string;
+  recordNumber?: string;
   /** The runs' title (memo) and the Schedule's. */
   runTitle: string;
   title: string;
@@ -131,8 +132,8 @@ export interface SystemScheduleSpec {
 }
 
 /**
- * A system Schedule's options and fingerprint: runs never overlap (SKIP), a run missed during
- * an outage is caught up within the window, and each run's id is the Schedule's plus its time.
+ * A Schedule's options and fingerprint: runs never overlap (SKIP), a run missed during an
+ * outage is caught up within the window, and each run's id is the Schedule's plus its time.
  */
 export function systemScheduleOptions(s: SystemScheduleSpec) {
   const off = s.cron === 'off';
@@ -150,11 +151,22 @@ export function systemScheduleOptions(s: SystemScheduleSpec) {
       taskQueue: s.taskQueue,
       args: s.args,
       memo: { title: s.runTitle, scheduleFingerprint: fingerprint },
-      ...(s.searchAttributes ? { typedSearchAttributes: [{ key: SA.RecordType, value: s.recordType }] } : {}),
+      ...(s.searchAttributes
+        ? { typedSearchAttributes: [{ key: SA.RecordType, value: s.recordType }, ...(s.recordNumber ? [{ key: SA.RecordNumber, value: s.recordNumber }] : [])] }
+        : {}),
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindow, pauseOnFailure: false },
     state: { paused: off, note: off ? `paused by ${s.setting}=off` : `${s.setting}=${s.cron} (${s.timezone})` },
     memo: { title: s.title },
   } satisfies ScheduleOptions;
   return { options, fingerprint };
+}
+
+/** A Schedule gone (none there is fine): a record's Schedule when the record no longer wants one. */
+export async function deleteScheduleIfAny(client: Client, scheduleId: string): Promise<void> {
+  try {
+    await client.schedule.getHandle(scheduleId).delete();
+  } catch (e) {
+    if (!(e instanceof ScheduleNotFoundError)) throw e;
+  }
 }
