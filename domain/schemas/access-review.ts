@@ -18,7 +18,8 @@ export type ReviewedAccount = z.infer<typeof ReviewedAccount>;
 
 /** The accounts to list: at least one, each named once. */
 export const ReviewedAccounts = z
-  .array(ReviewedAccount)
+  // Strict in requests: an unknown field of an account is the caller's mistake to hear about, not to drop.
+  .array(ReviewedAccount.strict())
   .min(1)
   .max(1000)
   .superRefine((accounts, ctx) => {

@@ -11,15 +11,17 @@ export const MetricName = z
   .regex(/^[a-zA-Z_:][a-zA-Z0-9_:.]{0,99}$/, 'must be a metric name: letters, digits, _ : . (not first), at most 100')
   .openapi({ example: 'disk_used_percent' });
 
-export const MetricPointBody = z.object({
-  ciId: RecordRef.describe('the CI, by id or number'),
-  metric: MetricName,
-  at: IsoTimestamp,
-  value: z.number().finite(),
-});
+export const MetricPointBody = z
+  .object({
+    ciId: RecordRef.describe('the CI, by id or number'),
+    metric: MetricName,
+    at: IsoTimestamp,
+    value: z.number().finite(),
+  })
+  .strict();
 export type MetricPointBody = z.infer<typeof MetricPointBody>;
 
-export const MetricBatchBody = z.object({ points: z.array(MetricPointBody).min(1).max(MAX_METRIC_POINTS) }).openapi('MetricBatch');
+export const MetricBatchBody = z.object({ points: z.array(MetricPointBody).min(1).max(MAX_METRIC_POINTS) }).strict().openapi('MetricBatch');
 export type MetricBatchBody = z.infer<typeof MetricBatchBody>;
 
 export const MetricsAccepted = z

@@ -8,7 +8,8 @@ const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ patter
 const Minutes = z.number().int().min(1).max(525_600);
 
 // Steps are ordered: the recovery time is measured to the last one, so an empty plan could never recover.
-const Steps = z.array(PlanStep).min(1).max(100).describe('the recovery steps, in the order they must be done');
+// Strict in requests: a step's unknown field is the caller's mistake to hear about, not to drop.
+const Steps = z.array(PlanStep.strict()).min(1).max(100).describe('the recovery steps, in the order they must be done');
 
 export const CreateContinuityPlanBody = z
   .object({

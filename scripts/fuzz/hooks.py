@@ -116,6 +116,8 @@ PATH_RULES = [
     (r"^(items\.)?\d+(\.|$)", "an import row, checked by the import"),
     # CSV bodies are text to JSON Schema: their columns are parsed and checked by the import.
     (r"^header(\.|$)", "a CSV's header row, which JSON Schema sees as one string"),
+    # Prometheus text exposition bodies are text to JSON Schema: each line is parsed as a sample.
+    (r"^lines(\.\d+)?$", "a line of a Prometheus text exposition, which JSON Schema sees as one string"),
 ]
 _PATH_RULES = [(re.compile(pattern), why) for pattern, why in PATH_RULES]
 

@@ -23,6 +23,26 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths['/api/v1/problems/{id}/known-error'].post.responses)).toEqual(expect.arrayContaining(['404', '409']));
   });
 
+  test('every object in a JSON request body is closed (no unknown fields, or its keys enumerated): an unknown key is refused by the document, not only by the server', () => {
+    const components = ((doc as unknown as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+    type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; additionalProperties?: unknown; propertyNames?: unknown; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] };
+    const open: string[] = [];
+    const walk = (raw: Schema | undefined, at: string, seen: Set<unknown>) => {
+      const s = (raw?.$ref ? components[raw.$ref.split('/').pop()!] : raw) as Schema | undefined;
+      if (!s || seen.has(s)) return;
+      seen.add(s);
+      if (s.type === 'object' && s.properties && s.additionalProperties !== false && !s.propertyNames) open.push(at);
+      for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, `${at}.${k}`, seen);
+      walk(s.items, `${at}[]`, seen);
+      for (const x of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])]) walk(x, at, seen);
+    };
+    for (const { path, method, op } of ops) {
+      const body = (op.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content?.['application/json']?.schema;
+      if (body) walk(body, `${method.toUpperCase()} ${path} body`, new Set());
+    }
+    expect(open).toEqual([]);
+  });
+
   test("a command body keeps the document's rules when timeSpent is added to it (assign: group or assignee)", () => {
     const body = (doc.paths['/api/v1/incidents/{id}/assign'].post.requestBody as { content: Record<string, { schema: { anyOf?: unknown; properties: Record<string, unknown> } }> }).content['application/json'].schema;
     expect(body.anyOf).toEqual([{ required: ['group'] }, { required: ['assignee'] }]);
