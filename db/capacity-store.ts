@@ -146,6 +146,8 @@ export const pendingCapacityEvents = async (db: Db, limit: number): Promise<stri
 // ten thousand series moves sums across, never the points.
 
 export const HOUR_MS = 3_600_000;
+/** A bucket of ten thousand series is rewritten in one transaction: seconds, not Prisma's default 5 s. */
+const ROLLUP_TX = { timeout: 120_000, maxWait: 10_000 };
 
 const dateOf = (v: Date | string | number) => (v instanceof Date ? v : new Date(v));
 
@@ -164,7 +166,7 @@ export async function rollupHour(db: Db, hourStart: Date): Promise<number> {
         (SELECT q."value" FROM "MetricPoint" q WHERE q."ciId" = p."ciId" AND q."metric" = p."metric" AND q."at" >= ${hourStart} AND q."at" < ${end} ORDER BY q."at" DESC LIMIT 1)
       FROM "MetricPoint" p WHERE p."at" >= ${hourStart} AND p."at" < ${end}
       GROUP BY p."ciId", p."metric"`;
-  });
+  }, ROLLUP_TX);
 }
 
 /** The daily rollup of [dayStart, dayStart + 1 d) from that day's hourly rollups, replacing what was there. */
@@ -178,7 +180,7 @@ export async function rollupDay(db: Db, dayStart: Date): Promise<number> {
         (SELECT q."last" FROM "MetricRollup" q WHERE q."ciId" = r."ciId" AND q."metric" = r."metric" AND q."bucket" = 'hour' AND q."at" >= ${dayStart} AND q."at" < ${end} ORDER BY q."at" DESC LIMIT 1)
       FROM "MetricRollup" r WHERE r."bucket" = 'hour' AND r."at" >= ${dayStart} AND r."at" < ${end}
       GROUP BY r."ciId", r."metric"`;
-  });
+  }, ROLLUP_TX);
 }
 
 /** Raw points before `before` (their hours are rolled up by then), and hourly rollups before `hoursBefore`. */
