@@ -29,13 +29,29 @@ export interface OpenRecord<Input, View> {
   details(number: string): string;
 }
 
-export async function openRecord<Input, View>(deps: OpenRecordDeps, o: OpenRecord<Input, View>): Promise<View> {
-  const number = await nextNumber(deps.db, o.recordType);
+/** A record's identity chosen before its workflow starts, so a retried opening finds the one it started. */
+export interface Reservation {
+  id: string;
+  number: string;
+}
+
+export const reserveRecord = async (db: OpenRecordDeps['db'], recordType: keyof typeof NUMBER_PREFIX, idPrefix: string): Promise<Reservation> => ({
+  id: newId(idPrefix),
+  number: await nextNumber(db, recordType),
+});
+
+/**
+ * Opens a record: update-with-start of its workflow, whose create Update persists it before it
+ * answers. With a reservation, a repeat attaches to the workflow already started (its create
+ * answers with the record as it is) instead of failing.
+ */
+export async function openRecord<Input, View>(deps: OpenRecordDeps, o: OpenRecord<Input, View>, reservation?: Reservation): Promise<View> {
+  const { id, number } = reservation ?? (await reserveRecord(deps.db, o.recordType, o.idPrefix));
   const startWorkflowOperation = new WithStartWorkflowOperation(o.workflowType, {
     workflowId: o.workflowId(number),
     taskQueue: deps.taskQueue,
-    args: [{ id: newId(o.idPrefix), number, config: deps.config }],
-    workflowIdConflictPolicy: 'FAIL',
+    args: [{ id, number, config: deps.config }],
+    ...(reservation ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : { workflowIdConflictPolicy: 'FAIL' as const }),
     staticSummary: o.summary(number).slice(0, 200),
     staticDetails: o.details(number),
     ...(deps.config.searchAttributes === false ? {} : { typedSearchAttributes: [{ key: SA.RecordType, value: o.recordType }, { key: SA.RecordNumber, value: number }] }),

@@ -7,6 +7,8 @@
  */
 import { PROVIDERS } from '../support/database';
 import { useDevServer, useStack, errorPaths } from '../support/stack-bed';
+import { openAccessReview } from '../../temporal/open-access-review';
+import { reserveRecord } from '../../temporal/open-record';
 
 const paths = errorPaths;
 
@@ -60,6 +62,17 @@ describe.each(PROVIDERS)('access reviews on %s', (provider) => {
     const events = await s.tdb.db.outboxEvent.findMany({ where: { recordId: arv.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual(['access_review.created', 'access_review.revoked', 'access_review.confirmed', 'access_review.completed']);
     expect((await s.tdb.db.accessReview.findUniqueOrThrow({ where: { id: arv.id } })).state).toBe('completed');
+  });
+
+  test('an opening repeated with its reservation (a retried scheduled opening) attaches to the review it opened', async () => {
+    const ci = (await s.api('POST', '/api/v1/cis', { token: 'dev-admin', body: { name: `vault-${provider}`, class: 'server' } })).body as { id: string; number: string; name: string };
+    const deps = { db: s.tdb.db, temporal: s.env.client, taskQueue: s.taskQueue, config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: true } };
+    const body = { ciId: ci.id, ciNumber: ci.number, ciName: ci.name, ownerGroup: null, owner: 'usr-agent', dueDays: 14, accounts: [{ account: 'root', holder: 'ops', access: 'all' }] };
+    const reservation = await reserveRecord(s.tdb.db, 'access_review', 'arv');
+    const first = await openAccessReview(deps, 'system', body, reservation);
+    const again = await openAccessReview(deps, 'system', body, reservation);
+    expect([first.number, again.id, again.number]).toEqual([reservation.number, first.id, reservation.number]);
+    expect(await s.tdb.db.accessReview.count({ where: { ciId: ci.id } })).toBe(1);
   });
 
   test("a system's Schedule made, changed and deleted with its cron; each run opens a review from the stored accounts", async () => {
