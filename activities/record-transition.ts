@@ -124,6 +124,13 @@ export async function mailNotifications(deps: ActivityDeps, ids: string[]): Prom
 
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
   const writers = new Map(stores.map((st) => [st.recordType, st.write as (tx: Tx, s: unknown, seq: number, replace?: boolean) => Promise<void>]));
+  const raisedBy = new Map(stores.flatMap((st) => (st.notificationsOf ? [[st.recordType, st.notificationsOf as (s: unknown) => string[]] as const] : [])));
+  /** What the store's write raised itself for this snapshot and is there (only read when mail is on). */
+  const storeNotifications = async (w: TransitionWrite): Promise<string[]> => {
+    const ids = deps.mailer ? (raisedBy.get(w.recordType)?.(w.snapshot) ?? []) : [];
+    if (ids.length === 0) return [];
+    return (await deps.db.notification.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((n) => n.id);
+  };
   return {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
@@ -171,7 +178,7 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
           });
         }
       }));
-      await mailNotifications(deps, w.notifications.map((_, i) => notificationId(w, i)));
+      await mailNotifications(deps, [...w.notifications.map((_, i) => notificationId(w, i)), ...(await storeNotifications(w))]);
       if (toDeliver === null) {
         // A retry of a committed transition: whatever is still undispatched.
         const pending = await deps.db.outboxEvent.findMany({ where: { id: { in: eventIds }, dispatchedAt: null }, select: { id: true } });

@@ -60,6 +60,8 @@ async function writeOutage(tx: Tx, s: IncidentSnapshot, replace: boolean): Promi
  * commands do not change. The ids are the incident's, so a retried write invites once; the
  * customer is the one the caller is a contact of.
  */
+const surveyNotificationId = (incidentId: string) => `ntf-svy-${incidentId}`;
+
 async function writeSurvey(tx: Tx, s: IncidentSnapshot): Promise<void> {
   const recipient = s.state === 'closed' && s.closedAt !== null ? surveyRecipient(s) : null;
   if (!recipient || (await tx.survey.findUnique({ where: { incidentId: s.id }, select: { id: true } }))) return;
@@ -70,13 +72,14 @@ async function writeSurvey(tx: Tx, s: IncidentSnapshot): Promise<void> {
     data: { id, incidentId: s.id, serviceId: s.serviceId, team: s.assignmentGroup, customerId: contact?.customerId ?? null, recipient, tokenHash: surveyTokenDigest(token), sentAt: new Date(s.closedAt!), expiresAt: new Date(s.closedAt! + SURVEY_VALID_MS) },
   });
   await tx.notification.create({
-    data: { id: `ntf-${id}`, recordType: 'incident', recordId: s.id, recipient, kind: 'survey_invitation', message: `How did we do on ${s.number}? Rate it 1-5 (once, within ${SURVEY_VALID_MS / 86_400_000} days): POST /api/v1/surveys/${token} {"score": 1-5, "comment": "..."}`, createdAt: new Date(s.closedAt!) },
+    data: { id: surveyNotificationId(s.id), recordType: 'incident', recordId: s.id, recipient, kind: 'survey_invitation', message: `How did we do on ${s.number}? Rate it 1-5 (once, within ${SURVEY_VALID_MS / 86_400_000} days): POST /api/v1/surveys/${token} {"score": 1-5, "comment": "..."}`, createdAt: new Date(s.closedAt!) },
   });
 }
 
 /** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
 export const incidentStore: RecordStore<IncidentSnapshot> = {
   recordType: 'incident',
+  notificationsOf: (s) => (s.state === 'closed' ? [surveyNotificationId(s.id)] : []),
   async write(tx: Tx, s: IncidentSnapshot, seq: number, replace = false) {
     const row = {
       number: s.number,

@@ -9,6 +9,12 @@ export interface RecordStore<S = never> {
   recordType: string;
   /** `replace`: the row is rewritten whatever its version (the workflow's history has overruled a later write). */
   write(tx: Tx, snapshot: S, seq: number, replace?: boolean): Promise<void>;
+  /**
+   * Notifications the store's write may raise itself beside the transition's own (an incident's
+   * survey invitation on close), by their deterministic ids: mailed like the transition's when
+   * they exist, also on a retry of the write.
+   */
+  notificationsOf?(snapshot: S): string[];
 }
 
 /** The part of a record table's Prisma delegate that writing a versioned snapshot needs. */

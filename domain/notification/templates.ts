@@ -119,6 +119,8 @@ const TEMPLATES: Record<string, (c: Context) => Wording> = {
   // Service continuity
   continuity_step_reminder: (c) => ({ heading: 'Recovery step due soon', lead: `A step of ${c.number}${yourGroup(c)} is a task for your group and approaches its deadline.` }),
   continuity_step_escalated: (c) => ({ heading: 'Recovery step overdue, action needed', lead: `A step of ${c.number} passed its deadline undone.` }),
+  // Business relationship: the caller of a closed incident is asked to rate it (the message holds the one-time link).
+  survey_invitation: (c) => ({ heading: 'How did we do?', lead: `Incident ${c.number} is closed. Rate how it was handled, 1 to 5, once, with the link below.` }),
   // Scheduled reports
   report_ready: (c) => ({ heading: 'Scheduled report ready', lead: `Report run ${c.number} is stored; the link below shows its figures.` }),
 };

@@ -122,6 +122,18 @@ describe.each(PROVIDERS)('notification e-mail on %s', (provider) => {
     expect((await s.api('PATCH', '/api/v1/me/notification-preferences', { token: 'dev-agent', body: { email: { escalation: true } } })).status).toBe(200);
   });
 
+  test("a closed incident's survey invitation is mailed to its caller with the one-time link", async () => {
+    expect((await s.api('PATCH', '/api/v1/users/usr-requester', { token: 'dev-admin', body: { email: `requester-${provider}@example.com` } })).status).toBe(200);
+    const inc = (await s.api('POST', '/api/v1/incidents', { body: { title: 'Printer jammed', impact: 'low', urgency: 'low', callerId: 'usr-requester' } })).body as { id: string; number: string };
+    expect((await s.api('POST', `/api/v1/incidents/${inc.id}/resolve`, { body: { code: 'fixed', notes: 'cleared the tray' } })).status).toBe(200);
+    expect((await s.api('POST', `/api/v1/incidents/${inc.id}/close`, { body: {} })).body.state).toBe('closed');
+    expect(await mailed(inc.id, 'user:usr-requester', 'dev-requester')).toEqual({ sent: 1, failed: 0 });
+    const mail = inbox.find((m) => m.to === `requester-${provider}@example.com` && m.subject.includes(inc.number))!;
+    expect(mail.subject).toBe(`[${inc.number}] How did we do?: Printer jammed`);
+    expect(mail.text.split('\n')[0]).toBe(`Incident ${inc.number} is closed. Rate how it was handled, 1 to 5, once, with the link below.`);
+    expect(mail.text).toMatch(/POST \/api\/v1\/surveys\/[A-Za-z0-9_-]{20,}/);
+  });
+
   test('an address the server refuses (550) fails at once, without retries; the other members are mailed', async () => {
     const created = await s.api('POST', '/api/v1/users', { token: 'dev-admin', body: { name: 'Nobody Home', email: `refused@${provider}.example.com`, role: 'agent', groups: ['service-desk'] } });
     expect(created.status).toBe(201);

@@ -44,6 +44,7 @@ const RAISED: [kind: string, recordType: string, number: string, message: string
   ['access_review_escalated', 'access_review', 'ARV0000004', 'ARV0000004: the access review of CI0000007 (Payroll) passed its deadline 2027-01-01T00:00:00.000Z with 2 account(s) undecided; owner usr-agent'],
   ['continuity_step_reminder', 'continuity_run', 'DRT0000002', 'DRT0000002 (DR test of BCP0000001 for Payments) step 0 "Fail over" is due by 2027-01-01T00:00:00.000Z'],
   ['continuity_step_escalated', 'continuity_run', 'DRT0000002', 'DRT0000002 (DR test of BCP0000001 for Payments) step 0 "Fail over" for group dba passed its deadline 2027-01-01T00:00:00.000Z undone'],
+  ['survey_invitation', 'incident', 'INC0000042', 'How did we do on INC0000042? Rate it 1-5 (once, within 14 days): POST /api/v1/surveys/abc {"score": 1-5, "comment": "..."}'],
   ['report_ready', 'report_run', 'RPT0000004', 'Report RPT0000004 is ready: sla, 2025-02-28T23:00:00.000Z – 2025-03-31T22:00:00.000Z (RPS0000001)'],
 ];
 
