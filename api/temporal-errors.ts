@@ -1,8 +1,8 @@
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { isTransientEngineError } from '../temporal/engine-failures';
 import { ApplicationFailure, ActivityFailure } from '@temporalio/common';
 import { FAILURE } from '../workflows/contracts/record';
-import { HttpError, conflict, notFound, unavailable } from './errors';
+import { HttpError, badRequest, conflict, notFound, unavailable } from './errors';
 
 /**
  * Translates what a workflow said about a command into HTTP, by failure type (the types
@@ -35,4 +35,30 @@ export function commandError(e: unknown, record: string): HttpError {
   if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable(`${record}: the workflow did not answer in time; the command may still be applied`);
   if (isTransientEngineError(e) || (e instanceof ServiceError && isTransientEngineError(e.cause))) return unavailable('the workflow engine is unreachable; retry later');
   throw e;
+}
+
+/**
+ * The verdict on a Schedule's spec, or null for anything else: the client refuses a cron or a zone
+ * it cannot encode with a TypeError, the server one it cannot parse with INVALID_ARGUMENT.
+ */
+export function engineRefusal(e: unknown): string | null {
+  if (e instanceof TypeError) return e.message;
+  for (let cur: unknown = e; cur; cur = (cur as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(cur) && cur.code === 3 /* INVALID_ARGUMENT */) return cur.details || cur.message;
+  }
+  return null;
+}
+
+/**
+ * Keeps a record's Schedule: a cron the engine refuses is the caller's 400 naming `field`, and
+ * nothing changed (the Schedule is kept before the record's row, so both stay as they were).
+ */
+export async function withCronCheck(field: string, keep: () => Promise<unknown>): Promise<void> {
+  try {
+    await keep();
+  } catch (e) {
+    const refusal = engineRefusal(e);
+    if (refusal === null) throw e;
+    throw badRequest(`the schedule engine refused ${field}`, [{ path: field, message: `not a cron expression the schedule engine accepts: ${refusal}` }]);
+  }
 }

@@ -13,13 +13,12 @@ import { accessReviewCommandUpdates, accessReviewScheduleId } from '../../workfl
 import type { AccessReviewSchedule } from '../../generated/prisma-sqlite/client';
 import { parseJson, toJson } from '../../db/json';
 import { deleteAccessReviewSchedule, ensureAccessReviewSchedule } from '../../temporal/access-review-schedule';
-import { engineRefusal } from './report-schedules';
 import { commandRoutes } from '../command-routes';
-import { badRequest, conflict, forbidden, notFound } from '../errors';
+import { conflict, forbidden, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { requireCi } from '../refs';
 import { route, type RouteDef } from '../route';
-import { commandError } from '../temporal-errors';
+import { commandError, withCronCheck } from '../temporal-errors';
 import { auditEntries } from './history';
 import { SECURITY_POLICY_READERS, SECURITY_POLICY_WRITERS } from './security-policies';
 import { openRecordDeps } from '../open-record-deps';
@@ -83,13 +82,7 @@ export function accessReviewRoutes(): RouteDef[] {
         if (ci.retiredAt) throw conflict(`configuration item ${ci.number} is retired`);
         const owner = await resolveUser(deps.db, body.owner, 'owner');
         // The Schedule first: a cron the engine refuses leaves the system's schedule as it was.
-        try {
-          await ensureAccessReviewSchedule(deps.temporal, { ci, cron: body.cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: openRecordDeps(deps).config });
-        } catch (e) {
-          const refusal = engineRefusal(e);
-          if (refusal === null) throw e;
-          throw badRequest('the schedule engine refused the cron', [{ path: 'cron', message: `not a cron expression the schedule engine accepts: ${refusal}` }]);
-        }
+        await withCronCheck('cron', () => ensureAccessReviewSchedule(deps.temporal, { ci, cron: body.cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: openRecordDeps(deps).config }));
         const data = { cron: body.cron, owner, dueDays: body.dueDays, accounts: toJson(body.accounts), deletedAt: null };
         const row = await deps.db.accessReviewSchedule.upsert({ where: { ciId: ci.id }, create: { ciId: ci.id, ...data, createdBy: user.id }, update: data });
         return scheduleView(row, ci.number);

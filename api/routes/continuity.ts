@@ -31,7 +31,7 @@ import { openRecordDeps } from '../open-record-deps';
 import { affectedView } from './ci-relationships';
 import { auditEntries } from './history';
 import { incidentWorkflowConfig } from './incidents';
-import { engineRefusal } from './report-schedules';
+import { withCronCheck } from '../temporal-errors';
 import { SUPPLIER_READERS, SUPPLIER_WRITERS } from './suppliers';
 
 /** Continuity is service delivery like supplier management: the desk reads the plans (it runs their steps), the managers and admins keep them. */
@@ -67,13 +67,7 @@ async function planDetail(db: Db, p: ContinuityPlan): Promise<ContinuityPlanDeta
  */
 async function keepTestSchedule(deps: ApiDeps, plan: { id: string; number: string; name: string }, cron: string | null) {
   if (cron === null) return deleteContinuityTestSchedule(deps.temporal, plan.number);
-  try {
-    await ensureContinuityTestSchedule(deps.temporal, { plan, cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: openRecordDeps(deps).config });
-  } catch (e) {
-    const refusal = engineRefusal(e);
-    if (refusal === null) throw e;
-    throw badRequest('the schedule engine refused testCron', [{ path: 'testCron', message: `not a cron expression the schedule engine accepts: ${refusal}` }]);
-  }
+  await withCronCheck('testCron', () => ensureContinuityTestSchedule(deps.temporal, { plan, cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: openRecordDeps(deps).config }));
 }
 
 async function runOr404(db: Db, ref: string) {

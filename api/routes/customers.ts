@@ -21,10 +21,10 @@ import { answerSurvey, resolveSla, resolveUser, satisfactionReport, SurveyUnavai
 import { nextNumber } from '../../db/numbers';
 import { newId } from '../../infra/ids';
 import type { Db } from '../../db/client';
-import { HttpError, badRequest, conflict, notFound } from '../errors';
+import { HttpError, conflict, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { route, type ApiDeps, type RouteDef } from '../route';
-import { engineRefusal } from './report-schedules';
+import { withCronCheck } from '../temporal-errors';
 import { deleteReviewSchedule, ensureReviewSchedule } from '../../temporal/service-review-schedule';
 
 /** Customers and what they subscribe to are read by the desk and its managers, and kept by the managers and admins. */
@@ -50,13 +50,7 @@ async function orConflict<T>(write: Promise<T>, detail: string): Promise<T> {
 
 /** The customer's review Schedule made to match its cron; the engine's refusal of the cron is the caller's 400. */
 async function scheduleReviews(deps: ApiDeps, customer: { id: string; number: string; name: string }, cron: string): Promise<void> {
-  try {
-    await ensureReviewSchedule(deps.temporal, { customer, cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, searchAttributes: deps.searchAttributes !== false });
-  } catch (e) {
-    const refusal = engineRefusal(e);
-    if (refusal === null) throw e;
-    throw badRequest('the schedule engine refused the reviewCron', [{ path: 'reviewCron', message: `not a cron expression the schedule engine accepts: ${refusal}` }]);
-  }
+  await withCronCheck('reviewCron', () => ensureReviewSchedule(deps.temporal, { customer, cron, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, searchAttributes: deps.searchAttributes !== false }));
 }
 
 /** Business relationship management: customers, their contacts and subscriptions, surveys and the satisfaction report. */

@@ -1,4 +1,4 @@
-import { isGrpcServiceError, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { ReportRun, ReportSchedule } from '../../generated/prisma-sqlite/client';
 import type { Role } from '../../domain/access';
 import { listOf, ListQuery } from '../../domain/schemas/common';
@@ -12,6 +12,7 @@ import { CreateReportScheduleBody, REPORT_NAMES, type CreateReportSchedule } fro
 import { manualReportRunWorkflowId, REPORT_RUN_WORKFLOW, reportRunWorkflowIdPrefix, reportScheduleId, type ReportRunInput } from '../../workflows/contracts/report-run';
 import * as SA from '../../workflows/contracts/search-attributes';
 import { badRequest, conflict, notFound } from '../errors';
+import { engineRefusal } from '../temporal-errors';
 import { listPage } from '../pagination';
 import { route, type ApiDeps, type RouteDef } from '../route';
 
@@ -67,17 +68,6 @@ const runMeta = (row: Pick<ReportSchedule, 'number' | 'report'>, searchAttribute
   ...(searchAttributes ? { typedSearchAttributes: [{ key: SA.RecordType, value: 'report_run' }, { key: SA.RecordNumber, value: row.number }] } : {}),
 });
 
-/**
- * The verdict on a Schedule's spec, or null for anything else: the client refuses a cron or a zone
- * it cannot encode with a TypeError, the server one it cannot parse with INVALID_ARGUMENT.
- */
-export function engineRefusal(e: unknown): string | null {
-  if (e instanceof TypeError) return e.message;
-  for (let cur: unknown = e; cur; cur = (cur as { cause?: unknown }).cause) {
-    if (isGrpcServiceError(cur) && cur.code === 3 /* INVALID_ARGUMENT */) return cur.details || cur.message;
-  }
-  return null;
-}
 
 async function findSchedule(db: Db, ref: string): Promise<ReportSchedule> {
   const row = await db.reportSchedule.findFirst({ where: { OR: [{ id: ref }, { number: ref }] } });
