@@ -5,7 +5,8 @@ import { Email } from './people';
 
 const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
 /** Five cron fields (minute hour day-of-month month day-of-week, UTC); the schedule engine judges the rest. */
-const Cron = z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a cron expression of five fields').max(100);
+// [^\s\u0000], not \S: a NUL is no part of a cron, and the document must say so.
+const Cron = z.string().trim().regex(/^[^\s\u0000]+(\s+[^\s\u0000]+){4}$/, 'a cron expression of five fields').max(100);
 
 export const CreateCustomerBody = z
   .object({

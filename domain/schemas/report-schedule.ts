@@ -6,7 +6,8 @@ import { REPORT_PERIODS } from '../reports/period';
 export const Recipient = z
   .string()
   .max(200)
-  .regex(/^(user|group):\S(.*\S)?$/, 'must be user:<id> or group:<name>')
+  // No NUL anywhere (\S would take one): the document says what the database can store.
+  .regex(/^(user|group):[^\s\u0000]([^\u0000]*[^\s\u0000])?$/, 'must be user:<id> or group:<name>')
   .describe('user:<id> or group:<name>');
 
 export const ReportScheduleRecord = z.object({
