@@ -1,4 +1,5 @@
-import type { Tx } from '../db/client';
+import { sqlWriterOf, type Tx } from '../db/client';
+import { isSqlDataError, sql, type SqlBody } from '../db/sql';
 import type { RecordStore } from '../db/record-store';
 import type { NotificationRequest } from '../domain/record';
 import type { ActivityDeps } from './deps';
@@ -61,14 +62,25 @@ async function failOnDataErrors<T>(w: TransitionWrite, write: () => Promise<T>):
   try {
     return await write();
   } catch (e) {
-    const dataError = e instanceof Prisma.PrismaClientValidationError || (e instanceof Prisma.PrismaClientKnownRequestError && DATA_ERROR_CODES.has(e.code));
+    const dataError = e instanceof Prisma.PrismaClientValidationError || (e instanceof Prisma.PrismaClientKnownRequestError && DATA_ERROR_CODES.has(e.code)) || isSqlDataError(e);
     if (!dataError) throw e;
-    throw ApplicationFailure.create({ type: FAILURE.unstorableData, nonRetryable: true, message: `${w.recordType} ${w.recordId}: the database refused the data (${e instanceof Prisma.PrismaClientKnownRequestError ? e.code : 'invalid value'})`, cause: e as Error });
+    const code = (e as { code?: unknown }).code;
+    throw ApplicationFailure.create({ type: FAILURE.unstorableData, nonRetryable: true, message: `${w.recordType} ${w.recordId}: the database refused the data (${typeof code === 'string' ? code : 'invalid value'})`, cause: e as Error });
   }
 }
 
+/** What of a stored audit entry tells a retry from another transition at the same sequence number. */
+interface StoredTransition {
+  action: string;
+  actor: string;
+  fromState: string | null;
+  toState: string | null;
+  data: string;
+  timeSpent: number | null;
+}
+
 /** The same transition as the one stored: a retry (its `at` and snapshot timestamps may differ). */
-function sameTransition(stored: { action: string; actor: string; fromState: string | null; toState: string | null; data: string; timeSpent: number | null }, w: TransitionWrite): boolean {
+function sameTransition(stored: StoredTransition, w: TransitionWrite): boolean {
   return stored.action === w.action && stored.actor === w.actor && stored.fromState === w.from && stored.toState === w.to && stored.data === toJson(w.data) && stored.timeSpent === (w.timeSpent ?? null);
 }
 
@@ -122,8 +134,52 @@ export async function mailNotifications(deps: ActivityDeps, ids: string[]): Prom
   );
 }
 
+/**
+ * The transition on the driver (db/sql.ts) for a store that can write this snapshot so: the same
+ * statements as the Prisma path below, in one transaction. A sequence number already taken by a
+ * different transition ('overruled') is left to the Prisma path, which discards it (rare).
+ */
+function* transitionSql(w: TransitionWrite, storeWrite: (s: unknown, seq: number) => SqlBody<void>, eventIds: string[]): SqlBody<string[] | 'retry' | 'overruled'> {
+  const [existing] = yield* sql.all<StoredTransition>('SELECT "action", "actor", "fromState", "toState", "data", "timeSpent" FROM "AuditEvent" WHERE "id" = ?', [auditIdOf(w)]);
+  if (existing) return sameTransition(existing, w) ? 'retry' : 'overruled';
+  yield* storeWrite(w.snapshot, w.seq);
+  yield* sql.insert('AuditEvent', auditRow(w));
+  const outbox = outboxRows(w, eventIds, w.events.length ? yield* sql.all<{ id: string; events: string }>('SELECT "id", "events" FROM "WebhookSubscription" WHERE "active" = ?', [true]) : []);
+  for (const row of outbox) yield* sql.insert('OutboxEvent', row);
+  for (const [i, n] of w.notifications.entries()) yield* sql.insert('Notification', notificationRow(w, i, n));
+  return toDeliverOf(outbox);
+}
+
+const auditIdOf = (w: TransitionWrite) => `aud-${w.recordId}-${w.seq}`;
+const auditRow = (w: TransitionWrite) => ({
+  id: auditIdOf(w),
+  recordType: w.recordType,
+  recordId: w.recordId,
+  seq: w.seq,
+  at: new Date(w.at),
+  actor: w.actor,
+  action: w.action,
+  fromState: w.from,
+  toState: w.to,
+  data: toJson(w.data),
+  timeSpent: w.timeSpent ?? null,
+});
+/**
+ * The outbox rows of the transition's events. Events nobody subscribes to are settled at once
+ * (dispatchedAt set), so the workflow schedules no relay activity for them (most transitions, in
+ * most deployments).
+ */
+function outboxRows(w: TransitionWrite, eventIds: string[], subscriptions: { id: string; events: string }[]) {
+  const at = new Date(w.at);
+  return w.events.map((e, i) => {
+    const wanted = subscriptions.some((sub) => subscriptionMatches(subscriptionEventsOf(sub), e.type));
+    return { id: eventIds[i], type: e.type, recordType: w.recordType, recordId: w.recordId, occurredAt: at, data: toJson(e.data), dispatchedAt: wanted ? null : at };
+  });
+}
+const toDeliverOf = (outbox: ReturnType<typeof outboxRows>) => outbox.filter((r) => r.dispatchedAt === null).map((r) => r.id);
+const notificationRow = (w: TransitionWrite, i: number, n: NotificationRequest) => ({ id: notificationId(w, i), recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: new Date(w.at) });
+
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
-  const writers = new Map(stores.map((st) => [st.recordType, st.write as (tx: Tx, s: unknown, seq: number, replace?: boolean) => Promise<void>]));
   const raisedBy = new Map(stores.flatMap((st) => (st.notificationsOf ? [[st.recordType, st.notificationsOf as (s: unknown) => string[]] as const] : [])));
   /** What the store's write raised itself for this snapshot and is there (only read when mail is on). */
   const storeNotifications = async (w: TransitionWrite): Promise<string[]> => {
@@ -135,48 +191,28 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
       refuseUnstorable(w);
-      const at = new Date(w.at);
       const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
-      let toDeliver: string[] | null = null;
-      await failOnDataErrors(w, () => deps.db.$transaction(async (tx) => {
-        const auditId = `aud-${w.recordId}-${w.seq}`;
-        const existing = await tx.auditEvent.findUnique({ where: { id: auditId }, select: { action: true, actor: true, fromState: true, toState: true, data: true, timeSpent: true } });
-        if (existing && sameTransition(existing, w)) return; // a retry of this very transition
-        const write = writers.get(w.recordType);
-        if (!write) throw ApplicationFailure.nonRetryable(`no store registered for record type '${w.recordType}'`, 'UnknownRecordType');
+      const store = stores.find((st) => st.recordType === w.recordType);
+      if (!store) throw ApplicationFailure.nonRetryable(`no store registered for record type '${w.recordType}'`, 'UnknownRecordType');
+      // null: a retry of a committed transition (nothing written now).
+      let toDeliver: string[] | null | undefined;
+      const storeSql = store.sqlWrite?.(w.snapshot as never, w.seq, false) as ((s: unknown, seq: number) => SqlBody<void>) | null | undefined;
+      const writer = storeSql ? sqlWriterOf(deps.db) : null;
+      if (storeSql && writer) {
+        const outcome = await failOnDataErrors(w, () => writer.transaction(() => transitionSql(w, storeSql, eventIds)));
+        if (outcome === 'retry') toDeliver = null;
+        else if (outcome !== 'overruled') toDeliver = outcome;
+      }
+      if (toDeliver === undefined) toDeliver = await failOnDataErrors(w, () => deps.db.$transaction(async (tx): Promise<string[] | null> => {
+        const existing = await tx.auditEvent.findUnique({ where: { id: auditIdOf(w) }, select: { action: true, actor: true, fromState: true, toState: true, data: true, timeSpent: true } });
+        if (existing && sameTransition(existing, w)) return null; // a retry of this very transition
         const overruled = existing ? await discardUnrecorded(tx, w, deps.log) : 0;
-        await write(tx, w.snapshot, w.seq, overruled > 0);
-        await tx.auditEvent.create({
-          data: {
-            id: auditId,
-            recordType: w.recordType,
-            recordId: w.recordId,
-            seq: w.seq,
-            at,
-            actor: w.actor,
-            action: w.action,
-            fromState: w.from,
-            toState: w.to,
-            data: toJson(w.data),
-            timeSpent: w.timeSpent ?? null,
-          },
-        });
-        // Events nobody subscribes to are settled here, so the workflow schedules no relay
-        // activity for them (most transitions, in most deployments).
-        const subscriptions = w.events.length ? await tx.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } }) : [];
-        toDeliver = [];
-        for (const [i, e] of w.events.entries()) {
-          const wanted = subscriptions.some((sub) => subscriptionMatches(subscriptionEventsOf(sub), e.type));
-          if (wanted) toDeliver.push(eventIds[i]);
-          await tx.outboxEvent.create({
-            data: { id: eventIds[i], type: e.type, recordType: w.recordType, recordId: w.recordId, occurredAt: at, data: toJson(e.data), dispatchedAt: wanted ? null : at },
-          });
-        }
-        for (const [i, n] of w.notifications.entries()) {
-          await tx.notification.create({
-            data: { id: notificationId(w, i), recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: at },
-          });
-        }
+        await (store.write as (tx: Tx, s: unknown, seq: number, replace?: boolean) => Promise<void>)(tx, w.snapshot, w.seq, overruled > 0);
+        await tx.auditEvent.create({ data: auditRow(w) });
+        const outbox = outboxRows(w, eventIds, w.events.length ? await tx.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } }) : []);
+        for (const row of outbox) await tx.outboxEvent.create({ data: row });
+        for (const [i, n] of w.notifications.entries()) await tx.notification.create({ data: notificationRow(w, i, n) });
+        return toDeliverOf(outbox);
       }));
       await mailNotifications(deps, [...w.notifications.map((_, i) => notificationId(w, i)), ...(await storeNotifications(w))]);
       if (toDeliver === null) {

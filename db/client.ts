@@ -4,6 +4,7 @@ import { PrismaClient as SqliteClient } from '../generated/prisma-sqlite/client'
 import { PrismaClient as PostgresClient } from '../generated/prisma-postgres/client';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { openSqlWriter, type SqlWriter } from './sql';
 
 /**
  * Both generated clients expose the same model API (they come from one models.prisma);
@@ -21,14 +22,43 @@ export function sqliteFilePath(url: string): string {
 }
 
 export function createDb(url: string): Db {
+  let db: Db;
   if (isSqliteUrl(url)) {
     const file = sqliteFilePath(url);
     mkdirSync(path.dirname(file), { recursive: true });
-    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+    db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+  } else {
+    // The two generated clients are comparable but not provably identical to the compiler (each
+    // comes with its own copy of Prisma's conditional types), so this one assertion remains.
+    db = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as Db;
   }
-  // The two generated clients are comparable but not provably identical to the compiler (each
-  // comes with its own copy of Prisma's conditional types), so this one assertion remains.
-  return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as Db;
+  urls.set(db, url);
+  // The driver connection beside it (sqlWriterOf) goes with it.
+  const disconnect = db.$disconnect.bind(db);
+  db.$disconnect = async () => {
+    const writer = writers.get(db);
+    writers.delete(db);
+    await writer?.close();
+    await disconnect();
+  };
+  return db;
+}
+
+const urls = new WeakMap<Db, string>();
+const writers = new WeakMap<Db, SqlWriter>();
+
+/**
+ * The same database on the driver, for the transition writer's prepared statements (db/sql.ts):
+ * opened on first use, closed by the client's `$disconnect`. Null for a client not made by createDb.
+ */
+export function sqlWriterOf(db: Db): SqlWriter | null {
+  let writer = writers.get(db);
+  if (!writer) {
+    const url = urls.get(db);
+    if (url === undefined) return null;
+    writers.set(db, (writer = openSqlWriter(url, sqliteFilePath)));
+  }
+  return writer;
 }
 
 /**

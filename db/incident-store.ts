@@ -6,6 +6,7 @@ import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSecurityColumn,
 import type { Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
+import { sql, type SqlBody } from './sql';
 import { nextNumber } from './numbers';
 import { newId } from '../infra/ids';
 import { surveyToken, surveyTokenDigest } from '../infra/survey-token';
@@ -62,63 +63,105 @@ async function writeOutage(tx: Tx, s: IncidentSnapshot, replace: boolean): Promi
  */
 const surveyNotificationId = (incidentId: string) => `ntf-svy-${incidentId}`;
 
-async function writeSurvey(tx: Tx, s: IncidentSnapshot): Promise<void> {
-  const recipient = s.state === 'closed' && s.closedAt !== null ? surveyRecipient(s) : null;
-  if (!recipient || (await tx.survey.findUnique({ where: { incidentId: s.id }, select: { id: true } }))) return;
+const surveyRecipientOf = (s: IncidentSnapshot) => (s.state === 'closed' && s.closedAt !== null ? surveyRecipient(s) : null);
+
+/** The Survey row and its invitation for a closed incident (`customerId`: its caller's customer). */
+function surveyRows(s: IncidentSnapshot, recipient: string, customerId: string | null) {
   const id = `svy-${s.id}`;
   const token = surveyToken(id);
-  const contact = s.callerId ? await tx.customerContact.findUnique({ where: { userId: s.callerId }, select: { customerId: true } }) : null;
-  await tx.survey.create({
-    data: { id, incidentId: s.id, serviceId: s.serviceId, team: s.assignmentGroup, customerId: contact?.customerId ?? null, recipient, tokenHash: surveyTokenDigest(token), sentAt: new Date(s.closedAt!), expiresAt: new Date(s.closedAt! + SURVEY_VALID_MS) },
-  });
-  await tx.notification.create({
-    data: { id: surveyNotificationId(s.id), recordType: 'incident', recordId: s.id, recipient, kind: 'survey_invitation', message: `How did we do on ${s.number}? Rate it 1-5 (once, within ${SURVEY_VALID_MS / 86_400_000} days): POST /api/v1/surveys/${token} {"score": 1-5, "comment": "..."}`, createdAt: new Date(s.closedAt!) },
-  });
+  const closedAt = s.closedAt as number;
+  return {
+    survey: { id, incidentId: s.id, serviceId: s.serviceId, team: s.assignmentGroup, customerId, recipient, tokenHash: surveyTokenDigest(token), sentAt: new Date(closedAt), expiresAt: new Date(closedAt + SURVEY_VALID_MS) },
+    notification: { id: surveyNotificationId(s.id), recordType: 'incident', recordId: s.id, recipient, kind: 'survey_invitation', message: `How did we do on ${s.number}? Rate it 1-5 (once, within ${SURVEY_VALID_MS / 86_400_000} days): POST /api/v1/surveys/${token} {"score": 1-5, "comment": "..."}`, createdAt: new Date(closedAt) },
+  };
 }
 
-/** Incidents: typed columns for every field the API filters on, the SLA clock as JSON. */
+async function writeSurvey(tx: Tx, s: IncidentSnapshot): Promise<void> {
+  const recipient = surveyRecipientOf(s);
+  if (!recipient || (await tx.survey.findUnique({ where: { incidentId: s.id }, select: { id: true } }))) return;
+  const contact = s.callerId ? await tx.customerContact.findUnique({ where: { userId: s.callerId }, select: { customerId: true } }) : null;
+  const rows = surveyRows(s, recipient, contact?.customerId ?? null);
+  await tx.survey.create({ data: rows.survey });
+  await tx.notification.create({ data: rows.notification });
+}
+
+/** The incident's own row: typed columns for every field the API filters on, the SLA clock as JSON. */
+function incidentRow(s: IncidentSnapshot, seq: number) {
+  return {
+    number: s.number,
+    workflowId: s.workflowId,
+    type: s.type,
+    title: s.title,
+    description: s.description,
+    impact: s.impact,
+    urgency: s.urgency,
+    priority: s.priority,
+    state: s.state,
+    serviceId: s.serviceId,
+    ciId: s.ciId,
+    category: s.category,
+    callerId: s.callerId,
+    callerEmail: s.callerEmail ?? null,
+    restricted: (s.restrictedTo ?? []).length > 0,
+    assignmentGroup: s.assignmentGroup,
+    assignee: s.assignee,
+    escalationLevel: s.escalationLevel,
+    holdReason: s.holdReason,
+    resolutionCode: s.resolutionCode,
+    resolutionNotes: s.resolutionNotes,
+    problemId: s.problemId,
+    problemNumber: s.problemNumber,
+    knownErrors: s.knownErrors.length ? toJson(s.knownErrors) : null,
+    knownErrorId: s.knownErrorId,
+    security: s.security ? toJson(s.security) : null,
+    // The supplier a hold waits on travels with the clocks it drives.
+    sla: toJson({ slaId: s.slaId, slaVersion: s.slaVersion, clock: s.clock, clocks: s.clocks?.length ? s.clocks : undefined, holdSupplier: s.holdSupplier ?? undefined }),
+    slaVersion: s.slaVersion ?? 1,
+    slaBreached: slaBreached(s, s.updatedAt),
+    ...slaColumnsOf(s.slaId, s.clock),
+    openedAt: new Date(s.openedAt),
+    resolvedAt: s.resolvedAt === null ? null : new Date(s.resolvedAt),
+    closedAt: s.closedAt === null ? null : new Date(s.closedAt),
+    createdBy: s.createdBy,
+    version: seq,
+  };
+}
+
+/**
+ * The same write as `incidentStore.write`, on the driver (db/sql.ts): every transition of an
+ * incident without an outage or a restriction (those, rare, take Prisma's write). Kept in step
+ * with `write` by test/integration/transition-writer.test.ts, which compares the rows both make.
+ */
+function* writeIncidentSql(s: IncidentSnapshot, seq: number): SqlBody<void> {
+  const now = new Date();
+  const row = incidentRow(s, seq);
+  const updated = yield* sql.update('Incident', { ...row, updatedAt: now }, { id: s.id }, { text: '"version" < ?', params: [seq] });
+  if (updated === 0 && (yield* sql.all('SELECT "id" FROM "Incident" WHERE "id" = ?', [s.id])).length === 0) {
+    // The customer an incident is for: its caller's, when the caller is a customer contact (read once, at creation).
+    const contact = s.callerId ? (yield* sql.all<{ customerId: string }>('SELECT "customerId" FROM "CustomerContact" WHERE "userId" = ?', [s.callerId]))[0] : undefined;
+    yield* sql.insert('Incident', { id: s.id, ...row, customerId: contact?.customerId ?? null, createdAt: now, updatedAt: now });
+  }
+  for (const [i, c] of (s.clocks ?? []).entries()) {
+    const clockRow = agreementClockRow(c, s.updatedAt);
+    const cols = Object.keys(clockRow);
+    yield* sql.insert('IncidentClock', { incidentId: s.id, seq: i, ...clockRow }, `ON CONFLICT ("incidentId", "seq") DO UPDATE SET ${cols.map((k) => `"${k}" = excluded."${k}"`).join(', ')}`);
+  }
+  const recipient = surveyRecipientOf(s);
+  if (recipient && (yield* sql.all('SELECT "id" FROM "Survey" WHERE "incidentId" = ?', [s.id])).length === 0) {
+    const contact = s.callerId ? (yield* sql.all<{ customerId: string }>('SELECT "customerId" FROM "CustomerContact" WHERE "userId" = ?', [s.callerId]))[0] : undefined;
+    const rows = surveyRows(s, recipient, contact?.customerId ?? null);
+    yield* sql.insert('Survey', rows.survey);
+    yield* sql.insert('Notification', rows.notification);
+  }
+}
+
+/** Incidents: their row, OLA/UC clocks, outage, survey and restriction. */
 export const incidentStore: RecordStore<IncidentSnapshot> = {
   recordType: 'incident',
   notificationsOf: (s) => (s.state === 'closed' ? [surveyNotificationId(s.id)] : []),
+  sqlWrite: (s, _seq, replace) => (replace || s.outage || (s.restrictedTo ?? []).length > 0 ? null : writeIncidentSql),
   async write(tx: Tx, s: IncidentSnapshot, seq: number, replace = false) {
-    const row = {
-      number: s.number,
-      workflowId: s.workflowId,
-      type: s.type,
-      title: s.title,
-      description: s.description,
-      impact: s.impact,
-      urgency: s.urgency,
-      priority: s.priority,
-      state: s.state,
-      serviceId: s.serviceId,
-      ciId: s.ciId,
-      category: s.category,
-      callerId: s.callerId,
-      callerEmail: s.callerEmail ?? null,
-      restricted: (s.restrictedTo ?? []).length > 0,
-      assignmentGroup: s.assignmentGroup,
-      assignee: s.assignee,
-      escalationLevel: s.escalationLevel,
-      holdReason: s.holdReason,
-      resolutionCode: s.resolutionCode,
-      resolutionNotes: s.resolutionNotes,
-      problemId: s.problemId,
-      problemNumber: s.problemNumber,
-      knownErrors: s.knownErrors.length ? toJson(s.knownErrors) : null,
-      knownErrorId: s.knownErrorId,
-      security: s.security ? toJson(s.security) : null,
-      // The supplier a hold waits on travels with the clocks it drives.
-      sla: toJson({ slaId: s.slaId, slaVersion: s.slaVersion, clock: s.clock, clocks: s.clocks?.length ? s.clocks : undefined, holdSupplier: s.holdSupplier ?? undefined }),
-      slaVersion: s.slaVersion ?? 1,
-      slaBreached: slaBreached(s, s.updatedAt),
-      ...slaColumnsOf(s.slaId, s.clock),
-      openedAt: new Date(s.openedAt),
-      resolvedAt: s.resolvedAt === null ? null : new Date(s.resolvedAt),
-      closedAt: s.closedAt === null ? null : new Date(s.closedAt),
-      createdBy: s.createdBy,
-      version: seq,
-    };
+    const row = incidentRow(s, seq);
     const created = await writeIfNewer(tx.incident, s.id, seq, row, replace);
     // The customer an incident is for: its caller's, when the caller is a customer contact (read once, at creation).
     if (created && s.callerId) {

@@ -1,4 +1,5 @@
 import type { Tx } from './client';
+import type { SqlBody } from './sql';
 
 /**
  * How one record type's snapshot becomes its row, and back. Each process has its own store
@@ -15,6 +16,11 @@ export interface RecordStore<S = never> {
    * they exist, also on a retry of the write.
    */
   notificationsOf?(snapshot: S): string[];
+  /**
+   * The same write on the driver's prepared statements (db/sql.ts), for the snapshots it can
+   * take (null: this one takes `write`). Called as `sqlWrite(s, seq, replace)(s, seq)`.
+   */
+  sqlWrite?(snapshot: S, seq: number, replace: boolean): ((snapshot: S, seq: number) => SqlBody<void>) | null;
 }
 
 /** The part of a record table's Prisma delegate that writing a versioned snapshot needs. */

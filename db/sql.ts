@@ -1,0 +1,157 @@
+import Database from 'better-sqlite3';
+import { Pool, type PoolClient } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The hot write path on the driver itself: prepared statements, no query compiler. Prisma costs
+ * about 14 ms of CPU for a transition's handful of statements; the driver runs them in well under
+ * one. Only the transition writer uses it (activities/record-transition.ts), for stores that
+ * know their row as SQL; everything else stays on Prisma.
+ *
+ * A transaction is a generator of statements (`yield* sql.all(...)`, `yield* sql.run(...)`):
+ * on SQLite it is stepped synchronously from BEGIN IMMEDIATE to COMMIT, so the write lock is
+ * never held across an await. That matters in one process: Prisma's SQLite connection waits for
+ * a busy lock synchronously, and would block the very event loop our transaction needed to
+ * finish. This connection never waits synchronously (busy_timeout 0): a busy database is
+ * retried after a short async sleep. On PostgreSQL the same generator runs on a pooled client.
+ */
+export type SqlValue = string | number | boolean | Date | null;
+export type SqlRow = Record<string, SqlValue>;
+interface Statement {
+  kind: 'all' | 'run';
+  text: string;
+  params: SqlValue[];
+}
+export type SqlBody<T> = Generator<Statement, T, unknown>;
+
+export const sql = {
+  /** The rows a query returns. */
+  *all<R>(text: string, params: SqlValue[] = []): SqlBody<R[]> {
+    return (yield { kind: 'all', text, params }) as R[];
+  },
+  /** Runs a statement; returns how many rows it changed. */
+  *run(text: string, params: SqlValue[] = []): SqlBody<number> {
+    return (yield { kind: 'run', text, params }) as number;
+  },
+  /** INSERT of one row; `onConflict` e.g. `ON CONFLICT ("id") DO NOTHING`. */
+  *insert(table: string, row: SqlRow, onConflict = ''): SqlBody<number> {
+    const cols = Object.keys(row);
+    return yield* sql.run(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ${onConflict}`, Object.values(row));
+  },
+  /** UPDATE of `set` where every `where` column equals its value, plus `extra` (SQL with its own params). */
+  *update(table: string, set: SqlRow, where: SqlRow, extra?: { text: string; params: SqlValue[] }): SqlBody<number> {
+    const text = `UPDATE "${table}" SET ${Object.keys(set).map((c) => `"${c}" = ?`).join(', ')} WHERE ${Object.keys(where).map((c) => `"${c}" = ?`).join(' AND ')}${extra ? ` AND ${extra.text}` : ''}`;
+    return yield* sql.run(text, [...Object.values(set), ...Object.values(where), ...(extra?.params ?? [])]);
+  },
+};
+
+export interface SqlWriter {
+  dialect: 'sqlite' | 'postgres';
+  transaction<T>(body: () => SqlBody<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Errors about the data itself (a constraint, a type): the same on every retry. */
+export function isSqlDataError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  if (code.startsWith('SQLITE_')) return code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG' || code === 'SQLITE_RANGE';
+  // PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+  return /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+function sqliteWriter(file: string): SqlWriter {
+  const db = new Database(file, { timeout: 0 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const prepared = new Map<string, Database.Statement>();
+  const prepare = (text: string) => {
+    let st = prepared.get(text);
+    if (!st) prepared.set(text, (st = db.prepare(text)));
+    return st;
+  };
+  // Stored as Prisma's SQLite adapter stores them (ISO 8601 with +00:00; booleans as 0/1).
+  const encode = (v: SqlValue) => (v instanceof Date ? v.toISOString().replace('Z', '+00:00') : typeof v === 'boolean' ? (v ? 1 : 0) : v);
+  const exec = (s: Statement): unknown => {
+    const st = prepare(s.text);
+    const params = s.params.map(encode);
+    return s.kind === 'all' ? st.all(...params) : st.run(...params).changes;
+  };
+  const attempt = <T>(body: () => SqlBody<T>): T => {
+    prepare('BEGIN IMMEDIATE').run();
+    try {
+      const g = body();
+      let step = g.next();
+      while (!step.done) step = g.next(exec(step.value));
+      prepare('COMMIT').run();
+      return step.value;
+    } catch (e) {
+      if (db.inTransaction) prepare('ROLLBACK').run();
+      throw e;
+    }
+  };
+  return {
+    dialect: 'sqlite',
+    async transaction<T>(body: () => SqlBody<T>): Promise<T> {
+      for (let waited = 0; ; ) {
+        try {
+          return attempt(body);
+        } catch (e) {
+          const code = (e as { code?: string }).code;
+          if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_BUSY_SNAPSHOT') || waited >= 5_000) throw e;
+          const pause = Math.min(2 + waited / 10, 50);
+          await sleep(pause);
+          waited += pause;
+        }
+      }
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+function postgresWriter(url: string): SqlWriter {
+  const pool = new Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+  const numbered = new Map<string, string>();
+  const toPg = (text: string) => {
+    let t = numbered.get(text);
+    if (t === undefined) {
+      let n = 0;
+      numbered.set(text, (t = text.replace(/\?/g, () => `$${++n}`)));
+    }
+    return t;
+  };
+  // Prisma's columns are timestamp(3) without time zone, holding UTC.
+  const encode = (v: SqlValue) => (v instanceof Date ? v.toISOString() : v);
+  const exec = async (c: PoolClient, s: Statement): Promise<unknown> => {
+    const r = await c.query(toPg(s.text), s.params.map(encode));
+    return s.kind === 'all' ? r.rows : (r.rowCount ?? 0);
+  };
+  return {
+    dialect: 'postgres',
+    async transaction<T>(body: () => SqlBody<T>): Promise<T> {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const g = body();
+        let step = g.next();
+        while (!step.done) step = g.next(await exec(c, step.value));
+        await c.query('COMMIT');
+        return step.value;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+export function openSqlWriter(url: string, sqliteFile: (url: string) => string): SqlWriter {
+  return url.startsWith('file:') ? sqliteWriter(sqliteFile(url)) : postgresWriter(url);
+}
