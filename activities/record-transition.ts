@@ -1,4 +1,4 @@
-import { sqlWriterOf, type Tx } from '../db/client';
+import { driverOf, type Tx } from '../db/client';
 import { isSqlDataError, sql, type SqlBody } from '../db/sql';
 import type { RecordStore } from '../db/record-store';
 import type { NotificationRequest } from '../domain/record';
@@ -197,7 +197,7 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
       // null: a retry of a committed transition (nothing written now).
       let toDeliver: string[] | null | undefined;
       const storeSql = store.sqlWrite?.(w.snapshot as never, w.seq, false) as ((s: unknown, seq: number) => SqlBody<void>) | null | undefined;
-      const writer = storeSql ? sqlWriterOf(deps.db) : null;
+      const writer = storeSql ? driverOf(deps.db) : null;
       if (storeSql && writer) {
         const outcome = await failOnDataErrors(w, () => writer.transaction(() => transitionSql(w, storeSql, eventIds)));
         if (outcome === 'retry') toDeliver = null;

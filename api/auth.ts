@@ -3,7 +3,7 @@ import type { ApiToken, User } from '../generated/prisma-sqlite/client';
 import type { Principal, Role } from '../domain/access';
 import { displayNameFromClaims, groupsFromClaims, roleFromClaims, type ClaimMapping } from '../domain/identity';
 import { parseIsoDuration } from '../domain/duration';
-import { findTokenByValue, groupsOf, normaliseEmail, principalOf, ssoUser, touchToken } from '../db/people-store';
+import { findTokenByValue, groupsOf, normaliseEmail, principalOf, ssoUser, touchToken, userWithGroups } from '../db/people-store';
 import { looksLikeJwt, parseTokenHashKey, tokenPrefixOf } from '../infra/tokens';
 import { FailureLimiter } from './auth-limiter';
 import { HttpError, forbidden, unauthorized, unavailable } from './errors';
@@ -50,7 +50,7 @@ export function createAuthenticator(deps: ApiDeps): Authenticator {
     if (row.revokedAt) throw unauthorized('the token has been revoked', true);
     const now = new Date();
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) throw unauthorized('the token has expired', true);
-    const [user, groups] = await Promise.all([db.user.findUnique({ where: { id: row.userId } }), groupsOf(db, row.userId)]);
+    const { user, groups } = await userWithGroups(db, row.userId);
     if (!user || !user.active) throw unauthorized('the token belongs to a deactivated user', true);
     await touchToken(db, row, now);
     return { principal: principalOf(user, groups), user, method: 'token', token: row };

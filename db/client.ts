@@ -4,7 +4,7 @@ import { PrismaClient as SqliteClient } from '../generated/prisma-sqlite/client'
 import { PrismaClient as PostgresClient } from '../generated/prisma-postgres/client';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { openSqlWriter, type SqlWriter } from './sql';
+import { openSqlDriver, sqlBool, sqlDate, type SqlDriver, type SqlValue } from './sql';
 
 /**
  * Both generated clients expose the same model API (they come from one models.prisma);
@@ -33,32 +33,32 @@ export function createDb(url: string): Db {
     db = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as Db;
   }
   urls.set(db, url);
-  // The driver connection beside it (sqlWriterOf) goes with it.
+  // The driver connection beside it (driverOf) goes with it.
   const disconnect = db.$disconnect.bind(db);
   db.$disconnect = async () => {
-    const writer = writers.get(db);
-    writers.delete(db);
-    await writer?.close();
+    const driver = drivers.get(db);
+    drivers.delete(db);
+    await driver?.close();
     await disconnect();
   };
   return db;
 }
 
 const urls = new WeakMap<Db, string>();
-const writers = new WeakMap<Db, SqlWriter>();
+const drivers = new WeakMap<Db, SqlDriver>();
 
 /**
- * The same database on the driver, for the transition writer's prepared statements (db/sql.ts):
- * opened on first use, closed by the client's `$disconnect`. Null for a client not made by createDb.
+ * The same database on the driver (db/sql.ts), for the hot paths' prepared statements: opened on
+ * first use, closed by the client's `$disconnect`. Every client is made by createDb.
  */
-export function sqlWriterOf(db: Db): SqlWriter | null {
-  let writer = writers.get(db);
-  if (!writer) {
+export function driverOf(db: Db): SqlDriver {
+  let driver = drivers.get(db);
+  if (!driver) {
     const url = urls.get(db);
-    if (url === undefined) return null;
-    writers.set(db, (writer = openSqlWriter(url, sqliteFilePath)));
+    if (url === undefined) throw new Error('driverOf: a database client not made by createDb');
+    drivers.set(db, (driver = openSqlDriver(url, sqliteFilePath)));
   }
-  return writer;
+  return driver;
 }
 
 /**
@@ -79,3 +79,39 @@ export async function tuneDb(db: Db, url: string): Promise<void> {
 export function providerOf(db: Db | Tx): 'sqlite' | 'postgres' {
   return (db as unknown as { _activeProvider: string })._activeProvider === 'sqlite' ? 'sqlite' : 'postgres';
 }
+
+/** The generated client's own description of its models (like `_activeProvider`, read in this one place). */
+interface RuntimeDataModel {
+  models: Record<string, { fields: { name: string; kind: string; type: string }[] }>;
+}
+const decoders = new Map<string, (row: Record<string, unknown>) => void>();
+function decoderOf(db: Db, model: string): (row: Record<string, unknown>) => void {
+  let decode = decoders.get(model);
+  if (!decode) {
+    const fields = (db as unknown as { _runtimeDataModel: RuntimeDataModel })._runtimeDataModel.models[model]?.fields;
+    if (!fields) throw new Error(`no model ${model}`);
+    const dates = fields.filter((f) => f.type === 'DateTime').map((f) => f.name);
+    const bools = fields.filter((f) => f.type === 'Boolean').map((f) => f.name);
+    decode = (row) => {
+      for (const f of dates) if (f in row) row[f] = sqlDate(row[f]);
+      for (const f of bools) if (f in row) row[f] = sqlBool(row[f]);
+    };
+    decoders.set(model, decode);
+  }
+  return decode;
+}
+
+/**
+ * Rows of one model read on the driver (db/sql.ts) rather than through Prisma's query compiler,
+ * for the API's per-request reads: dates and booleans come back as Prisma gives them, whichever
+ * database it is. `T` is the model's type (or the part of it the statement selects).
+ */
+export async function selectRows<T>(db: Db, model: string, text: string, params: SqlValue[] = []): Promise<T[]> {
+  const rows = await driverOf(db).query<Record<string, unknown>>(text, params);
+  const decode = decoderOf(db, model);
+  for (const r of rows) decode(r);
+  return rows as T[];
+}
+
+/** Whether this is a client createDb made (a Prisma transaction is not: it reads through Prisma). */
+export const hasDriver = (db: Db | Tx): db is Db => urls.has(db as Db);

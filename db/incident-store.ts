@@ -1,12 +1,14 @@
-import type { Incident } from '../generated/prisma-sqlite/client';
+import type { Incident, Outage } from '../generated/prisma-sqlite/client';
+import type { incidentScope } from '../domain/access';
+import { incidentScopeSql } from './incident-scope-sql';
 import { slaBreached, type IncidentSnapshot } from '../domain/incident/snapshot';
 import { clockColumns, type SlaClock } from '../domain/sla/clock';
 import { agreementClockRow } from '../domain/sla/agreement-clocks';
 import { IncidentEnumColumns, IncidentKnownErrorsColumn, IncidentSecurityColumn, IncidentSlaColumn } from '../domain/schemas/incident';
-import type { Tx } from './client';
+import { selectRows, type Db, type Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
 import { writeIfNewer, type RecordStore } from './record-store';
-import { sql, type SqlBody } from './sql';
+import { inChunks, placeholders, sql, type SqlBody, type SqlValue } from './sql';
 import { nextNumber } from './numbers';
 import { newId } from '../infra/ids';
 import { surveyToken, surveyTokenDigest } from '../infra/survey-token';
@@ -226,3 +228,19 @@ export function incidentFromRow(row: Incident): IncidentSnapshot {
   };
 }
 
+
+/**
+ * An incident by id or number within the caller's visibility (`incidentScope`), or null. Every
+ * command and read of one incident starts here: on the driver (db/sql.ts), with the scope as the
+ * SQL the aggregate reports use (db/incident-scope-sql.ts).
+ */
+export async function findVisibleIncident(db: Db, ref: string, scope: ReturnType<typeof incidentScope>): Promise<Incident | null> {
+  const visible = incidentScopeSql(scope);
+  const rows = await selectRows<Incident>(db, 'Incident', `SELECT * FROM "Incident" i WHERE (i."id" = ? OR i."number" = ?) AND ${visible.sql} LIMIT 1`, [ref, ref, ...(visible.values as SqlValue[])]);
+  return rows[0] ?? null;
+}
+
+/** The Outage rows recorded on these incidents (one read, on the driver). */
+export function outagesOf(db: Db, incidentIds: string[]): Promise<Outage[]> {
+  return inChunks(incidentIds, (ids) => selectRows<Outage>(db, 'Outage', `SELECT * FROM "Outage" WHERE "incidentId" IN (${placeholders(ids)})`, ids));
+}

@@ -1,4 +1,5 @@
-import type { Db } from './client';
+import { driverOf, type Db } from './client';
+import { inChunks, placeholders } from './sql';
 
 type Pairs = Promise<(readonly [string, string])[]>;
 
@@ -6,16 +7,15 @@ type Pairs = Promise<(readonly [string, string])[]>;
  * What each kind of reference a record holds reads as beside its key: a CI's number, a user's
  * or group's name, a group's id for the group name an incident holds, a template's or freeze's name.
  */
+const pairs = async (db: Db, table: string, key: string, value: string, keys: string[]): Pairs =>
+  (await inChunks(keys, (chunk) => driverOf(db).query<{ k: string; v: string }>(`SELECT "${key}" AS "k", "${value}" AS "v" FROM "${table}" WHERE "${key}" IN (${placeholders(chunk)})`, chunk))).map((r) => [r.k, r.v] as const);
+// Every record the API shows reads its references: on the driver (db/sql.ts), not through Prisma's query compiler.
 const LOOKUPS = {
-  ci: (db: Db, ids: string[]): Pairs =>
-    db.configurationItem.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } }).then((rows) => rows.map((r) => [r.id, r.number] as const)),
-  user: (db: Db, ids: string[]): Pairs => db.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }).then((rows) => rows.map((r) => [r.id, r.name] as const)),
-  groupIdByName: (db: Db, names: string[]): Pairs =>
-    db.group.findMany({ where: { name: { in: names } }, select: { id: true, name: true } }).then((rows) => rows.map((r) => [r.name, r.id] as const)),
-  template: (db: Db, ids: string[]): Pairs =>
-    db.changeTemplate.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }).then((rows) => rows.map((r) => [r.id, r.name] as const)),
-  freeze: (db: Db, ids: string[]): Pairs =>
-    db.changeFreeze.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }).then((rows) => rows.map((r) => [r.id, r.name] as const)),
+  ci: (db: Db, ids: string[]): Pairs => pairs(db, 'ConfigurationItem', 'id', 'number', ids),
+  user: (db: Db, ids: string[]): Pairs => pairs(db, 'User', 'id', 'name', ids),
+  groupIdByName: (db: Db, names: string[]): Pairs => pairs(db, 'Group', 'name', 'id', names),
+  template: (db: Db, ids: string[]): Pairs => pairs(db, 'ChangeTemplate', 'id', 'name', ids),
+  freeze: (db: Db, ids: string[]): Pairs => pairs(db, 'ChangeFreeze', 'id', 'name', ids),
 };
 export type ReferenceKind = keyof typeof LOOKUPS;
 

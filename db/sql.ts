@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { Pool, type PoolClient } from 'pg';
+import pg, { Pool, type PoolClient } from 'pg';
+
+const TIMESTAMP_OID = 1114;
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -45,10 +47,51 @@ export const sql = {
   },
 };
 
-export interface SqlWriter {
+/** `?, ?, …` for an IN list of these values. */
+export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/** One query per 500 keys of an IN list (SQLite and PostgreSQL cap a statement's parameters), rows together; none for no keys. */
+export async function inChunks<K, R>(keys: readonly K[], read: (chunk: K[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < keys.length; i += 500) out.push(...(await read(keys.slice(i, i + 500))));
+  return out;
+}
+
+export interface SqlDriver {
   dialect: 'sqlite' | 'postgres';
   transaction<T>(body: () => SqlBody<T>): Promise<T>;
+  /**
+   * A read outside any transaction, for the API's hot paths (authentication, a command's target).
+   * Values come back as the driver gives them: read dates with `sqlDate`, booleans with `sqlBool`.
+   */
+  query<R>(text: string, params?: SqlValue[]): Promise<R[]>;
   close(): Promise<void>;
+}
+
+/** A date column as read by either driver (SQLite: Prisma's ISO text; PostgreSQL: a Date). */
+export function sqlDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  if (typeof v === 'string' || typeof v === 'number') return new Date(v);
+  throw new TypeError(`not a date column value: ${String(v)}`);
+}
+
+/** A boolean column as read by either driver (SQLite: 0/1). */
+export const sqlBool = (v: unknown): boolean => v === true || v === 1 || v === 1n;
+
+/** SQLite answers BUSY at once (busy_timeout 0): wait asynchronously and try again, up to 5 s. */
+async function retryBusy<T>(attempt: () => T): Promise<T> {
+  for (let waited = 0; ; ) {
+    try {
+      return attempt();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_BUSY_SNAPSHOT') || waited >= 5_000) throw e;
+      const pause = Math.min(2 + waited / 10, 50);
+      await sleep(pause);
+      waited += pause;
+    }
+  }
 }
 
 /** Errors about the data itself (a constraint, a type): the same on every retry. */
@@ -60,7 +103,7 @@ export function isSqlDataError(e: unknown): boolean {
   return /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
-function sqliteWriter(file: string): SqlWriter {
+function sqliteDriver(file: string): SqlDriver {
   const db = new Database(file, { timeout: 0 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -92,27 +135,21 @@ function sqliteWriter(file: string): SqlWriter {
   };
   return {
     dialect: 'sqlite',
-    async transaction<T>(body: () => SqlBody<T>): Promise<T> {
-      for (let waited = 0; ; ) {
-        try {
-          return attempt(body);
-        } catch (e) {
-          const code = (e as { code?: string }).code;
-          if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_BUSY_SNAPSHOT') || waited >= 5_000) throw e;
-          const pause = Math.min(2 + waited / 10, 50);
-          await sleep(pause);
-          waited += pause;
-        }
-      }
-    },
+    transaction: <T>(body: () => SqlBody<T>) => retryBusy(() => attempt(body)),
+    query: <R>(text: string, params: SqlValue[] = []) => retryBusy(() => prepare(text).all(...params.map(encode)) as R[]),
     async close() {
       db.close();
     },
   };
 }
 
-function postgresWriter(url: string): SqlWriter {
-  const pool = new Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+function postgresDriver(url: string): SqlDriver {
+  // timestamp(3) without time zone holds UTC (as Prisma writes it): read it so, whatever TZ says.
+  const types = { getTypeParser: (oid: number, format?: string) => (oid === TIMESTAMP_OID ? (v: string) => new Date(`${v.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) };
+  const pool = new Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true, types });
+  // An idle connection the server closed (a restart, a failover, DROP DATABASE … FORCE) is dropped
+  // from the pool; without a listener the event would end the process. The next query reconnects.
+  pool.on('error', () => undefined);
   const numbered = new Map<string, string>();
   const toPg = (text: string) => {
     let t = numbered.get(text);
@@ -132,6 +169,8 @@ function postgresWriter(url: string): SqlWriter {
     dialect: 'postgres',
     async transaction<T>(body: () => SqlBody<T>): Promise<T> {
       const c = await pool.connect();
+      // A connection that failed (rather than a statement the server refused) is not put back.
+      let broken: Error | undefined;
       try {
         await c.query('BEGIN');
         const g = body();
@@ -140,11 +179,15 @@ function postgresWriter(url: string): SqlWriter {
         await c.query('COMMIT');
         return step.value;
       } catch (e) {
+        if (typeof (e as { code?: unknown }).code !== 'string' || !/^[0-9A-Z]{5}$/.test((e as { code: string }).code)) broken = e as Error;
         await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
-        c.release();
+        c.release(broken);
       }
+    },
+    async query<R>(text: string, params: SqlValue[] = []) {
+      return (await pool.query(toPg(text), params.map(encode))).rows as R[];
     },
     async close() {
       await pool.end();
@@ -152,6 +195,6 @@ function postgresWriter(url: string): SqlWriter {
   };
 }
 
-export function openSqlWriter(url: string, sqliteFile: (url: string) => string): SqlWriter {
-  return url.startsWith('file:') ? sqliteWriter(sqliteFile(url)) : postgresWriter(url);
+export function openSqlDriver(url: string, sqliteFile: (url: string) => string): SqlDriver {
+  return url.startsWith('file:') ? sqliteDriver(sqliteFile(url)) : postgresDriver(url);
 }

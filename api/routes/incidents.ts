@@ -14,7 +14,7 @@ import {
   type IncidentCommandName,
 } from '../../domain/schemas/incident';
 import type { Db } from '../../db/client';
-import { incidentFromRow } from '../../db/incident-store';
+import { findVisibleIncident, incidentFromRow, outagesOf } from '../../db/incident-store';
 import type { Incident } from '../../generated/prisma-sqlite/client';
 import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
 import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
@@ -52,7 +52,7 @@ async function withRestrictions(db: Db, views: IncidentView[]): Promise<Incident
 
 /** The outages recorded on these incidents (their Outage rows, which the incident row does not carry), in one read. */
 async function withOutages(db: Db, views: IncidentView[]): Promise<IncidentView[]> {
-  const rows = views.length ? await db.outage.findMany({ where: { incidentId: { in: views.map((v) => v.id) } } }) : [];
+  const rows = await outagesOf(db, views.map((v) => v.id));
   return views.map((v) => {
     const row = rows.find((r) => r.incidentId === v.id);
     const outage = row ? { serviceId: row.serviceId, start: row.start.getTime(), end: row.end?.getTime() ?? null } : null;
@@ -66,7 +66,7 @@ export const presentIncident = async (db: Db, view: IncidentView) => (await pres
 
 /** An incident by id or number, within what the caller may see (incidentScope): others' are a 404. */
 async function findIncident(db: Db, ref: string, user: Principal): Promise<Incident> {
-  const row = await db.incident.findFirst({ where: { AND: [{ OR: [{ id: ref }, { number: ref }] }, incidentScope(user)] } });
+  const row = await findVisibleIncident(db, ref, incidentScope(user));
   if (!row) throw notFound(`incident ${ref}`);
   return row;
 }
