@@ -9,6 +9,8 @@ import type { RecordConfig } from '../workflows/contracts/record';
 import { openProblem } from '../temporal/open-problem';
 import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
+import { driverOf, selectRows } from '../db/client';
+import type { AssignmentRule, Sla } from '../generated/prisma-sqlite/client';
 import { ownerGroupOf, slaPolicyOf } from '../db/columns';
 import type { AgreementTerms } from '../domain/sla/agreement-clocks';
 import { SECURITY_GROUP, highestDataClass, type DataClass } from '../domain/incident/security';
@@ -44,7 +46,10 @@ export const BUILT_IN_SLA: SlaPolicy = {
 const SERVICE_DEPTH = 6;
 
 export function createIncidentActivities(deps: ActivityDeps) {
-  const firstTier = async () => (await deps.db.group.findFirst({ where: { tier: 1 }, orderBy: { name: 'asc' } }))?.name ?? null;
+  // The lookups every new incident and every assignment makes are read on the driver (db/sql.ts),
+  // not through Prisma's query compiler: they are on the path of the command's answer.
+  const driver = driverOf(deps.db);
+  const firstTier = async () => (await driver.query<{ name: string }>('SELECT "name" FROM "Group" WHERE "tier" = 1 ORDER BY "name" LIMIT 1'))[0]?.name ?? null;
 
   return {
     /** The SLA in force for the incident's service, else the default SLA in force (a retired agreement is given to no new incident). */
@@ -70,7 +75,8 @@ export function createIncidentActivities(deps: ActivityDeps) {
      */
     async loadAgreements(input: { team: string | null; supplier: string | null; serviceId: string | null }): Promise<{ ola: AgreementTerms | null; uc: AgreementTerms | null }> {
       const find = async (kind: 'OLA' | 'UC', where: { team: string } | { supplier: string }) => {
-        const rows = await deps.db.sla.findMany({ where: { kind, retiredAt: null, ...where, OR: [{ serviceId: input.serviceId }, { serviceId: null }] }, orderBy: { createdAt: 'desc' } });
+        const [column, value] = 'team' in where ? ['team', where.team] : ['supplier', where.supplier];
+        const rows = await selectRows<Sla>(deps.db, 'Sla', `SELECT * FROM "Sla" WHERE "kind" = ? AND "retiredAt" IS NULL AND "${column}" = ? AND ("serviceId" = ? OR "serviceId" IS NULL) ORDER BY "createdAt" DESC`, [kind, value, input.serviceId]);
         const row = rows.find((r) => r.serviceId !== null && r.serviceId === input.serviceId) ?? rows.find((r) => r.serviceId === null);
         if (!row) return null;
         const p = slaPolicyOf(row);
@@ -91,7 +97,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
       const none: KnownErrorMatches = { knownErrors: [], problem: null };
       if (!input.ciId && !input.serviceId && !input.category) return none;
       // Most deployments, most of the time: no known errors at all, so no graph walk.
-      if (!(await deps.db.knownError.findFirst({ where: { status: 'active' }, select: { id: true } }))) return none;
+      if ((await driver.query('SELECT "id" FROM "KnownError" WHERE "status" = ? LIMIT 1', ['active'])).length === 0) return none;
       const weights = new Map<string, number>();
       const add = (rows: { knownErrorId: string }[], w: number) => rows.forEach((r) => weights.set(r.knownErrorId, (weights.get(r.knownErrorId) ?? 0) + w));
       if (input.ciId) {
@@ -145,7 +151,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
     },
 
     async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {
-      const g = await deps.db.group.findUnique({ where: { name: input.name } });
+      const [g] = await driver.query<GroupInfo>('SELECT "name", "managerId", "nextTierGroup" FROM "Group" WHERE "name" = ?', [input.name]);
       return g ? { name: g.name, managerId: g.managerId, nextTierGroup: g.nextTierGroup } : null;
     },
 
@@ -173,7 +179,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
      */
     async routeIncident(input: { serviceId: string | null; ciId: string | null; category: string | null; priority: string }): Promise<RoutingDecision | null> {
       const [rules, ci] = await Promise.all([
-        deps.db.assignmentRule.findMany({ orderBy: [{ order: 'asc' }, { id: 'asc' }] }),
+        selectRows<AssignmentRule>(deps.db, 'AssignmentRule', 'SELECT * FROM "AssignmentRule" ORDER BY "order", "id"'),
         input.ciId ? deps.db.configurationItem.findUnique({ where: { id: input.ciId }, select: { class: true } }) : null,
       ]);
       const facts = { serviceId: input.serviceId, ciClass: ci?.class ?? null, category: input.category, priority: input.priority };

@@ -4,7 +4,8 @@
  * latest version. Incidents carry the version their clocks run on (workflows/incident.ts).
  */
 import type { Sla } from '../generated/prisma-sqlite/client';
-import type { Db } from '../db/client';
+import { selectRows, type Db } from '../db/client';
+import type { SqlValue } from '../db/sql';
 import { nextNumber } from '../db/numbers';
 import { slaKindOf, slaTermsOf } from '../db/columns';
 import { newId } from '../infra/ids';
@@ -75,10 +76,9 @@ export async function reviseAgreement(db: Db, actor: string, row: Sla, body: Upd
  * agreement is given to nothing new); null when there is neither.
  */
 export async function agreementInForce(db: Db, serviceId: string | null): Promise<Sla | null> {
-  return (
-    (serviceId ? await db.sla.findFirst({ where: { serviceId, kind: 'SLA', retiredAt: null }, orderBy: { createdAt: 'desc' } }) : null) ??
-    (await db.sla.findFirst({ where: { isDefault: true, retiredAt: null }, orderBy: { createdAt: 'desc' } }))
-  );
+  // Read for every new incident: on the driver (db/sql.ts), not through Prisma's query compiler.
+  const newest = async (where: string, params: SqlValue[]) => (await selectRows<Sla>(db, 'Sla', `SELECT * FROM "Sla" WHERE ${where} AND "retiredAt" IS NULL ORDER BY "createdAt" DESC LIMIT 1`, params))[0] ?? null;
+  return (serviceId ? await newest(`"serviceId" = ? AND "kind" = 'SLA'`, [serviceId]) : null) ?? (await newest('"isDefault" = ?', [true]));
 }
 
 export async function agreementVersions(db: Db, slaId: string) {
