@@ -88,13 +88,22 @@ const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tell
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
   const v2 = FILES.filter((f) => f.endsWith('-kernel-v2.json'));
-  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !f.endsWith('-kernel-v2.json') && !AFTER_KERNEL.includes(f));
+  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !/-kernel-v[23]\.json$/.test(f) && !AFTER_KERNEL.includes(f));
   expect(v2.length).toBeGreaterThanOrEqual(15);
   for (const f of older) {
     expect([f, kernelMarkers(f)]).toEqual([f, 0]);
     if (!f.includes('create-timeout')) expect(FILES).toContain(f.replace(/\.json$/, '-kernel-v2.json'));
   }
   for (const f of v2.filter((f) => !f.includes('create-timeout'))) expect([f, kernelMarkers(f)]).toEqual([f, 1]);
+});
+
+test("both sides of the kernel's v3 patch (timers kept, search attributes upserted on change) are recorded", () => {
+  const v3 = FILES.filter((f) => f.endsWith('-kernel-v3.json'));
+  for (const f of ['incident-full-lifecycle-auto-close', 'incident-p1-breach-escalation', 'incident-impact-reprioritise', 'incident-continue-as-new', 'change-normal-approved-implemented', 'change-cab-timeout']) {
+    expect(v3).toContain(`${f}-kernel-v3.json`);
+  }
+  for (const f of v3) expect([f, patchMarkers(f, 'record-kernel-v3')]).toEqual([f, 1]);
+  for (const f of FILES.filter((f) => f.endsWith('-kernel-v2.json'))) expect([f, patchMarkers(f, 'record-kernel-v3')]).toEqual([f, 0]);
 });
 
 test('both sides of the problem-management patches are recorded: known-error matching at incident creation, a rejected change telling its problem', () => {

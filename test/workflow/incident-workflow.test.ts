@@ -298,3 +298,55 @@ test('a resolved security incident waits for its post-incident review: no close,
   expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
   expect((await audit(id)).map((a) => [a.action, a.actor])).toEqual([['create', 'tester'], ['resolve', 'agent'], ['review', 'agent'], ['close', 'system']]);
 });
+
+describe('record-kernel-v3: a command costs no timer or search-attribute commands unless it moves them', () => {
+  const count = async (handle: WorkflowHandle, kind: 'timerStartedEventAttributes' | 'timerCanceledEventAttributes' | 'upsertWorkflowSearchAttributesEventAttributes') =>
+    (await handle.fetchHistory()).events!.filter((e) => e[kind]).length;
+  const timers = async (handle: WorkflowHandle) => ({ started: await count(handle, 'timerStartedEventAttributes'), canceled: await count(handle, 'timerCanceledEventAttributes') });
+
+  test('notes and an assignment that leave the earliest deadline as it was keep the pending timer', async () => {
+    const { handle } = await open();
+    expect((await handle.fetchHistory()).events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+    const before = await timers(handle);
+    // Patch markers upsert TemporalChangeVersion in the creation task; this server has no custom attributes.
+    const upserts = await count(handle, 'upsertWorkflowSearchAttributesEventAttributes');
+    await command(handle, 'notes', { text: 'looking' });
+    await command(handle, 'assign', { group: 'service-desk', assignee: 'usr-agent' });
+    await command(handle, 'notes', { text: 'still looking' });
+    expect(await timers(handle)).toEqual(before);
+    expect(await count(handle, 'upsertWorkflowSearchAttributesEventAttributes')).toBe(upserts);
+  });
+
+  test('a priority change moves the response deadline earlier: the timer is re-armed and fires at the new time', async () => {
+    const { handle, view, id } = await open({ impact: 'low', urgency: 'medium' });
+    expect(view.priority).toBe('P4');
+    const before = await timers(handle);
+    const changed = await command(handle, 'impact', { impact: 'high', urgency: 'high' });
+    const after = await timers(handle);
+    expect(after.canceled).toBe(before.canceled + 1);
+    expect(after.started).toBe(before.started + 1);
+    const due = Date.parse(changed.sla.response.dueAt);
+    await skip(due - Date.now() + 2000);
+    const breach = (await audit(id)).find((a) => a.action === 'sla_response_breached')!;
+    expect(breach).toBeDefined();
+    expect(breach.at.getTime() - due).toBeGreaterThanOrEqual(0);
+    expect(breach.at.getTime() - due).toBeLessThan(1000);
+  });
+
+  test('a hold that pauses the SLA drops the deadline; resuming re-arms it; resolve re-arms the auto-close', async () => {
+    const { handle, id } = await open({ impact: 'low', urgency: 'low' });
+    await command(handle, 'assign', { group: 'service-desk', assignee: 'usr-agent' });
+    await command(handle, 'acknowledge');
+    const before = await timers(handle);
+    await command(handle, 'hold', { reason: 'awaiting_caller' });
+    expect((await timers(handle)).canceled).toBe(before.canceled + 1);
+    await command(handle, 'notes', { text: 'waiting' });
+    const held = await timers(handle);
+    await command(handle, 'resume');
+    expect((await timers(handle)).started).toBe(held.started + 1);
+    const resolved = await command(handle, 'resolve', { code: 'fixed', notes: 'done' });
+    expect(resolved.state).toBe('resolved');
+    await skip(3 * DAY + MIN);
+    expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
+  });
+});

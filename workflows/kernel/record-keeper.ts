@@ -44,6 +44,10 @@ export interface Transition<S> {
 
 export class RecordKeeper<S> {
   private relaying = 0;
+  /** The search attributes this run last upserted (none yet after a start or continue-as-new). */
+  private lastUpserted: string | undefined;
+  /** Set by the process once it knows the history runs on record-kernel-v3. */
+  upsertOnlyChanges = false;
 
   constructor(
     private readonly recordType: string,
@@ -73,7 +77,12 @@ export class RecordKeeper<S> {
     const { eventIds } = await (kernelV2() ? localWrites : writes).recordTransition(write);
     this.seq = seq;
     log.info('transition recorded', { recordType: this.recordType, recordId: this.recordId, seq, action: t.action, from: t.from, to: t.to, actor: t.actor });
-    if (this.searchAttributes) upsertSearchAttributes(this.searchAttributes(t.snapshot));
+    if (this.searchAttributes) {
+      const attributes = this.searchAttributes(t.snapshot);
+      const key = JSON.stringify(attributes);
+      if (!this.upsertOnlyChanges || key !== this.lastUpserted) upsertSearchAttributes(attributes);
+      this.lastUpserted = key;
+    }
     if (eventIds.length > 0) {
       this.relaying++;
       void relay.dispatchEvents({ eventIds }).finally(() => this.relaying--);

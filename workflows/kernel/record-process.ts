@@ -5,7 +5,7 @@ import { FAILURE, type CommandInput, type RecordConfig } from '../contracts/reco
 import * as SA from '../contracts/search-attributes';
 import { RecordKeeper } from './record-keeper';
 import { Serial } from './serial';
-import { FINE_TIMER_MS, kernelV2 } from './versions';
+import { FINE_TIMER_MS, kernelV2, kernelV3 } from './versions';
 
 /** The fields every record snapshot has, whatever its process. */
 export interface RecordSnapshot {
@@ -81,6 +81,11 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
   /** Built by `create` but not yet persisted: commits see it, the rest of the world does not. */
   private pending: C | null = null;
   private changed = false;
+  /**
+   * record-kernel-v3: what the loop is waiting for (the earliest deadline, or null for none)
+   * and its timers; a commit that leaves it as it was does not wake the loop.
+   */
+  private waiting: { timers: Timers<C, string>; next: Deadline | null } | null = null;
   private creating = false;
   /** Minutes logged with the command being run (set inside its serial section): its first transition carries them. */
   private timeSpent: number | undefined;
@@ -147,9 +152,26 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     this.timeSpent = undefined;
     this.carried = { ...base, ...extras, snapshot, seq: this.keeper.seq };
     this.pending = null;
-    this.changed = true;
+    if (!this.keepsWait()) this.changed = true;
     this.spec.afterCommit?.(base.snapshot, snapshot);
     return view;
+  }
+
+  /**
+   * record-kernel-v3: whether the loop's pending wait still holds after a transition: the
+   * earliest deadline (instant and kind) computed from the new state is the one it waits for,
+   * the record is not terminal and the history is not due to continue as new. When it holds,
+   * the UI's details are refreshed here, since the loop will not come round to it.
+   */
+  private keepsWait(): boolean {
+    const w = this.waiting;
+    if (!w || this.spec.isTerminal(this.snapshot.state)) return false;
+    const info = workflowInfo();
+    if (info.historyLength > this.input.config.continueAsNewAfterEvents || info.continueAsNewSuggested) return false;
+    const next = earliest(w.timers.deadlines(this.state, Date.now()));
+    const same = next === null || w.next === null ? next === w.next : next.at === w.next.at && next.kind === w.next.kind;
+    if (same) this.describe(next ?? undefined);
+    return same;
   }
 
   /** Changes carried bookkeeping that is not a transition (nothing is persisted). */
@@ -259,7 +281,10 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
         return null;
       }
     }
+    const v3 = kernelV3();
+    this.keeper.upsertOnlyChanges = v3;
     while (!this.spec.isTerminal(this.snapshot.state)) {
+      this.waiting = null;
       if (workflowInfo().historyLength > this.input.config.continueAsNewAfterEvents || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         await this.keeper.flush();
@@ -269,6 +294,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
       const due = [...timers.deadlines(this.state, now)].sort((a, b) => a.at - b.at);
       this.changed = false;
       this.describe(due[0]);
+      if (v3) this.waiting = { timers: timers as Timers<C, string>, next: due[0] ?? null };
       if (due.length === 0) {
         await condition(() => this.changed);
         continue;
@@ -280,12 +306,14 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
         continue;
       }
       if (waitMs > 0 && (await condition(() => this.changed, waitMs, { summary: due[0].summary }))) continue;
+      this.waiting = null;
       await this.serial.run(async () => {
         // A command may have run while the timer was pending: act only on what is still due.
         const at = Date.now();
         for (const d of timers.deadlines(this.state, at)) if (d.kind === due[0].kind && d.at <= at) await timers.fire(d);
       });
     }
+    this.waiting = null;
     await condition(allHandlersFinished);
     await this.keeper.flush();
     this.describe(undefined);
@@ -297,4 +325,8 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     const s = this.snapshot;
     setCurrentDetails(`**${s.number}** ${s.title}\n\nstate: \`${s.state}\`` + (next ? `\n\nnext: ${next.summary}` : ''));
   }
+}
+
+function earliest<K extends string>(due: Deadline<K>[]): Deadline<K> | null {
+  return due.reduce<Deadline<K> | null>((a, d) => (a === null || d.at < a.at ? d : a), null);
 }

@@ -15,5 +15,17 @@ export function kernelV2(): boolean {
   return patched(KERNEL_V2);
 }
 
+/**
+ * The second behaviour change, behind its own marker (histories without it replay as before):
+ * - a transition that leaves the earliest deadline (its instant and kind) as it was keeps the
+ *   pending timer instead of cancelling and setting it again (no TimerCanceled/TimerStarted);
+ * - search attributes are upserted only when they differ from the ones this run last upserted.
+ */
+export const KERNEL_V3 = 'record-kernel-v3';
+
+export function kernelV3(): boolean {
+  return patched(KERNEL_V3);
+}
+
 /** The last stretch before a deadline, waited for by a timer set from a fresh task. */
 export const FINE_TIMER_MS = 5_000;
