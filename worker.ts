@@ -59,6 +59,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
     secretsKey: parseSecretsKey(env.SECRETS_KEY),
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     dsl: dslSettings(env),
     mailer: env.SMTP_URL ? smtpMailer(env.SMTP_URL, env.MAIL_FROM) : null,
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),

@@ -48,8 +48,8 @@ const SERVICE_DEPTH = 6;
 export function createIncidentActivities(deps: ActivityDeps) {
   // The lookups every new incident and every assignment makes are read on the driver (db/sql.ts),
   // not through Prisma's query compiler: they are on the path of the command's answer.
-  const driver = driverOf(deps.db);
-  const firstTier = async () => (await driver.query<{ name: string }>('SELECT "name" FROM "Group" WHERE "tier" = 1 ORDER BY "name" LIMIT 1'))[0]?.name ?? null;
+  const driver = () => driverOf(deps.db);
+  const firstTier = async () => (await driver().query<{ name: string }>('SELECT "name" FROM "Group" WHERE "tier" = 1 ORDER BY "name" LIMIT 1'))[0]?.name ?? null;
 
   return {
     /** The SLA in force for the incident's service, else the default SLA in force (a retired agreement is given to no new incident). */
@@ -97,7 +97,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
       const none: KnownErrorMatches = { knownErrors: [], problem: null };
       if (!input.ciId && !input.serviceId && !input.category) return none;
       // Most deployments, most of the time: no known errors at all, so no graph walk.
-      if ((await driver.query('SELECT "id" FROM "KnownError" WHERE "status" = ? LIMIT 1', ['active'])).length === 0) return none;
+      if ((await driver().query('SELECT "id" FROM "KnownError" WHERE "status" = ? LIMIT 1', ['active'])).length === 0) return none;
       const weights = new Map<string, number>();
       const add = (rows: { knownErrorId: string }[], w: number) => rows.forEach((r) => weights.set(r.knownErrorId, (weights.get(r.knownErrorId) ?? 0) + w));
       if (input.ciId) {
@@ -151,7 +151,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
     },
 
     async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {
-      const [g] = await driver.query<GroupInfo>('SELECT "name", "managerId", "nextTierGroup" FROM "Group" WHERE "name" = ?', [input.name]);
+      const [g] = await driver().query<GroupInfo>('SELECT "name", "managerId", "nextTierGroup" FROM "Group" WHERE "name" = ?', [input.name]);
       return g ? { name: g.name, managerId: g.managerId, nextTierGroup: g.nextTierGroup } : null;
     },
 

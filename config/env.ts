@@ -54,6 +54,15 @@ const boolFlag = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
 
+/**
+ * Record workflows a worker keeps in memory between their tasks. The SDK's default (600 per GB
+ * of heap, about 2,300 on a 4 GB heap) is sized for workflows of well over a megabyte; a record
+ * workflow holds one snapshot. A worker with more open records than this replays a record's whole
+ * history for each of its tasks (a timer firing, a command) once it was evicted: with 10,000 open
+ * incidents that made the worker, not the engine, the cause of late SLA breaches.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 20_000;
+
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z
@@ -131,6 +140,8 @@ export const EnvSchema = z.object({
   SEED_DEMO_DATA: boolFlag.default(false),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+  /** Record workflows kept in the worker's memory between tasks (see temporal/worker.ts). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   /** When the CMDB verification Schedule runs (cron, in CMDB_VERIFICATION_TIMEZONE); `off` pauses it. */
   CMDB_VERIFICATION_CRON: cronSpec.default('0 2 * * *'),
   CMDB_VERIFICATION_TIMEZONE: timezone.default('UTC'),
