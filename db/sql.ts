@@ -143,10 +143,23 @@ function sqliteDriver(file: string): SqlDriver {
   };
 }
 
+/**
+ * An error the server gave for a statement on a connection that still works (a constraint, a
+ * type, a lock timeout), as opposed to the connection itself failing or the server going away
+ * (connection exceptions 08…, shutdown 57P…, too many connections 53300): such a connection is
+ * dropped, not rolled back and put back.
+ */
+function isStatementError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57P|53300)/.test(code);
+}
+
 function postgresDriver(url: string): SqlDriver {
   // timestamp(3) without time zone holds UTC (as Prisma writes it): read it so, whatever TZ says.
   const types = { getTypeParser: (oid: number, format?: string) => (oid === TIMESTAMP_OID ? (v: string) => new Date(`${v.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) };
-  const pool = new Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true, types });
+  // Nothing waits forever: a connection that cannot be made, or a statement on a connection that
+  // went away without a word, fails within seconds (and the activity or request retries).
+  const pool = new Pool({ connectionString: url, max: 10, idleTimeoutMillis: 10_000, allowExitOnIdle: true, connectionTimeoutMillis: 5_000, query_timeout: 15_000, types });
   // An idle connection the server closed (a restart, a failover, DROP DATABASE … FORCE) is dropped
   // from the pool; without a listener the event would end the process. The next query reconnects.
   pool.on('error', () => undefined);
@@ -171,6 +184,12 @@ function postgresDriver(url: string): SqlDriver {
       const c = await pool.connect();
       // A connection that failed (rather than a statement the server refused) is not put back.
       let broken: Error | undefined;
+      // The pool listens for errors only on idle connections: one that fails while checked out
+      // (between two statements) must not go unheard, or the process would end.
+      const onError = (e: Error) => {
+        broken = e;
+      };
+      c.on('error', onError);
       try {
         await c.query('BEGIN');
         const g = body();
@@ -179,10 +198,11 @@ function postgresDriver(url: string): SqlDriver {
         await c.query('COMMIT');
         return step.value;
       } catch (e) {
-        if (typeof (e as { code?: unknown }).code !== 'string' || !/^[0-9A-Z]{5}$/.test((e as { code: string }).code)) broken = e as Error;
-        await c.query('ROLLBACK').catch(() => undefined);
+        if (!isStatementError(e)) broken = e as Error;
+        else await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
+        c.off('error', onError);
         c.release(broken);
       }
     },
