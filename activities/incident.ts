@@ -1,62 +1,20 @@
-import { agreementInForce } from '../services/agreements';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { MatchedKnownError } from '../domain/incident/snapshot';
-import { impactOfClasses, walkImpact } from '../db/impact';
-import { routeIncident, type RoutingDecision } from '../domain/incident/routing';
 import { incidentLinkedSignal, problemWorkflowId } from '../workflows/contracts/problem';
 import type { RecordConfig } from '../workflows/contracts/record';
 import { openProblem } from '../temporal/open-problem';
-import { DEFAULT_TARGETS, escalationRulesWithDefaults, type SlaPolicy } from '../domain/sla/policy';
 import type { ActivityDeps } from './deps';
-import { driverOf, selectRows } from '../db/client';
-import type { AssignmentRule, Sla } from '../generated/prisma-sqlite/client';
-import { ownerGroupOf, slaPolicyOf } from '../db/columns';
-import type { AgreementTerms } from '../domain/sla/agreement-clocks';
-import { SECURITY_GROUP, highestDataClass, type DataClass } from '../domain/incident/security';
+import { slaPolicyOf } from '../db/columns';
+import type { SlaPolicy } from '../domain/sla/policy';
+import { incidentLookups } from '../services/incident-lookups';
 
-/** How far an incident's CI is followed to the CIs it depends on when matching known errors. */
-const MATCH_DEPTH = 4;
-const MAX_MATCHES = 5;
-
-export interface KnownErrorMatches {
-  knownErrors: MatchedKnownError[];
-  /** A problem of a matched known error that is watching for recurrence: the incident links itself to it. */
-  problem: { id: string; number: string } | null;
-}
-
-export interface GroupInfo {
-  name: string;
-  managerId: string | null;
-  nextTierGroup: string | null;
-}
-
-/** Used only when no SLA at all is configured, so an incident never lacks clocks. */
-export const BUILT_IN_SLA: SlaPolicy = {
-  slaId: 'built-in',
-  name: 'Built-in default',
-  calendar: '24x7',
-  targets: DEFAULT_TARGETS,
-  escalation: escalationRulesWithDefaults(undefined),
-  pauseOn: ['awaiting_caller'],
-};
-
-
-/** How far from a CI its service is looked for when an incident names only the CI. */
-const SERVICE_DEPTH = 6;
+export { BUILT_IN_SLA, type GroupInfo, type KnownErrorMatches } from '../services/incident-lookups';
 
 export function createIncidentActivities(deps: ActivityDeps) {
-  // The lookups every new incident and every assignment makes are read on the driver (db/sql.ts),
-  // not through Prisma's query compiler: they are on the path of the command's answer.
-  const driver = () => driverOf(deps.db);
-  const firstTier = async () => (await driver().query<{ name: string }>('SELECT "name" FROM "Group" WHERE "tier" = 1 ORDER BY "name" LIMIT 1'))[0]?.name ?? null;
-
   return {
-    /** The SLA in force for the incident's service, else the default SLA in force (a retired agreement is given to no new incident). */
-    async loadSlaPolicy(input: { serviceId: string | null }): Promise<SlaPolicy> {
-      const sla = await agreementInForce(deps.db, input.serviceId);
-      return sla ? slaPolicyOf(sla) : BUILT_IN_SLA;
-    },
+    // The lookups every new incident and every assignment makes (services/incident-lookups.ts),
+    // read on the driver; it is opened when a lookup first runs.
+    ...incidentLookups(deps.db),
 
     /**
      * An incident's own SLA as it stands now (its latest version), for a re-prioritisation: the
@@ -66,56 +24,6 @@ export function createIncidentActivities(deps: ActivityDeps) {
     async loadSlaPolicyById(input: { slaId: string }): Promise<SlaPolicy | null> {
       const sla = await deps.db.sla.findUnique({ where: { id: input.slaId } });
       return sla ? slaPolicyOf(sla) : null;
-    },
-
-    /**
-     * The OLA of the group an incident was handed to and the UC of the supplier it waits on,
-     * where there are such agreements in force: the one for the incident's service first, else
-     * one for any service; the newest if several.
-     */
-    async loadAgreements(input: { team: string | null; supplier: string | null; serviceId: string | null }): Promise<{ ola: AgreementTerms | null; uc: AgreementTerms | null }> {
-      const find = async (kind: 'OLA' | 'UC', where: { team: string } | { supplier: string }) => {
-        const [column, value] = 'team' in where ? ['team', where.team] : ['supplier', where.supplier];
-        const rows = await selectRows<Sla>(deps.db, 'Sla', `SELECT * FROM "Sla" WHERE "kind" = ? AND "retiredAt" IS NULL AND "${column}" = ? AND ("serviceId" = ? OR "serviceId" IS NULL) ORDER BY "createdAt" DESC`, [kind, value, input.serviceId]);
-        const row = rows.find((r) => r.serviceId !== null && r.serviceId === input.serviceId) ?? rows.find((r) => r.serviceId === null);
-        if (!row) return null;
-        const p = slaPolicyOf(row);
-        return { kind, agreementId: row.id, version: row.version, name: row.name, team: row.team, supplier: row.supplier, calendar: p.calendar, targets: p.targets, escalation: p.escalation, pauseOn: p.pauseOn };
-      };
-      return {
-        ola: input.team ? await find('OLA', { team: input.team }) : null,
-        uc: input.supplier ? await find('UC', { supplier: input.supplier }) : null,
-      };
-    },
-
-    /**
-     * Active known errors an incident matches, best first: its CI (3), a CI it depends on
-     * through the CMDB (2), its service (2), its category (1), summed per known error. Also
-     * the problem, if any, that one of them belongs to and that is watching for recurrence.
-     */
-    async matchKnownErrors(input: { ciId: string | null; serviceId: string | null; category: string | null }): Promise<KnownErrorMatches> {
-      const none: KnownErrorMatches = { knownErrors: [], problem: null };
-      if (!input.ciId && !input.serviceId && !input.category) return none;
-      // Most deployments, most of the time: no known errors at all, so no graph walk.
-      if ((await driver().query('SELECT "id" FROM "KnownError" WHERE "status" = ? LIMIT 1', ['active'])).length === 0) return none;
-      const weights = new Map<string, number>();
-      const add = (rows: { knownErrorId: string }[], w: number) => rows.forEach((r) => weights.set(r.knownErrorId, (weights.get(r.knownErrorId) ?? 0) + w));
-      if (input.ciId) {
-        add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'ci', key: input.ciId }, select: { knownErrorId: true } }), 3);
-        const dependsOn = (await walkImpact(deps.db, input.ciId, { depth: MATCH_DEPTH, direction: 'upstream' })).all().map((r) => r.id);
-        if (dependsOn.length) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'ci', key: { in: dependsOn } }, select: { knownErrorId: true } }), 2);
-      }
-      if (input.serviceId) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'service', key: input.serviceId }, select: { knownErrorId: true } }), 2);
-      if (input.category) add(await deps.db.knownErrorTarget.findMany({ where: { kind: 'category', key: input.category.toLowerCase() }, select: { knownErrorId: true } }), 1);
-      if (weights.size === 0) return none;
-      const rows = await deps.db.knownError.findMany({ where: { id: { in: [...weights.keys()] }, status: 'active' } });
-      const ranked = rows.sort((a, b) => (weights.get(b.id) ?? 0) - (weights.get(a.id) ?? 0) || a.number.localeCompare(b.number)).slice(0, MAX_MATCHES);
-      const problems = await deps.db.problem.findMany({ where: { id: { in: ranked.map((r) => r.problemId) } }, select: { id: true, number: true, state: true } });
-      const observing = ranked.map((k) => problems.find((p) => p.id === k.problemId)).find((p) => p && (p.state === 'under_observation' || p.state === 'resolved'));
-      return {
-        knownErrors: ranked.map((k) => ({ id: k.id, number: k.number, title: k.title, workaround: k.workaround })),
-        problem: observing ? { id: observing.id, number: observing.number } : null,
-      };
     },
 
     /** Tells a problem that this incident linked itself to it; a problem that has ended is left alone. */
@@ -148,46 +56,6 @@ export function createIncidentActivities(deps: ActivityDeps) {
         trendKey,
       });
       return { number: view.number };
-    },
-
-    async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {
-      const [g] = await driver().query<GroupInfo>('SELECT "name", "managerId", "nextTierGroup" FROM "Group" WHERE "name" = ?', [input.name]);
-      return g ? { name: g.name, managerId: g.managerId, nextTierGroup: g.nextTierGroup } : null;
-    },
-
-    /**
-     * What a new security incident needs: the data class of its CI (the priority floor) and
-     * whether the security group exists (it is routed there, its OLA runs, its manager is escalated to).
-     */
-    async securityContext(input: { ciId: string | null }): Promise<{ dataClass: DataClass | null; securityGroup: boolean }> {
-      const [ci, group] = await Promise.all([
-        input.ciId ? deps.db.configurationItem.findUnique({ where: { id: input.ciId }, select: { securityClass: true } }) : null,
-        deps.db.group.findUnique({ where: { name: SECURITY_GROUP }, select: { name: true } }),
-      ]);
-      return { dataClass: highestDataClass([ci?.securityClass]), securityGroup: group !== null };
-    },
-
-    /** The first support tier: where an unassigned incident goes on functional escalation. */
-    async firstTierGroup(): Promise<string | null> {
-      return firstTier();
-    },
-
-    /**
-     * Where a new incident goes (domain/incident/routing.ts): the first matching assignment rule,
-     * else the owner group of its service (the one named, or the nearest service its CI supports
-     * in the CMDB), else the service desk (the first-tier group). Read-only.
-     */
-    async routeIncident(input: { serviceId: string | null; ciId: string | null; category: string | null; priority: string }): Promise<RoutingDecision | null> {
-      const [rules, ci] = await Promise.all([
-        selectRows<AssignmentRule>(deps.db, 'AssignmentRule', 'SELECT * FROM "AssignmentRule" ORDER BY "order", "id"'),
-        input.ciId ? deps.db.configurationItem.findUnique({ where: { id: input.ciId }, select: { class: true } }) : null,
-      ]);
-      const facts = { serviceId: input.serviceId, ciClass: ci?.class ?? null, category: input.category, priority: input.priority };
-      const decided = routeIncident(rules, facts, null, null);
-      if (decided) return decided;
-      const serviceId = input.serviceId ?? (input.ciId ? ((await impactOfClasses(deps.db, input.ciId, { depth: SERVICE_DEPTH, direction: 'downstream' }, ['service']))[0]?.id ?? null) : null);
-      const service = serviceId ? await deps.db.configurationItem.findUnique({ where: { id: serviceId } }) : null;
-      return routeIncident([], facts, service ? ownerGroupOf(service) : null, await firstTier());
     },
   };
 }

@@ -1,50 +1,17 @@
 import { driverOf, type Tx } from '../db/client';
-import { isSqlDataError, sql, type SqlBody } from '../db/sql';
+import { isSqlDataError, type SqlBody } from '../db/sql';
 import type { RecordStore } from '../db/record-store';
-import type { NotificationRequest } from '../domain/record';
 import type { ActivityDeps } from './deps';
-import { toJson } from '../db/json';
-import { subscriptionEventsOf } from '../db/columns';
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma } from '../generated/prisma-sqlite/client';
 import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
 import { FAILURE } from '../workflows/contracts/record';
-import { dispatchEvents, subscriptionMatches } from './webhooks';
+import { dispatchEvents } from './webhooks';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NOTIFICATION_EMAIL_WORKFLOW, notificationEmailWorkflowId, type NotificationEmailInput } from '../workflows/contracts/notification-email';
+import { auditIdOf, auditRow, eventId, notificationId, notificationRow, outboxRows, sameTransition, toDeliverOf, transitionSql, type TransitionWrite } from '../db/transition-sql';
 
-export interface DomainEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
-
-export type { NotificationRequest } from '../domain/record';
-
-/**
- * One accepted transition of any record: its new snapshot, its audit entry, the domain
- * events it raised and the notifications it sends, written in one transaction.
- * `(recordId, seq)` identifies the transition, so a retried activity writes nothing twice.
- */
-export interface TransitionWrite<S = unknown> {
-  recordType: string;
-  recordId: string;
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  from: string | null;
-  to: string | null;
-  data: Record<string, unknown>;
-  /** Minutes of work logged with the transition (labour cost); absent when none was. */
-  timeSpent?: number;
-  snapshot: S;
-  events: DomainEvent[];
-  notifications: NotificationRequest[];
-}
-
-export function eventId(recordId: string, seq: number, index: number): string {
-  return `evt-${recordId}-${seq}-${index}`;
-}
+export { eventId, type DomainEvent, type NotificationRequest, type TransitionWrite } from '../db/transition-sql';
 
 /** Text no database can store: refused before the transaction, never retried. */
 function refuseUnstorable(w: TransitionWrite): void {
@@ -69,21 +36,6 @@ async function failOnDataErrors<T>(w: TransitionWrite, write: () => Promise<T>):
   }
 }
 
-/** What of a stored audit entry tells a retry from another transition at the same sequence number. */
-interface StoredTransition {
-  action: string;
-  actor: string;
-  fromState: string | null;
-  toState: string | null;
-  data: string;
-  timeSpent: number | null;
-}
-
-/** The same transition as the one stored: a retry (its `at` and snapshot timestamps may differ). */
-function sameTransition(stored: StoredTransition, w: TransitionWrite): boolean {
-  return stored.action === w.action && stored.actor === w.actor && stored.fromState === w.from && stored.toState === w.to && stored.data === toJson(w.data) && stored.timeSpent === (w.timeSpent ?? null);
-}
-
 /**
  * A different transition already holds this sequence number: one a worker wrote (a local
  * activity commits before its workflow task completes) for a workflow task that never reached
@@ -105,8 +57,6 @@ async function discardUnrecorded(tx: Tx, w: TransitionWrite, log: ActivityDeps['
   log.warn('transitions never recorded in the workflow history were discarded', { recordType: w.recordType, recordId: w.recordId, fromSeq: w.seq, discarded: unrecorded.map((u) => `${u.seq}:${u.action}`).join(' ') });
   return unrecorded.length;
 }
-
-const notificationId = (w: TransitionWrite, index: number) => `ntf-${w.recordId}-${w.seq}-${index}`;
 
 /**
  * After the commit, when e-mail is configured: one e-mail workflow per notification
@@ -133,51 +83,6 @@ export async function mailNotifications(deps: ActivityDeps, ids: string[]): Prom
     }),
   );
 }
-
-/**
- * The transition on the driver (db/sql.ts) for a store that can write this snapshot so: the same
- * statements as the Prisma path below, in one transaction. A sequence number already taken by a
- * different transition ('overruled') is left to the Prisma path, which discards it (rare).
- */
-function* transitionSql(w: TransitionWrite, storeWrite: (s: unknown, seq: number) => SqlBody<void>, eventIds: string[]): SqlBody<string[] | 'retry' | 'overruled'> {
-  const [existing] = yield* sql.all<StoredTransition>('SELECT "action", "actor", "fromState", "toState", "data", "timeSpent" FROM "AuditEvent" WHERE "id" = ?', [auditIdOf(w)]);
-  if (existing) return sameTransition(existing, w) ? 'retry' : 'overruled';
-  yield* storeWrite(w.snapshot, w.seq);
-  yield* sql.insert('AuditEvent', auditRow(w));
-  const outbox = outboxRows(w, eventIds, w.events.length ? yield* sql.all<{ id: string; events: string }>('SELECT "id", "events" FROM "WebhookSubscription" WHERE "active" = ?', [true]) : []);
-  for (const row of outbox) yield* sql.insert('OutboxEvent', row);
-  for (const [i, n] of w.notifications.entries()) yield* sql.insert('Notification', notificationRow(w, i, n));
-  return toDeliverOf(outbox);
-}
-
-const auditIdOf = (w: TransitionWrite) => `aud-${w.recordId}-${w.seq}`;
-const auditRow = (w: TransitionWrite) => ({
-  id: auditIdOf(w),
-  recordType: w.recordType,
-  recordId: w.recordId,
-  seq: w.seq,
-  at: new Date(w.at),
-  actor: w.actor,
-  action: w.action,
-  fromState: w.from,
-  toState: w.to,
-  data: toJson(w.data),
-  timeSpent: w.timeSpent ?? null,
-});
-/**
- * The outbox rows of the transition's events. Events nobody subscribes to are settled at once
- * (dispatchedAt set), so the workflow schedules no relay activity for them (most transitions, in
- * most deployments).
- */
-function outboxRows(w: TransitionWrite, eventIds: string[], subscriptions: { id: string; events: string }[]) {
-  const at = new Date(w.at);
-  return w.events.map((e, i) => {
-    const wanted = subscriptions.some((sub) => subscriptionMatches(subscriptionEventsOf(sub), e.type));
-    return { id: eventIds[i], type: e.type, recordType: w.recordType, recordId: w.recordId, occurredAt: at, data: toJson(e.data), dispatchedAt: wanted ? null : at };
-  });
-}
-const toDeliverOf = (outbox: ReturnType<typeof outboxRows>) => outbox.filter((r) => r.dispatchedAt === null).map((r) => r.id);
-const notificationRow = (w: TransitionWrite, i: number, n: NotificationRequest) => ({ id: notificationId(w, i), recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: new Date(w.at) });
 
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
   const raisedBy = new Map(stores.flatMap((st) => (st.notificationsOf ? [[st.recordType, st.notificationsOf as (s: unknown) => string[]] as const] : [])));

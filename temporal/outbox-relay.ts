@@ -8,6 +8,7 @@ import type { Db } from '../db/client';
 import { subscriptionEventsOf } from '../db/columns';
 import { isUniqueViolation } from '../db/people-store';
 import { WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId } from '../workflows/contracts/webhook-delivery';
+import { subscriptionMatches } from '../domain/notification/subscription';
 
 export interface RelayDeps {
   db: Db;
@@ -15,9 +16,7 @@ export interface RelayDeps {
   taskQueue: string;
 }
 
-export function subscriptionMatches(events: string[], type: string): boolean {
-  return events.some((e) => e === '*' || e === type || (e.endsWith('.*') && type.startsWith(e.slice(0, -1))));
-}
+export { subscriptionMatches };
 
 /**
  * Relays committed outbox events: one delivery row and one delivery workflow per matching
