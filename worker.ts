@@ -5,6 +5,7 @@ import { createLogger } from './infra/logger';
 import { createDb, tuneDb } from './db/client';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createWorker } from './temporal/worker';
+import { runRecordStartSweep } from './temporal/record-starts';
 import { dslSettings } from './config/dsl';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { ensureVerificationSchedule } from './temporal/schedules';
@@ -66,7 +67,10 @@ export async function runWorker(env = loadEnvOrExit()) {
     ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } } : {}),
   });
   log.info('worker started', { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
-  return { worker, schedule, done: worker.run().finally(async () => { await connection.close(); await client.connection.close(); await db.$disconnect(); }) };
+  // Records the API wrote whose workflow start was lost (the API stopped, the engine was away).
+  const stopSweep = runRecordStartSweep({ db, temporal: client, log });
+  return { worker, schedule, done: worker.run().finally(async () => {
+    stopSweep(); await connection.close(); await client.connection.close(); await db.$disconnect(); }) };
 }
 
 if (require.main === module) {

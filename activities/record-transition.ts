@@ -128,6 +128,20 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
       return { eventIds: toDeliver };
     },
 
+    /**
+     * A transition written outside its workflow (an adopted record's first, see the kernel's
+     * RecordInput.adopted): its notifications to e-mail and its undelivered events to webhook
+     * delivery, as `recordTransition` and the relay do after their own write. Safe to repeat.
+     */
+    async settleTransition(input: { recordType: string; recordId: string; seq: number }): Promise<void> {
+      const [notifications, events] = await Promise.all([
+        deps.db.notification.findMany({ where: { recordType: input.recordType, recordId: input.recordId, id: { startsWith: `ntf-${input.recordId}-${input.seq}-` } }, select: { id: true } }),
+        deps.db.outboxEvent.findMany({ where: { recordType: input.recordType, recordId: input.recordId, id: { startsWith: `evt-${input.recordId}-${input.seq}-` }, dispatchedAt: null }, select: { id: true } }),
+      ]);
+      await mailNotifications(deps, notifications.map((n) => n.id));
+      if (events.length) await dispatchEvents(deps, events.map((e) => e.id));
+    },
+
     /** After the commit: hand the events to webhook delivery. Safe to repeat. */
     async dispatchEvents(input: { eventIds: string[] }): Promise<void> {
       await dispatchEvents(deps, input.eventIds);

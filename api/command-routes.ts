@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
 import { ZodObject, type z } from 'zod';
 import type { Db } from '../db/client';
@@ -7,6 +8,7 @@ import { TimeSpent } from '../domain/schemas/finance';
 import { conflict } from './errors';
 import { route, type ApiDeps, type RouteDef } from './route';
 import { commandError } from './temporal-errors';
+import { startIfPending } from '../temporal/record-starts';
 
 /** What a record's row must tell the API to route a command to its workflow. */
 interface CommandTarget {
@@ -70,9 +72,14 @@ export function commandRoutes<N extends string, Row extends CommandTarget>(spec:
         const row = await spec.find(deps.db, params.id, user);
         if (spec.isTerminal(row.state)) throw conflict(`cannot ${verb} a ${spec.recordType} in state '${row.state}'`);
         const payload = spec.payload ? await spec.payload(deps, row, verb, body, user) : body;
+        const send = () => deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload, ...(timeSpent !== undefined ? { timeSpent } : {}) } satisfies CommandInput<unknown>] });
         let answer: unknown;
         try {
-          answer = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.updates[verb].name, { args: [{ actor: user.id, body: payload, ...(timeSpent !== undefined ? { timeSpent } : {}) } satisfies CommandInput<unknown>] });
+          // A record written before its workflow runs (temporal/record-starts.ts): the first command may get there first and starts it.
+          answer = await send().catch(async (e: unknown) => {
+            if (e instanceof WorkflowNotFoundError && (await startIfPending(deps, row.workflowId))) return send();
+            throw e;
+          });
         } catch (e) {
           throw commandError(e, `${spec.recordType} ${row.number}`);
         }

@@ -6,7 +6,6 @@ import {
   commandEffects,
   hierarchicalEscalation,
   incidentDeadlines,
-  newIncident,
   outageRequestNotifications,
   resolutionBreachEffect,
   responseBreachEffect,
@@ -15,7 +14,7 @@ import {
   type IncidentDeadlineKind,
   type IncidentEffect,
 } from '../domain/incident/lifecycle';
-import { incidentView, slaBreached, withProblemFields, type IncidentSnapshot, type IncidentView } from '../domain/incident/snapshot';
+import { incidentView, withProblemFields, type IncidentSnapshot, type IncidentView } from '../domain/incident/snapshot';
 import { isTerminal, nextState, type IncidentState } from '../domain/incident/state-machine';
 import { endedWith, outageAfter } from '../domain/incident/outage';
 import type { Deadline } from '../domain/record';
@@ -27,19 +26,19 @@ import {
   type ApplyWorkaroundPayload,
   type LinkProblemBody,
   getIncidentQuery,
+  incidentSearchAttributes,
   incidentCommandUpdates,
   type IncidentCarriedState,
   type IncidentWorkflowConfig,
   type IncidentWorkflowInput,
 } from './contracts/incident';
-import * as SA from './contracts/search-attributes';
 import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
 import { kernelV2 } from './kernel/versions';
-import { priorityOf } from '../domain/priority';
+import { openingOf } from '../domain/incident/opening';
 import * as slaClock from '../domain/sla/clock';
 import { advanceClocks, agreementsNeeded, type AgreementTerms, markFired, parseAgreementDeadline, warningOvertaken as agreementWarningOvertaken, type AgreementDeadlineStep } from '../domain/sla/agreement-clocks';
 import { agreementStepAction, agreementStepEffect, answerableGroup } from '../domain/incident/agreement-steps';
-import { SECURITY_GROUP, closeRefusal, escalationGroup, reviewRefusal } from '../domain/incident/security';
+import { closeRefusal, escalationGroup, reviewRefusal } from '../domain/incident/security';
 
 /** The SLA lookup at creation: a caller is waiting, so bounded. */
 const CALLER_WAITS = {
@@ -271,14 +270,7 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
     recordType: 'incident',
     view: incidentView,
     isTerminal: (state) => isTerminal(state as IncidentState),
-    searchAttributes: (s) => [
-      { key: SA.RecordType, value: 'incident' },
-      { key: SA.RecordNumber, value: s.number },
-      { key: SA.RecordState, value: s.state },
-      { key: SA.Priority, value: s.priority },
-      { key: SA.AssignmentGroup, value: s.assignmentGroup },
-      { key: SA.SlaBreached, value: slaBreached(s, Date.now()) },
-    ],
+    searchAttributes: (s) => incidentSearchAttributes(s, Date.now()),
   });
   const incident = new IncidentRoom(record, input.config);
 
@@ -286,35 +278,30 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
   record.onCreate(
     createIncidentUpdate,
     async ({ actor, body }) => {
-      const policy = await slaLookup().loadSlaPolicy({ serviceId: body.serviceId ?? null });
-      const matches = patched(KNOWN_ERROR_MATCHING) ? await localLookups.matchKnownErrors({ ciId: body.ciId ?? null, serviceId: body.serviceId ?? null, category: body.category ?? null }) : undefined;
-      // A security incident goes to the security group (whose OLA then runs), when there is one.
-      const secured = body.type === 'security' ? await slaLookup().securityContext({ ciId: body.ciId ?? null }) : null;
-      const routing = secured?.securityGroup
-        ? { group: SECURITY_GROUP, source: 'security', ruleId: null }
-        : patched(ROUTING)
-        ? await localLookups.routeIncident({ serviceId: body.serviceId ?? null, ciId: body.ciId ?? null, category: body.category ?? null, priority: priorityOf(body.impact, body.urgency, input.config.priorityMatrix) })
-        : null;
-      const opened = newIncident({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, policy, input.config.priorityMatrix, Date.now(), matches, routing?.group ?? null, secured?.dataClass ?? null);
-      // Routed straight to a group: that group's OLA starts with the incident.
-      const carried = opened.snapshot.assignmentGroup ? { ...opened, snapshot: (await incident.clocked({ ...opened.snapshot, assignmentGroup: null }, () => ({ snapshot: opened.snapshot }))).snapshot } : opened;
-      const matched = matches?.knownErrors.length ? { knownErrors: matches.knownErrors.map((k) => k.number), ...(matches.problem ? { recurrenceOf: matches.problem.number } : {}) } : {};
-      // The routing decision and the rule behind it stay in the history.
-      const routed = routing ? { routing: { group: routing.group, source: routing.source, rule: routing.ruleId } } : {};
+      const opening = await openingOf({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, input.config.priorityMatrix, {
+        slaPolicy: (q) => slaLookup().loadSlaPolicy(q),
+        knownErrors: (q) => (patched(KNOWN_ERROR_MATCHING) ? localLookups.matchKnownErrors(q) : undefined),
+        securityContext: (q) => slaLookup().securityContext(q),
+        route: (q) => (patched(ROUTING) ? localLookups.routeIncident(q) : null),
+        clocked: async (before, after) => (await incident.clocked(before, () => ({ snapshot: after }))).snapshot,
+        now: () => Date.now(),
+      });
+      const problem = opening.recurrenceOf;
       return {
-        carried,
+        carried: opening.first,
         action: 'create',
-        effect: {
-          events: ['incident.created', ...(matches?.knownErrors.length ? ['incident.known_error_matched'] : [])],
-          data: { slaName: policy.name, ...matched, ...routed },
-          notifications: outageRequestNotifications(null, carried.snapshot),
-        },
-        after: matches?.problem ? () => problemMessages.tellProblemOfIncident({ problemNumber: matches.problem!.number, incidentId: input.id, actor, recurrence: true }) : undefined,
+        effect: { events: opening.events, data: opening.data, notifications: opening.notifications },
+        after: problem ? () => problemMessages.tellProblemOfIncident({ problemNumber: problem.number, incidentId: input.id, actor, recurrence: true }) : undefined,
       };
     },
     // Incidents opened before the kernel started their SLA timers while the record was being written.
     { visibleBeforePersisted: () => !kernelV2() },
   );
+  // Opened by the API without the engine (temporal/open-incident.ts): the recurring problem it matched hears of it now.
+  record.onAdopted(async () => {
+    const s = record.snapshot;
+    if (s.problemNumber) await problemMessages.tellProblemOfIncident({ problemNumber: s.problemNumber, incidentId: s.id, actor: s.createdBy, recurrence: true });
+  });
   record.onCommands<IncidentCommandBodyMap>(
     incidentCommandUpdates,
     (name, body) => void incident.check(name, body),

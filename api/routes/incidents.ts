@@ -17,11 +17,11 @@ import type { Db } from '../../db/client';
 import { findVisibleIncident, incidentFromRow, outagesOf } from '../../db/incident-store';
 import type { Incident } from '../../generated/prisma-sqlite/client';
 import { incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
-import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
+import { UnstorableIncident, incidentConfigFromEnv, openIncident, recordIncident, reserveIncident } from '../../temporal/open-incident';
 import { incidentScope, visibilityFor, type Principal, type Role } from '../../domain/access';
 import { checkAttachmentIds } from '../../services/attachments';
 import { attachmentRoutes } from '../attachment-routes';
-import { badRequest, notFound } from '../errors';
+import { HttpError, badRequest, notFound } from '../errors';
 import { listPage } from '../pagination';
 import { findCi, resolveCiField } from '../refs';
 import { route, type ApiDeps, type RouteDef } from '../route';
@@ -156,16 +156,14 @@ export function incidentRoutes(): RouteDef[] {
         const serviceId = await resolveCiField(deps.db, body.serviceId, 'serviceId', { class: 'service' });
         const ciId = await resolveCiField(deps.db, body.ciId, 'ciId');
         const { value: reservation, resumed } = await reserve(() => reserveIncident(deps.db));
+        const opening = { db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: incidentWorkflowConfig(deps), log: deps.log };
+        const incident = { ...checked, serviceId, ciId };
         try {
-          const view = await openIncident(
-            { db: deps.db, temporal: deps.temporal, taskQueue: deps.env.TEMPORAL_TASK_QUEUE, config: incidentWorkflowConfig(deps) },
-            reservation,
-            user.id,
-            { ...checked, serviceId, ciId },
-            { reuseRunning: resumed },
-          );
+          // Answered once written; the few incidents only Prisma writes open through the engine.
+          const view = (await recordIncident(opening, reservation, user.id, incident)) ?? (await openIncident(opening, reservation, user.id, incident, { reuseRunning: resumed }));
           return await presentIncident(deps.db, view);
         } catch (e) {
+          if (e instanceof UnstorableIncident) throw new HttpError(400, 'Invalid request', `incident ${reservation.number}: ${e.message}`);
           throw commandError(e, `incident ${reservation.number}`);
         }
       },

@@ -4,7 +4,9 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { IncidentRecordState } from '../../domain/incident/lifecycle';
-import type { IncidentView } from '../../domain/incident/snapshot';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { slaBreached, type IncidentSnapshot, type IncidentView } from '../../domain/incident/snapshot';
+import * as SA from './search-attributes';
 import type { PriorityMatrix } from '../../domain/priority';
 import type { CreateIncidentBody, IncidentCommandBody, IncidentCommandName } from '../../domain/schemas/incident';
 import type { CommandInput, RecordConfig } from './record';
@@ -35,7 +37,19 @@ export interface IncidentWorkflowInput {
   number: string;
   config: IncidentWorkflowConfig;
   carried?: IncidentCarriedState;
+  /** Started from an incident the API wrote itself (see the kernel's RecordInput). */
+  adopted?: true;
 }
+
+/** What an incident shows in the engine's visibility: set by its workflow, and at the start of an adopted one. */
+export const incidentSearchAttributes = (s: IncidentSnapshot, now: number): SearchAttributeUpdatePair[] => [
+  { key: SA.RecordType, value: 'incident' },
+  { key: SA.RecordNumber, value: s.number },
+  { key: SA.RecordState, value: s.state },
+  { key: SA.Priority, value: s.priority },
+  { key: SA.AssignmentGroup, value: s.assignmentGroup },
+  { key: SA.SlaBreached, value: slaBreached(s, now) },
+];
 
 export type IncidentCommandInput<K extends IncidentCommandName> = CommandInput<IncidentCommandBody<K>>;
 

@@ -89,6 +89,20 @@ export class RecordKeeper<S> {
     }
   }
 
+  /**
+   * A transition written before this workflow ran (an adopted record's first): its events
+   * handed to delivery and its notifications to e-mail, as `record` does after its write;
+   * then `after`, if any. Awaited by `flush` like every relay.
+   */
+  settle(seq: number, after?: () => Promise<void>): void {
+    this.relaying++;
+    void relay
+      .settleTransition({ recordType: this.recordType, recordId: this.recordId, seq })
+      .then(() => after?.())
+      .catch((e: unknown) => log.warn('could not settle an adopted record\'s first transition', { recordType: this.recordType, recordId: this.recordId, seq, error: String(e) }))
+      .finally(() => this.relaying--);
+  }
+
   /** Before completing or continuing-as-new: every event handed to delivery. */
   async flush(): Promise<void> {
     await condition(() => this.relaying === 0);

@@ -27,6 +27,13 @@ export interface RecordInput<C> {
   number: string;
   config: RecordConfig;
   carried?: C;
+  /**
+   * Started from a record already written outside the workflow (an incident answered at once,
+   * temporal/record-starts.ts): `carried` is its first transition as stored. The kernel hands
+   * that transition's events and notifications on, as its own commit would have. Dropped at
+   * continue-as-new.
+   */
+  adopted?: true;
 }
 
 export interface RecordSpec<S extends RecordSnapshot, V> {
@@ -89,6 +96,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
   private creating = false;
   /** Minutes logged with the command being run (set inside its serial section): its first transition carries them. */
   private timeSpent: number | undefined;
+  private afterAdoption: (() => Promise<void>) | null = null;
   readonly serial = new Serial();
   private readonly keeper: RecordKeeper<S>;
 
@@ -172,6 +180,14 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     const same = next === null || w.next === null ? next === w.next : next.at === w.next.at && next.kind === w.next.kind;
     if (same) this.describe(next ?? undefined);
     return same;
+  }
+
+  /**
+   * What a process does once a record it did not create itself has started (adopted): told
+   * after the first transition's events are handed on; it must not wait on other records.
+   */
+  onAdopted(after: () => Promise<void>): void {
+    this.afterAdoption = after;
   }
 
   /** Changes carried bookkeeping that is not a transition (nothing is persisted). */
@@ -281,6 +297,10 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
         return null;
       }
     }
+    if (this.input.adopted && this.carried) {
+      const after = this.afterAdoption;
+      this.keeper.settle(this.carried.seq, after ? () => this.serial.run(after) : undefined);
+    }
     const v3 = kernelV3();
     this.keeper.upsertOnlyChanges = v3;
     while (!this.spec.isTerminal(this.snapshot.state)) {
@@ -288,7 +308,8 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
       if (workflowInfo().historyLength > this.input.config.continueAsNewAfterEvents || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         await this.keeper.flush();
-        return continueAsNew<(input: RecordInput<C>) => Promise<V | null>>({ ...this.input, carried: this.state });
+        const { adopted: _adopted, ...input } = this.input;
+        return continueAsNew<(input: RecordInput<C>) => Promise<V | null>>({ ...input, carried: this.state });
       }
       const now = Date.now();
       const due = [...timers.deadlines(this.state, now)].sort((a, b) => a.at - b.at);

@@ -1,0 +1,76 @@
+/**
+ * Starting the workflows of records written before their workflow ran (db/record-starts.ts):
+ * the API starts one right after answering, a worker sweeps up what a crash left, and a
+ * command that reaches a record first starts it itself. Every start is the same idempotent
+ * call (the workflow id is the record's), so any of them may race the others.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { defineSearchAttributeKey, type SearchAttributePair, type SearchAttributeType } from '@temporalio/common';
+import type { Db } from '../db/client';
+import { pendingStart, removeStart, startsBefore, type PendingStart } from '../db/record-starts';
+import type { Logger } from '../infra/logger';
+
+export interface RecordStartDeps {
+  db: Db;
+  temporal: Client;
+}
+
+/** Starts the record's workflow (or finds it running, or finished) and forgets the start. */
+export async function startRecord(deps: RecordStartDeps, pending: PendingStart): Promise<void> {
+  const { plan } = pending;
+  try {
+    await deps.temporal.workflow.start(plan.workflowType, {
+      workflowId: plan.workflowId,
+      taskQueue: plan.taskQueue,
+      args: [plan.input],
+      // Running: already started by another of the three. Closed: it ran its course; never a second run.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: plan.summary,
+      staticDetails: plan.details,
+      memo: plan.memo,
+      ...(plan.searchAttributes.length
+        ? { typedSearchAttributes: plan.searchAttributes.map((a) => ({ key: defineSearchAttributeKey(a.name, a.type as SearchAttributeType), value: a.value }) as SearchAttributePair) }
+        : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+  }
+  await removeStart(deps.db, plan.workflowId);
+}
+
+/**
+ * For a command whose workflow was not found: starts it when the record is still waiting for
+ * its start. True when it was waiting (the command may be sent again), false when it was not.
+ */
+export async function startIfPending(deps: RecordStartDeps, workflowId: string): Promise<boolean> {
+  const pending = await pendingStart(deps.db, workflowId);
+  if (!pending) return false;
+  await startRecord(deps, pending);
+  return true;
+}
+
+/** Starts what was written more than `graceMs` ago and is still waiting; returns how many. */
+export async function sweepRecordStarts(deps: RecordStartDeps, graceMs: number, limit = 200): Promise<number> {
+  const due = await startsBefore(deps.db, new Date(Date.now() - graceMs), limit);
+  for (const pending of due) await startRecord(deps, pending);
+  return due.length;
+}
+
+/**
+ * A worker's sweep, every `everyMs`: a start the API did not make (it crashed, or the engine
+ * was away) is made here. Stops with the returned function.
+ */
+export function runRecordStartSweep(deps: RecordStartDeps & { log: Logger }, everyMs = 2_000, graceMs = 5_000): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepRecordStarts(deps, graceMs)
+      .then((n) => n > 0 && deps.log.info('started workflows of records written before them', { started: n }))
+      .catch((e: unknown) => deps.log.warn('could not start the workflows of waiting records; retrying', { error: String(e) }))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

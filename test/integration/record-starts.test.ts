@@ -1,0 +1,107 @@
+/**
+ * Incidents answered before their workflow runs (temporal/open-incident.ts recordIncident):
+ * the row, the first audit entry, the events and a RecordStart row in one transaction; the
+ * workflow started from it and adopting it; a lost start made by the first command or by a
+ * worker's sweep; nothing written twice. Real dev server, real databases.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLogger } from '../../infra/logger';
+import { incidentConfigFromEnv, recordIncident, reserveIncident } from '../../temporal/open-incident';
+import { sweepRecordStarts } from '../../temporal/record-starts';
+import { getIncidentQuery, incidentWorkflowId } from '../../workflows/contracts/incident';
+import { RecordState } from '../../workflows/contracts/search-attributes';
+import { PROVIDERS } from '../support/database';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { startDevServer } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startDevServer();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe.each(PROVIDERS)('incidents written before their workflow on %s', (provider) => {
+  let s: Stack;
+  /** A client of a namespace the server does not have: every start through it is lost. */
+  let lost: Client;
+  beforeAll(async () => {
+    s = await startStack({ provider, env, allowPrivateWebhooks: true });
+    lost = new Client({ connection: await Connection.connect({ address: env.address }), namespace: 'no-such-namespace' });
+  });
+  afterAll(async () => {
+    await lost?.connection.close();
+    await s?.close();
+  });
+
+  const config = () => incidentConfigFromEnv({ AUTO_CLOSE_AFTER: 'P5D', CONTINUE_AS_NEW_AFTER_EVENTS: 2000 });
+  /** An incident recorded with its start lost, as if the API died right after answering. */
+  const recordedWithLostStart = async (title: string) => {
+    const reservation = await reserveIncident(s.tdb.db);
+    const view = await recordIncident({ db: s.tdb.db, temporal: lost, taskQueue: s.taskQueue, config: config(), log: createLogger('error') }, reservation, 'usr-agent', { title, type: 'incident', impact: 'low', urgency: 'low' });
+    expect(view).toMatchObject({ number: reservation.number, state: 'new' });
+    // The API's own start went to a namespace that does not exist: the row stays.
+    await eventually(async () => ((await s.tdb.db.recordStart.count({ where: { recordId: reservation.id } })) === 1 ? true : undefined), 5_000, 'the start row');
+    return reservation;
+  };
+
+  test('POST answers with the stored incident; its workflow starts from it, adopts the first transition and hands its events on', async () => {
+    const sub = await s.api('POST', '/api/v1/webhooks', { token: 'dev-admin', body: { url: 'http://127.0.0.1:9/hook', events: ['incident.created'], secret: 'a-secret-of-16-chars' } });
+    expect(sub.status).toBe(201);
+    const created = await s.api('POST', '/api/v1/incidents', { token: 'dev-agent', body: { title: 'Printer on fire', impact: 'high', urgency: 'high' } });
+    expect(created.status).toBe(201);
+    const { id, number } = created.body;
+    const handle = s.env.client.workflow.getHandle(incidentWorkflowId(number));
+    // Started by the API right after answering, with what the row says, and the row's start forgotten.
+    const described = await eventually(() => handle.describe().catch(() => undefined), 10_000, 'the workflow');
+    expect(described.status.name).toBe('RUNNING');
+    expect(described.typedSearchAttributes.get(RecordState)).toBe('new');
+    await eventually(async () => ((await s.tdb.db.recordStart.count({ where: { recordId: id } })) === 0 ? true : undefined), 10_000, 'the start row removed');
+    expect(await handle.query(getIncidentQuery)).toMatchObject({ id, number, state: 'new', priority: 'P1' });
+    // The first transition written once, by the API; the created event handed to delivery by the workflow.
+    expect(await s.tdb.db.auditEvent.findMany({ where: { recordId: id }, select: { seq: true, action: true } })).toEqual([{ seq: 1, action: 'create' }]);
+    const delivery = await eventually(async () => (await s.tdb.db.webhookDelivery.findMany({ where: { subscriptionId: sub.body.id } })).find((d) => d.eventId === `evt-${id}-1-0`), 10_000, 'the delivery of incident.created');
+    expect(delivery).toBeDefined();
+    expect((await s.tdb.db.outboxEvent.findUnique({ where: { id: `evt-${id}-1-0` } }))?.dispatchedAt).not.toBeNull();
+    // Commands go on from sequence 2.
+    const assigned = await s.api('POST', `/api/v1/incidents/${number}/assign`, { token: 'dev-agent', body: { group: 'service-desk' } });
+    expect(assigned.status).toBe(200);
+    expect(await s.tdb.db.auditEvent.findMany({ where: { recordId: id }, select: { seq: true, action: true }, orderBy: { seq: 'asc' } })).toEqual([
+      { seq: 1, action: 'create' },
+      { seq: 2, action: 'assign' },
+    ]);
+    await s.api('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: 'dev-admin' });
+  });
+
+  test('a command that reaches an incident whose start was lost starts its workflow and is applied', async () => {
+    const r = await recordedWithLostStart('Lost start, then a command');
+    await expect(s.env.client.workflow.getHandle(incidentWorkflowId(r.number)).describe()).rejects.toThrow();
+    const got = await s.api('GET', `/api/v1/incidents/${r.number}`, { token: 'dev-agent' });
+    expect(got.body).toMatchObject({ number: r.number, state: 'new' });
+    const assigned = await s.api('POST', `/api/v1/incidents/${r.number}/assign`, { token: 'dev-agent', body: { group: 'service-desk' } });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body).toMatchObject({ state: 'assigned', assignmentGroup: 'service-desk' });
+    expect(await s.tdb.db.recordStart.count({ where: { recordId: r.id } })).toBe(0);
+    expect((await s.tdb.db.auditEvent.findMany({ where: { recordId: r.id }, select: { seq: true }, orderBy: { seq: 'asc' } })).map((a) => a.seq)).toEqual([1, 2]);
+  });
+
+  test("a worker's sweep starts what nobody started; a second sweep and a repeated start change nothing", async () => {
+    const r = await recordedWithLostStart('Lost start, then the sweep');
+    const row = await s.tdb.db.recordStart.findFirstOrThrow({ where: { recordId: r.id } });
+    // Too recent for the sweep's grace: left to the API, which may still be starting it.
+    expect(await sweepRecordStarts({ db: s.tdb.db, temporal: s.env.client }, 60_000)).toBe(0);
+    expect(await sweepRecordStarts({ db: s.tdb.db, temporal: s.env.client }, 0)).toBeGreaterThanOrEqual(1);
+    const handle = s.env.client.workflow.getHandle(incidentWorkflowId(r.number));
+    expect(await handle.query(getIncidentQuery)).toMatchObject({ number: r.number, state: 'new' });
+    const runId = (await handle.describe()).runId;
+    // The same start again (a sweep racing the API): no second run, nothing written.
+    await s.tdb.db.recordStart.create({ data: { ...row, createdAt: new Date(0) } });
+    expect(await sweepRecordStarts({ db: s.tdb.db, temporal: s.env.client }, 0)).toBe(1);
+    expect((await handle.describe()).runId).toBe(runId);
+    expect(await s.tdb.db.recordStart.count({ where: { recordId: r.id } })).toBe(0);
+    expect(await s.tdb.db.auditEvent.count({ where: { recordId: r.id } })).toBe(1);
+  });
+
+});
