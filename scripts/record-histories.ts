@@ -33,7 +33,10 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { incidentWorkflow } from '../workflows/incident';
-import { createIncidentUpdate, incidentCommandUpdates, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
+import { recordIncident } from '../temporal/open-incident';
+import { pendingStart } from '../db/record-starts';
+import { createLogger } from '../infra/logger';
+import { createIncidentUpdate, incidentCommandUpdates, incidentWorkflowId, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
 import { webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
 import { notificationEmailWorkflow } from '../workflows/notification-email';
 import { cmdbVerificationWorkflow } from '../workflows/cmdb-verification';
@@ -446,6 +449,29 @@ async function updateWithStart() {
   await command(handle, 'close', {});
   await expectClosed(handle, view.id, 'closed', name);
   await expectActions(view.id, ['create', 'resolve', 'close'], name);
+  await save(name, handle);
+}
+
+/**
+ * An incident the API wrote itself (temporal/open-incident.ts recordIncident): its workflow
+ * starts from the stored first transition (adopted), hands that transition on, then runs commands.
+ */
+async function adopted() {
+  const name = 'incident-adopted';
+  const n = ++counter;
+  const reservation = { id: `inc-replay-${n}`, number: `INC9${String(n).padStart(6, '0')}` };
+  const view = await recordIncident({ db: tdb.db, temporal: env.client, taskQueue: TQ, config: CONFIG, log: createLogger('error') }, reservation, 'usr-agent', body({ impact: 'medium', urgency: 'high' }));
+  if (!view) throw new Error(`${name}: not recorded outside the engine`);
+  const handle = env.client.workflow.getHandle(incidentWorkflowId(reservation.number));
+  // The API's own start (not awaited by recordIncident); the same start again if it was refused.
+  const pending = await pendingStart(tdb.db, handle.workflowId);
+  if (pending) await env.client.workflow.start(incidentWorkflow, { taskQueue: TQ, workflowId: handle.workflowId, args: [pending.plan.input as IncidentWorkflowInput] }).catch(() => undefined);
+  await command(handle, 'assign', { group: 'service-desk' });
+  await command(handle, 'acknowledge', {});
+  await command(handle, 'resolve', { code: 'fixed', notes: 'adopted' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  await expectActions(view.id, ['create', 'assign', 'acknowledge', 'resolve', 'close'], name);
   await save(name, handle);
 }
 
@@ -1509,6 +1535,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-continue-as-new', run: continueAsNew },
   { name: 'incident-create-timeout', run: createTimeout },
   { name: 'incident-update-with-start', run: updateWithStart },
+  { name: 'incident-adopted', run: adopted },
   { name: 'webhook-delivery-retried', run: webhookDelivery },
   { name: 'webhook-delivery-not-found', run: webhookDeliveryFailed },
   { name: 'cmdb-verification-api-incident', run: cmdbVerificationFromApi },

@@ -83,7 +83,7 @@ const patchMarkers = (file: string, patchId: string) =>
     return details && Buffer.from(details).toString('utf8').includes(patchId);
   }).length;
 /** Recorded after the kernel, for the patches problem management added to incidents and changes. */
-const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json', 'incident-ola-uc-clocks.json', 'incident-outage.json', 'incident-security.json', 'incident-time-logged.json'];
+const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json', 'incident-ola-uc-clocks.json', 'incident-outage.json', 'incident-security.json', 'incident-time-logged.json', 'incident-adopted.json'];
 
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
@@ -104,6 +104,15 @@ test("both sides of the kernel's v3 patch (timers kept, search attributes upsert
   }
   for (const f of v3) expect([f, patchMarkers(f, 'record-kernel-v3')]).toEqual([f, 1]);
   for (const f of FILES.filter((f) => f.endsWith('-kernel-v2.json'))) expect([f, patchMarkers(f, 'record-kernel-v3')]).toEqual([f, 0]);
+});
+
+test('an incident the API wrote itself is recorded: its workflow adopts the stored first transition (no create Update) and hands it on', () => {
+  const events = loadHistory('incident-adopted.json').events ?? [];
+  const updates = events.flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ? [e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.name] : []));
+  expect(updates).toEqual(['assign', 'acknowledge', 'resolve', 'close']);
+  const activities = events.flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+  expect(activities).toContain('settleTransition');
+  expect(patchMarkers('incident-adopted.json', 'record-kernel-v3')).toBe(1);
 });
 
 test('both sides of the problem-management patches are recorded: known-error matching at incident creation, a rejected change telling its problem', () => {
