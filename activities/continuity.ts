@@ -26,7 +26,7 @@ export function createContinuityActivities(deps: ActivityDeps) {
     async noteContinuityOnIncident(input: { incidentId: string; text: string }): Promise<string> {
       const incident = await deps.db.incident.findUnique({ where: { id: input.incidentId }, select: { workflowId: true } });
       if (!incident) return 'ended';
-      return onIncidentWorkflow(deps.temporal, incident.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: 'system', body: { text: input.text, visibility: 'internal' } }] }));
+      return onIncidentWorkflow(deps, incident.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: 'system', body: { text: input.text, visibility: 'internal' } }] }));
     },
     /** The problem's number is taken first and kept in the run's history, so a retried opening attaches to the same problem. */
     async reserveContinuityProblem(): Promise<ProblemReservation> {

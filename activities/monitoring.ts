@@ -80,7 +80,7 @@ export function createMonitoringActivities(deps: ActivityDeps) {
     async noteAlertIncident(input: { incident: AlertIncident; text: string }): Promise<boolean> {
       const row = await db.incident.findUnique({ where: { id: input.incident.id }, select: { state: true, workflowId: true } });
       if (!row || !isOpen(row.state)) return false;
-      const outcome = await onIncidentWorkflow(deps.temporal, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: ACTOR, body: { text: input.text } }] }));
+      const outcome = await onIncidentWorkflow(deps, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: ACTOR, body: { text: input.text } }] }));
       return outcome === 'applied';
     },
 
@@ -93,11 +93,11 @@ export function createMonitoringActivities(deps: ActivityDeps) {
       if (!row || !isOpen(row.state)) return { open: false };
       if (resolvableByMonitoring(row.state)) {
         const body = { code: 'resolved_by_monitoring', notes: recoveredNote(input.event, true) };
-        const outcome = await onIncidentWorkflow(deps.temporal, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.resolve, { args: [{ actor: ACTOR, body }] }));
+        const outcome = await onIncidentWorkflow(deps, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.resolve, { args: [{ actor: ACTOR, body }] }));
         // Refused: someone acknowledged it in the meantime; it stays theirs, with the recovery noted.
         if (outcome !== 'refused') return { open: false };
       }
-      const noted = await onIncidentWorkflow(deps.temporal, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: ACTOR, body: { text: recoveredNote(input.event, false) } }] }));
+      const noted = await onIncidentWorkflow(deps, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: ACTOR, body: { text: recoveredNote(input.event, false) } }] }));
       return { open: noted === 'applied' };
     },
 

@@ -32,7 +32,7 @@ export function createProblemActivities(deps: ActivityDeps) {
   /** Runs an Update on an incident's workflow; false when the incident's workflow has ended (closed or cancelled). */
   const onRunningIncident = async (workflowId: string, run: (h: WorkflowHandle) => Promise<unknown>): Promise<boolean> =>
     // A command refused by the incident's state (it closed meanwhile, or it is already resolved) is not ours to force.
-    (await onIncidentWorkflow(deps.temporal, workflowId, run)) !== 'ended';
+    (await onIncidentWorkflow(deps, workflowId, run)) !== 'ended';
 
   return {
     /** The incidents as a problem links them (ids already resolved by the API; unknown ones are skipped). */

@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
 import { ZodObject, type z } from 'zod';
 import type { Db } from '../db/client';
@@ -8,7 +7,7 @@ import { TimeSpent } from '../domain/schemas/finance';
 import { conflict } from './errors';
 import { route, type ApiDeps, type RouteDef } from './route';
 import { commandError } from './temporal-errors';
-import { startIfPending } from '../temporal/record-starts';
+import { toStartedRecord } from '../temporal/record-starts';
 
 /** What a record's row must tell the API to route a command to its workflow. */
 interface CommandTarget {
@@ -76,10 +75,7 @@ export function commandRoutes<N extends string, Row extends CommandTarget>(spec:
         let answer: unknown;
         try {
           // A record written before its workflow runs (temporal/record-starts.ts): the first command may get there first and starts it.
-          answer = await send().catch(async (e: unknown) => {
-            if (e instanceof WorkflowNotFoundError && (await startIfPending(deps, row.workflowId))) return send();
-            throw e;
-          });
+          answer = await toStartedRecord(deps, row.workflowId, send);
         } catch (e) {
           throw commandError(e, `${spec.recordType} ${row.number}`);
         }

@@ -4,7 +4,7 @@
  * command that reaches a record first starts it itself. Every start is the same idempotent
  * call (the workflow id is the record's), so any of them may race the others.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey, type SearchAttributePair, type SearchAttributeType } from '@temporalio/common';
 import type { Db } from '../db/client';
 import { pendingStart, removeStart, startsBefore, type PendingStart } from '../db/record-starts';
@@ -48,6 +48,19 @@ export async function startIfPending(deps: RecordStartDeps, workflowId: string):
   if (!pending) return false;
   await startRecord(deps, pending);
   return true;
+}
+
+/**
+ * Sends a message to a record's workflow; when there is no such workflow because the record is
+ * still waiting for its start, starts it and sends the message again.
+ */
+export async function toStartedRecord<T>(deps: RecordStartDeps, workflowId: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError && (await startIfPending(deps, workflowId))) return send();
+    throw e;
+  }
 }
 
 /** Starts what was written more than `graceMs` ago and is still waiting; returns how many. */

@@ -176,5 +176,5 @@ async function storeFiles(deps: ApiDeps, mail: ParsedMail, incident: Incident, a
  * server does not retry it and add the note twice.
  */
 async function command(deps: ApiDeps, row: Incident, verb: 'notes' | 'resume', actor: string, body: unknown): Promise<IncidentCommandOutcome> {
-  return onIncidentWorkflow(deps.temporal, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates[verb].name, { args: [{ actor, body } satisfies CommandInput<unknown>] }));
+  return onIncidentWorkflow(deps, row.workflowId, (h) => h.executeUpdate(incidentCommandUpdates[verb].name, { args: [{ actor, body } satisfies CommandInput<unknown>] }));
 }

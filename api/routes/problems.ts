@@ -37,6 +37,7 @@ import { route, type ApiDeps, type RouteDef } from '../route';
 import { commandError } from '../temporal-errors';
 import { commandRoutes } from '../command-routes';
 import { auditEntries } from './history';
+import { toStartedRecord } from '../../temporal/record-starts';
 
 /** Problem management belongs to problem managers; the desk may raise and link, and search the KEDB. */
 const OWNERS: readonly Role[] = ['problem_manager', 'admin'];
@@ -257,9 +258,11 @@ export function problemRoutes(): RouteDef[] {
         if (isTerminalIncident(incident.state as IncidentState)) throw conflict(`cannot apply a workaround to an incident in state '${incident.state}'`);
         const problem = await deps.db.problem.findUniqueOrThrow({ where: { id: ke.problemId }, select: { id: true, number: true } });
         try {
-          const view = await deps.temporal.workflow.getHandle(incident.workflowId).executeUpdate(applyWorkaroundUpdate, {
-            args: [{ actor: user.id, body: { knownErrorId: ke.id, knownErrorNumber: ke.number, problemId: problem.id, problemNumber: problem.number, workaround: ke.workaround } }],
-          });
+          const view = await toStartedRecord(deps, incident.workflowId, () =>
+            deps.temporal.workflow.getHandle(incident.workflowId).executeUpdate(applyWorkaroundUpdate, {
+              args: [{ actor: user.id, body: { knownErrorId: ke.id, knownErrorNumber: ke.number, problemId: problem.id, problemNumber: problem.number, workaround: ke.workaround } }],
+            }),
+          );
           return (await withReferenceNames(deps.db, [view]))[0];
         } catch (e) {
           throw commandError(e, `incident ${incident.number}`);

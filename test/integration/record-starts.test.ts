@@ -7,9 +7,10 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLogger } from '../../infra/logger';
-import { incidentConfigFromEnv, recordIncident, reserveIncident } from '../../temporal/open-incident';
+import { UnstorableIncident, incidentConfigFromEnv, recordIncident, reserveIncident } from '../../temporal/open-incident';
 import { sweepRecordStarts } from '../../temporal/record-starts';
-import { getIncidentQuery, incidentWorkflowId } from '../../workflows/contracts/incident';
+import { getIncidentQuery, incidentCommandUpdates, incidentWorkflowId } from '../../workflows/contracts/incident';
+import { onIncidentWorkflow } from '../../temporal/incident-commands';
 import { RecordState } from '../../workflows/contracts/search-attributes';
 import { PROVIDERS } from '../support/database';
 import { eventually, startStack, type Stack } from '../support/stack';
@@ -84,6 +85,25 @@ describe.each(PROVIDERS)('incidents written before their workflow on %s', (provi
     expect(assigned.body).toMatchObject({ state: 'assigned', assignmentGroup: 'service-desk' });
     expect(await s.tdb.db.recordStart.count({ where: { recordId: r.id } })).toBe(0);
     expect((await s.tdb.db.auditEvent.findMany({ where: { recordId: r.id }, select: { seq: true }, orderBy: { seq: 'asc' } })).map((a) => a.seq)).toEqual([1, 2]);
+  });
+
+  test('another process telling an incident whose start was lost (a problem, an alert, a continuity run) starts it too', async () => {
+    const r = await recordedWithLostStart('Lost start, then a note from another process');
+    const outcome = await onIncidentWorkflow({ db: s.tdb.db, temporal: s.env.client }, incidentWorkflowId(r.number), (h) =>
+      h.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: 'system', body: { text: 'from the monitoring system', visibility: 'internal' } }] }),
+    );
+    expect(outcome).toBe('applied');
+    expect((await s.tdb.db.auditEvent.findMany({ where: { recordId: r.id }, select: { action: true }, orderBy: { seq: 'asc' } })).map((a) => a.action)).toEqual(['create', 'notes']);
+    // No such record at all: still 'ended', as before.
+    expect(await onIncidentWorkflow({ db: s.tdb.db, temporal: s.env.client }, 'incident-INC0000000', (h) => h.query(getIncidentQuery))).toBe('ended');
+  });
+
+  test('data no database can store, should it reach the opening another way, is refused before anything is written', async () => {
+    const reservation = await reserveIncident(s.tdb.db);
+    await expect(
+      recordIncident({ db: s.tdb.db, temporal: s.env.client, taskQueue: s.taskQueue, config: config(), log: createLogger('error') }, reservation, 'usr-agent', { title: 'x\ud800y', type: 'incident', impact: 'low', urgency: 'low' }),
+    ).rejects.toBeInstanceOf(UnstorableIncident);
+    expect([await s.tdb.db.incident.count({ where: { id: reservation.id } }), await s.tdb.db.recordStart.count({ where: { recordId: reservation.id } }), await s.tdb.db.auditEvent.count({ where: { recordId: reservation.id } })]).toEqual([0, 0, 0]);
   });
 
   test("a worker's sweep starts what nobody started; a second sweep and a repeated start change nothing", async () => {
