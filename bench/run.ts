@@ -170,6 +170,27 @@ function ok(r: Res, verb: string): boolean {
 }
 
 const LEVELS = ['high', 'medium', 'low'] as const;
+/**
+ * Waits until every one of these incident workflows runs with its deadline timer set: no start
+ * left waiting (RecordStart), and each workflow's current details name its next deadline (the
+ * kernel writes them as it sets the timer). Newest first: they are the last to start.
+ */
+async function timersSet(b: Bench, workflowIds: string[], capMs = 120_000): Promise<void> {
+  const until = performance.now() + capMs;
+  const waited = () => {
+    if (performance.now() < until) return sleep(20);
+    throw new Error(`open loop: not every workflow was running with its timer ${capMs / 1000} s after the last create`);
+  };
+  while ((await b.tdb.db.recordStart.count()) > 0) await waited();
+  await pool([...workflowIds].reverse(), 16, async (id) => {
+    for (;;) {
+      const meta = await b.env.client.workflow.getHandle(id).query<{ currentDetails?: string }>('__temporal_workflow_metadata').catch(() => null);
+      if (meta?.currentDetails?.includes('next:')) return;
+      await waited();
+    }
+  });
+}
+
 function createBody(i: number, tag: string, levels?: { impact: string; urgency: string }) {
   return {
     title: `bench ${tag} #${i}`,
@@ -662,8 +683,8 @@ async function main(): Promise<void> {
     if (PHASES.has('openloop')) {
       currentPhase = 'openloop';
       const stopOpen = meter();
-      summary.openLoop = { ...(await runOpenLoop(http, 30, CFG.openLoopS, (i) => createBody(i, 'open-loop'))), meter: stopOpen() };
-      log(`open loop: ${summary.openLoop.ok}/${summary.openLoop.sent} creates at 30/s, p99 ${summary.openLoop.latencyMs.p99} ms`);
+      summary.openLoop = { ...(await runOpenLoop(http, 30, CFG.openLoopS, (i) => createBody(i, 'open-loop'), (ids) => timersSet(b, ids))), meter: stopOpen() };
+      log(`open loop: ${summary.openLoop.ok}/${summary.openLoop.sent} creates at 30/s, p99 ${summary.openLoop.latencyMs.p99} ms; every workflow running with its timer ${summary.openLoop.backlogDrainedS} s after the last create`);
     }
     if (PHASES.has('baseline')) {
       currentPhase = 'baseline-after';
