@@ -133,13 +133,9 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
      * RecordInput.adopted): its notifications to e-mail and its undelivered events to webhook
      * delivery, as `recordTransition` and the relay do after their own write. Safe to repeat.
      */
-    async settleTransition(input: { recordType: string; recordId: string; seq: number }): Promise<void> {
-      const [notifications, events] = await Promise.all([
-        deps.db.notification.findMany({ where: { recordType: input.recordType, recordId: input.recordId, id: { startsWith: `ntf-${input.recordId}-${input.seq}-` } }, select: { id: true } }),
-        deps.db.outboxEvent.findMany({ where: { recordType: input.recordType, recordId: input.recordId, id: { startsWith: `evt-${input.recordId}-${input.seq}-` }, dispatchedAt: null }, select: { id: true } }),
-      ]);
-      await mailNotifications(deps, notifications.map((n) => n.id));
-      if (events.length) await dispatchEvents(deps, events.map((e) => e.id));
+    async settleTransition(input: { eventIds: string[]; notificationIds: string[] }): Promise<void> {
+      await mailNotifications(deps, input.notificationIds);
+      if (input.eventIds.length) await dispatchEvents(deps, input.eventIds);
     },
 
     /** After the commit: hand the events to webhook delivery. Safe to repeat. */

@@ -33,6 +33,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { incidentWorkflow } from '../workflows/incident';
+import { webhookDeliveryWorkflowId } from '../workflows/contracts/webhook-delivery';
 import { recordIncident } from '../temporal/open-incident';
 import { pendingStart } from '../db/record-starts';
 import { createLogger } from '../infra/logger';
@@ -460,6 +461,8 @@ async function adopted() {
   const name = 'incident-adopted';
   const n = ++counter;
   const reservation = { id: `inc-replay-${n}`, number: `INC9${String(n).padStart(6, '0')}` };
+  // A subscriber to incident.created, so the workflow has the first transition's event to hand on.
+  await tdb.db.webhookSubscription.create({ data: { id: 'sub-adopted', url: 'http://127.0.0.1:9/hook', events: JSON.stringify(['incident.created']), secret: 's3cret-adopted', createdBy: 'usr-admin' } });
   const view = await recordIncident({ db: tdb.db, temporal: env.client, taskQueue: TQ, config: CONFIG, log: createLogger('error') }, reservation, 'usr-agent', body({ impact: 'medium', urgency: 'high' }));
   if (!view) throw new Error(`${name}: not recorded outside the engine`);
   const handle = env.client.workflow.getHandle(incidentWorkflowId(reservation.number));
@@ -473,6 +476,9 @@ async function adopted() {
   await expectClosed(handle, view.id, 'closed', name);
   await expectActions(view.id, ['create', 'assign', 'acknowledge', 'resolve', 'close'], name);
   await save(name, handle);
+  // The delivery to nowhere is not this scenario's: stop it and the subscription.
+  for (const d of await tdb.db.webhookDelivery.findMany({ where: { subscriptionId: 'sub-adopted' } })) await env.client.workflow.getHandle(webhookDeliveryWorkflowId(d.id)).terminate('not part of the recording');
+  await tdb.db.webhookSubscription.update({ where: { id: 'sub-adopted' }, data: { active: false } });
 }
 
 /** A real delivery: an incident event matches a subscription; the receiver fails once, then accepts. */

@@ -16,13 +16,13 @@ import { driverOf, hasDriver } from '../db/client';
 import { incidentFromRow, incidentStore } from '../db/incident-store';
 import { insertRecordStart, type RecordStartPlan } from '../db/record-starts';
 import { isSqlDataError, type SqlBody } from '../db/sql';
-import { eventId, transitionSql, type TransitionWrite } from '../db/transition-sql';
+import { eventId, notificationId, transitionSql, type TransitionWrite } from '../db/transition-sql';
 import { openingClocks, openingOf } from '../domain/incident/opening';
 import { incidentView, type IncidentSnapshot } from '../domain/incident/snapshot';
 import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
 import type { Logger } from '../infra/logger';
 import { incidentLookups } from '../services/incident-lookups';
-import { startIfPending } from './record-starts';
+import { startIfPending, startRecord } from './record-starts';
 import { INCIDENT_WORKFLOW, createIncidentUpdate, incidentSearchAttributes, incidentWorkflowId, type IncidentWorkflowConfig, type IncidentWorkflowInput } from '../workflows/contracts/incident';
 import * as SA from '../workflows/contracts/search-attributes';
 import { observationMsFromEnv, problemConfigFromEnv } from './open-problem';
@@ -127,29 +127,39 @@ export async function recordIncident(deps: RecordIncidentDeps, reservation: Inci
   };
   const bad = unstorableTextAt({ snapshot, data: w.data, actor, events: w.events, notifications: w.notifications });
   if (bad) throw new UnstorableIncident(`${bad.path} ${describeTextProblem(bad)}`);
-  const input: IncidentWorkflowInput = { id, number, config: deps.config, carried: { ...opening.first, snapshot, seq: 1 }, adopted: true };
-  const plan: RecordStartPlan = {
+  const eventIds = w.events.map((_, i) => eventId(id, 1, i));
+  /** What starts the workflow, once the write knows which events some subscription still wants. */
+  const planOf = (toDeliver: string[]): RecordStartPlan => ({
     workflowType: INCIDENT_WORKFLOW,
     workflowId,
     taskQueue: deps.taskQueue,
-    input,
+    input: {
+      id,
+      number,
+      config: deps.config,
+      carried: { ...opening.first, snapshot, seq: 1 },
+      adopted: { eventIds: toDeliver, notificationIds: w.notifications.map((_, i) => notificationId(w, i)) },
+    } satisfies IncidentWorkflowInput,
     ...startDescription(number, actor, body),
     searchAttributes: deps.config.searchAttributes === false ? [] : incidentSearchAttributes(snapshot, at).map(({ key, value }) => ({ name: key.name, type: key.type, value })),
-  };
-  const eventIds = w.events.map((_, i) => eventId(id, 1, i));
+  });
+  let plan: RecordStartPlan | null;
   try {
-    const written = await driverOf(deps.db).transaction(function* () {
+    plan = await driverOf(deps.db).transaction(function* () {
       const outcome = yield* transitionSql(w, storeWrite as (s: unknown, seq: number) => SqlBody<void>, eventIds);
-      if (typeof outcome === 'string') return false; // written already: a repeat of this reservation racing the first
-      yield* insertRecordStart('incident', id, plan, new Date(at));
-      return true;
+      if (typeof outcome === 'string') return null; // written already: a repeat of this reservation racing the first
+      const planned = planOf(outcome);
+      yield* insertRecordStart('incident', id, planned, new Date(at));
+      return planned;
     });
-    if (!written) return (await storedIncident(deps, id)) ?? view;
   } catch (e) {
     if (isSqlDataError(e)) throw new UnstorableIncident(`the database refused the data (${String((e as { code?: unknown }).code ?? 'invalid value')})`);
     throw e;
   }
-  void startIfPending(deps, workflowId).catch((e: unknown) => deps.log.warn('could not start a new incident\'s workflow; a worker\'s sweep starts it', { incident: number, error: String(e) }));
+  if (!plan) return (await storedIncident(deps, id)) ?? view;
+  void startRecord(deps, { recordType: 'incident', recordId: id, plan, createdAt: new Date(at) }).catch((e: unknown) =>
+    deps.log.warn("could not start a new incident's workflow; the first command or a worker's sweep starts it", { incident: number, error: String(e) }),
+  );
   return view;
 }
 

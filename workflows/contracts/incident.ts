@@ -38,7 +38,7 @@ export interface IncidentWorkflowInput {
   config: IncidentWorkflowConfig;
   carried?: IncidentCarriedState;
   /** Started from an incident the API wrote itself (see the kernel's RecordInput). */
-  adopted?: true;
+  adopted?: { eventIds: string[]; notificationIds: string[] };
 }
 
 /** What an incident shows in the engine's visibility: set by its workflow, and at the start of an adopted one. */

@@ -91,15 +91,16 @@ export class RecordKeeper<S> {
 
   /**
    * A transition written before this workflow ran (an adopted record's first): its events
-   * handed to delivery and its notifications to e-mail, as `record` does after its write;
-   * then `after`, if any. Awaited by `flush` like every relay.
+   * handed to delivery and its notifications to e-mail, as `record` does after its own write
+   * (no activity when it has neither); then `after`, if any. Awaited by `flush` like every relay.
    */
-  settle(seq: number, after?: () => Promise<void>): void {
+  settle(written: { eventIds: string[]; notificationIds: string[] }, after?: () => Promise<void>): void {
+    if (!written.eventIds.length && !written.notificationIds.length && !after) return;
     this.relaying++;
-    void relay
-      .settleTransition({ recordType: this.recordType, recordId: this.recordId, seq })
+    const handedOn = written.eventIds.length || written.notificationIds.length ? relay.settleTransition(written) : Promise.resolve();
+    void handedOn
       .then(() => after?.())
-      .catch((e: unknown) => log.warn('could not settle an adopted record\'s first transition', { recordType: this.recordType, recordId: this.recordId, seq, error: String(e) }))
+      .catch((e: unknown) => log.warn('could not settle an adopted record\'s first transition', { recordType: this.recordType, recordId: this.recordId, error: String(e) }))
       .finally(() => this.relaying--);
   }
 

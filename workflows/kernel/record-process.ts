@@ -31,9 +31,9 @@ export interface RecordInput<C> {
    * Started from a record already written outside the workflow (an incident answered at once,
    * temporal/record-starts.ts): `carried` is its first transition as stored. The kernel hands
    * that transition's events and notifications on, as its own commit would have. Dropped at
-   * continue-as-new.
+   * continue-as-new. The ids are that transition's events still to deliver and its notifications.
    */
-  adopted?: true;
+  adopted?: { eventIds: string[]; notificationIds: string[] };
 }
 
 export interface RecordSpec<S extends RecordSnapshot, V> {
@@ -299,7 +299,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     }
     if (this.input.adopted && this.carried) {
       const after = this.afterAdoption;
-      this.keeper.settle(this.carried.seq, after ? () => this.serial.run(after) : undefined);
+      this.keeper.settle(this.input.adopted, after ? () => this.serial.run(after) : undefined);
     }
     const v3 = kernelV3();
     this.keeper.upsertOnlyChanges = v3;
