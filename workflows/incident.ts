@@ -298,10 +298,11 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
     { visibleBeforePersisted: () => !kernelV2() },
   );
   // Opened by the API without the engine (temporal/open-incident.ts): the recurring problem it matched hears of it now.
-  record.onAdopted(async () => {
-    const s = record.snapshot;
-    if (s.problemNumber) await problemMessages.tellProblemOfIncident({ problemNumber: s.problemNumber, incidentId: s.id, actor: s.createdBy, recurrence: true });
-  });
+  const opened = input.adopted ? input.carried?.snapshot : undefined;
+  if (opened?.problemNumber) {
+    const problemNumber = opened.problemNumber;
+    record.onAdopted(() => problemMessages.tellProblemOfIncident({ problemNumber, incidentId: opened.id, actor: opened.createdBy, recurrence: true }));
+  }
   record.onCommands<IncidentCommandBodyMap>(
     incidentCommandUpdates,
     (name, body) => void incident.check(name, body),
