@@ -11,7 +11,8 @@
  *   2. a bare baseline (one workflow + one trivial activity, own worker and task queue) through
  *      the same client at the same concurrency, and the ratios to it;
  *   3. SLA response-timer lateness (audit `at` of `sla_response_breached` − response dueAt) with
- *      1,000 and 10,000 open incidents (quick: 100 and 500), plus the create rate;
+ *      1,000 and 10,000 open incidents (quick: 100 and 500), created at a fixed rate (70 % of
+ *      the lifecycle phase's calls/s, or `--sla-rate N`) so their deadlines fall due steadily;
  *   4. sequential latency of POST /api/v1/incidents and GET /api/v1/incidents/:id.
  * Prints a table and a JSON summary (also written to --out), and shuts everything down.
  */
@@ -400,7 +401,7 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
   const responseS = boxed ? Math.ceil((createBoxS as number) + 40) : Math.ceil(unboxedS * 1.15 + 30);
   const slaId = await createDefaultSla(`bench SLA ${size}`, `PT${responseS}S`, 'P7D');
   log(
-    `sla ${size}: response target ${responseS} s (creation estimated ${unboxedS.toFixed(0)} s at ${estCreatesPerS.toFixed(1)}/s` +
+    `sla ${size}: response target ${responseS} s (creation paced at ${estCreatesPerS.toFixed(1)}/s: ${unboxedS.toFixed(0)} s` +
       (boxed ? `; TIME-BOXED to ${(createBoxS as number).toFixed(0)} s to fit the run's budget)` : ')'),
   );
 
@@ -412,6 +413,9 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
   let lastLog = Date.now();
   let skipped = 0;
   await pool(Array.from({ length: size }, (_, i) => i), conc, async (i) => {
+    // Paced: the i-th create goes out at i / rate (or later, with `conc` already in flight).
+    const wait = t0 + (i * 1000) / estCreatesPerS - Date.now();
+    if (wait > 0) await sleep(wait);
     if (boxed && Date.now() - t0 > (createBoxS as number) * 1000) {
       skipped++;
       return;
@@ -695,9 +699,10 @@ async function main(): Promise<void> {
     if (PHASES.has('sla')) {
       const sla: Awaited<ReturnType<typeof runSlaPhase>>[] = [];
       summary.sla = sla;
-      // Creates carry more work than the average lifecycle call: start from a conservative guess,
-      // then use what the previous size actually achieved (a bit less: more open workflows).
-      let est = Math.max(5, (summary.lifecycle?.callsPerS ?? 10) * 0.7);
+      // Incidents are created at a fixed rate, 70 % of what the stack sustains, so that their
+      // deadlines fall due at a rate it can follow: a breach costs about what a command does, so
+      // the capacity is the lifecycle phase's calls per second (`--sla-rate` sets the rate).
+      const est = numArg('--sla-rate') ?? Math.max(5, (summary.lifecycle?.callsPerS ?? 10) * 0.7);
       for (const [k, size] of CFG.slaSizes.entries()) {
         // The last size gets what is left of the budget: creation C, then the timers fall due
         // over about C more after a target of C + 40 s, plus the drain: about 2C + 70 s.
@@ -705,7 +710,6 @@ async function main(): Promise<void> {
         const box = CFG.budgetS > 0 && k === CFG.slaSizes.length - 1 ? Math.max(90, (leftS - 70) / 2) : null;
         const r = await runSlaPhase(b, size, CFG.slaConc, est, box);
         sla.push(r);
-        est = Math.max(5, r.create.perS * 0.9);
       }
     }
 
