@@ -51,15 +51,18 @@ export async function startIfPending(deps: RecordStartDeps, workflowId: string):
 }
 
 /**
- * Sends a message to a record's workflow; when there is no such workflow because the record is
- * still waiting for its start, starts it and sends the message again.
+ * Sends a message to a record's workflow; when there is no such workflow, starts it if the
+ * record is still waiting for its start, and sends the message again. Also when nothing was
+ * waiting: another caller may have started it between the message and the look (the API's own
+ * start usually); a record whose workflow has ended is not found again.
  */
 export async function toStartedRecord<T>(deps: RecordStartDeps, workflowId: string, send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (e) {
-    if (e instanceof WorkflowNotFoundError && (await startIfPending(deps, workflowId))) return send();
-    throw e;
+    if (!(e instanceof WorkflowNotFoundError)) throw e;
+    await startIfPending(deps, workflowId);
+    return send();
   }
 }
 

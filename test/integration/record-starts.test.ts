@@ -4,11 +4,11 @@
  * workflow started from it and adopting it; a lost start made by the first command or by a
  * worker's sweep; nothing written twice. Real dev server, real databases.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLogger } from '../../infra/logger';
 import { UnstorableIncident, incidentConfigFromEnv, recordIncident, reserveIncident } from '../../temporal/open-incident';
-import { sweepRecordStarts } from '../../temporal/record-starts';
+import { sweepRecordStarts, toStartedRecord } from '../../temporal/record-starts';
 import { getIncidentQuery, incidentCommandUpdates, incidentWorkflowId } from '../../workflows/contracts/incident';
 import { onIncidentWorkflow } from '../../temporal/incident-commands';
 import { RecordState } from '../../workflows/contracts/search-attributes';
@@ -104,6 +104,27 @@ describe.each(PROVIDERS)('incidents written before their workflow on %s', (provi
       recordIncident({ db: s.tdb.db, temporal: s.env.client, taskQueue: s.taskQueue, config: config(), log: createLogger('error') }, reservation, 'usr-agent', { title: 'x\ud800y', type: 'incident', impact: 'low', urgency: 'low' }),
     ).rejects.toBeInstanceOf(UnstorableIncident);
     expect([await s.tdb.db.incident.count({ where: { id: reservation.id } }), await s.tdb.db.recordStart.count({ where: { recordId: reservation.id } }), await s.tdb.db.auditEvent.count({ where: { recordId: reservation.id } })]).toEqual([0, 0, 0]);
+  });
+
+  test('a message that missed a workflow started meanwhile by someone else (its start row already gone) is sent again, not refused', async () => {
+    const r = await recordedWithLostStart('Started between the message and the look');
+    const workflowId = incidentWorkflowId(r.number);
+    const handle = s.env.client.workflow.getHandle(workflowId);
+    let sends = 0;
+    const view = await toStartedRecord({ db: s.tdb.db, temporal: s.env.client }, workflowId, async () => {
+      sends++;
+      // The first send misses the workflow; before the look, another caller starts it and removes the row.
+      if (sends === 1) {
+        const missed = await s.env.client.workflow.getHandle(workflowId).describe().catch((e: unknown) => e);
+        expect(missed).toBeInstanceOf(WorkflowNotFoundError);
+        expect(await sweepRecordStarts({ db: s.tdb.db, temporal: s.env.client }, 0)).toBeGreaterThanOrEqual(1);
+        throw missed;
+      }
+      return handle.executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: 'usr-agent', body: { text: 'got through', visibility: 'internal' } }] });
+    });
+    expect([sends, view.number]).toEqual([2, r.number]);
+    // A workflow that is not there at all is still not found after the second look.
+    await expect(toStartedRecord({ db: s.tdb.db, temporal: s.env.client }, 'incident-INC0000000', () => s.env.client.workflow.getHandle('incident-INC0000000').describe())).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
   test("a worker's sweep starts what nobody started; a second sweep and a repeated start change nothing", async () => {
