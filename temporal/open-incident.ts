@@ -84,16 +84,17 @@ export interface RecordIncidentDeps extends OpenIncidentDeps {
  * incident row, its first audit entry, its events and notifications and a RecordStart row in
  * one transaction, answered at once. Its workflow is started right after (not awaited here),
  * from the stored first transition, which it adopts (the kernel's RecordInput.adopted); a
- * worker's sweep or a command that reaches it first start it if that start is lost. Repeating
- * a reservation answers with the incident as stored.
+ * worker's sweep or a command that reaches it first start it if that start is lost. A resumed
+ * reservation (one an earlier attempt may have written) answers with the incident as stored.
  *
  * null: this incident opens through the engine (`openIncident`). That is an incident whose row
  * only Prisma writes (one restricted to named groups or people, a security incident), or a
  * database client without the driver.
  */
-export async function recordIncident(deps: RecordIncidentDeps, reservation: IncidentReservation, actor: string, body: CreateIncidentBody): Promise<IncidentView | null> {
+export async function recordIncident(deps: RecordIncidentDeps, reservation: IncidentReservation, actor: string, body: CreateIncidentBody, options: { resumed?: boolean } = {}): Promise<IncidentView | null> {
   if (!hasDriver(deps.db)) return null;
-  const stored = await storedIncident(deps, reservation.id);
+  // A reservation taken over from an earlier attempt (Idempotency-Key) may already be written.
+  const stored = options.resumed ? await storedIncident(deps, reservation.id) : null;
   if (stored) return stored;
   const { id, number } = reservation;
   const workflowId = incidentWorkflowId(number);

@@ -160,7 +160,7 @@ export function incidentRoutes(): RouteDef[] {
         const incident = { ...checked, serviceId, ciId };
         try {
           // Answered once written; the few incidents only Prisma writes open through the engine.
-          const view = (await recordIncident(opening, reservation, user.id, incident)) ?? (await openIncident(opening, reservation, user.id, incident, { reuseRunning: resumed }));
+          const view = (await recordIncident(opening, reservation, user.id, incident, { resumed })) ?? (await openIncident(opening, reservation, user.id, incident, { reuseRunning: resumed }));
           return await presentIncident(deps.db, view);
         } catch (e) {
           if (e instanceof UnstorableIncident) throw new HttpError(400, 'Invalid request', `incident ${reservation.number}: ${e.message}`);
