@@ -3,6 +3,7 @@ import { ChangePolicyOverride } from '../domain/schemas/change';
 import { CI_STATUSES } from '../domain/schemas/ci';
 import { IsoDuration, Level, PriorityEnum } from '../domain/schemas/common';
 import { ROLES } from '../domain/access';
+import { getHeapStatistics } from 'node:v8';
 
 /**
  * Every setting the processes read, validated once at start-up so a typo stops the
@@ -55,13 +56,24 @@ const boolFlag = z
   .transform((v) => v === 'true' || v === '1');
 
 /**
- * Record workflows a worker keeps in memory between their tasks. The SDK's default (600 per GB
- * of heap, about 2,300 on a 4 GB heap) is sized for workflows of well over a megabyte; a record
- * workflow holds one snapshot. A worker with more open records than this replays a record's whole
- * history for each of its tasks (a timer firing, a command) once it was evicted: with 10,000 open
- * incidents that made the worker, not the engine, the cause of late SLA breaches.
+ * Memory budgeted per cached record workflow: about twice the 40–64 KiB that
+ * `bench/cache-memory.ts` measures for an incident workflow. Its bundle must stay free of zod and
+ * the like: in the reusable V8 context every workflow instantiates the bundle's modules anew, and
+ * zod alone doubled that figure (122 KiB); a worker holding 8,000 such incidents ran out of heap.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 20_000;
+export const CACHED_WORKFLOW_BUDGET_BYTES = 128 * 1024;
+
+/**
+ * Record workflows a worker keeps in memory between their tasks: half the heap at the budget
+ * above, at most 20,000 (16,500 on a 4 GB heap). The SDK's default (600 per GB of heap, about
+ * 2,300 on a 4 GB heap) is sized for workflows of well over a megabyte; a worker with more open
+ * records than its cache replays a record's whole history for each of its tasks (a timer firing,
+ * a command) once it was evicted: with 10,000 open incidents that made the worker, not the
+ * engine, the cause of late SLA breaches.
+ */
+export function defaultMaxCachedWorkflows(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.max(600, Math.min(20_000, Math.floor((heapLimitBytes * 0.5) / CACHED_WORKFLOW_BUDGET_BYTES)));
+}
 
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -141,7 +153,7 @@ export const EnvSchema = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
   /** Record workflows kept in the worker's memory between tasks (see temporal/worker.ts). */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(() => defaultMaxCachedWorkflows()),
   /** When the CMDB verification Schedule runs (cron, in CMDB_VERIFICATION_TIMEZONE); `off` pauses it. */
   CMDB_VERIFICATION_CRON: cronSpec.default('0 2 * * *'),
   CMDB_VERIFICATION_TIMEZONE: timezone.default('UTC'),

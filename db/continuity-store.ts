@@ -1,7 +1,8 @@
 /** Continuity plans as the API shows them: row ↔ view, the recovery steps checked on read. */
 import { z } from 'zod';
 import type { ContinuityPlan, ContinuityRun } from '../generated/prisma-sqlite/client';
-import { PlanStep, isOverdue, testDueAt } from '../domain/continuity/lifecycle';
+import { isOverdue, testDueAt, type PlanStep } from '../domain/continuity/lifecycle';
+import { PlanStep as PlanStepSchema } from '../domain/schemas/continuity';
 import { ContinuityRunSnapshotSchema, type ContinuityPlanRecord, type ContinuityRunSnapshot } from '../domain/schemas/continuity';
 import type { Db, Tx } from './client';
 import { parseJson, parseStored, toJson } from './json';
@@ -15,7 +16,7 @@ const LastTestResult = z.enum(['passed', 'failed', 'overrun']).nullable();
 export const planClock = (p: ContinuityPlan) => ({ id: p.id, lastTestedAt: p.lastTestedAt?.getTime() ?? null, createdAt: p.createdAt.getTime(), testIntervalDays: p.testIntervalDays });
 
 /** The steps are the plan: a row whose steps do not parse is corrupt (CorruptRecordError), never an empty plan. */
-export const planSteps = (p: ContinuityPlan): PlanStep[] => parseJson(z.array(PlanStep).min(1), p.steps, { recordType: 'continuity_plan', recordId: p.id, field: 'steps' });
+export const planSteps = (p: ContinuityPlan): PlanStep[] => parseJson(z.array(PlanStepSchema).min(1), p.steps, { recordType: 'continuity_plan', recordId: p.id, field: 'steps' });
 
 export function planView(p: ContinuityPlan, now: number): ContinuityPlanRecord {
   const clock = planClock(p);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../config/env';
+import { defaultMaxCachedWorkflows } from '../config/env';
 import type { Mailer } from '../infra/mailer';
 import path from 'node:path';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -20,7 +20,7 @@ export interface WorkerOptions {
   allowPrivateWebhooks?: boolean;
   secretsKey?: Buffer | null;
   maxConcurrentActivities?: number;
-  /** Workflows kept in memory between tasks (default DEFAULT_MAX_CACHED_WORKFLOWS). */
+  /** Workflows kept in memory between tasks (default: defaultMaxCachedWorkflows, from the heap). */
   maxCachedWorkflows?: number;
   /** The definitive software library's folders and limits (default: the DSL_* defaults). */
   dsl?: DslSettings;
@@ -49,7 +49,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}), mailer: o.mailer ?? null, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
-    maxCachedWorkflows: o.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows: o.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
     // Activities that send Updates to other records (a release driving its changes) wait on
     // workflow tasks this worker stops taking at shutdown: cancel them after a grace period
     // (they heartbeat, so they see it; the server retries them elsewhere) rather than hang.

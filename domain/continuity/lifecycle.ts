@@ -3,36 +3,35 @@
  * invocation) as its ordered recovery steps. Steps are done in the plan's order so the measured
  * recovery time (start to last step done) means what the RTO means: the service back, not a subset.
  */
-import { z } from 'zod';
-
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-export const PlanStep = z.object({
-  title: z.string().min(1).max(200),
-  group: z.string().min(1).max(100),
-  instructions: z.string().max(4000).default(''),
-  durationMinutes: z.number().int().min(1).max(10_080),
-});
-export type PlanStep = z.infer<typeof PlanStep>;
+/** A recovery step of a plan (its schema: domain/schemas/continuity.ts). No zod here: this module runs in every workflow. */
+export interface PlanStep {
+  title: string;
+  group: string;
+  instructions: string;
+  durationMinutes: number;
+}
 
 export type RunKind = 'test' | 'invocation';
 export type StepState = 'pending' | 'in_progress' | 'done' | 'failed';
 export type RunState = 'running' | 'completed' | 'failed' | 'aborted';
 export type Outcome = 'passed' | 'failed' | 'overrun' | 'recovered' | 'abandoned';
 
-export const Evidence = z.object({ text: z.string().min(1).max(4000), attachmentId: z.string().min(1).max(100).optional() });
-export type Evidence = z.infer<typeof Evidence>;
+export interface Evidence {
+  text: string;
+  attachmentId?: string;
+}
 
-export const RunStep = PlanStep.extend({
-  state: z.enum(['pending', 'in_progress', 'done', 'failed']),
-  dueAt: z.number(),
-  startedAt: z.number().nullable(),
-  finishedAt: z.number().nullable(),
-  evidence: Evidence.nullable(),
-  reason: z.string().nullable(),
-});
-export type RunStep = z.infer<typeof RunStep>;
+export interface RunStep extends PlanStep {
+  state: StepState;
+  dueAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  evidence: Evidence | null;
+  reason: string | null;
+}
 
 export interface RunSnapshot {
   kind: RunKind;

@@ -1,8 +1,16 @@
 import { z } from './zod';
 import { ListQuery, NOT_BLANK, RecordRef } from './common';
 import { GroupName } from './people';
-import { PlanStep } from '../continuity/lifecycle';
+import type { PlanStep as PlanStepShape } from '../continuity/lifecycle';
 import { AffectedCi } from './ci';
+
+/** A plan's recovery step as stored and sent (its type, PlanStep, is the domain's). */
+export const PlanStep = z.object({
+  title: z.string().min(1).max(200),
+  group: z.string().min(1).max(100),
+  instructions: z.string().max(4000).default(''),
+  durationMinutes: z.number().int().min(1).max(10_080),
+}) satisfies z.ZodType<PlanStepShape, unknown>;
 
 const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
 const Minutes = z.number().int().min(1).max(525_600);

@@ -1,12 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { loadEnv, ConfigError } from '../../config/env';
+import { loadEnv, ConfigError, defaultMaxCachedWorkflows, CACHED_WORKFLOW_BUDGET_BYTES } from '../../config/env';
 import { changePolicyWith, DEFAULT_CHANGE_POLICY } from '../../domain/change/policy';
 
 describe('configuration from the environment', () => {
   test('embedded defaults', () => {
     const env = loadEnv({});
     expect(env).toMatchObject({ DATABASE_URL: 'file:./.data/itsm.db', TEMPORAL_ADDRESS: 'localhost:7233', TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'itsm', PORT: 3000, AUTO_CLOSE_AFTER: 'P3D', SEED_DEMO_DATA: false });
+  });
+
+  test("the worker's workflow cache is sized from the heap: half of it at the budget per workflow, between 600 and 20,000", () => {
+    const GiB = 2 ** 30;
+    expect(defaultMaxCachedWorkflows(4 * GiB)).toBe((2 * GiB) / CACHED_WORKFLOW_BUDGET_BYTES);
+    expect(defaultMaxCachedWorkflows(4 * GiB)).toBe(16_384);
+    expect(defaultMaxCachedWorkflows(64 * 2 ** 20)).toBe(600);
+    expect(defaultMaxCachedWorkflows(64 * GiB)).toBe(20_000);
+    expect(loadEnv({}).WORKER_MAX_CACHED_WORKFLOWS).toBe(defaultMaxCachedWorkflows());
+    expect(loadEnv({ WORKER_MAX_CACHED_WORKFLOWS: '5000' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(5000);
   });
 
   test('PostgreSQL and an external cluster are configuration, not code', () => {
