@@ -61,6 +61,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     secretsKey: parseSecretsKey(env.SECRETS_KEY),
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowThreads: env.WORKER_WORKFLOW_THREADS,
     dsl: dslSettings(env),
     mailer: env.SMTP_URL ? smtpMailer(env.SMTP_URL, env.MAIL_FROM) : null,
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),

@@ -22,6 +22,8 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
   /** Workflows kept in memory between tasks (default: defaultMaxCachedWorkflows, from the heap). */
   maxCachedWorkflows?: number;
+  /** Threads running workflow code (WORKER_WORKFLOW_THREADS, default 2). */
+  workflowThreads?: number;
   /** The definitive software library's folders and limits (default: the DSL_* defaults). */
   dsl?: DslSettings;
   /** Notification e-mails (SMTP_URL); none: in-app only. */
@@ -50,6 +52,7 @@ export async function createWorker(o: WorkerOptions): Promise<Worker> {
     activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}), mailer: o.mailer ?? null, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
     maxCachedWorkflows: o.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
+    workflowThreadPoolSize: o.workflowThreads ?? 2,
     // Activities that send Updates to other records (a release driving its changes) wait on
     // workflow tasks this worker stops taking at shutdown: cancel them after a grace period
     // (they heartbeat, so they see it; the server retries them elsewhere) rather than hang.
