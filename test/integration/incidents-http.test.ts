@@ -97,7 +97,8 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
     const created = await s.api('POST', '/api/v1/incidents', { body: { title: 'Projector flickering in room 4', impact: 'high', urgency: 'high' } });
     expect(created.status).toBe(201);
     const handle = s.env.client.workflow.getHandle(created.body.workflowId);
-    const description = await handle.describe();
+    // The incident is answered once written; its workflow starts right after.
+    const description = await eventually(() => handle.describe().catch(() => undefined), 10_000, 'the workflow started');
     expect(await description.staticSummary()).toBe(`${created.body.number}: Projector flickering in room 4`);
     expect(await description.staticDetails()).toMatch(/impact high, urgency high/);
     // A summary is a JSON payload on the timer's user metadata.
