@@ -5,7 +5,6 @@
  * worker's sweep; nothing written twice. Real dev server, real databases.
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLogger } from '../../infra/logger';
 import { UnstorableIncident, incidentConfigFromEnv, recordIncident, reserveIncident } from '../../temporal/open-incident';
 import { sweepRecordStarts, toStartedRecord } from '../../temporal/record-starts';
@@ -13,28 +12,20 @@ import { getIncidentQuery, incidentCommandUpdates, incidentWorkflowId } from '..
 import { onIncidentWorkflow } from '../../temporal/incident-commands';
 import { RecordState } from '../../workflows/contracts/search-attributes';
 import { PROVIDERS } from '../support/database';
-import { eventually, startStack, type Stack } from '../support/stack';
-import { startDevServer } from '../support/temporal';
+import { eventually } from '../support/stack';
+import { useDevServer, useStack } from '../support/stack-bed';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await startDevServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useDevServer();
 
 describe.each(PROVIDERS)('incidents written before their workflow on %s', (provider) => {
-  let s: Stack;
+  const s = useStack(provider, server, { allowPrivateWebhooks: true });
   /** A client of a namespace the server does not have: every start through it is lost. */
   let lost: Client;
   beforeAll(async () => {
-    s = await startStack({ provider, env, allowPrivateWebhooks: true });
-    lost = new Client({ connection: await Connection.connect({ address: env.address }), namespace: 'no-such-namespace' });
+    lost = new Client({ connection: await Connection.connect({ address: server.env.address }), namespace: 'no-such-namespace' });
   });
   afterAll(async () => {
     await lost?.connection.close();
-    await s?.close();
   });
 
   const config = () => incidentConfigFromEnv({ AUTO_CLOSE_AFTER: 'P5D', CONTINUE_AS_NEW_AFTER_EVENTS: 2000 });
