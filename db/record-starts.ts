@@ -6,7 +6,7 @@
  */
 import type { Db } from './client';
 import { driverOf } from './client';
-import { sql, sqlDate, type SqlBody } from './sql';
+import { sql, type SqlBody } from './sql';
 
 /** A search attribute as stored: the key's name and type, and the value. */
 export interface StoredSearchAttribute {
@@ -20,40 +20,27 @@ export interface RecordStartPlan {
   workflowId: string;
   taskQueue: string;
   input: unknown;
-  summary: string;
-  details: string;
+  staticSummary: string;
+  staticDetails: string;
   memo: Record<string, unknown>;
   searchAttributes: StoredSearchAttribute[];
-}
-
-export interface PendingStart {
-  recordType: string;
-  recordId: string;
-  plan: RecordStartPlan;
-  createdAt: Date;
 }
 
 export function* insertRecordStart(recordType: string, recordId: string, plan: RecordStartPlan, at: Date): SqlBody<void> {
   yield* sql.insert('RecordStart', { workflowId: plan.workflowId, workflowType: plan.workflowType, recordType, recordId, start: JSON.stringify(plan), createdAt: at });
 }
 
-interface Row {
-  recordType: string;
-  recordId: string;
-  start: string;
-  createdAt: unknown;
-}
-const pendingOf = (r: Row): PendingStart => ({ recordType: r.recordType, recordId: r.recordId, plan: JSON.parse(r.start) as RecordStartPlan, createdAt: sqlDate(r.createdAt)! });
+const planOf = (r: { start: string }): RecordStartPlan => JSON.parse(r.start) as RecordStartPlan;
 
-export async function pendingStart(db: Db, workflowId: string): Promise<PendingStart | null> {
-  const [row] = await driverOf(db).query<Row>('SELECT "recordType", "recordId", "start", "createdAt" FROM "RecordStart" WHERE "workflowId" = ?', [workflowId]);
-  return row ? pendingOf(row) : null;
+export async function pendingStart(db: Db, workflowId: string): Promise<RecordStartPlan | null> {
+  const [row] = await driverOf(db).query<{ start: string }>('SELECT "start" FROM "RecordStart" WHERE "workflowId" = ?', [workflowId]);
+  return row ? planOf(row) : null;
 }
 
 /** The oldest starts written before `before`: what nobody has started yet. */
-export async function startsBefore(db: Db, before: Date, limit: number): Promise<PendingStart[]> {
-  const rows = await driverOf(db).query<Row>('SELECT "recordType", "recordId", "start", "createdAt" FROM "RecordStart" WHERE "createdAt" < ? ORDER BY "createdAt" LIMIT ?', [before, limit]);
-  return rows.map(pendingOf);
+export async function startsBefore(db: Db, before: Date, limit: number): Promise<RecordStartPlan[]> {
+  const rows = await driverOf(db).query<{ start: string }>('SELECT "start" FROM "RecordStart" WHERE "createdAt" < ? ORDER BY "createdAt" LIMIT ?', [before, limit]);
+  return rows.map(planOf);
 }
 
 export async function removeStart(db: Db, workflowId: string): Promise<void> {

@@ -468,7 +468,7 @@ async function adopted() {
   const handle = env.client.workflow.getHandle(incidentWorkflowId(reservation.number));
   // The API's own start (not awaited by recordIncident); the same start again if it was refused.
   const pending = await pendingStart(tdb.db, handle.workflowId);
-  if (pending) await env.client.workflow.start(incidentWorkflow, { taskQueue: TQ, workflowId: handle.workflowId, args: [pending.plan.input as IncidentWorkflowInput] }).catch(() => undefined);
+  if (pending) await env.client.workflow.start(incidentWorkflow, { taskQueue: TQ, workflowId: handle.workflowId, args: [pending.input as IncidentWorkflowInput] }).catch(() => undefined);
   await command(handle, 'assign', { group: 'service-desk' });
   await command(handle, 'acknowledge', {});
   await command(handle, 'resolve', { code: 'fixed', notes: 'adopted' });

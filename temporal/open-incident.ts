@@ -158,7 +158,7 @@ export async function recordIncident(deps: RecordIncidentDeps, reservation: Inci
     throw e;
   }
   if (!plan) return (await storedIncident(deps, id)) ?? view;
-  void startRecord(deps, { recordType: 'incident', recordId: id, plan, createdAt: new Date(at) }).catch((e: unknown) =>
+  void startRecord(deps, plan).catch((e: unknown) =>
     deps.log.warn("could not start a new incident's workflow; the first command or a worker's sweep starts it", { incident: number, error: String(e) }),
   );
   return view;
@@ -176,8 +176,8 @@ async function storedIncident(deps: RecordIncidentDeps, id: string): Promise<Inc
 function startDescription(number: string, actor: string, body: CreateIncidentBody) {
   return {
     memo: { title: body.title },
-    summary: `${number}: ${body.title}`.slice(0, 200),
-    details: [`**${number}** ${body.title}`, `impact ${body.impact}, urgency ${body.urgency}`, body.serviceId ? `service ${body.serviceId}` : null, `opened by ${actor}`].filter(Boolean).join('\n\n'),
+    staticSummary: `${number}: ${body.title}`.slice(0, 200),
+    staticDetails: [`**${number}** ${body.title}`, `impact ${body.impact}, urgency ${body.urgency}`, body.serviceId ? `service ${body.serviceId}` : null, `opened by ${actor}`].filter(Boolean).join('\n\n'),
   };
 }
 
@@ -192,7 +192,7 @@ export async function openIncident(deps: OpenIncidentDeps, reservation: Incident
     taskQueue: deps.taskQueue,
     args: [{ id, number, config: deps.config } satisfies IncidentWorkflowInput],
     ...(options.reuseRunning ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : { workflowIdConflictPolicy: 'FAIL' as const }),
-    ...(({ memo, summary, details }) => ({ memo, staticSummary: summary, staticDetails: details }))(startDescription(number, actor, body)),
+    ...startDescription(number, actor, body),
     ...(deps.config.searchAttributes === false
       ? {}
       : { typedSearchAttributes: [{ key: SA.RecordType, value: 'incident' }, { key: SA.RecordNumber, value: number }] }),

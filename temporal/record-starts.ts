@@ -7,7 +7,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey, type SearchAttributePair, type SearchAttributeType } from '@temporalio/common';
 import type { Db } from '../db/client';
-import { pendingStart, removeStart, startsBefore, type PendingStart } from '../db/record-starts';
+import { pendingStart, removeStart, startsBefore, type RecordStartPlan } from '../db/record-starts';
 import type { Logger } from '../infra/logger';
 
 export interface RecordStartDeps {
@@ -16,8 +16,7 @@ export interface RecordStartDeps {
 }
 
 /** Starts the record's workflow (or finds it running, or finished) and forgets the start. */
-export async function startRecord(deps: RecordStartDeps, pending: PendingStart): Promise<void> {
-  const { plan } = pending;
+export async function startRecord(deps: RecordStartDeps, plan: RecordStartPlan): Promise<void> {
   try {
     await deps.temporal.workflow.start(plan.workflowType, {
       workflowId: plan.workflowId,
@@ -26,8 +25,8 @@ export async function startRecord(deps: RecordStartDeps, pending: PendingStart):
       // Running: already started by another of the three. Closed: it ran its course; never a second run.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: plan.summary,
-      staticDetails: plan.details,
+      staticSummary: plan.staticSummary,
+      staticDetails: plan.staticDetails,
       memo: plan.memo,
       ...(plan.searchAttributes.length
         ? { typedSearchAttributes: plan.searchAttributes.map((a) => ({ key: defineSearchAttributeKey(a.name, a.type as SearchAttributeType), value: a.value }) as SearchAttributePair) }
@@ -44,9 +43,9 @@ export async function startRecord(deps: RecordStartDeps, pending: PendingStart):
  * its start. True when it was waiting (the command may be sent again), false when it was not.
  */
 export async function startIfPending(deps: RecordStartDeps, workflowId: string): Promise<boolean> {
-  const pending = await pendingStart(deps.db, workflowId);
-  if (!pending) return false;
-  await startRecord(deps, pending);
+  const plan = await pendingStart(deps.db, workflowId);
+  if (!plan) return false;
+  await startRecord(deps, plan);
   return true;
 }
 
@@ -69,7 +68,7 @@ export async function toStartedRecord<T>(deps: RecordStartDeps, workflowId: stri
 /** Starts what was written more than `graceMs` ago and is still waiting; returns how many. */
 export async function sweepRecordStarts(deps: RecordStartDeps, graceMs: number, limit = 200): Promise<number> {
   const due = await startsBefore(deps.db, new Date(Date.now() - graceMs), limit);
-  for (const pending of due) await startRecord(deps, pending);
+  for (const plan of due) await startRecord(deps, plan);
   return due.length;
 }
 
