@@ -10,6 +10,8 @@ import { bareUpdate } from './bare-workflow';
 
 export interface BareResult {
   updateMs: Dist;
+  /** One bare Update on each of the started workflows in turn, as the product's sequential commands reach their incidents. */
+  updateSpreadMs: Dist;
   updateWithStartMs: Dist;
   floorLifecyclesPerS: number;
   floorLifecycles: number;
@@ -43,6 +45,12 @@ export async function runBare(b: Bench, opts: { sequential: number; lifecycles: 
       await target.executeUpdate(bareUpdate, { args: [1] });
       upd.push(performance.now() - t);
     }
+    const spread: number[] = [];
+    for (const id of started) {
+      const t = performance.now();
+      await client.workflow.getHandle(id).executeUpdate(bareUpdate, { args: [1] });
+      spread.push(performance.now() - t);
+    }
     await pool(started, 8, async (id) => void (await finish(id)));
 
     // The floor lifecycle: create + four commands (the last ends it), `conc` in flight, as the incident lifecycle.
@@ -59,7 +67,7 @@ export async function runBare(b: Bench, opts: { sequential: number; lifecycles: 
       },
     );
     const wallS = (performance.now() - t0) / 1000;
-    return { updateMs: dist(upd), updateWithStartMs: dist(uws), floorLifecycles: opts.lifecycles, floorLifecyclesPerS: round(opts.lifecycles / wallS) };
+    return { updateMs: dist(upd), updateSpreadMs: dist(spread), updateWithStartMs: dist(uws), floorLifecycles: opts.lifecycles, floorLifecyclesPerS: round(opts.lifecycles / wallS) };
   } finally {
     await worker.stop();
   }

@@ -37,6 +37,8 @@ export function kernelFigures(s: Record<string, any>) {
     baseline_drift_flag: before !== undefined && after !== undefined ? Math.abs(after - before) / before > 0.1 : null,
     bare_update_p50_ms: s.bare?.updateMs.p50 ?? null,
     bare_update_p99_ms: s.bare?.updateMs.p99 ?? null,
+    // Reported beside the target's ratio: a bare Update on each of 200 workflows in turn, as the commands reach theirs.
+    bare_update_spread_p50_ms: s.bare?.updateSpreadMs?.p50 ?? null,
     bare_update_with_start_p50_ms: s.bare?.updateWithStartMs.p50 ?? null,
     floor_lifecycles_per_s: s.bare?.floorLifecyclesPerS ?? null,
     lifecycle_per_s: s.lifecycle?.incidentsPerS ?? null,
@@ -44,6 +46,9 @@ export function kernelFigures(s: Record<string, any>) {
     command_p50_ms: s.latency?.commandMs.p50 ?? null,
     command_p99_ms: s.latency?.commandMs.p99 ?? null,
     command_p50_ratio_to_bare_update: ratio(s.latency?.commandMs.p50, s.bare?.updateMs.p50),
+    command_p50_ratio_to_bare_update_spread: ratio(s.latency?.commandMs.p50, s.bare?.updateSpreadMs?.p50),
+    notes_p50_ms: s.latency?.commandMsByVerb?.notes.p50 ?? null,
+    assign_p50_ms: s.latency?.commandMsByVerb?.assign.p50 ?? null,
     create_p50_ms_sequential: s.latency?.createMs.p50 ?? null,
     create_p50_ms_at_30_per_s: s.openLoop?.latencyMs.p50 ?? null,
     create_p99_ms_at_30_per_s: s.openLoop?.latencyMs.p99 ?? null,

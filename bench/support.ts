@@ -12,10 +12,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import v8 from 'node:v8';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type LogEntry } from '@temporalio/worker';
 import { createApp } from '../api/app';
+import { defaultMaxCachedWorkflows } from '../config/env';
 import { createLogger, type Logger } from '../infra/logger';
 import { demoUsers, seedGroups, upsertUser } from '../db/seed';
 import { bundleWorkflows, createWorker } from '../temporal/worker';
@@ -250,7 +250,7 @@ export interface Machine {
   node: string;
   temporalCli: string;
   temporalSdk: string;
-  /** The SDK's default for this heap: how many workflows the worker can keep cached. */
+  /** The worker's default cache for this heap (config/env.ts), which the bench's worker runs with. */
   workerMaxCachedWorkflows: number;
 }
 
@@ -267,7 +267,6 @@ export function machine(): Machine {
   } catch {
     // as above
   }
-  const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -276,7 +275,7 @@ export function machine(): Machine {
     node: process.version,
     temporalCli,
     temporalSdk: sdk,
-    workerMaxCachedWorkflows: Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10),
+    workerMaxCachedWorkflows: defaultMaxCachedWorkflows(),
   };
 }
 
