@@ -28,7 +28,7 @@ import type { BaselineActivities } from './baseline-workflow';
 import { runBare } from './bare';
 import { kernelFigures, printFigures } from './figures';
 import { runOpenLoop } from './open-loop';
-import { benchLog, benchWorker, childrenCpuSeconds, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
+import { benchLog, benchWorker, childrenCpuSeconds, cpuSecondsOf, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -61,6 +61,8 @@ const CFG = {
   conc: numArg('--conc') ?? CFG0.conc,
   /** Wall-time budget of the whole run (s): the last SLA size's creation is time-boxed to fit it; 0 = none. */
   budgetS: numArg('--budget') ?? (QUICK ? 600 : 870),
+  /** `--worker-processes N`: the product worker as N processes of its own (0: in this process, as `npm start` runs it). */
+  workerProcesses: numArg('--worker-processes') ?? 0,
   slaSizes: argv.includes('--sla-sizes') ? argv[argv.indexOf('--sla-sizes') + 1].split(',').map(Number) : CFG0.slaSizes,
 };
 
@@ -117,20 +119,27 @@ function machineJiffies(): { busy: number; total: number } {
 interface PhaseMeter {
   wallS: number;
   nodeCpuS: number;
+  /** This process's children: the Temporal dev server and, with --worker-processes, the worker processes. */
   serverCpuS: number;
   nodeCpuPct: number;
   serverCpuPct: number;
+  /** The worker processes' part of serverCpuPct (0 when the worker runs in this process). */
+  workerProcessesCpuPct: number;
   /** Whole machine, % of one core (200% = both cores of a 2-CPU box busy): includes other processes. */
   machineCpuPct: number;
   loadAvg1m: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
 }
+/** Set once the stack is up, when the product worker runs in processes of its own. */
+let workerPids: number[] = [];
+
 function meter(): () => PhaseMeter {
   const t0 = performance.now();
   const j0 = machineJiffies();
   const c0 = process.cpuUsage();
   const s0 = childrenCpuSeconds();
+  const w0 = cpuSecondsOf(workerPids);
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   return () => {
@@ -148,6 +157,7 @@ function meter(): () => PhaseMeter {
       serverCpuS: round(serverCpuS),
       nodeCpuPct: round((100 * nodeCpuS) / wallS, 0),
       serverCpuPct: round((100 * serverCpuS) / wallS, 0),
+      workerProcessesCpuPct: round((100 * (cpuSecondsOf(workerPids) - w0)) / wallS, 0),
       loopDelayP99Ms: round(h.percentile(99) / 1e6, 1),
       loopDelayMaxMs: round(h.max / 1e6, 1),
     };
@@ -472,6 +482,8 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
   for (const r of rows) storedDue.set(r.id, responseDueAt((JSON.parse(r.sla) as { clock: SlaClock }).clock));
   let dueMismatch = 0;
   const lateness: number[] = [];
+  /** Breaches over a second late, by the 10-s window their deadline fell in: one stall or a spread. */
+  const lateByWindow = new Map<number, { n: number; maxMs: number }>();
   let beforeCreateEnd = 0;
   let lastBreachAt = 0;
   for (const e of events) {
@@ -480,6 +492,11 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
     if (d !== due.get(e.recordId)) dueMismatch++;
     const at = e.at.getTime();
     lateness.push(at - d);
+    if (at - d > 1000) {
+      const w = Math.floor((d - t0) / 10_000) * 10;
+      const cur = lateByWindow.get(w) ?? { n: 0, maxMs: 0 };
+      lateByWindow.set(w, { n: cur.n + 1, maxMs: Math.max(cur.maxMs, at - d) });
+    }
     if (at < createEnd) beforeCreateEnd++;
     lastBreachAt = Math.max(lastBreachAt, at);
   }
@@ -536,6 +553,12 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
     breachesBeforeCreationEnded: beforeCreateEnd,
     dueAtMismatches: dueMismatch,
     latenessMs: dist(lateness),
+    /** Breaches over 1 s late: how many 10-s windows of deadlines hold them, and the three worst (seconds after the phase began). */
+    lateOver1s: {
+      n: [...lateByWindow.values()].reduce((a, w) => a + w.n, 0),
+      windows: lateByWindow.size,
+      worst: [...lateByWindow.entries()].sort((a, b) => b[1].n - a[1].n).slice(0, 3).map(([fromS, w]) => ({ fromS, n: w.n, maxMs: round(w.maxMs, 0) })),
+    },
     /** From the histories of a sample spread over the lateness distribution (so its own percentiles are not the population's). */
     latenessSplitSample: {
       n: serverPart.length,
@@ -606,7 +629,20 @@ async function main(): Promise<void> {
   const wall0 = performance.now();
   Runtime.install({ logger: new DefaultLogger('WARN', noteSdk) });
   log(`mode: ${QUICK ? 'quick' : 'full'}; phases: ${[...PHASES].join(', ')}; Temporal store: ${IN_MEMORY ? 'in-memory' : 'file (WAL)'}`);
-  const b = await startBench({ tmpPrefix: 'itsm-bench-', taskQueue: `itsm-bench-${process.pid}`, inMemory: IN_MEMORY, log: apiLogger });
+  const b = await startBench({
+    tmpPrefix: 'itsm-bench-',
+    taskQueue: `itsm-bench-${process.pid}`,
+    inMemory: IN_MEMORY,
+    log: apiLogger,
+    workerProcesses: CFG.workerProcesses,
+    onWorkerProblem(line) {
+      if (isBusy(line)) problems.sqliteBusy++;
+      const key = `${currentPhase}: worker process ${line.replace(/^worker \d+: /, '').slice(0, 160)}`;
+      problems.sdkWarnings[key] = (problems.sdkWarnings[key] ?? 0) + 1;
+    },
+  });
+  workerPids = b.workerPids;
+  log(`product worker: ${CFG.workerProcesses ? `${CFG.workerProcesses} processes of its own` : 'in this process'}`);
   http = httpClient(b.baseUrl, problems);
   const summary: Record<string, any> = {
     mode: QUICK ? 'quick' : 'full',
@@ -790,6 +826,11 @@ function printReport(s: any): void {
       `    split (history sample of ${sp.n})`,
       `timer set late p50 ${fmt(sp.timerSetLateMs.p50, 0)}/max ${fmt(sp.timerSetLateMs.max, 0)}, server timer delay p50 ${fmt(sp.serverTimerDelayMs.p50, 0)}/max ${fmt(sp.serverTimerDelayMs.max, 0)}, worker audit−fired p50 ${fmt(sp.workerAuditMinusTimerFiredMs.p50, 0)}/max ${fmt(sp.workerAuditMinusTimerFiredMs.max, 0)} ms`,
     );
+    const lo = r.lateOver1s;
+    add(
+      '    over 1 s late, by deadline',
+      `${lo.n} breaches in ${lo.windows} of ${Math.ceil(r.phaseWallS / 10)} 10-s windows` + (lo.worst.length ? `; worst: ${lo.worst.map((w: { fromS: number; n: number; maxMs: number }) => `${w.n} due at +${w.fromS} s (max ${w.maxMs} ms)`).join(', ')}` : ''),
+    );
     add(`    create rate (conc ${CFG.slaConc})`, `${fmt(r.create.perS)} incidents/s over ${fmt(r.create.wallS)} s (p50 ${fmt(r.create.latencyMs.p50)} ms, p99 ${fmt(r.create.latencyMs.p99)} ms, ${r.create.failed} failed)`);
     add('    target / window / phase', `response ${r.slaResponseTargetS} s, dues over ${fmt(r.firingWindowS)} s, ${r.breachesBeforeCreationEnded} fired before creation ended, phase ${fmt(r.phaseWallS, 0)} s`);
   }
@@ -814,9 +855,13 @@ function printReport(s: any): void {
   if (s.baseline) phases.push(['baseline', s.baseline.meter]);
   if (s.latency) phases.push(['latency', s.latency.meter]);
   for (const r of s.sla ?? []) phases.push([`sla-${r.targetIncidents} create`, r.create.meter], [`sla-${r.targetIncidents} fire`, r.fireMeter]);
-  console.log('CPU per phase (% of one core; node = API + worker + load generator, server = Temporal dev server, machine = all processes):');
+  console.log(
+    workerPids.length
+      ? 'CPU per phase (% of one core; node = API + load generator, server = Temporal dev server + worker processes, machine = all processes):'
+      : 'CPU per phase (% of one core; node = API + worker + load generator, server = Temporal dev server, machine = all processes):',
+  );
   for (const [name, m] of phases) {
-    console.log(`  ${name.padEnd(18)} wall ${fmt(m.wallS).padStart(7)} s  node ${String(m.nodeCpuPct).padStart(4)}%  server ${String(m.serverCpuPct).padStart(4)}%  machine ${String(m.machineCpuPct).padStart(4)}% (load ${fmt(m.loadAvg1m)})  event-loop delay p99 ${fmt(m.loopDelayP99Ms)} ms, max ${fmt(m.loopDelayMaxMs)} ms`);
+    console.log(`  ${name.padEnd(18)} wall ${fmt(m.wallS).padStart(7)} s  node ${String(m.nodeCpuPct).padStart(4)}%  server ${String(m.serverCpuPct).padStart(4)}%${workerPids.length ? ` (worker processes ${m.workerProcessesCpuPct}%)` : ''}  machine ${String(m.machineCpuPct).padStart(4)}% (load ${fmt(m.loadAvg1m)})  event-loop delay p99 ${fmt(m.loopDelayP99Ms)} ms, max ${fmt(m.loopDelayMaxMs)} ms`);
   }
   for (const [k, v] of Object.entries(p.http)) console.log(`  HTTP ${k}: ${v}  e.g. ${(p.httpSamples[k] ?? [])[0] ?? ''}`);
   for (const [k, v] of Object.entries(p.sdkWarnings)) console.log(`  SDK ${k}: ${v}`);

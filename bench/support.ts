@@ -22,6 +22,7 @@ import { bundleWorkflows, createWorker } from '../temporal/worker';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { TEMPORAL_CLI, assertBinaries } from '../test/support/binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/contracts/search-attributes';
+import { startWorkerProcesses } from './worker-processes';
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -123,13 +124,23 @@ export interface StackOptions {
   inMemory: boolean;
   /** The logger of the product worker and the API (see problemSinks). */
   log: Logger;
+  /**
+   * 0 (the default): the product worker in this process, as `npm start` runs it. N: `worker.ts`
+   * in N processes of its own, as docker-compose runs it; their warnings go to `onWorkerProblem`.
+   */
+  workerProcesses?: number;
+  onWorkerProblem?: (line: string) => void;
 }
 
 export interface Bench {
   env: TestWorkflowEnvironment;
   tdb: TestDatabase;
-  worker: Worker;
-  workerRun: Promise<void>;
+  /** The product worker in this process; null when it runs in processes of its own. */
+  worker: Worker | null;
+  /** The product worker's processes when it runs in processes of its own (they are children too). */
+  workerPids: number[];
+  /** Shuts the product worker (or its processes) down. */
+  stopWorkers(): Promise<void>;
   server: Server;
   baseUrl: string;
   taskQueue: string;
@@ -151,22 +162,43 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
     },
   });
   let tdb: TestDatabase | undefined;
+  let stopWorkers: (() => Promise<void>) | undefined;
   try {
     tdb = await createTestDatabase('sqlite');
     for (const u of demoUsers()) await upsertUser(tdb.db, u);
     await seedGroups(tdb.db);
     const { taskQueue } = opts;
-    const worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      client: env.client,
-      db: tdb.db,
-      log: opts.log,
-      webhookTimeoutMs: 2000,
-      workflowBundle: await bundleWorkflows(),
-    });
-    const workerRun = worker.run();
+    let worker: Worker | null = null;
+    let workerPids: number[] = [];
+    if (opts.workerProcesses) {
+      const processes = await startWorkerProcesses({
+        count: opts.workerProcesses,
+        temporalAddress: env.address,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        databaseUrl: tdb.url,
+        onProblem: opts.onWorkerProblem ?? ((line) => opts.log.warn(line)),
+      });
+      stopWorkers = processes.stop;
+      workerPids = processes.pids;
+    } else {
+      const w = await createWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        client: env.client,
+        db: tdb.db,
+        log: opts.log,
+        webhookTimeoutMs: 2000,
+        workflowBundle: await bundleWorkflows(),
+      });
+      const run = w.run();
+      worker = w;
+      stopWorkers = async () => {
+        w.shutdown();
+        await run;
+      };
+    }
     const app = createApp({
       db: tdb.db,
       temporal: env.client,
@@ -177,8 +209,9 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { env, tdb, worker, workerRun, server, baseUrl, taskQueue, tmp, temporalDb };
+    return { env, tdb, worker, workerPids, stopWorkers, server, baseUrl, taskQueue, tmp, temporalDb };
   } catch (e) {
+    await stopWorkers?.().catch(() => undefined);
     await tdb?.dispose().catch(() => undefined);
     await env.teardown().catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
@@ -190,8 +223,7 @@ export async function stopBench(b: Bench): Promise<void> {
   // Keep-alive connections would hold close() open until they time out.
   b.server.closeAllConnections();
   await new Promise<void>((resolve) => b.server.close(() => resolve()));
-  b.worker.shutdown();
-  await b.workerRun;
+  await b.stopWorkers();
   await b.tdb.dispose();
   await b.env.teardown();
   rmSync(b.tmp, { recursive: true, force: true });
@@ -305,6 +337,21 @@ export function seededRandom(seed: number): () => number {
 
 const CLK_TCK = 100;
 /** CPU seconds of this process's children (the Temporal dev server), from /proc; 0 elsewhere. */
+/** CPU seconds (user + system) the given processes have used; 0 for one that is gone. */
+export function cpuSecondsOf(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    } catch {
+      // exited, or not Linux
+    }
+  }
+  return total;
+}
+
 export function childrenCpuSeconds(): number {
   let total = 0;
   try {
