@@ -336,15 +336,18 @@ export function seededRandom(seed: number): () => number {
 }
 
 const CLK_TCK = 100;
-/** CPU seconds of this process's children (the Temporal dev server), from /proc; 0 elsewhere. */
+/** A /proc/<pid>/stat line's parent and CPU seconds (utime + stime); the name may hold spaces, so fields count from its ')'. */
+function statFields(stat: string): { ppid: number; cpuS: number } {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(f[1]), cpuS: (Number(f[11]) + Number(f[12])) / CLK_TCK };
+}
+
 /** CPU seconds (user + system) the given processes have used; 0 for one that is gone. */
 export function cpuSecondsOf(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      total += statFields(readFileSync(`/proc/${pid}/stat`, 'utf8')).cpuS;
     } catch {
       // exited, or not Linux
     }
@@ -352,6 +355,7 @@ export function cpuSecondsOf(pids: number[]): number {
   return total;
 }
 
+/** CPU seconds of this process's children (the Temporal dev server, any worker processes), from /proc; 0 elsewhere. */
 export function childrenCpuSeconds(): number {
   let total = 0;
   try {
@@ -363,9 +367,8 @@ export function childrenCpuSeconds(): number {
       } catch {
         continue;
       }
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) !== process.pid) continue; // f[1] = ppid
-      total += (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+      const f = statFields(stat);
+      if (f.ppid === process.pid) total += f.cpuS;
     }
   } catch {
     // not Linux
