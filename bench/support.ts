@@ -135,8 +135,6 @@ export interface StackOptions {
 export interface Bench {
   env: TestWorkflowEnvironment;
   tdb: TestDatabase;
-  /** The product worker in this process; null when it runs in processes of its own. */
-  worker: Worker | null;
   /** The product worker's processes when it runs in processes of its own (they are children too). */
   workerPids: number[];
   /** Shuts the product worker (or its processes) down. */
@@ -168,7 +166,6 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
     for (const u of demoUsers()) await upsertUser(tdb.db, u);
     await seedGroups(tdb.db);
     const { taskQueue } = opts;
-    let worker: Worker | null = null;
     let workerPids: number[] = [];
     if (opts.workerProcesses) {
       const processes = await startWorkerProcesses({
@@ -193,7 +190,6 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
         workflowBundle: await bundleWorkflows(),
       });
       const run = w.run();
-      worker = w;
       stopWorkers = async () => {
         w.shutdown();
         await run;
@@ -209,7 +205,7 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { env, tdb, worker, workerPids, stopWorkers, server, baseUrl, taskQueue, tmp, temporalDb };
+    return { env, tdb, workerPids, stopWorkers, server, baseUrl, taskQueue, tmp, temporalDb };
   } catch (e) {
     await stopWorkers?.().catch(() => undefined);
     await tdb?.dispose().catch(() => undefined);

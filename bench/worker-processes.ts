@@ -27,18 +27,29 @@ export interface WorkerProcesses {
 const WORKER_ENTRY = path.join(__dirname, '..', 'worker.ts');
 const READY = 'worker started';
 const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 30_000;
+/** A stack trace's or a logged object's later lines: part of the warning on the line before. */
+const CONTINUATION = /^\s|^}/;
+const BUSY = /database is locked|SQLITE_BUSY/;
 /** A folder to keep each worker's whole output in (worker-<pid>.log), for reading a warning in full. */
 const LOG_DIR = process.env.BENCH_WORKER_LOG_DIR;
 
 export async function startWorkerProcesses(o: WorkerProcessesOptions): Promise<WorkerProcesses> {
   const children: ChildProcess[] = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     await Promise.all(
       children.map((c) =>
         c.exitCode !== null || c.signalCode !== null
           ? undefined
           : new Promise<void>((resolve) => {
-              c.once('exit', () => resolve());
+              // The worker's own shutdown grace is 10 s; past that it is killed rather than waited for.
+              const kill = setTimeout(() => c.kill('SIGKILL'), STOP_TIMEOUT_MS);
+              c.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
               c.kill('SIGTERM');
             }),
       ),
@@ -67,13 +78,15 @@ export async function startWorkerProcesses(o: WorkerProcessesOptions): Promise<W
         });
         children.push(child);
         return new Promise<void>((resolve, reject) => {
+          let started = false;
           const timer = setTimeout(() => reject(new Error(`worker process ${child.pid} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
           const onLine = (line: string) => {
             if (LOG_DIR) appendFileSync(path.join(LOG_DIR, `worker-${child.pid}.log`), line + '\n');
             if (line.includes(READY)) {
               clearTimeout(timer);
+              started = true;
               resolve();
-            } else if (line.startsWith('{') ? /"level":"(warn|error)"/.test(line) : /\b(WARN|ERROR)\b|Error|database is locked|SQLITE_BUSY/.test(line)) {
+            } else if (CONTINUATION.test(line) ? BUSY.test(line) : line.startsWith('{') ? /"level":"(warn|error)"/.test(line) : /\b(WARN|ERROR)\b|Error/.test(line) || BUSY.test(line)) {
               o.onProblem(`worker ${child.pid}: ${line}`);
             }
           };
@@ -81,7 +94,9 @@ export async function startWorkerProcesses(o: WorkerProcessesOptions): Promise<W
           createInterface({ input: child.stderr! }).on('line', onLine);
           child.once('exit', (code, signal) => {
             clearTimeout(timer);
-            reject(new Error(`worker process ${child.pid} exited (${code ?? signal}) before it started`));
+            if (!started) reject(new Error(`worker process ${child.pid} exited (${code ?? signal}) before it started`));
+            // Its share of the task queue falls to the others: the figures are then not the configured topology's.
+            else if (!stopping) o.onProblem(`worker ${child.pid}: exited (${code ?? signal}) during the run`);
           });
         });
       }),
