@@ -50,6 +50,24 @@ export function incidentLookups(db: Db) {
   // Opened when a lookup first runs, not when this object is built.
   const driver = () => driverOf(db);
   const firstTier = async () => (await driver().query<{ name: string }>('SELECT "name" FROM "Group" WHERE "tier" = 1 ORDER BY "name" LIMIT 1'))[0]?.name ?? null;
+  const group = async (name: string): Promise<GroupInfo | null> => {
+    const [g] = await driver().query<GroupInfo>('SELECT "name", "managerId", "nextTierGroup" FROM "Group" WHERE "name" = ?', [name]);
+    return g ? { name: g.name, managerId: g.managerId, nextTierGroup: g.nextTierGroup } : null;
+  };
+  const agreements = async (input: { team: string | null; supplier: string | null; serviceId: string | null }): Promise<{ ola: AgreementTerms | null; uc: AgreementTerms | null }> => {
+    const find = async (kind: 'OLA' | 'UC', where: { team: string } | { supplier: string }) => {
+      const [column, value] = 'team' in where ? ['team', where.team] : ['supplier', where.supplier];
+      const rows = await selectRows<Sla>(db, 'Sla', `SELECT * FROM "Sla" WHERE "kind" = ? AND "retiredAt" IS NULL AND "${column}" = ? AND ("serviceId" = ? OR "serviceId" IS NULL) ORDER BY "createdAt" DESC`, [kind, value, input.serviceId]);
+      const row = rows.find((r) => r.serviceId !== null && r.serviceId === input.serviceId) ?? rows.find((r) => r.serviceId === null);
+      if (!row) return null;
+      const p = slaPolicyOf(row);
+      return { kind, agreementId: row.id, version: row.version, name: row.name, team: row.team, supplier: row.supplier, calendar: p.calendar, targets: p.targets, escalation: p.escalation, pauseOn: p.pauseOn };
+    };
+    return {
+      ola: input.team ? await find('OLA', { team: input.team }) : null,
+      uc: input.supplier ? await find('UC', { supplier: input.supplier }) : null,
+    };
+  };
 
   return {
     /** The SLA in force for the incident's service, else the default SLA in force (a retired agreement is given to no new incident). */
@@ -64,18 +82,7 @@ export function incidentLookups(db: Db) {
      * one for any service; the newest if several.
      */
     async loadAgreements(input: { team: string | null; supplier: string | null; serviceId: string | null }): Promise<{ ola: AgreementTerms | null; uc: AgreementTerms | null }> {
-      const find = async (kind: 'OLA' | 'UC', where: { team: string } | { supplier: string }) => {
-        const [column, value] = 'team' in where ? ['team', where.team] : ['supplier', where.supplier];
-        const rows = await selectRows<Sla>(db, 'Sla', `SELECT * FROM "Sla" WHERE "kind" = ? AND "retiredAt" IS NULL AND "${column}" = ? AND ("serviceId" = ? OR "serviceId" IS NULL) ORDER BY "createdAt" DESC`, [kind, value, input.serviceId]);
-        const row = rows.find((r) => r.serviceId !== null && r.serviceId === input.serviceId) ?? rows.find((r) => r.serviceId === null);
-        if (!row) return null;
-        const p = slaPolicyOf(row);
-        return { kind, agreementId: row.id, version: row.version, name: row.name, team: row.team, supplier: row.supplier, calendar: p.calendar, targets: p.targets, escalation: p.escalation, pauseOn: p.pauseOn };
-      };
-      return {
-        ola: input.team ? await find('OLA', { team: input.team }) : null,
-        uc: input.supplier ? await find('UC', { supplier: input.supplier }) : null,
-      };
+      return agreements(input);
     },
 
     /**
@@ -109,8 +116,18 @@ export function incidentLookups(db: Db) {
     },
 
     async lookupGroup(input: { name: string }): Promise<GroupInfo | null> {
-      const [g] = await driver().query<GroupInfo>('SELECT "name", "managerId", "nextTierGroup" FROM "Group" WHERE "name" = ?', [input.name]);
-      return g ? { name: g.name, managerId: g.managerId, nextTierGroup: g.nextTierGroup } : null;
+      return group(input.name);
+    },
+
+    /**
+     * A response breach's functional escalation in one read: where the incident goes (the next
+     * tier of its group; the first tier when it has none) and that group's OLA in force, which
+     * the handoff starts. One local activity where a group lookup and an agreement lookup were
+     * two, each with its own activation, on the path of every breach.
+     */
+    async functionalEscalation(input: { group: string | null; serviceId: string | null }): Promise<{ toGroup: string | null; ola: AgreementTerms | null }> {
+      const toGroup = input.group ? ((await group(input.group))?.nextTierGroup ?? null) : await firstTier();
+      return { toGroup, ola: toGroup ? (await agreements({ team: toGroup, supplier: null, serviceId: input.serviceId })).ola : null };
     },
 
     /**

@@ -68,6 +68,8 @@ const MAJOR_INCIDENT_PROBLEM = 'incident-major-problem';
 const AGREEMENT_CLOCKS = 'incident-agreement-clocks';
 /** Incidents re-prioritised before agreement versions kept their creation-time terms. */
 const SLA_VERSIONS = 'incident-sla-versions';
+/** Incidents that breached their response before it looked up the next group and its OLA apart (two local activities). */
+const ONE_ESCALATION_LOOKUP = 'incident-one-escalation-lookup';
 const slaLookup = () => (kernelV2() ? localLookups : lookups);
 const groupLookup = () => (kernelV2() ? localSystemLookups : systemLookups);
 
@@ -160,14 +162,15 @@ class IncidentRoom {
    * `make` builds the transition's effect at a time: after a lookup it is made again, so the
    * clocks' instants are the transition's recorded time (what a replay of the history reads).
    */
-  async clocked(before: IncidentSnapshot, make: (now: number) => IncidentEffect): Promise<IncidentEffect> {
+  async clocked(before: IncidentSnapshot, make: (now: number) => IncidentEffect, known?: { team: string; ola: AgreementTerms | null }): Promise<IncidentEffect> {
     const onHoldOnly = (e: IncidentEffect): IncidentEffect => (e.snapshot.state === 'on_hold' ? e : { ...e, snapshot: { ...e.snapshot, holdSupplier: null } });
     let effect = onHoldOnly(make(Date.now()));
     const need = agreementsNeeded(before, effect.snapshot);
     if (!(before.clocks ?? []).length && !need.team && !need.supplier) return effect;
     if (!patched(AGREEMENT_CLOCKS)) return effect;
     let found: { ola: AgreementTerms | null; uc: AgreementTerms | null } = { ola: null, uc: null };
-    if (need.team || need.supplier) {
+    if (known && need.team === known.team && !need.supplier) found = { ola: known.ola, uc: null };
+    else if (need.team || need.supplier) {
       found = await slaLookup().loadAgreements({ ...need, serviceId: effect.snapshot.serviceId });
       effect = onHoldOnly(make(Date.now()));
     }
@@ -237,12 +240,17 @@ class IncidentRoom {
         return;
       case 'response': {
         let toGroup: string | null = null;
-        if (rule.functional) {
-          const group = s.snapshot.assignmentGroup;
+        let known: { team: string; ola: AgreementTerms | null } | undefined;
+        const group = s.snapshot.assignmentGroup;
+        if (rule.functional && patched(ONE_ESCALATION_LOOKUP)) {
+          const found = await groupLookup().functionalEscalation({ group, serviceId: s.snapshot.serviceId });
+          toGroup = found.toGroup;
+          known = toGroup ? { team: toGroup, ola: found.ola } : undefined;
+        } else if (rule.functional) {
           const current = group ? await groupLookup().lookupGroup({ name: group }) : null;
           toGroup = group ? (current?.nextTierGroup ?? null) : await groupLookup().firstTierGroup();
         }
-        await this.record.commit('system', 'sla_response_breached', await this.clocked(s.snapshot, (now) => responseBreachEffect(s, toGroup, now)), { fired: { ...fired, responseBreach: true } });
+        await this.record.commit('system', 'sla_response_breached', await this.clocked(s.snapshot, (now) => responseBreachEffect(s, toGroup, now), known), { fired: { ...fired, responseBreach: true } });
         return;
       }
       case 'resolution': {

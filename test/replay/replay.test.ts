@@ -88,7 +88,7 @@ const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tell
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
   const v2 = FILES.filter((f) => f.endsWith('-kernel-v2.json'));
-  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !/-kernel-v[23]\.json$/.test(f) && !AFTER_KERNEL.includes(f));
+  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !/-kernel-v[234]\.json$/.test(f) && !AFTER_KERNEL.includes(f));
   expect(v2.length).toBeGreaterThanOrEqual(15);
   for (const f of older) {
     expect([f, kernelMarkers(f)]).toEqual([f, 0]);
@@ -104,6 +104,17 @@ test("both sides of the kernel's v3 patch (timers kept, search attributes upsert
   }
   for (const f of v3) expect([f, patchMarkers(f, 'record-kernel-v3')]).toEqual([f, 1]);
   for (const f of FILES.filter((f) => f.endsWith('-kernel-v2.json'))) expect([f, patchMarkers(f, 'record-kernel-v3')]).toEqual([f, 0]);
+});
+
+test("both sides of the kernel's v4 patch (one timer per deadline) and the incident's one escalation lookup are recorded", () => {
+  const v4 = FILES.filter((f) => f.endsWith('-kernel-v4.json'));
+  for (const f of ['incident-p1-breach-escalation', 'incident-full-lifecycle-auto-close', 'incident-continue-as-new', 'change-cab-timeout']) {
+    expect(v4).toContain(`${f}-kernel-v4.json`);
+  }
+  for (const f of v4) expect([f, patchMarkers(f, 'record-kernel-v4')]).toEqual([f, 1]);
+  for (const f of FILES.filter((f) => /-kernel-v[23]\.json$/.test(f))) expect([f, patchMarkers(f, 'record-kernel-v4')]).toEqual([f, 0]);
+  expect(patchMarkers('incident-p1-breach-escalation-kernel-v4.json', 'incident-one-escalation-lookup')).toBe(1);
+  expect(patchMarkers('incident-p1-breach-escalation-kernel-v3.json', 'incident-one-escalation-lookup')).toBe(0);
 });
 
 test('an incident the API wrote itself is recorded: its workflow adopts the stored first transition (no create Update) and hands it on', () => {

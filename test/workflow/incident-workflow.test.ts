@@ -350,3 +350,73 @@ describe('record-kernel-v3: a command costs no timer or search-attribute command
     expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
   });
 });
+
+describe('record-kernel-v4: a deadline costs one timer and one workflow task; a response breach one lookup', () => {
+  type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+  const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(d?.seconds ?? 0) + (d?.nanos ?? 0) / 1e9;
+  const patchIds = (events: HistoryEvent[]) =>
+    events.flatMap((e) => {
+      const p = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return p ? [(JSON.parse(Buffer.from(p).toString()) as { id: string }).id] : [];
+    });
+  /** The local activities a workflow task ran, in order, from their markers. */
+  const localActivities = (events: HistoryEvent[]) =>
+    events.flatMap((e) => {
+      const p = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data : undefined;
+      return p ? [(JSON.parse(Buffer.from(p).toString()) as { activity_type: string }).activity_type] : [];
+    });
+
+  beforeAll(async () => {
+    // A service of its own, so the OLA below applies to no other test's incidents.
+    await tdb.db.sla.create({ data: { id: 'sla-v4', number: 'SLA-V4', name: 'v4', kind: 'SLA', serviceId: 'svc-v4', calendar: '"24x7"', targets: targets('PT15M', 'PT4H'), pauseOn: '["awaiting_caller"]' } });
+    await tdb.db.sla.create({ data: { id: 'ola-v4-l2', number: 'OLA-V4-L2', name: 'L2 OLA', kind: 'OLA', team: 'l2-support', serviceId: 'svc-v4', calendar: '"24x7"', targets: targets('PT30M', 'PT2H'), pauseOn: '[]' } });
+  });
+
+  test('the response deadline is waited for by the timer set at creation, not a coarse timer and then a 5-s one', async () => {
+    const { handle, view, id } = await open({ serviceId: 'svc-v4' });
+    const due = Date.parse(view.sla.response.dueAt);
+    await skip(16 * MIN);
+    const breach = (await audit(id)).find((a) => a.action === 'sla_response_breached');
+    expect(breach).toBeDefined();
+    expect(breach!.at.getTime() - due).toBeGreaterThanOrEqual(0);
+    expect(breach!.at.getTime() - due).toBeLessThan(1000);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(patchIds(events)).toContain('record-kernel-v4');
+    const started = events.filter((e) => e.timerStartedEventAttributes);
+    // One timer fired: the one set once the record was created, for the whole wait (15 min less the creation task).
+    const fired = events.filter((e) => e.timerFiredEventAttributes);
+    expect(fired).toHaveLength(1);
+    const armed = started.find((e) => Number(e.eventId) === Number(fired[0].timerFiredEventAttributes!.startedEventId))!;
+    expect(seconds(armed.timerStartedEventAttributes!.startToFireTimeout)).toBeGreaterThan(15 * 60 - 5);
+    expect(seconds(armed.timerStartedEventAttributes!.startToFireTimeout)).toBeLessThanOrEqual(15 * 60);
+    expect(started.some((e) => seconds(e.timerStartedEventAttributes!.startToFireTimeout) <= 5)).toBe(false);
+  });
+
+  test('a response breach finds the next tier and its OLA in one local activity: the handoff starts the OLA clock as before', async () => {
+    const { handle, id } = await open({ serviceId: 'svc-v4' });
+    await skip(16 * MIN);
+    const breach = (await audit(id)).find((a) => a.action === 'sla_response_breached')!;
+    expect(JSON.parse(breach.data)).toMatchObject({ escalation: 'functional', fromGroup: 'service-desk', toGroup: 'l2-support' });
+    const now = await handle.query(getIncidentQuery);
+    expect(now!.assignmentGroup).toBe('l2-support');
+    expect(now!.clocks.find((c) => c.kind === 'OLA')).toMatchObject({ name: 'L2 OLA', group: 'l2-support', stop: null, breached: false });
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(patchIds(events)).toContain('incident-one-escalation-lookup');
+    const firedAt = events.findIndex((e) => e.timerFiredEventAttributes);
+    const next = events.findIndex((e, i) => i > firedAt && e.timerStartedEventAttributes);
+    expect(localActivities(events.slice(firedAt, next))).toEqual(['functionalEscalation', 'recordTransition']);
+  });
+
+  test('an incident in the last tier breaches without a handoff, with the same single lookup', async () => {
+    const { handle, id } = await open({ serviceId: 'svc-v4' });
+    await command(handle, 'assign', { group: 'l3-support' });
+    await skip(16 * MIN);
+    const breach = (await audit(id)).find((a) => a.action === 'sla_response_breached')!;
+    expect(JSON.parse(breach.data)).toMatchObject({ escalation: null, fromGroup: 'l3-support', toGroup: null });
+    expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).assignmentGroup).toBe('l3-support');
+    const events = (await handle.fetchHistory()).events ?? [];
+    const firedAt = events.findIndex((e) => e.timerFiredEventAttributes);
+    const next = events.findIndex((e, i) => i > firedAt && e.timerStartedEventAttributes);
+    expect(localActivities(events.slice(firedAt, next))).toEqual(['functionalEscalation', 'recordTransition']);
+  });
+});

@@ -5,7 +5,7 @@ import { FAILURE, type CommandInput, type RecordConfig } from '../contracts/reco
 import * as SA from '../contracts/search-attributes';
 import { RecordKeeper } from './record-keeper';
 import { Serial } from './serial';
-import { FINE_TIMER_MS, kernelV2, kernelV3 } from './versions';
+import { FINE_TIMER_MS, kernelV2, kernelV3, kernelV4 } from './versions';
 
 /** The fields every record snapshot has, whatever its process. */
 export interface RecordSnapshot {
@@ -303,6 +303,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     }
     const v3 = kernelV3();
     this.keeper.upsertOnlyChanges = v3;
+    const oneTimer = kernelV4();
     while (!this.spec.isTerminal(this.snapshot.state)) {
       this.waiting = null;
       if (workflowInfo().historyLength > this.input.config.continueAsNewAfterEvents || workflowInfo().continueAsNewSuggested) {
@@ -321,7 +322,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
         continue;
       }
       const waitMs = due[0].at - now;
-      if (waitMs > FINE_TIMER_MS && kernelV2()) {
+      if (waitMs > FINE_TIMER_MS && !oneTimer && kernelV2()) {
         // Coarse stage: wake shortly before the deadline and set the last timer from a fresh task.
         await condition(() => this.changed, waitMs - FINE_TIMER_MS, { summary: `${due[0].summary} (approaching)` });
         continue;

@@ -27,5 +27,19 @@ export function kernelV3(): boolean {
   return patched(KERNEL_V3);
 }
 
-/** The last stretch before a deadline, waited for by a timer set from a fresh task. */
+/**
+ * The third behaviour change, behind its own marker (histories without it replay as before):
+ * a deadline is waited for with one timer again. The coarse stage of record-kernel-v2 cost a
+ * workflow task per deadline (a server round trip, an activation and a pass of the SDK core
+ * over its whole run cache) to correct a lateness only as large as the task that set the
+ * timer; with 10,000 records open that task was the larger share of the work per deadline,
+ * and the backlog it built made breaches later than the slow tasks it guarded against.
+ */
+export const KERNEL_V4 = 'record-kernel-v4';
+
+export function kernelV4(): boolean {
+  return patched(KERNEL_V4);
+}
+
+/** record-kernel-v2 and v3 only: the last stretch before a deadline, waited for by a timer set from a fresh task. */
 export const FINE_TIMER_MS = 5_000;
