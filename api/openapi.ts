@@ -53,6 +53,7 @@ export function buildOpenApi(routes: RouteDef[]) {
     info: { title: 'ITSM on Temporal', version: '1.0.0', description: 'Every ITIL / ISO 20000 process as durable workflows. Contract: shared/api.md.' },
     servers: [{ url: '/' }],
   });
+  nullInNullableEnums(doc);
   for (const methods of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(methods as Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>)) {
       for (const media of Object.values(op?.requestBody?.content ?? {})) documentNoNul(media.schema);
@@ -76,4 +77,17 @@ function documentNoNul(node: unknown): void {
   if (isString && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined) schema.pattern = NO_NUL;
   if (isString && schema.pattern === NOT_BLANK) schema.pattern = NOT_BLANK_NO_NUL;
   for (const [key, value] of Object.entries(schema)) if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'example') documentNoNul(value);
+}
+
+/**
+ * zod-to-openapi renders a nullable enum as `type: [string, null]` with the enum's values only,
+ * and JSON Schema requires a value to be one of `enum` as well: null, which the schema accepts
+ * (e.g. PATCH /cis/:id `securityClass: null` clears it) and responses carry, joins the list.
+ */
+function nullInNullableEnums(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(nullInNullableEnums);
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  if (Array.isArray(schema.enum) && Array.isArray(schema.type) && schema.type.includes('null') && !schema.enum.includes(null)) schema.enum.push(null);
+  for (const [key, value] of Object.entries(schema)) if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'example') nullInNullableEnums(value);
 }

@@ -68,7 +68,8 @@ export const ImportRequestDoc = {
   'application/json': z
     .union([ImportEnvelope, z.array(z.unknown()).describe('ImportRow objects')])
     .describe('{items: ImportRow[], relationships?: ImportRelationship[]} or ImportRow[]; each row is checked on its own and answered in the result'),
-  'text/csv': z.string().regex(/\S/, 'the CSV is empty: a header row is needed').describe('a header row (name,class,status,environment,ownerGroup, asset columns, attr.<name>…, relationships) and one CI per row'),
+  // NOT_BLANK, which the document makes NOT_BLANK_NO_NUL: a body holding NUL is refused before this schema (api/app.ts).
+  'text/csv': z.string().regex(/\S/, 'the CSV is empty: a header row is needed').openapi({ pattern: NOT_BLANK }).describe('a header row (name,class,status,environment,ownerGroup, asset columns, attr.<name>…, relationships) and one CI per row'),
 };
 
 export const ImportQuery = z.object({

@@ -1,11 +1,34 @@
 import { buildOpenApi } from '../../api/openapi';
 import { allRoutes } from '../../api/routes';
+import { NOT_BLANK_NO_NUL } from '../../domain/schemas/common';
 
 /** The document clients validate against: every status the server answers is on the operation that answers it. */
 describe('the OpenAPI document', () => {
   // Read as plain JSON, the way a client reads it.
   const doc = JSON.parse(JSON.stringify(buildOpenApi(allRoutes()))) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
   const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+
+  test('a nullable enum lists null among its values (JSON Schema checks both), in requests and responses alike', () => {
+    const lacking: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const s = node as { enum?: unknown[]; type?: unknown };
+      if (Array.isArray(s.enum) && Array.isArray(s.type) && s.type.includes('null') && !s.enum.includes(null)) lacking.push(at);
+      for (const [k, v] of Object.entries(node)) walk(v, `${at}.${k}`);
+    };
+    walk(doc, '');
+    expect(lacking).toEqual([]);
+    const patch = (doc.paths['/api/v1/cis/{id}'].patch.requestBody as { content: Record<string, { schema: { properties: Record<string, { enum: unknown[] }> } }> }).content['application/json'].schema;
+    expect(patch.properties.securityClass.enum).toEqual(['public', 'internal', 'confidential', 'secret', null]);
+  });
+
+  test('the CSV import body is documented as not blank and free of NUL, as the server refuses both', () => {
+    const csv = (doc.paths['/api/v1/cis/import'].post.requestBody as { content: Record<string, { schema: { pattern?: string } }> }).content['text/csv'].schema;
+    expect(csv.pattern).toBe(NOT_BLANK_NO_NUL);
+    expect(new RegExp(csv.pattern!).test('name,class\nweb,server\u0000')).toBe(false);
+    expect(new RegExp(csv.pattern!).test(' \n ')).toBe(false);
+    expect(new RegExp(csv.pattern!).test('name,class\nweb,server')).toBe(true);
+  });
 
   test('is 3.1 with no 3.0-style tuple items', () => {
     expect(doc.openapi).toBe('3.1.0');
