@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { incidentLinkedSignal, problemWorkflowId } from '../workflows/contracts/problem';
 import type { RecordConfig } from '../workflows/contracts/record';
 import { openProblem } from '../temporal/open-problem';
@@ -54,6 +54,10 @@ export function createIncidentActivities(deps: ActivityDeps) {
         incidentIds: [inc.id],
         observationMs: input.observationMs,
         trendKey,
+      }).catch((e: unknown) => {
+        // The problem's create Update refused this problem: the same one would be refused again.
+        if (e instanceof WorkflowUpdateFailedError) throw ApplicationFailure.nonRetryable(`the review problem of ${inc.number} was refused: ${e.cause?.message ?? e.message}`, 'ProblemRefused');
+        throw e;
       });
       return { number: view.number };
     },

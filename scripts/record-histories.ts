@@ -249,6 +249,25 @@ async function fullLifecycle() {
   await save(name, handle);
 }
 
+/**
+ * A P1 resolved without a problem raises its major-incident review problem, and is closed at
+ * once. Recorded before incident-major-problem-held (the run could end with the raise pending)
+ * as incident-major-problem.json, after it with `--suffix=-held` (the run ends once the raise has).
+ */
+async function majorIncidentProblem() {
+  const name = 'incident-major-problem';
+  const problem = { observationMs: 14 * DAY, config: { continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } };
+  const { handle, view } = await open(name, { impact: 'high', urgency: 'high', title: 'Payroll down' }, { majorIncidentProblem: problem });
+  await command(handle, 'resolve', { code: 'fixed', notes: 'failed over to the standby' });
+  await command(handle, 'close', {});
+  await expectClosed(handle, view.id, 'closed', name);
+  for (let i = 0; !(await tdb.db.problem.findFirst({ where: { trendKey: `major:${view.id}` } })); i++) {
+    if (i > 100) throw new Error(`${name}: no review problem raised`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await save(name, handle);
+}
+
 async function cancel() {
   const name = 'incident-cancel';
   const { handle, view } = await open(name, { impact: 'low', urgency: 'low', type: 'service_request' });
@@ -1537,6 +1556,7 @@ const SCENARIOS: { name: string; run: () => Promise<void> }[] = [
   { name: 'incident-p1-breach-escalation', run: p1BreachEscalation },
   { name: 'incident-full-lifecycle-auto-close', run: fullLifecycle },
   { name: 'incident-cancel', run: cancel },
+  { name: 'incident-major-problem', run: majorIncidentProblem },
   { name: 'incident-impact-reprioritise', run: impactChange },
   { name: 'incident-continue-as-new', run: continueAsNew },
   { name: 'incident-create-timeout', run: createTimeout },

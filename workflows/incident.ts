@@ -55,6 +55,12 @@ const localLookups = proxyLocalActivities<IncidentActivities>(CALLER_WAITS);
 const localSystemLookups = proxyLocalActivities<IncidentActivities>({ ...NOBODY_WAITS, localRetryThreshold: '10s' });
 /** Telling a problem about a link: nobody waits on the outcome, so it retries until the engine answers. */
 const problemMessages = proxyActivities<IncidentActivities>(NOBODY_WAITS);
+/**
+ * Raising a major incident's review problem, awaited before the run ends (MAJOR_PROBLEM_HELD):
+ * retried for an hour at most, so an engine that never answers cannot keep a closed incident's
+ * run open for ever (a refusal is not retried at all).
+ */
+const problemRaise = proxyActivities<IncidentActivities>({ ...NOBODY_WAITS, scheduleToCloseTimeout: '1h' });
 /** The availability check after an outage: the desk waits for the command, so bounded; a miss is logged, the outage stays recorded. */
 const availabilityChecks = proxyActivities<AvailabilityActivities>(CALLER_WAITS);
 const OPEN_STATES: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
@@ -64,6 +70,8 @@ const KNOWN_ERROR_MATCHING = 'incident-known-error-matching';
 const ROUTING = 'incident-routing';
 /** Incidents resolved before problem management raised no problem for a P1. */
 const MAJOR_INCIDENT_PROBLEM = 'incident-major-problem';
+/** Incidents resolved before this could end their run with the review problem's raise still pending (then lost if its first attempt failed). */
+const MAJOR_PROBLEM_HELD = 'incident-major-problem-held';
 /** Incidents opened before OLA/UC clocks ran only their SLA clock. */
 const AGREEMENT_CLOCKS = 'incident-agreement-clocks';
 /** Incidents re-prioritised before agreement versions kept their creation-time terms. */
@@ -144,16 +152,22 @@ class IncidentRoom {
   }
 
   /**
-   * A P1 resolved without a problem gets one. Not awaited: the new problem links this
-   * incident through an Update that must not wait behind the resolve that raised it.
+   * A P1 resolved without a problem gets one. Not awaited by the resolve: the new problem links
+   * this incident through an Update that must not wait behind the resolve that raised it. Held
+   * until the run ends, though, so an incident closed at once still sees its raise retried.
    */
   private raiseMajorIncidentProblem(actor: string): void {
     const s = this.record.snapshot;
     const settings = this.config.majorIncidentProblem;
     if (s.priority !== 'P1' || s.problemId || !settings || !patched(MAJOR_INCIDENT_PROBLEM)) return;
-    void problemMessages
+    const held = patched(MAJOR_PROBLEM_HELD);
+    const raised = (held ? problemRaise : problemMessages)
       .raiseProblemForMajorIncident({ incidentId: s.id, actor, observationMs: settings.observationMs, config: settings.config })
-      .catch((e: unknown) => log.warn('could not raise the major-incident problem', { incident: s.number, error: String(e) }));
+      .then(
+        () => undefined,
+        (e: unknown) => log.warn('could not raise the major-incident problem', { incident: s.number, error: String(e) }),
+      );
+    if (held) this.record.holdUntilEnd(raised);
   }
 
   /**

@@ -83,7 +83,7 @@ const patchMarkers = (file: string, patchId: string) =>
     return details && Buffer.from(details).toString('utf8').includes(patchId);
   }).length;
 /** Recorded after the kernel, for the patches problem management added to incidents and changes. */
-const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json', 'incident-ola-uc-clocks.json', 'incident-outage.json', 'incident-security.json', 'incident-time-logged.json', 'incident-adopted.json'];
+const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tells-problem.json', 'incident-p1-breach-escalation-routed.json', 'incident-ola-uc-clocks.json', 'incident-outage.json', 'incident-security.json', 'incident-time-logged.json', 'incident-adopted.json', 'incident-major-problem.json', 'incident-major-problem-held.json'];
 
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
@@ -115,6 +115,20 @@ test("both sides of the kernel's v4 patch (one timer per deadline) and the incid
   for (const f of FILES.filter((f) => /-kernel-v[23]\.json$/.test(f))) expect([f, patchMarkers(f, 'record-kernel-v4')]).toEqual([f, 0]);
   expect(patchMarkers('incident-p1-breach-escalation-kernel-v4.json', 'incident-one-escalation-lookup')).toBe(1);
   expect(patchMarkers('incident-p1-breach-escalation-kernel-v3.json', 'incident-one-escalation-lookup')).toBe(0);
+});
+
+test("both sides of the major-incident raise's hold are recorded: a run that ended with the raise pending, one that ended once it had", () => {
+  const raise = (file: string) => {
+    const events = loadHistory(file).events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'raiseProblemForMajorIncident');
+    const done = events.findIndex((e) => e.activityTaskCompletedEventAttributes && Number(e.activityTaskCompletedEventAttributes.scheduledEventId) === Number(scheduled?.eventId));
+    return { scheduled: !!scheduled, doneBeforeEnd: done >= 0 && done < events.findIndex((e) => e.workflowExecutionCompletedEventAttributes) };
+  };
+  for (const f of ['incident-major-problem.json', 'incident-major-problem-held.json']) expect([f, patchMarkers(f, 'incident-major-problem"')]).toEqual([f, 1]);
+  expect(patchMarkers('incident-major-problem.json', 'incident-major-problem-held')).toBe(0);
+  expect(raise('incident-major-problem.json')).toEqual({ scheduled: true, doneBeforeEnd: false });
+  expect(patchMarkers('incident-major-problem-held.json', 'incident-major-problem-held')).toBe(1);
+  expect(raise('incident-major-problem-held.json')).toEqual({ scheduled: true, doneBeforeEnd: true });
 });
 
 test('an incident the API wrote itself is recorded: its workflow adopts the stored first transition (no create Update) and hands it on', () => {

@@ -4,6 +4,7 @@
  * Activities are the real ones, writing to a real (SQLite) database.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { incidentWorkflow } from '../../workflows/incident';
@@ -351,14 +352,16 @@ describe('record-kernel-v3: a command costs no timer or search-attribute command
   });
 });
 
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+/** The patch markers a history holds, in order. */
+const patchIds = (events: HistoryEvent[]) =>
+  events.flatMap((e) => {
+    const p = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return p ? [(JSON.parse(Buffer.from(p).toString()) as { id: string }).id] : [];
+  });
+
 describe('record-kernel-v4: a deadline costs one timer and one workflow task; a response breach one lookup', () => {
-  type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
   const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(d?.seconds ?? 0) + (d?.nanos ?? 0) / 1e9;
-  const patchIds = (events: HistoryEvent[]) =>
-    events.flatMap((e) => {
-      const p = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-      return p ? [(JSON.parse(Buffer.from(p).toString()) as { id: string }).id] : [];
-    });
   /** The local activities a workflow task ran, in order, from their markers. */
   const localActivities = (events: HistoryEvent[]) =>
     events.flatMap((e) => {
@@ -418,5 +421,50 @@ describe('record-kernel-v4: a deadline costs one timer and one workflow task; a 
     const firedAt = events.findIndex((e) => e.timerFiredEventAttributes);
     const next = events.findIndex((e, i) => i > firedAt && e.timerStartedEventAttributes);
     expect(localActivities(events.slice(firedAt, next))).toEqual(['functionalEscalation', 'recordTransition']);
+  });
+});
+
+describe('incident-major-problem-held: a P1 closed at once still gets its review problem, and its run cannot hang on it', () => {
+  const problemConfig = { continueAsNewAfterEvents: 5000, createTimeoutMs: MIN, searchAttributes: false };
+  const raiseOf = (events: HistoryEvent[]) => {
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'raiseProblemForMajorIncident');
+    const outcome = events.findIndex((e) =>
+      [e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes].some((a) => a && Number(a.scheduledEventId) === Number(scheduled?.eventId)));
+    return { scheduled, outcome: outcome < 0 ? undefined : events[outcome], outcomeAt: outcome };
+  };
+
+  test('the run ends only once the raise has: the problem is in the database when the result comes', async () => {
+    const { handle, id } = await open({}, { majorIncidentProblem: { observationMs: 14 * DAY, config: problemConfig } });
+    await command(handle, 'resolve', { code: 'fixed', notes: 'failed over to the standby' });
+    await command(handle, 'close');
+    expect((await handle.result())?.state).toBe('closed');
+    // No waiting: the problem exists the moment the incident's run has ended.
+    const problem = await tdb.db.problem.findFirst({ where: { trendKey: `major:${id}` } });
+    expect(problem).not.toBeNull();
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(patchIds(events)).toEqual(expect.arrayContaining(['incident-major-problem', 'incident-major-problem-held']));
+    const raise = raiseOf(events);
+    expect(raise.outcome?.activityTaskCompletedEventAttributes).toBeTruthy();
+    expect(raise.outcomeAt).toBeLessThan(events.findIndex((e) => e.workflowExecutionCompletedEventAttributes));
+  });
+
+  test('a raise the engine never takes is given up after an hour with a warning: the closed incident\'s run still ends', async () => {
+    // Search attributes this test server does not have: every start of the problem's workflow is refused, retryably.
+    const { handle, id } = await open({}, { majorIncidentProblem: { observationMs: 14 * DAY, config: { ...problemConfig, searchAttributes: true } } });
+    await command(handle, 'resolve', { code: 'fixed', notes: 'failed over to the standby' });
+    await command(handle, 'close');
+    expect((await handle.result())?.state).toBe('closed');
+    expect(await tdb.db.problem.findFirst({ where: { trendKey: `major:${id}` } })).toBeNull();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const raise = raiseOf(events);
+    // Retried until its hour was up (the last attempt's failure, retry state TIMEOUT), then given up.
+    const failed = raise.outcome?.activityTaskFailedEventAttributes;
+    expect(failed?.failure?.message).toMatch(/search attribute/);
+    expect(failed?.retryState).toBe(temporal.api.enums.v1.RetryState.RETRY_STATE_TIMEOUT);
+    const secondsAt = (e: HistoryEvent | undefined) => Number(e?.eventTime?.seconds ?? 0);
+    expect(secondsAt(raise.outcome) - secondsAt(raise.scheduled)).toBeGreaterThan(50 * 60);
+    expect(secondsAt(raise.outcome) - secondsAt(raise.scheduled)).toBeLessThanOrEqual(60 * 60 + 60);
+    expect(raise.outcomeAt).toBeLessThan(events.findIndex((e) => e.workflowExecutionCompletedEventAttributes));
+    expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
   });
 });

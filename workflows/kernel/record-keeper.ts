@@ -96,15 +96,25 @@ export class RecordKeeper<S> {
    */
   settle(written: { eventIds: string[]; notificationIds: string[] }, after?: () => Promise<void>): void {
     if (!written.eventIds.length && !written.notificationIds.length && !after) return;
-    this.relaying++;
     const handedOn = written.eventIds.length || written.notificationIds.length ? relay.settleTransition(written) : Promise.resolve();
-    void handedOn
-      .then(() => after?.())
-      .catch((e: unknown) => log.warn('could not settle an adopted record\'s first transition', { recordType: this.recordType, recordId: this.recordId, error: String(e) }))
-      .finally(() => this.relaying--);
+    this.hold(
+      handedOn
+        .then(() => after?.())
+        .catch((e: unknown) => log.warn('could not settle an adopted record\'s first transition', { recordType: this.recordType, recordId: this.recordId, error: String(e) })),
+    );
   }
 
-  /** Before completing or continuing-as-new: every event handed to delivery. */
+  /**
+   * Work a transition started and nobody awaits (so it cannot hold up a command), which must
+   * still end before the run does: a pending activity of a completed workflow is never retried.
+   * The work handles its own failure; `flush` waits for it.
+   */
+  hold(work: Promise<void>): void {
+    this.relaying++;
+    void work.finally(() => this.relaying--);
+  }
+
+  /** Before completing or continuing-as-new: every event handed to delivery, all held work ended. */
   async flush(): Promise<void> {
     await condition(() => this.relaying === 0);
   }

@@ -108,6 +108,11 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
     this.keeper = new RecordKeeper<S>(spec.recordType, input.id, this.carried?.seq ?? 0, input.config.searchAttributes ? spec.searchAttributes : null);
   }
 
+  /** Work a command started without awaiting it, which must still end before this run does (see RecordKeeper.hold). */
+  holdUntilEnd(work: Promise<void>): void {
+    this.keeper.hold(work);
+  }
+
   get exists(): boolean {
     return this.carried !== null;
   }
