@@ -43,7 +43,8 @@ export interface Transition<S> {
 }
 
 export class RecordKeeper<S> {
-  private relaying = 0;
+  /** Relays and held work still running: `flush` waits until there are none. */
+  private unfinished = 0;
   /** The search attributes this run last upserted (none yet after a start or continue-as-new). */
   private lastUpserted: string | undefined;
   /** Set by the process once it knows the history runs on record-kernel-v3. */
@@ -84,8 +85,8 @@ export class RecordKeeper<S> {
       this.lastUpserted = key;
     }
     if (eventIds.length > 0) {
-      this.relaying++;
-      void relay.dispatchEvents({ eventIds }).finally(() => this.relaying--);
+      this.unfinished++;
+      void relay.dispatchEvents({ eventIds }).finally(() => this.unfinished--);
     }
   }
 
@@ -110,12 +111,12 @@ export class RecordKeeper<S> {
    * The work handles its own failure; `flush` waits for it.
    */
   hold(work: Promise<void>): void {
-    this.relaying++;
-    void work.finally(() => this.relaying--);
+    this.unfinished++;
+    void work.finally(() => this.unfinished--);
   }
 
   /** Before completing or continuing-as-new: every event handed to delivery, all held work ended. */
   async flush(): Promise<void> {
-    await condition(() => this.relaying === 0);
+    await condition(() => this.unfinished === 0);
   }
 }
