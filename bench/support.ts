@@ -137,6 +137,8 @@ export interface Bench {
   tdb: TestDatabase;
   /** The product worker's processes when it runs in processes of its own (they are children too). */
   workerPids: number[];
+  /** The product worker when it runs in this process. */
+  worker?: Worker;
   /** Shuts the product worker (or its processes) down. */
   stopWorkers(): Promise<void>;
   server: Server;
@@ -167,6 +169,7 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
     await seedGroups(tdb.db);
     const { taskQueue } = opts;
     let workerPids: number[] = [];
+    let worker: Worker | undefined;
     if (opts.workerProcesses) {
       const processes = await startWorkerProcesses({
         count: opts.workerProcesses,
@@ -190,6 +193,7 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
         workflowBundle: await bundleWorkflows(),
       });
       const run = w.run();
+      worker = w;
       stopWorkers = async () => {
         w.shutdown();
         await run;
@@ -205,7 +209,7 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { env, tdb, workerPids, stopWorkers, server, baseUrl, taskQueue, tmp, temporalDb };
+    return { env, tdb, workerPids, ...(worker ? { worker } : {}), stopWorkers, server, baseUrl, taskQueue, tmp, temporalDb };
   } catch (e) {
     await stopWorkers?.().catch(() => undefined);
     await tdb?.dispose().catch(() => undefined);

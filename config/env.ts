@@ -56,10 +56,12 @@ const boolFlag = z
   .transform((v) => v === 'true' || v === '1');
 
 /**
- * Memory budgeted per cached record workflow: about twice the 40–64 KiB that
- * `bench/cache-memory.ts` measures for an incident workflow. Its bundle must stay free of zod and
- * the like: in the reusable V8 context every workflow instantiates the bundle's modules anew, and
- * zod alone doubled that figure (122 KiB); a worker holding 8,000 such incidents ran out of heap.
+ * Memory budgeted per cached record workflow: about twice the 40–64 KiB of resident memory that
+ * `bench/cache-memory.ts` measures for an incident workflow, and what a heap snapshot of the
+ * workflow threads finds live per incident (about 130 KiB, `bench/workflow-heap.ts`). Its bundle
+ * must stay small: in the reusable V8 context every workflow instantiates the modules it requires
+ * anew, so zod alone doubled the figure (122 KiB of RSS) and a worker holding 8,000 such
+ * incidents ran out of heap; the bundle's entry loads each process lazily for the same reason.
  */
 export const CACHED_WORKFLOW_BUDGET_BYTES = 128 * 1024;
 
