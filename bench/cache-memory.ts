@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../infra/logger';
-import { benchLog, httpClient, pool, round, sleep, startBench, stopBench } from './support';
+import { benchLog, httpClient, openCachedIncidents, round, startBench, stopBench } from './support';
 
 const N = Number(process.argv[2] ?? 3000);
 const log = benchLog('cache-memory');
@@ -18,14 +18,7 @@ async function main(): Promise<void> {
   const b = await startBench({ tmpPrefix: 'itsm-cache-memory-', taskQueue: `cache-memory-${process.pid}`, inMemory: true, log: createLogger('error') });
   try {
     const http = httpClient(b.baseUrl, { fetchErrors: 0 });
-    const open = async (from: number, n: number) => {
-      await pool(Array.from({ length: n }, (_, i) => from + i), 16, async (i) => {
-        const r = await http('POST', '/api/v1/incidents', { title: `cache memory ${i}`, impact: 'low', urgency: 'low' });
-        if (r.status !== 201) throw new Error(`create ${i}: ${r.status} ${JSON.stringify(r.body)}`);
-      });
-      while ((await b.tdb.db.recordStart.count()) > 0) await sleep(50);
-      await sleep(2000);
-    };
+    const open = (from: number, n: number) => openCachedIncidents(b, http, 'cache memory', from, n);
     // Warm-up: the worker's first workflows load the bundle and its shared modules.
     await open(0, 100);
     global.gc?.();

@@ -246,6 +246,19 @@ export type Http = (method: string, p: string, body?: unknown, token?: string) =
  * A fetch that never throws: a transport failure is counted in `problems.fetchErrors` and
  * answers status 0, so one lost connection costs one sample, not the run.
  */
+/**
+ * Opens incidents `from`…`from + n - 1` through the API, 16 at a time, then waits until every one's
+ * workflow has started and settled into the worker's cache (the memory diagnostics measure that).
+ */
+export async function openCachedIncidents(b: Bench, http: Http, title: string, from: number, n: number): Promise<void> {
+  await pool(Array.from({ length: n }, (_, i) => from + i), 16, async (i) => {
+    const r = await http('POST', '/api/v1/incidents', { title: `${title} ${i}`, impact: 'low', urgency: 'low' });
+    if (r.status !== 201) throw new Error(`create ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+  });
+  while ((await b.tdb.db.recordStart.count()) > 0) await sleep(50);
+  await sleep(2000);
+}
+
 export function httpClient(baseUrl: string, problems: Pick<ProblemCounts, 'fetchErrors'>): Http {
   return async (method, p, body, token = 'dev-agent') => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };

@@ -12,7 +12,7 @@
  */
 import type { Readable } from 'node:stream';
 import { createLogger } from '../infra/logger';
-import { benchLog, httpClient, pool, round, sleep, startBench, stopBench, type Bench } from './support';
+import { benchLog, httpClient, openCachedIncidents, round, startBench, stopBench, type Bench } from './support';
 
 const N = Number(process.argv[2] ?? 500);
 const WARM = 100;
@@ -73,14 +73,7 @@ async function main(): Promise<void> {
   const b = await startBench({ tmpPrefix: 'itsm-workflow-heap-', taskQueue: `workflow-heap-${process.pid}`, inMemory: true, log: createLogger('error') });
   try {
     const http = httpClient(b.baseUrl, { fetchErrors: 0 });
-    const open = async (from: number, n: number) => {
-      await pool(Array.from({ length: n }, (_, i) => from + i), 16, async (i) => {
-        const r = await http('POST', '/api/v1/incidents', { title: `workflow heap ${i}`, impact: 'low', urgency: 'low' });
-        if (r.status !== 201) throw new Error(`create ${i}: ${r.status} ${JSON.stringify(r.body)}`);
-      });
-      while ((await b.tdb.db.recordStart.count()) > 0) await sleep(50);
-      await sleep(2000);
-    };
+    const open = (from: number, n: number) => openCachedIncidents(b, http, 'workflow heap', from, n);
     await open(0, WARM);
     const before = await snapshots(b);
     await open(WARM, N);
