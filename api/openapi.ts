@@ -53,10 +53,10 @@ export function buildOpenApi(routes: RouteDef[]) {
     info: { title: 'ITSM on Temporal', version: '1.0.0', description: 'Every ITIL / ISO 20000 process as durable workflows. Contract: shared/api.md.' },
     servers: [{ url: '/' }],
   });
-  nullInNullableEnums(doc);
+  eachSchema(doc, nullInNullableEnums);
   for (const methods of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(methods as Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>)) {
-      for (const media of Object.values(op?.requestBody?.content ?? {})) documentNoNul(media.schema);
+      for (const media of Object.values(op?.requestBody?.content ?? {})) eachSchema(media.schema, documentNoNul);
     }
   }
   return doc;
@@ -69,14 +69,10 @@ export function buildOpenApi(routes: RouteDef[]) {
  * and exclude NUL already). Query strings are not checked for it, so they are left alone. JSON
  * Schema strings are Unicode text, so unpaired surrogates are outside them anyway.
  */
-function documentNoNul(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(documentNoNul);
-  if (node === null || typeof node !== 'object') return;
-  const schema = node as Record<string, unknown>;
+function documentNoNul(schema: Record<string, unknown>): void {
   const isString = schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'));
   if (isString && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined) schema.pattern = NO_NUL;
   if (isString && schema.pattern === NOT_BLANK) schema.pattern = NOT_BLANK_NO_NUL;
-  for (const [key, value] of Object.entries(schema)) if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'example') documentNoNul(value);
 }
 
 /**
@@ -84,10 +80,15 @@ function documentNoNul(node: unknown): void {
  * and JSON Schema requires a value to be one of `enum` as well: null, which the schema accepts
  * (e.g. PATCH /cis/:id `securityClass: null` clears it) and responses carry, joins the list.
  */
-function nullInNullableEnums(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(nullInNullableEnums);
+function nullInNullableEnums(schema: Record<string, unknown>): void {
+  if (Array.isArray(schema.enum) && Array.isArray(schema.type) && schema.type.includes('null') && !schema.enum.includes(null)) schema.enum.push(null);
+}
+
+/** Calls `visit` on every schema object under `node`, not descending into values (enum, const, default, example). */
+function eachSchema(node: unknown, visit: (schema: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) return node.forEach((n) => eachSchema(n, visit));
   if (node === null || typeof node !== 'object') return;
   const schema = node as Record<string, unknown>;
-  if (Array.isArray(schema.enum) && Array.isArray(schema.type) && schema.type.includes('null') && !schema.enum.includes(null)) schema.enum.push(null);
-  for (const [key, value] of Object.entries(schema)) if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'example') nullInNullableEnums(value);
+  visit(schema);
+  for (const [key, value] of Object.entries(schema)) if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'example') eachSchema(value, visit);
 }

@@ -4,9 +4,9 @@
  * Each export loads its process's module on its first call. The SDK runs every workflow with the
  * bundle's modules evaluated afresh for it (reuseV8Context shares the V8 context, not module
  * state), so a static re-export made each incident evaluate all 23 processes' modules: about 90
- * module objects, the other processes' message definitions, state tables and activity options,
- * some 300 KiB of heap per cached workflow (bench/workflow-heap.ts). Loaded lazily, a workflow
- * evaluates only its own process's graph. Module evaluation issues no commands, so when it
+ * module objects, the other processes' message definitions, state tables and activity options:
+ * 220 KiB of heap per cached incident. Loaded lazily, a workflow evaluates only its own process's
+ * graph: 30 modules and 132 KiB (bench/workflow-heap.ts). Module evaluation issues no commands, so when it
  * happens does not matter to replay.
  */
 
