@@ -49,6 +49,9 @@ export function kernelFigures(s: Record<string, any>) {
     command_p50_ratio_to_bare_update_spread: ratio(s.latency?.commandMs.p50, s.bare?.updateSpreadMs?.p50),
     notes_p50_ms: s.latency?.commandMsByVerb?.notes.p50 ?? null,
     assign_p50_ms: s.latency?.commandMsByVerb?.assign.p50 ?? null,
+    // Where a command's time goes: the same note sent straight to the workflow (no HTTP, no API).
+    command_direct_update_p50_ms: s.latency?.directUpdateMs?.p50 ?? null,
+    command_direct_update_p50_ratio_to_bare_update: ratio(s.latency?.directUpdateMs?.p50, s.bare?.updateMs.p50),
     create_p50_ms_sequential: s.latency?.createMs.p50 ?? null,
     create_p50_ms_at_30_per_s: s.openLoop?.latencyMs.p50 ?? null,
     create_p99_ms_at_30_per_s: s.openLoop?.latencyMs.p99 ?? null,

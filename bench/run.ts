@@ -29,6 +29,7 @@ import { runBare } from './bare';
 import { kernelFigures, printFigures } from './figures';
 import { runOpenLoop } from './open-loop';
 import { benchLog, benchWorker, childrenCpuSeconds, cpuSecondsOf, dist, fmt, httpClient, machine, pool, problemSinks, round, sleep, startBench, stopBench, type Bench, type Dist, type Http, type Res } from './support';
+import { incidentCommandUpdates, incidentWorkflowId } from '../workflows/contracts/incident';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -578,16 +579,22 @@ async function runSlaPhase(b: Bench, size: number, conc: number, estCreatesPerS:
 // ---------------------------------------------------------------------------------------------
 // Phase 4: sequential API latency
 
-async function runLatency(n: number) {
+async function runLatency(b: Bench, n: number) {
   const created: string[] = [];
   const createMs: number[] = [];
   const getMs: number[] = [];
   const getByNumberMs: number[] = [];
   const numbers: string[] = [];
   const stop = meter();
-  for (let i = 0; i < n; i++) {
+  // Another n for the direct Updates below, so that each of those is its incident's first command too.
+  const direct: string[] = [];
+  for (let i = 0; i < 2 * n; i++) {
     const r = await http('POST', '/api/v1/incidents', createBody(i, 'latency'));
     if (!ok(r, 'create')) continue;
+    if (i >= n) {
+      direct.push((r.body as { number: string }).number);
+      continue;
+    }
     createMs.push(r.ms);
     created.push((r.body as { id: string }).id);
     numbers.push((r.body as { number: string }).number);
@@ -610,6 +617,16 @@ async function runLatency(n: number) {
     if (ok(a, 'assign')) assignMs.push(a.ms);
   }
   const commandMs = [...notesMs, ...assignMs];
+  // The same note as the first command of each of the other n incidents, sent straight to its
+  // workflow (no HTTP, no API; the body as the API hands it on, by the same actor): what a command
+  // costs in the engine and the worker alone, beside the bare Update.
+  const directMs: number[] = [];
+  const [noted] = created.length ? ((await http('GET', `/api/v1/incidents/${created[0]}/history`)).body as { action: string; actor: string }[]).filter((e) => e.action === 'notes') : [];
+  for (const num of noted ? direct : []) {
+    const t0 = performance.now();
+    await b.env.client.workflow.getHandle(incidentWorkflowId(num)).executeUpdate(incidentCommandUpdates.notes, { args: [{ actor: noted.actor, body: { text: 'benchmark note', visibility: 'internal' } }] });
+    directMs.push(performance.now() - t0);
+  }
   return {
     creates: n,
     createMs: dist(createMs),
@@ -618,6 +635,7 @@ async function runLatency(n: number) {
     commandMs: dist(commandMs),
     // The note is each incident's first command after its start, the assignment the second.
     commandMsByVerb: { notes: dist(notesMs), assign: dist(assignMs) },
+    directUpdateMs: dist(directMs),
     meter: stop(),
   };
 }
@@ -726,7 +744,7 @@ async function main(): Promise<void> {
     // 4. Sequential latency (before the SLA phase leaves thousands of workflows open).
     if (PHASES.has('latency')) {
       currentPhase = 'latency';
-      summary.latency = await runLatency(CFG.latencyN);
+      summary.latency = await runLatency(b, CFG.latencyN);
       log(`latency: create p50 ${summary.latency.createMs.p50} ms, get p50 ${summary.latency.getMs.p50} ms`);
     }
 
@@ -839,6 +857,8 @@ function printReport(s: any): void {
     add('   GET /incidents/:id sequential', `p50 ${fmt(s.latency.getMs.p50)} ms  p99 ${fmt(s.latency.getMs.p99)} ms  max ${fmt(s.latency.getMs.max)} ms`);
     add('   GET /incidents/:number sequential', `p50 ${fmt(s.latency.getByNumberMs.p50)} ms  p99 ${fmt(s.latency.getByNumberMs.p99)} ms`);
     for (const [verb, d] of Object.entries(s.latency.commandMsByVerb as Record<string, Dist>)) add(`   POST /incidents/:id/${verb} sequential`, `p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  max ${fmt(d.max)} ms`);
+    const d = s.latency.directUpdateMs as Dist;
+    add('   the note as an Update straight to the workflow', `p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  max ${fmt(d.max)} ms`);
   }
   const p = s.problems as typeof problems;
   add('problems', `HTTP non-2xx: ${Object.values(p.http).reduce((a, b) => a + b, 0)}, fetch errors: ${p.fetchErrors}, SDK warnings: ${Object.values(p.sdkWarnings).reduce((a, b) => a + b, 0)}, API error logs: ${p.apiErrors}, SQLITE_BUSY: ${p.sqliteBusy}`);
