@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CORRUPT_RECORD_FAILURE, CorruptRecordError } from '../db/record-store';
 import type { ActivityDeps } from './deps';
 import { PROCESSES, type ProcessSlice } from './processes';
-import { createTransitionActivities } from './record-transition';
+import type { InjectedSinks } from '@temporalio/worker';
+import { createTransitionActivities, createTransitionSinks, type TransitionSinks } from './record-transition';
 
 type ActivityFn = (...args: never[]) => Promise<unknown>;
 
@@ -46,4 +47,9 @@ export function createActivities(deps: ActivityDeps, processes: readonly Process
   add('kernel', createTransitionActivities(deps, processes.flatMap((p) => p.stores ?? [])));
   for (const p of processes) add(p.name, p.activities(deps));
   return all;
+}
+
+/** The worker's sinks: the kernel's transition write (record-kernel-v5), with every process's stores. */
+export function createSinks(deps: ActivityDeps, processes: readonly ProcessSlice[] = PROCESSES): InjectedSinks<TransitionSinks> {
+  return createTransitionSinks(deps, processes.flatMap((p) => p.stores ?? []));
 }

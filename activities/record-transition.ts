@@ -3,8 +3,10 @@ import { isSqlDataError, type SqlBody } from '../db/sql';
 import type { RecordStore } from '../db/record-store';
 import type { ActivityDeps } from './deps';
 import { ApplicationFailure } from '@temporalio/common';
+import type { InjectedSinks } from '@temporalio/worker';
+import type { Sinks } from '@temporalio/workflow';
 import { Prisma } from '../generated/prisma-sqlite/client';
-import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
+import { unstorableTransition } from '../domain/storable-text';
 import { FAILURE } from '../workflows/contracts/record';
 import { dispatchEvents } from './webhooks';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -15,8 +17,8 @@ export { eventId, type DomainEvent, type NotificationRequest, type TransitionWri
 
 /** Text no database can store: refused before the transaction, never retried. */
 function refuseUnstorable(w: TransitionWrite): void {
-  const bad = unstorableTextAt({ snapshot: w.snapshot, data: w.data, actor: w.actor, events: w.events, notifications: w.notifications });
-  if (bad) throw ApplicationFailure.create({ type: FAILURE.unstorableData, nonRetryable: true, message: `${w.recordType} ${w.recordId}: ${bad.path} ${describeTextProblem(bad)}`, details: [{ path: bad.path }] });
+  const bad = unstorableTransition(w);
+  if (bad) throw ApplicationFailure.create({ type: FAILURE.unstorableData, nonRetryable: true, message: bad.message, details: [{ path: bad.path }] });
 }
 
 /**
@@ -84,7 +86,12 @@ export async function mailNotifications(deps: ActivityDeps, ids: string[]): Prom
   );
 }
 
-export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
+/**
+ * Writes one transition, idempotently: a retry of a committed transition writes nothing and
+ * returns the events still undelivered; a different transition found at the same sequence
+ * number gives way (see discardUnrecorded). Used by the local activity and by the sink alike.
+ */
+function transitionWriter(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
   const raisedBy = new Map(stores.flatMap((st) => (st.notificationsOf ? [[st.recordType, st.notificationsOf as (s: unknown) => string[]] as const] : [])));
   /** What the store's write raised itself for this snapshot and is there (only read when mail is on). */
   const storeNotifications = async (w: TransitionWrite): Promise<string[]> => {
@@ -92,41 +99,47 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
     if (ids.length === 0) return [];
     return (await deps.db.notification.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((n) => n.id);
   };
-  return {
+  return async function write(w: TransitionWrite): Promise<{ eventIds: string[] }> {
+    refuseUnstorable(w);
+    const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
+    const store = stores.find((st) => st.recordType === w.recordType);
+    if (!store) throw ApplicationFailure.nonRetryable(`no store registered for record type '${w.recordType}'`, 'UnknownRecordType');
+    // null: a retry of a committed transition (nothing written now).
+    let toDeliver: string[] | null | undefined;
+    const storeSql = store.sqlWrite?.(w.snapshot as never, w.seq, false) as ((s: unknown, seq: number) => SqlBody<void>) | null | undefined;
+    const writer = storeSql ? driverOf(deps.db) : null;
+    if (storeSql && writer) {
+      const outcome = await failOnDataErrors(w, () => writer.transaction(() => transitionSql(w, storeSql, eventIds)));
+      if (outcome === 'retry') toDeliver = null;
+      else if (outcome !== 'overruled') toDeliver = outcome;
+    }
+    if (toDeliver === undefined) toDeliver = await failOnDataErrors(w, () => deps.db.$transaction(async (tx): Promise<string[] | null> => {
+      const existing = await tx.auditEvent.findUnique({ where: { id: auditIdOf(w) }, select: { action: true, actor: true, fromState: true, toState: true, data: true, timeSpent: true } });
+      if (existing && sameTransition(existing, w)) return null; // a retry of this very transition
+      const overruled = existing ? await discardUnrecorded(tx, w, deps.log) : 0;
+      await (store.write as (tx: Tx, s: unknown, seq: number, replace?: boolean) => Promise<void>)(tx, w.snapshot, w.seq, overruled > 0);
+      await tx.auditEvent.create({ data: auditRow(w) });
+      const outbox = outboxRows(w, eventIds, w.events.length ? await tx.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } }) : []);
+      for (const row of outbox) await tx.outboxEvent.create({ data: row });
+      for (const [i, n] of w.notifications.entries()) await tx.notification.create({ data: notificationRow(w, i, n) });
+      return toDeliverOf(outbox);
+    }));
+    await mailNotifications(deps, [...w.notifications.map((_, i) => notificationId(w, i)), ...(await storeNotifications(w))]);
+    if (toDeliver === null) {
+      // A retry of a committed transition: whatever is still undispatched.
+      const pending = await deps.db.outboxEvent.findMany({ where: { id: { in: eventIds }, dispatchedAt: null }, select: { id: true } });
+      toDeliver = pending.map((e) => e.id);
+    }
+    return { eventIds: toDeliver };
+  };
+
+}
+
+export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
+  const write = transitionWriter(deps, stores);
+  const activities = {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
-    async recordTransition(w: TransitionWrite): Promise<{ eventIds: string[] }> {
-      refuseUnstorable(w);
-      const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
-      const store = stores.find((st) => st.recordType === w.recordType);
-      if (!store) throw ApplicationFailure.nonRetryable(`no store registered for record type '${w.recordType}'`, 'UnknownRecordType');
-      // null: a retry of a committed transition (nothing written now).
-      let toDeliver: string[] | null | undefined;
-      const storeSql = store.sqlWrite?.(w.snapshot as never, w.seq, false) as ((s: unknown, seq: number) => SqlBody<void>) | null | undefined;
-      const writer = storeSql ? driverOf(deps.db) : null;
-      if (storeSql && writer) {
-        const outcome = await failOnDataErrors(w, () => writer.transaction(() => transitionSql(w, storeSql, eventIds)));
-        if (outcome === 'retry') toDeliver = null;
-        else if (outcome !== 'overruled') toDeliver = outcome;
-      }
-      if (toDeliver === undefined) toDeliver = await failOnDataErrors(w, () => deps.db.$transaction(async (tx): Promise<string[] | null> => {
-        const existing = await tx.auditEvent.findUnique({ where: { id: auditIdOf(w) }, select: { action: true, actor: true, fromState: true, toState: true, data: true, timeSpent: true } });
-        if (existing && sameTransition(existing, w)) return null; // a retry of this very transition
-        const overruled = existing ? await discardUnrecorded(tx, w, deps.log) : 0;
-        await (store.write as (tx: Tx, s: unknown, seq: number, replace?: boolean) => Promise<void>)(tx, w.snapshot, w.seq, overruled > 0);
-        await tx.auditEvent.create({ data: auditRow(w) });
-        const outbox = outboxRows(w, eventIds, w.events.length ? await tx.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } }) : []);
-        for (const row of outbox) await tx.outboxEvent.create({ data: row });
-        for (const [i, n] of w.notifications.entries()) await tx.notification.create({ data: notificationRow(w, i, n) });
-        return toDeliverOf(outbox);
-      }));
-      await mailNotifications(deps, [...w.notifications.map((_, i) => notificationId(w, i)), ...(await storeNotifications(w))]);
-      if (toDeliver === null) {
-        // A retry of a committed transition: whatever is still undispatched.
-        const pending = await deps.db.outboxEvent.findMany({ where: { id: { in: eventIds }, dispatchedAt: null }, select: { id: true } });
-        toDeliver = pending.map((e) => e.id);
-      }
-      return { eventIds: toDeliver };
-    },
+    recordTransition: (w: TransitionWrite): Promise<{ eventIds: string[] }> => write(w),
 
     /**
      * A transition written outside its workflow (an adopted record's first, see the kernel's
@@ -138,11 +151,79 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
       if (input.eventIds.length) await dispatchEvents(deps, input.eventIds);
     },
 
+    /**
+     * record-kernel-v5: the transitions this run's worker wrote from its sink (below), written
+     * again in order before the run ends: each one already there is a retry that writes nothing.
+     * One the database refuses as data was answered already and stays in the workflow's history;
+     * it is logged and passed over, so the run can still end. Returns the events still to deliver.
+     */
+    async confirmTransitions(input: { writes: TransitionWrite[] }): Promise<{ eventIds: string[] }> {
+      const eventIds: string[] = [];
+      for (const w of input.writes) {
+        try {
+          eventIds.push(...(await activities.recordTransition(w)).eventIds);
+        } catch (e) {
+          if (!(e instanceof ApplicationFailure && e.nonRetryable)) throw e;
+          deps.log.error('an answered transition the database refuses was not stored; the workflow history holds it', { recordType: w.recordType, recordId: w.recordId, seq: w.seq, action: w.action, error: e.message });
+        }
+      }
+      return { eventIds };
+    },
+
     /** After the commit: hand the events to webhook delivery. Safe to repeat. */
     async dispatchEvents(input: { eventIds: string[] }): Promise<void> {
       await dispatchEvents(deps, input.eventIds);
     },
   };
+  return activities;
 }
 
 export type TransitionActivities = ReturnType<typeof createTransitionActivities>;
+
+/** record-kernel-v5: the sink a workflow writes its transitions through (see createTransitionSinks). */
+export interface TransitionSinks extends Sinks {
+  transitions: { write(w: TransitionWrite): void };
+}
+
+/**
+ * How long the sink retries a write the database does not take (unreachable, busy) before it
+ * leaves it to the confirming write. Meanwhile the workflow task is not reported, so the command
+ * is not answered (its caller gets a 503 from the API's own deadline, and the transition lands
+ * once the database is back, as a local activity's would). Far longer than a restart of the database.
+ */
+export const SINK_RETRY_MS = 10 * 60_000;
+
+/**
+ * record-kernel-v5's write path: the workflow calls the sink during its activation, and the SDK
+ * runs the call once the activation is done and awaits it before it reports the workflow task,
+ * so the transition is in the database before the command's Update answers, with no local
+ * activity and no second activation. Not run when a history is replayed. A write the database
+ * refuses as data, or does not take within SINK_RETRY_MS, is logged and left to the workflow's
+ * confirming write (`confirmTransitions`), which runs before the run ends or continues as new.
+ */
+export function createTransitionSinks(deps: ActivityDeps, stores: readonly RecordStore<never>[]): InjectedSinks<TransitionSinks> {
+  const write = transitionWriter(deps, stores);
+  return {
+    transitions: {
+      write: {
+        async fn(_info, w) {
+          const until = Date.now() + SINK_RETRY_MS;
+          for (let wait = 50; ; wait = Math.min(wait * 2, 2_000)) {
+            try {
+              const { eventIds } = await write(w);
+              if (eventIds.length) await dispatchEvents(deps, eventIds).catch((e: unknown) => deps.log.warn('events not handed to delivery yet; the confirming write will', { recordType: w.recordType, recordId: w.recordId, seq: w.seq, error: String(e) }));
+              return;
+            } catch (e) {
+              if ((e instanceof ApplicationFailure && e.nonRetryable) || Date.now() + wait > until) {
+                deps.log.warn('transition not written by its workflow task; the confirming write will', { recordType: w.recordType, recordId: w.recordId, seq: w.seq, action: w.action, error: String(e) });
+                return;
+              }
+              await new Promise((r) => setTimeout(r, wait));
+            }
+          }
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
+}

@@ -13,7 +13,7 @@ import { allRoutes } from './routes';
 import { IMPORT_MAX_BYTES, IMPORT_PATH } from '../domain/schemas/ci-import';
 import { PROMETHEUS_MAX_BYTES, PROMETHEUS_PATH } from '../domain/schemas/capacity';
 import { healthRoutes } from './routes/health';
-import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
+import { describeTextProblem, unstorableTextAt } from '../domain/storable-text';
 
 /** Express turns `async` throws into next(err) only for handlers it awaits; keep it explicit. */
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {

@@ -19,7 +19,7 @@ import { isSqlDataError, type SqlBody } from '../db/sql';
 import { eventId, notificationId, transitionSql, type TransitionWrite } from '../db/transition-sql';
 import { openingClocks, openingOf } from '../domain/incident/opening';
 import { incidentView, type IncidentSnapshot } from '../domain/incident/snapshot';
-import { describeTextProblem, unstorableTextAt } from '../infra/storable-text';
+import { describeTextProblem, unstorableTextAt } from '../domain/storable-text';
 import type { Logger } from '../infra/logger';
 import { incidentLookups } from '../services/incident-lookups';
 import { startIfPending, startRecord } from './record-starts';

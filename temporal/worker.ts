@@ -4,7 +4,7 @@ import type { Mailer } from '../infra/mailer';
 import path from 'node:path';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createActivities } from '../activities';
+import { createActivities, createSinks } from '../activities';
 import type { Db } from '../db/client';
 import type { Logger } from '../infra/logger';
 import type { DslSettings } from '../config/dsl';
@@ -44,12 +44,14 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 export async function createWorker(o: WorkerOptions): Promise<Worker> {
+  const deps = { db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}), mailer: o.mailer ?? null, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) };
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: o.db, temporal: o.client, taskQueue: o.taskQueue, webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000, allowPrivateWebhooks: o.allowPrivateWebhooks ?? false, secretsKey: o.secretsKey ?? null, log: o.log, ...(o.dsl ? { dsl: o.dsl } : {}), mailer: o.mailer ?? null, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }),
+    activities: createActivities(deps),
+    sinks: createSinks(deps),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 50,
     maxCachedWorkflows: o.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
     workflowThreadPoolSize: o.workflowThreads ?? 2,

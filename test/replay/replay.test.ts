@@ -17,6 +17,7 @@ import { historyFromJSON, type History } from '@temporalio/common/lib/proto-util
 import { temporal } from '@temporalio/proto';
 import { quietRuntime, sharedBundle } from '../support/temporal';
 import * as registeredWorkflows from '../../workflows';
+import { MAX_UNCONFIRMED } from '../../workflows/kernel/record-keeper';
 
 const DIR = path.join(__dirname, 'histories');
 const FILES = readdirSync(DIR)
@@ -88,7 +89,7 @@ const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tell
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
   const v2 = FILES.filter((f) => f.endsWith('-kernel-v2.json'));
-  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !/-kernel-v[234]\.json$/.test(f) && !AFTER_KERNEL.includes(f));
+  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !/-kernel-v[2345]\.json$/.test(f) && !AFTER_KERNEL.includes(f));
   expect(v2.length).toBeGreaterThanOrEqual(15);
   for (const f of older) {
     expect([f, kernelMarkers(f)]).toEqual([f, 0]);
@@ -115,6 +116,29 @@ test("both sides of the kernel's v4 patch (one timer per deadline) and the incid
   for (const f of FILES.filter((f) => /-kernel-v[23]\.json$/.test(f))) expect([f, patchMarkers(f, 'record-kernel-v4')]).toEqual([f, 0]);
   expect(patchMarkers('incident-p1-breach-escalation-kernel-v4.json', 'incident-one-escalation-lookup')).toBe(1);
   expect(patchMarkers('incident-p1-breach-escalation-kernel-v3.json', 'incident-one-escalation-lookup')).toBe(0);
+});
+
+test("both sides of the kernel's v5 patch (transitions written by the worker's sink, confirmed once) are recorded", () => {
+  const v5 = FILES.filter((f) => f.endsWith('-kernel-v5.json'));
+  for (const f of ['incident-p1-breach-escalation', 'incident-full-lifecycle-auto-close', 'incident-continue-as-new', 'change-cab-timeout']) {
+    expect(v5).toContain(`${f}-kernel-v5.json`);
+  }
+  for (const f of v5) expect([f, patchMarkers(f, 'record-kernel-v5')]).toEqual([f, 1]);
+  for (const f of FILES.filter((f) => /-kernel-v[234]\.json$/.test(f))) expect([f, patchMarkers(f, 'record-kernel-v5')]).toEqual([f, 0]);
+  const localActivities = (file: string) =>
+    (loadHistory(file).events ?? []).flatMap((e) => {
+      const p = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data : undefined;
+      return p ? [(JSON.parse(Buffer.from(p).toString()) as { activity_type: string }).activity_type] : [];
+    });
+  // Before: one write per transition. After: the first transition's write, then one confirmation before the run ends.
+  const before = localActivities('incident-full-lifecycle-auto-close-kernel-v4.json').filter((t) => t === 'recordTransition').length;
+  expect(before).toBeGreaterThan(3);
+  const after = localActivities('incident-full-lifecycle-auto-close-kernel-v5.json');
+  expect(after.filter((t) => t === 'recordTransition')).toHaveLength(1);
+  // One confirmation before the run ends, and one each time MAX_UNCONFIRMED writes were waiting.
+  const confirms = after.filter((t) => t === 'confirmTransitions').length;
+  expect(confirms).toBeGreaterThanOrEqual(1);
+  expect(confirms).toBeLessThanOrEqual(Math.floor((before - 1) / MAX_UNCONFIRMED) + 1);
 });
 
 test("both sides of the major-incident raise's hold are recorded: a run that ended with the raise pending, one that ended once it had", () => {

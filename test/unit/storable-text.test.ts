@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, unstorableTextAt } from '../../infra/storable-text';
+import { MAX_JSON_DEPTH, unstorableTextAt } from '../../domain/storable-text';
 
 describe('text the databases cannot store', () => {
   test('unpaired surrogates (high or low) and NUL are found, with their path; pairs and ordinary text are fine', () => {

@@ -721,7 +721,7 @@ test('a change raised for a problem completes even when no problem workflow is r
 });
 
 /**
- * Until the latest run is at rest (its last event a started timer, a completed workflow task or a marker,
+ * Until the latest run is at rest (its last event a started timer, a completed workflow task, a marker or an upsert,
  * unchanged across two reads), so a command or query cannot race a continue-as-new.
  */
 async function settle(h: WorkflowHandle): Promise<void> {
@@ -730,8 +730,9 @@ async function settle(h: WorkflowHandle): Promise<void> {
     const events = (await h.fetchHistory()).events ?? [];
     const last = events.at(-1)?.eventType;
     const E = temporal.api.enums.v1.EventType;
-    // A local activity's marker is written with the task's completion, so it is at rest too.
-    const rest = d.status.name === 'RUNNING' && (last === E.EVENT_TYPE_TIMER_STARTED || last === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || last === E.EVENT_TYPE_MARKER_RECORDED);
+    // A marker (a local activity's, a patch's) and a search-attribute upsert are written with the
+    // task's completion, so a run whose last event is one of them is at rest too.
+    const rest = d.status.name === 'RUNNING' && [E.EVENT_TYPE_TIMER_STARTED, E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, E.EVENT_TYPE_MARKER_RECORDED, E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES].includes(last as never);
     return rest ? `${d.runId}:${events.length}` : null;
   };
   let previous: string | null = null;

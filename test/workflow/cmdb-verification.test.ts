@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
-import { createActivities } from '../../activities';
+import { createActivities, createSinks } from '../../activities';
 import { createCmdbVerificationActivities } from '../../activities/cmdb-verification';
 import { createLogger } from '../../infra/logger';
 import { newId } from '../../infra/ids';
@@ -53,6 +53,8 @@ beforeAll(async () => {
     namespace: env.namespace ?? 'default',
     taskQueue: TQ,
     workflowBundle: await sharedBundle(),
+    // The kernel writes commands' transitions through this sink (record-kernel-v5).
+    sinks: createSinks(deps),
     activities: {
       ...real,
       async openCmdbDriftIncidents(input: Parameters<typeof real.openCmdbDriftIncidents>[0]) {

@@ -1,11 +1,17 @@
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { condition, log, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { DomainEvent, NotificationRequest, TransitionActivities, TransitionWrite } from '../../activities/record-transition';
-import { kernelV2 } from './versions';
+import { ApplicationFailure, type SearchAttributeUpdatePair } from '@temporalio/common';
+import { condition, log, proxyActivities, proxyLocalActivities, proxySinks, upsertSearchAttributes } from '@temporalio/workflow';
+import type { DomainEvent, NotificationRequest, TransitionActivities, TransitionSinks, TransitionWrite } from '../../activities/record-transition';
+import { unstorableTransition } from '../../domain/storable-text';
+import { FAILURE } from '../contracts/record';
+import { kernelV2, kernelV5 } from './versions';
 
 /**
  * The one way any process workflow records a transition: persist (snapshot + audit +
- * outbox + notifications in one transaction), then mirror the searchable fields.
+ * outbox + notifications in one transaction), then mirror the searchable fields. Since
+ * record-kernel-v5 a command's write is the worker's sink (activities/record-transition.ts,
+ * createTransitionSinks), run between the activation and the task's completion, and the run
+ * confirms those writes with one local activity (`confirm`); the first transition of a record
+ * is still a local activity's, so a create the database refuses leaves nothing behind.
  *
  * A write retries until the database takes it: the workflow is the source of truth, so
  * a transition is never half-recorded and its sequence number is never reused (a caller
@@ -24,6 +30,13 @@ const localWrites = proxyLocalActivities<TransitionActivities>({
   localRetryThreshold: '10s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
+/** record-kernel-v5: the write made by the worker between this activation and the task's completion. */
+const { transitions } = proxySinks<TransitionSinks>();
+/**
+ * record-kernel-v5: how many transitions written through the sink a run holds before it confirms
+ * them (one local activity): bounds the memory of a long-open record with many commands.
+ */
+export const MAX_UNCONFIRMED = 8;
 const relay = proxyActivities<TransitionActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
@@ -47,6 +60,8 @@ export class RecordKeeper<S> {
   private unfinished = 0;
   /** The search attributes this run last upserted (none yet after a start or continue-as-new). */
   private lastUpserted: string | undefined;
+  /** record-kernel-v5: written through the sink and not yet confirmed by `confirm`, oldest first. */
+  private unconfirmed: TransitionWrite[] = [];
   /** Set by the process once it knows the history runs on record-kernel-v3. */
   upsertOnlyChanges = false;
 
@@ -58,7 +73,11 @@ export class RecordKeeper<S> {
     private readonly searchAttributes: ((s: S) => SearchAttributeUpdatePair[]) | null,
   ) {}
 
-  async record(t: Transition<S>): Promise<void> {
+  /**
+   * `first`: the record's first transition, which is written by a local activity on every
+   * version: a create that the database does not take must leave no record behind.
+   */
+  async record(t: Transition<S>, first = false): Promise<void> {
     const seq = this.seq + 1;
     const write: TransitionWrite = {
       recordType: this.recordType,
@@ -75,7 +94,17 @@ export class RecordKeeper<S> {
       events: t.events ?? [],
       notifications: t.notifications ?? [],
     };
-    const { eventIds } = await (kernelV2() ? localWrites : writes).recordTransition(write);
+    let eventIds: string[] = [];
+    if (kernelV5() && !first) {
+      // The sink's write cannot refuse the transition (it runs after the activation): refuse unstorable text here, before it becomes the state.
+      const bad = unstorableTransition(write);
+      if (bad) throw ApplicationFailure.create({ type: FAILURE.unstorableData, nonRetryable: true, message: bad.message, details: [{ path: bad.path }] });
+      if (this.unconfirmed.length >= MAX_UNCONFIRMED) await this.confirm();
+      transitions.write(write);
+      this.unconfirmed.push(write);
+    } else {
+      ({ eventIds } = await (kernelV2() ? localWrites : writes).recordTransition(write));
+    }
     this.seq = seq;
     log.info('transition recorded', { recordType: this.recordType, recordId: this.recordId, seq, action: t.action, from: t.from, to: t.to, actor: t.actor });
     if (this.searchAttributes) {
@@ -115,8 +144,23 @@ export class RecordKeeper<S> {
     void work.finally(() => this.unfinished--);
   }
 
-  /** Before completing or continuing-as-new: every event handed to delivery, all held work ended. */
+  /**
+   * record-kernel-v5: writes the transitions the sink wrote again, in one local activity; each
+   * one already stored is a retry that writes nothing, so this only catches up on a sink write
+   * that failed. Hands on the events still undelivered.
+   */
+  async confirm(): Promise<void> {
+    if (this.unconfirmed.length === 0) return;
+    const batch = this.unconfirmed;
+    this.unconfirmed = [];
+    const { eventIds } = await localWrites.confirmTransitions({ writes: batch });
+    if (eventIds.length > 0) this.hold(relay.dispatchEvents({ eventIds }).catch((e: unknown) => log.warn('could not hand confirmed events to delivery', { recordType: this.recordType, recordId: this.recordId, error: String(e) })));
+  }
+
+  /** Before completing or continuing-as-new: every transition confirmed, every event handed to delivery, all held work ended. */
   async flush(): Promise<void> {
+    // A command may commit while a confirmation is under way.
+    while (this.unconfirmed.length > 0) await this.confirm();
     await condition(() => this.unfinished === 0);
   }
 }

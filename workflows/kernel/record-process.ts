@@ -80,8 +80,10 @@ export function invalidInput(message: string): ApplicationFailure {
  * what ops read in the Temporal UI. A process supplies its spec, its commands and its
  * timers; the workflow body only wires them (see workflows/incident.ts).
  *
- * Every transition goes through `commit`: persisted first (RecordKeeper), then made the
- * workflow's state, so the database never lags behind what a command answered.
+ * Every transition goes through `commit`: persisted (RecordKeeper), then made the workflow's
+ * state, so the database does not lag behind what a command answered. Since record-kernel-v5
+ * the write is the worker's sink, run before the command's workflow task is reported; a write
+ * the database refused as data is caught up by the run's confirming write (RecordKeeper.confirm).
  */
 export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
   private carried: C | null;
@@ -161,7 +163,7 @@ export class RecordProcess<S extends RecordSnapshot, C extends Carried<S>, V> {
       snapshot,
       events: (effect.events ?? []).map((type) => ({ type, data: { [this.spec.recordType]: view, ...(effect.data ?? {}) } })),
       notifications: effect.notifications,
-    });
+    }, this.creating);
     this.timeSpent = undefined;
     this.carried = { ...base, ...extras, snapshot, seq: this.keeper.seq };
     this.pending = null;

@@ -43,3 +43,17 @@ export function kernelV4(): boolean {
 
 /** record-kernel-v2 and v3 only: the last stretch before a deadline, waited for by a timer set from a fresh task. */
 export const FINE_TIMER_MS = 5_000;
+
+/**
+ * The fourth behaviour change, behind its own marker (histories without it replay as before):
+ * a transition is written by the worker between the workflow task's activation and its
+ * completion (a sink, which the SDK awaits before it reports the task), not by a local
+ * activity: one activation per command instead of two. Those writes are then confirmed by one
+ * local activity (idempotent: it rewrites nothing already there) before the run ends or
+ * continues as new, and whenever RecordKeeper's bound of unconfirmed writes is reached.
+ */
+export const KERNEL_V5 = 'record-kernel-v5';
+
+export function kernelV5(): boolean {
+  return patched(KERNEL_V5);
+}

@@ -40,3 +40,13 @@ export function unstorableTextAt(value: unknown): TextProblem | null {
 export function describeTextProblem(p: TextProblem): string {
   return p.problem === 'too_deep' ? `nested deeper than ${MAX_JSON_DEPTH} levels` : 'contains text that cannot be stored (an unpaired UTF-16 surrogate or NUL)';
 }
+
+/**
+ * Where a transition about to be written holds text no database can store, as the message the
+ * writer refuses it with; null when it can all be stored. Checked by the transition writer and,
+ * on record-kernel-v5's path, by the workflow before it makes the transition its state.
+ */
+export function unstorableTransition(w: { recordType: string; recordId: string; snapshot: unknown; data: unknown; actor: string; events: unknown; notifications: unknown }): { path: string; message: string } | null {
+  const bad = unstorableTextAt({ snapshot: w.snapshot, data: w.data, actor: w.actor, events: w.events, notifications: w.notifications });
+  return bad ? { path: bad.path, message: `${w.recordType} ${w.recordId}: ${bad.path} ${describeTextProblem(bad)}` } : null;
+}
