@@ -11,7 +11,7 @@ import { FAILURE } from '../workflows/contracts/record';
 import { dispatchEvents } from './webhooks';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NOTIFICATION_EMAIL_WORKFLOW, notificationEmailWorkflowId, type NotificationEmailInput } from '../workflows/contracts/notification-email';
-import { auditIdOf, auditRow, eventId, notificationId, notificationRow, outboxRows, sameTransition, toDeliverOf, transitionSql, type TransitionWrite } from '../db/transition-sql';
+import { alreadyStored, auditIdOf, auditRow, eventId, notificationId, notificationRow, outboxRows, sameTransition, toDeliverOf, transitionSql, type TransitionWrite } from '../db/transition-sql';
 
 export { eventId, type DomainEvent, type NotificationRequest, type TransitionWrite } from '../db/transition-sql';
 
@@ -137,6 +137,8 @@ function transitionWriter(deps: ActivityDeps, stores: readonly RecordStore<never
 
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
   const write = transitionWriter(deps, stores);
+  /** Whether writing this transition again could start a notification e-mail its first write failed to. */
+  const mailsFor = (w: TransitionWrite) => deps.mailer !== null && deps.mailer !== undefined && (w.notifications.length > 0 || stores.some((st) => st.recordType === w.recordType && st.notificationsOf));
   const activities = {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     recordTransition: (w: TransitionWrite): Promise<{ eventIds: string[] }> => write(w),
@@ -158,8 +160,10 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
      * it is logged and passed over, so the run can still end. Returns the events still to deliver.
      */
     async confirmTransitions(input: { writes: TransitionWrite[] }): Promise<{ eventIds: string[] }> {
-      const eventIds: string[] = [];
+      // One read for the usual case, every write stored: only the rest are written (and mailed) again.
+      const { stored, undelivered: eventIds } = await alreadyStored(deps.db, input.writes);
       for (const w of input.writes) {
+        if (stored.has(w) && !mailsFor(w)) continue;
         try {
           eventIds.push(...(await activities.recordTransition(w)).eventIds);
         } catch (e) {
@@ -167,7 +171,7 @@ export function createTransitionActivities(deps: ActivityDeps, stores: readonly 
           deps.log.error('an answered transition the database refuses was not stored; the workflow history holds it', { recordType: w.recordType, recordId: w.recordId, seq: w.seq, action: w.action, error: e.message });
         }
       }
-      return { eventIds };
+      return { eventIds: [...new Set(eventIds)] };
     },
 
     /** After the commit: hand the events to webhook delivery. Safe to repeat. */

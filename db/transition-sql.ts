@@ -5,7 +5,8 @@
  * them in a transaction of their own, and code outside a workflow can compose `transitionSql`
  * with other statements in one driver transaction.
  */
-import { sql, type SqlBody } from './sql';
+import { inChunks, placeholders, sql, type SqlBody } from './sql';
+import { driverOf, type Db } from './client';
 import { toJson } from './json';
 import { subscriptionEventsOf } from './columns';
 import type { NotificationRequest } from '../domain/record';
@@ -106,3 +107,20 @@ export function outboxRows(w: TransitionWrite, eventIds: string[], subscriptions
 }
 export const toDeliverOf = (outbox: ReturnType<typeof outboxRows>) => outbox.filter((r) => r.dispatchedAt === null).map((r) => r.id);
 export const notificationRow = (w: TransitionWrite, i: number, n: NotificationRequest) => ({ id: notificationId(w, i), recordType: w.recordType, recordId: w.recordId, recipient: n.recipient, kind: n.kind, message: n.message, createdAt: new Date(w.at) });
+
+/**
+ * Which of these transitions are stored as they are (one read of their audit entries), and the
+ * events of those still undelivered: what a confirmation of writes already made needs to know.
+ */
+export async function alreadyStored(db: Db, writes: readonly TransitionWrite[]): Promise<{ stored: Set<TransitionWrite>; undelivered: string[] }> {
+  const driver = driverOf(db);
+  const rows = await inChunks(writes.map(auditIdOf), (ids) => driver.query<StoredTransition & { id: string }>(`SELECT "id", "action", "actor", "fromState", "toState", "data", "timeSpent" FROM "AuditEvent" WHERE "id" IN (${placeholders(ids)})`, ids));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const stored = new Set(writes.filter((w) => {
+    const row = byId.get(auditIdOf(w));
+    return row !== undefined && sameTransition({ ...row, timeSpent: row.timeSpent === null ? null : Number(row.timeSpent) }, w);
+  }));
+  const events = [...stored].flatMap((w) => w.events.map((_, i) => eventId(w.recordId, w.seq, i)));
+  const undelivered = await inChunks(events, (ids) => driver.query<{ id: string }>(`SELECT "id" FROM "OutboxEvent" WHERE "id" IN (${placeholders(ids)}) AND "dispatchedAt" IS NULL`, ids));
+  return { stored, undelivered: undelivered.map((r) => r.id) };
+}
