@@ -18,6 +18,7 @@ import { temporal } from '@temporalio/proto';
 import { quietRuntime, sharedBundle } from '../support/temporal';
 import * as registeredWorkflows from '../../workflows';
 import { MAX_UNCONFIRMED } from '../../workflows/kernel/record-keeper';
+import { localActivities } from '../support/history-events';
 
 const DIR = path.join(__dirname, 'histories');
 const FILES = readdirSync(DIR)
@@ -125,15 +126,11 @@ test("both sides of the kernel's v5 patch (transitions written by the worker's s
   }
   for (const f of v5) expect([f, patchMarkers(f, 'record-kernel-v5')]).toEqual([f, 1]);
   for (const f of FILES.filter((f) => /-kernel-v[234]\.json$/.test(f))) expect([f, patchMarkers(f, 'record-kernel-v5')]).toEqual([f, 0]);
-  const localActivities = (file: string) =>
-    (loadHistory(file).events ?? []).flatMap((e) => {
-      const p = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data : undefined;
-      return p ? [(JSON.parse(Buffer.from(p).toString()) as { activity_type: string }).activity_type] : [];
-    });
+  const localActivitiesOf = (file: string) => localActivities(loadHistory(file).events ?? []);
   // Before: one write per transition. After: the first transition's write, then one confirmation before the run ends.
-  const before = localActivities('incident-full-lifecycle-auto-close-kernel-v4.json').filter((t) => t === 'recordTransition').length;
+  const before = localActivitiesOf('incident-full-lifecycle-auto-close-kernel-v4.json').filter((t) => t === 'recordTransition').length;
   expect(before).toBeGreaterThan(3);
-  const after = localActivities('incident-full-lifecycle-auto-close-kernel-v5.json');
+  const after = localActivitiesOf('incident-full-lifecycle-auto-close-kernel-v5.json');
   expect(after.filter((t) => t === 'recordTransition')).toHaveLength(1);
   // One confirmation before the run ends, and one each time MAX_UNCONFIRMED writes were waiting.
   const confirms = after.filter((t) => t === 'confirmTransitions').length;

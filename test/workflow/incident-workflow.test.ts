@@ -13,6 +13,7 @@ import { seedGroups } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTimeSkippingServer, startWorker } from '../support/temporal';
 import type { CreateIncidentBody } from '../../domain/schemas/incident';
+import { localActivities, patchIds } from '../support/history-events';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -354,20 +355,9 @@ describe('record-kernel-v3: a command costs no timer or search-attribute command
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 /** The patch markers a history holds, in order. */
-const patchIds = (events: HistoryEvent[]) =>
-  events.flatMap((e) => {
-    const p = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-    return p ? [(JSON.parse(Buffer.from(p).toString()) as { id: string }).id] : [];
-  });
 
 describe('record-kernel-v4: a deadline costs one timer and one workflow task; a response breach one lookup', () => {
   const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(d?.seconds ?? 0) + (d?.nanos ?? 0) / 1e9;
-  /** The local activities a workflow task ran, in order, from their markers. */
-  const localActivities = (events: HistoryEvent[]) =>
-    events.flatMap((e) => {
-      const p = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data : undefined;
-      return p ? [(JSON.parse(Buffer.from(p).toString()) as { activity_type: string }).activity_type] : [];
-    });
 
   beforeAll(async () => {
     // A service of its own, so the OLA below applies to no other test's incidents.

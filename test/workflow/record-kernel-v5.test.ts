@@ -16,6 +16,7 @@ import { seedGroups } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTimeSkippingServer, startWorker } from '../support/temporal';
 import type { CreateIncidentBody } from '../../domain/schemas/incident';
+import { localActivities, patchIds } from '../support/history-events';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const TQ = 'record-kernel-v5';
@@ -62,17 +63,6 @@ const audit = (id: string) => tdb.db.auditEvent.findMany({ where: { recordId: id
 const noteTexts = async (id: string) => (await audit(id)).filter((a) => a.action === 'notes').map((a) => (JSON.parse(a.data ?? '{}') as { text: string }).text);
 const history = async (h: WorkflowHandle): Promise<HistoryEvent[]> => (await h.fetchHistory()).events ?? [];
 
-/** The local activities in these events, by type, from their markers. */
-const localActivities = (events: HistoryEvent[]) =>
-  events.flatMap((e) => {
-    const p = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data : undefined;
-    return p ? [(JSON.parse(Buffer.from(p).toString()) as { activity_type: string }).activity_type] : [];
-  });
-const patchIds = (events: HistoryEvent[]) =>
-  events.flatMap((e) => {
-    const p = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-    return p ? [(JSON.parse(Buffer.from(p).toString()) as { id: string }).id] : [];
-  });
 /** The events after the last accepted Update: the workflow task that ran that command. */
 function lastCommandTask(events: HistoryEvent[]): HistoryEvent[] {
   let i = events.length - 1;
