@@ -138,7 +138,7 @@ function transitionWriter(deps: ActivityDeps, stores: readonly RecordStore<never
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
   const write = transitionWriter(deps, stores);
   /** Whether writing this transition again could start a notification e-mail its first write failed to. */
-  const mailsFor = (w: TransitionWrite) => deps.mailer !== null && deps.mailer !== undefined && (w.notifications.length > 0 || stores.some((st) => st.recordType === w.recordType && st.notificationsOf));
+  const mailsFor = (w: TransitionWrite) => Boolean(deps.mailer) && (w.notifications.length > 0 || stores.some((st) => st.recordType === w.recordType && st.notificationsOf));
   const activities = {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     recordTransition: (w: TransitionWrite): Promise<{ eventIds: string[] }> => write(w),

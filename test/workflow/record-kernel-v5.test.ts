@@ -5,50 +5,29 @@
  * Faults come from the real database: a trigger makes SQLite refuse one note's audit entry.
  */
 import Database from 'better-sqlite3';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
-import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { incidentWorkflow } from '../../workflows/incident';
 import { createIncidentUpdate, incidentCommandUpdates } from '../../workflows/contracts/incident';
 import { MAX_UNCONFIRMED } from '../../workflows/kernel/record-keeper';
-import { seedGroups } from '../../db/seed';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startTimeSkippingServer, startWorker } from '../support/temporal';
 import type { CreateIncidentBody } from '../../domain/schemas/incident';
 import { localActivities, patchIds } from '../support/history-events';
+import { workflowTestBed } from '../support/workflow-bed';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const TQ = 'record-kernel-v5';
-let env: TestWorkflowEnvironment;
-let tdb: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
+const bed = workflowTestBed(TQ);
 let n = 0;
-
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  tdb = await createTestDatabase();
-  await seedGroups(tdb.db);
-  worker = await startWorker(env, tdb.db, TQ);
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await tdb?.dispose();
-  await env?.teardown();
-});
 
 async function open(): Promise<{ handle: WorkflowHandle; id: string }> {
   const i = ++n;
   const id = `inc-v5-${i}`;
-  const handle = await env.client.workflow.start(incidentWorkflow, {
+  const handle = await bed.env.client.workflow.start(incidentWorkflow, {
     taskQueue: TQ,
     workflowId: `incident-v5-${i}-${Date.now()}`,
     args: [{ id, number: `INC95${String(i).padStart(5, '0')}`, config: { autoCloseMs: 3 * 86_400_000, continueAsNewAfterEvents: 5000, createTimeoutMs: 60_000, searchAttributes: false } }],
   });
+  bed.track(handle);
   await handle.executeUpdate(createIncidentUpdate, {
     args: [{ actor: 'tester', body: { title: `v5 ${i}`, type: 'incident', impact: 'low', urgency: 'low', serviceId: 'svc-std' } as CreateIncidentBody }],
   });
@@ -59,7 +38,7 @@ type Cmd = keyof typeof incidentCommandUpdates;
 const command = (h: WorkflowHandle, name: Cmd, body: object = {}) =>
   h.executeUpdate(incidentCommandUpdates[name] as typeof incidentCommandUpdates.assign, { args: [{ actor: 'agent', body: body as never }] });
 const note = (h: WorkflowHandle, text: string) => command(h, 'notes', { text, visibility: 'internal' });
-const audit = (id: string) => tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } });
+const audit = (id: string) => bed.tdb.db.auditEvent.findMany({ where: { recordId: id }, orderBy: { seq: 'asc' } });
 const noteTexts = async (id: string) => (await audit(id)).filter((a) => a.action === 'notes').map((a) => (JSON.parse(a.data ?? '{}') as { text: string }).text);
 const history = async (h: WorkflowHandle): Promise<HistoryEvent[]> => (await h.fetchHistory()).events ?? [];
 
@@ -72,8 +51,8 @@ function lastCommandTask(events: HistoryEvent[]): HistoryEvent[] {
 
 /** SQLite refuses the audit entry of any note whose text contains `marker` (a constraint failure, as bad data would be). */
 const refuseNotes = (marker: string) =>
-  tdb.db.$executeRawUnsafe(`CREATE TRIGGER "refuse_${marker}" BEFORE INSERT ON "AuditEvent" WHEN NEW."action" = 'notes' AND NEW."data" LIKE '%${marker}%' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`);
-const acceptNotes = (marker: string) => tdb.db.$executeRawUnsafe(`DROP TRIGGER "refuse_${marker}"`);
+  bed.tdb.db.$executeRawUnsafe(`CREATE TRIGGER "refuse_${marker}" BEFORE INSERT ON "AuditEvent" WHEN NEW."action" = 'notes' AND NEW."data" LIKE '%${marker}%' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`);
+const acceptNotes = (marker: string) => bed.tdb.db.$executeRawUnsafe(`DROP TRIGGER "refuse_${marker}"`);
 
 async function closeAndEnd(h: WorkflowHandle): Promise<void> {
   await command(h, 'assign', { group: 'service-desk' });
@@ -93,7 +72,6 @@ test('a command is in the database when its Update answers, written without a lo
   expect(localActivities(task)).toEqual([]);
   // The create's first transition is still written by a local activity: a create the database refuses leaves no record.
   expect(localActivities(events.slice(0, events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes) + 1))).toContain('recordTransition');
-  await handle.terminate('done');
 });
 
 test('the run confirms its sink-written transitions with one local activity before it ends; nothing already stored is rewritten', async () => {
@@ -108,7 +86,7 @@ test('the run confirms its sink-written transitions with one local activity befo
   expect(after.map((a) => a.action)).toEqual(['create', 'notes', 'notes', 'assign', 'resolve', 'close']);
   const confirms = localActivities(await history(handle)).filter((t) => t === 'confirmTransitions');
   expect(confirms).toHaveLength(1);
-  expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
+  expect((await bed.tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
 });
 
 test('a sink write the database refuses is answered, and written by the confirming write once the database takes it', async () => {
@@ -142,12 +120,12 @@ test('a transition the database never takes does not hold the run: it ends, the 
   }
   expect(await noteTexts(id)).toEqual(['stored']);
   expect((await audit(id)).map((a) => a.action)).toEqual(['create', 'notes', 'assign', 'resolve', 'close']);
-  expect((await tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
+  expect((await bed.tdb.db.incident.findUniqueOrThrow({ where: { id } })).state).toBe('closed');
 });
 
 test('a database busy for longer than the driver waits: the command answers only once its transition is stored, and it is stored once', async () => {
   const { handle, id } = await open();
-  const lock = new Database(tdb.url.replace(/^file:/, ''));
+  const lock = new Database(bed.tdb.url.replace(/^file:/, ''));
   try {
     lock.exec('BEGIN IMMEDIATE');
     let answered = false;
@@ -169,7 +147,7 @@ test('a database busy for longer than the driver waits: the command answers only
 test("the history wins at the sink too: a transition a killed worker left at the next sequence number gives way to the one the history holds", async () => {
   const { handle, id } = await open();
   // What a worker that died mid-task could have left: an unrecorded transition at the next sequence number.
-  await tdb.db.auditEvent.create({ data: { id: `aud-${id}-2`, recordType: 'incident', recordId: id, seq: 2, at: new Date(), actor: 'ghost', action: 'notes', fromState: 'new', toState: 'new', data: JSON.stringify({ text: 'never recorded' }) } });
+  await bed.tdb.db.auditEvent.create({ data: { id: `aud-${id}-2`, recordType: 'incident', recordId: id, seq: 2, at: new Date(), actor: 'ghost', action: 'notes', fromState: 'new', toState: 'new', data: JSON.stringify({ text: 'never recorded' }) } });
   await note(handle, 'recorded');
   expect(await noteTexts(id)).toEqual(['recorded']);
   await closeAndEnd(handle);
@@ -186,7 +164,6 @@ test(`after ${MAX_UNCONFIRMED} unconfirmed writes the next command confirms them
   await note(handle, 'one more');
   expect(localActivities(lastCommandTask(await history(handle)))).toEqual(['confirmTransitions']);
   expect((await noteTexts(id)).length).toBe(MAX_UNCONFIRMED + 1);
-  await handle.terminate('done');
 });
 
 test('text no database can store is refused before it becomes the state, as the local activity refused it', async () => {
@@ -198,5 +175,4 @@ test('text no database can store is refused before it becomes the state, as the 
   expect(await noteTexts(id)).toEqual(['fine']);
   const rows = await audit(id);
   expect(rows.map((a) => a.seq)).toEqual([1, 2]);
-  await handle.terminate('done');
 });
