@@ -5,6 +5,7 @@ import { createLogger } from './infra/logger';
 import { createDb, tuneDb } from './db/client';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createWorker } from './temporal/worker';
+import { installRuntimeLogger } from './temporal/runtime';
 import { runRecordStartSweep } from './temporal/record-starts';
 import { dslSettings } from './config/dsl';
 import { registerSearchAttributes } from './temporal/search-attributes';
@@ -17,6 +18,7 @@ import type { Connection } from '@temporalio/client';
 /** A worker process: scale by running more of them; they share the task queue. */
 export async function runWorker(env = loadEnvOrExit()) {
   const log = createLogger(env.LOG_LEVEL, { service: 'worker' });
+  installRuntimeLogger(log, env.LOG_LEVEL);
   const db = createDb(env.DATABASE_URL);
   await tuneDb(db, env.DATABASE_URL);
   const client = await connectClient(env);
