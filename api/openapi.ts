@@ -40,8 +40,10 @@ export function buildOpenApi(routes: RouteDef[]) {
         429: { ...problem, description: 'too many failed authentications from this address or for this token (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW); see Retry-After' },
         403: problem,
         ...(params.length ? { 404: problem } : {}),
-        // Commands refused by the record's state; creations whose Idempotency-Key is still in progress or whose identity exists.
-        ...((r.path.match(/:id\/[a-z-]+$/) && r.method === 'post') || r.creates ? { 409: problem } : {}),
+        // Every change may be refused by the state of what it changes (a retired CI or supplier, a
+        // closed action, a record whose state does not allow the command), and a creation whose
+        // Idempotency-Key is still in progress or whose identity exists; a read only where it says so (errors).
+        ...(r.method !== 'get' ? { 409: { ...problem, description: 'refused by the current state of what it would change; nothing was changed' } } : {}),
         ...(r.body || r.bodyContent ? { 413: { ...problem, description: 'the body exceeds MAX_BODY_BYTES' }, 415: { ...problem, description: 'not application/json in UTF-8, or an unsupported content encoding' } } : {}),
         ...(r.creates ? { 422: { ...problem, description: 'the Idempotency-Key was used for a different request' } } : {}),
         503: { ...problem, description: 'the workflow engine or the database is unreachable; retry later (nothing was recorded)' },
