@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ChangeActivities } from '../activities/change';
 import { classifyVote, type CabState } from '../domain/change/cab';
@@ -41,6 +41,7 @@ import { changeMovedSignal, releaseWorkflowId } from './contracts/release';
 import { FAILURE } from './contracts/record';
 import * as SA from './contracts/search-attributes';
 import { RecordProcess, recordSearchAttributes, invalidInput, invalidTransition } from './kernel/record-process';
+import { since } from './kernel/versions';
 
 /** Reads of the CMDB: quick, retried a few times (a caller may be waiting). */
 const lookups = proxyActivities<ChangeActivities>({
@@ -159,7 +160,7 @@ class ChangeRoom {
     const moved = w.plannedStart !== s.plannedStart || w.plannedEnd !== s.plannedEnd;
     // A new window can change the risk (service hours it overlaps, incidents opened since):
     // assess again. Changes recorded before this existed replay without the extra activity.
-    const reassessed = moved && patched('reassess-on-reschedule') ? await this.assessWindow(s, w) : null;
+    const reassessed = moved && since('reassess-on-reschedule') ? await this.assessWindow(s, w) : null;
     const hit = freezesHit({ start: w.plannedStart, end: w.plannedEnd }, await lookups.findFreezes({ start: w.plannedStart, end: w.plannedEnd }), Date.now());
     const next = scheduleEffect(s, action, w, hit, reassessed, Date.now());
     return next ? this.record.commit(actor, next.action, next.effect) : this.record.view();
@@ -242,7 +243,7 @@ class ChangeRoom {
   /** A rejected or cancelled change will never fix its problem: the problem hears so (changes recorded before this did not tell). */
   private async tellProblemIfEnded(): Promise<void> {
     const s = this.s;
-    if (!s.problemId || !patched('tell-problem-every-outcome')) return;
+    if (!s.problemId || !since('tell-problem-every-outcome')) return;
     if (s.state === 'rejected') await this.tellProblem(s, 'rejected', s.decision?.reason ?? null);
     else if (s.state === 'cancelled') await this.tellProblem(s, 'cancelled', s.cancelReason);
   }

@@ -1,4 +1,4 @@
-import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/incident';
 import type { AvailabilityActivities } from '../activities/availability';
 import {
@@ -33,7 +33,7 @@ import {
   type IncidentWorkflowInput,
 } from './contracts/incident';
 import { RecordProcess, invalidInput, invalidTransition } from './kernel/record-process';
-import { kernelV2 } from './kernel/versions';
+import { kernelV2, since, type BaselinePatch } from './kernel/versions';
 import { openingOf } from '../domain/incident/opening';
 import * as slaClock from '../domain/sla/clock';
 import { advanceClocks, agreementsNeeded, type AgreementTerms, markFired, parseAgreementDeadline, warningOvertaken as agreementWarningOvertaken, type AgreementDeadlineStep } from '../domain/sla/agreement-clocks';
@@ -65,19 +65,19 @@ const problemRaise = proxyActivities<IncidentActivities>({ ...NOBODY_WAITS, sche
 const availabilityChecks = proxyActivities<AvailabilityActivities>(CALLER_WAITS);
 const OPEN_STATES: readonly IncidentState[] = ['new', 'assigned', 'in_progress', 'on_hold'];
 /** Incidents opened before problem management matched no known errors at creation. */
-const KNOWN_ERROR_MATCHING = 'incident-known-error-matching';
+const KNOWN_ERROR_MATCHING: BaselinePatch = 'incident-known-error-matching';
 /** Incidents opened before assignment rules were created unassigned. */
-const ROUTING = 'incident-routing';
+const ROUTING: BaselinePatch = 'incident-routing';
 /** Incidents resolved before problem management raised no problem for a P1. */
-const MAJOR_INCIDENT_PROBLEM = 'incident-major-problem';
+const MAJOR_INCIDENT_PROBLEM: BaselinePatch = 'incident-major-problem';
 /** Incidents resolved before this could end their run with the review problem's raise still pending (then lost if its first attempt failed). */
-const MAJOR_PROBLEM_HELD = 'incident-major-problem-held';
+const MAJOR_PROBLEM_HELD: BaselinePatch = 'incident-major-problem-held';
 /** Incidents opened before OLA/UC clocks ran only their SLA clock. */
-const AGREEMENT_CLOCKS = 'incident-agreement-clocks';
+const AGREEMENT_CLOCKS: BaselinePatch = 'incident-agreement-clocks';
 /** Incidents re-prioritised before agreement versions kept their creation-time terms. */
-const SLA_VERSIONS = 'incident-sla-versions';
+const SLA_VERSIONS: BaselinePatch = 'incident-sla-versions';
 /** Incidents that breached their response before it looked up the next group and its OLA apart (two local activities). */
-const ONE_ESCALATION_LOOKUP = 'incident-one-escalation-lookup';
+const ONE_ESCALATION_LOOKUP: BaselinePatch = 'incident-one-escalation-lookup';
 const slaLookup = () => (kernelV2() ? localLookups : lookups);
 const groupLookup = () => (kernelV2() ? localSystemLookups : systemLookups);
 
@@ -159,8 +159,8 @@ class IncidentRoom {
   private raiseMajorIncidentProblem(actor: string): void {
     const s = this.record.snapshot;
     const settings = this.config.majorIncidentProblem;
-    if (s.priority !== 'P1' || s.problemId || !settings || !patched(MAJOR_INCIDENT_PROBLEM)) return;
-    const held = patched(MAJOR_PROBLEM_HELD);
+    if (s.priority !== 'P1' || s.problemId || !settings || !since(MAJOR_INCIDENT_PROBLEM)) return;
+    const held = since(MAJOR_PROBLEM_HELD);
     const raised = (held ? problemRaise : problemMessages)
       .raiseProblemForMajorIncident({ incidentId: s.id, actor, observationMs: settings.observationMs, config: settings.config })
       .then(
@@ -181,7 +181,7 @@ class IncidentRoom {
     let effect = onHoldOnly(make(Date.now()));
     const need = agreementsNeeded(before, effect.snapshot);
     if (!(before.clocks ?? []).length && !need.team && !need.supplier) return effect;
-    if (!patched(AGREEMENT_CLOCKS)) return effect;
+    if (!since(AGREEMENT_CLOCKS)) return effect;
     let found: { ola: AgreementTerms | null; uc: AgreementTerms | null } = { ola: null, uc: null };
     if (known && need.team === known.team && !need.supplier) found = { ola: known.ola, uc: null };
     else if (need.team || need.supplier) {
@@ -198,7 +198,7 @@ class IncidentRoom {
    */
   private async currentTerms(effect: IncidentEffect): Promise<{ effect: IncidentEffect; policy: IncidentCarriedState['policy'] } | null> {
     const s = this.record.state;
-    if (s.policy.slaId === 'built-in' || !patched(SLA_VERSIONS)) return null;
+    if (s.policy.slaId === 'built-in' || !since(SLA_VERSIONS)) return null;
     const policy = await slaLookup().loadSlaPolicyById({ slaId: s.policy.slaId });
     if (!policy || policy.version === (s.policy.version ?? 1)) return null;
     const snap = effect.snapshot;
@@ -256,7 +256,7 @@ class IncidentRoom {
         let toGroup: string | null = null;
         let known: { team: string; ola: AgreementTerms | null } | undefined;
         const group = s.snapshot.assignmentGroup;
-        if (rule.functional && patched(ONE_ESCALATION_LOOKUP)) {
+        if (rule.functional && since(ONE_ESCALATION_LOOKUP)) {
           const found = await groupLookup().functionalEscalation({ group, serviceId: s.snapshot.serviceId });
           toGroup = found.toGroup;
           known = toGroup ? { team: toGroup, ola: found.ola } : undefined;
@@ -302,9 +302,9 @@ export async function incidentWorkflow(given: IncidentWorkflowInput): Promise<In
     async ({ actor, body }) => {
       const opening = await openingOf({ id: input.id, number: input.number, workflowId: workflowInfo().workflowId }, actor, body, input.config.priorityMatrix, {
         slaPolicy: (q) => slaLookup().loadSlaPolicy(q),
-        knownErrors: (q) => (patched(KNOWN_ERROR_MATCHING) ? localLookups.matchKnownErrors(q) : undefined),
+        knownErrors: (q) => (since(KNOWN_ERROR_MATCHING) ? localLookups.matchKnownErrors(q) : undefined),
         securityContext: (q) => slaLookup().securityContext(q),
-        route: (q) => (patched(ROUTING) ? localLookups.routeIncident(q) : null),
+        route: (q) => (since(ROUTING) ? localLookups.routeIncident(q) : null),
         clocked: async (before, after) => (await incident.clocked(before, () => ({ snapshot: after }))).snapshot,
         now: () => Date.now(),
       });

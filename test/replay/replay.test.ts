@@ -11,13 +11,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TransitionSinks } from '../../activities/record-transition';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { quietRuntime, sharedBundle } from '../support/temporal';
 import * as registeredWorkflows from '../../workflows';
 import { MAX_UNCONFIRMED } from '../../workflows/kernel/record-keeper';
+import { BASELINE, BASELINE_PATCHES } from '../../workflows/kernel/versions';
 import { localActivities } from '../support/history-events';
 
 const DIR = path.join(__dirname, 'histories');
@@ -90,7 +92,7 @@ const AFTER_KERNEL = ['incident-known-error-matched.json', 'change-rejected-tell
 test("both sides of the record kernel's patch are recorded for every incident and change scenario", () => {
   const kernelMarkers = (file: string) => patchMarkers(file, 'record-kernel-v2');
   const v2 = FILES.filter((f) => f.endsWith('-kernel-v2.json'));
-  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !/-kernel-v[2345]\.json$/.test(f) && !AFTER_KERNEL.includes(f));
+  const older = FILES.filter((f) => /^(incident|change)-/.test(f) && !/-(kernel-v[2345]|baseline)\.json$/.test(f) && !AFTER_KERNEL.includes(f));
   expect(v2.length).toBeGreaterThanOrEqual(15);
   for (const f of older) {
     expect([f, kernelMarkers(f)]).toEqual([f, 0]);
@@ -138,6 +140,24 @@ test("both sides of the kernel's v5 patch (transitions written by the worker's s
   expect(confirms).toBeLessThanOrEqual(Math.floor((before - 1) / MAX_UNCONFIRMED) + 1);
 });
 
+test('both sides of the patch baseline are recorded: a run started since records its one marker (and one version upsert) where it recorded one per patch', () => {
+  const baseline = FILES.filter((f) => f.endsWith('-baseline.json'));
+  const allPatchMarkers = (file: string) => (loadHistory(file).events ?? []).filter((e) => e.markerRecordedEventAttributes?.details?.['patch-data']).length;
+  const versionUpserts = (file: string) => (loadHistory(file).events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion).length;
+  for (const f of ['incident-p1-breach-escalation', 'incident-full-lifecycle-auto-close', 'incident-continue-as-new', 'incident-continue-as-new-second-run', 'incident-major-problem', 'incident-ola-uc-clocks', 'incident-known-error-matched', 'change-cab-timeout', 'change-rescheduled-reassessed', 'change-rejected-tells-problem']) {
+    expect(baseline).toContain(`${f}-baseline.json`);
+  }
+  for (const f of baseline) expect([f, patchMarkers(f, BASELINE), allPatchMarkers(f), versionUpserts(f)]).toEqual([f, 1, 1, 1]);
+  // The old side: every patch of the baseline recorded under its own marker, and none with the baseline's.
+  for (const patch of BASELINE_PATCHES) expect([patch, FILES.some((f) => patchMarkers(f, `${patch}"`) > 0)]).toEqual([patch, true]);
+  for (const f of FILES.filter((f) => !f.endsWith('-baseline.json'))) expect([f, patchMarkers(f, BASELINE)]).toEqual([f, 0]);
+  // What it saves: the same lifecycle, two events per patch fewer.
+  const events = (file: string) => (loadHistory(file).events ?? []).length;
+  const before = allPatchMarkers('incident-full-lifecycle-auto-close-kernel-v5.json');
+  expect(before).toBeGreaterThanOrEqual(6);
+  expect(events('incident-full-lifecycle-auto-close-kernel-v5.json') - events('incident-full-lifecycle-auto-close-baseline.json')).toBe(2 * (before - 1));
+});
+
 test("both sides of the major-incident raise's hold are recorded: a run that ended with the raise pending, one that ended once it had", () => {
   const raise = (file: string) => {
     const events = loadHistory(file).events ?? [];
@@ -181,6 +201,9 @@ test('both sides of the service-level patches are recorded: incidents without OL
   expect(patchMarkers('incident-full-lifecycle-auto-close-kernel-v2.json', 'incident-agreement-clocks')).toBe(0);
 });
 
+/** The worker's sinks, as a replay sees them: never called while replaying (registered so that the SDK does not log each call as unregistered). */
+const REPLAY_SINKS: InjectedSinks<TransitionSinks> = { transitions: { write: { fn: () => undefined, callDuringReplay: false } } };
+
 describe('recorded histories replay against the current workflow code', () => {
   let bundle: Awaited<ReturnType<typeof sharedBundle>>;
   beforeAll(async () => {
@@ -191,7 +214,7 @@ describe('recorded histories replay against the current workflow code', () => {
   test.each(FILES.length > 0 ? FILES : ['<no histories recorded>'])('%s', async (file) => {
     const history = loadHistory(file);
     expect(history.events?.length).toBeGreaterThan(0);
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'replay-current' }, history, workflowIdOf(file))).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'replay-current', sinks: REPLAY_SINKS }, history, workflowIdOf(file))).resolves.toBeUndefined();
   });
 });
 
@@ -204,7 +227,7 @@ describe('the replay check catches an incompatible change', () => {
   test('one history against the altered incident workflow throws a DeterminismViolationError', async () => {
     const file = 'incident-p1-breach-escalation.json';
     expect(FILES).toContain(file);
-    const error = await Worker.runReplayHistory({ workflowBundle: altered, replayName: 'replay-altered' }, loadHistory(file), workflowIdOf(file)).then(
+    const error = await Worker.runReplayHistory({ workflowBundle: altered, replayName: 'replay-altered', sinks: REPLAY_SINKS }, loadHistory(file), workflowIdOf(file)).then(
       () => null,
       (e: unknown) => e,
     );
@@ -216,7 +239,7 @@ describe('the replay check catches an incompatible change', () => {
     const inputs = FILES.map((file) => ({ file, history: loadHistory(file) }));
     const results: { file: string; type: string | null | undefined; error: string | null }[] = [];
     const replay = Worker.runReplayHistories(
-      { workflowBundle: altered, replayName: 'replay-altered-all' },
+      { workflowBundle: altered, replayName: 'replay-altered-all', sinks: REPLAY_SINKS },
       inputs.map(({ file, history }) => ({ workflowId: workflowIdOf(file), history })),
     );
     let i = 0;
