@@ -13,6 +13,7 @@ import { SatisfactionParams } from '../domain/schemas/relationship';
 import { AvailabilityQuery } from '../domain/schemas/availability';
 import { availabilityReport } from './availability';
 import { REPORT_PERIODS } from '../domain/reports/period';
+import { NOT_BLANK } from '../domain/schemas/common';
 import { groupByRefusal, type ReportKind, type SlaGroupBy } from '../domain/reports/sla-report';
 import { z } from '../domain/schemas/zod';
 import { isKnownTimezone } from '../domain/calendar';
@@ -73,7 +74,7 @@ export function scheduleParams(name: ReportName) {
 }
 
 const scheduleFields = {
-  cron: z.string().trim().min(1).max(200).describe("a cron expression as Temporal Schedules take it, e.g. '0 6 1 * *' (06:00 on the 1st), in `timezone`"),
+  cron: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).describe("a cron expression as Temporal Schedules take it, e.g. '0 6 1 * *' (06:00 on the 1st), in `timezone`"),
   timezone: z
     .string()
     .max(100)

@@ -1,4 +1,5 @@
 import { z } from './zod';
+import { NOT_BLANK } from './common';
 
 /** The definitive software library (DSL): artifacts registered by digest, fetched and verified. */
 export const DSL_STATUSES = ['pending', 'verified', 'rejected'] as const;
@@ -21,7 +22,7 @@ const NoControl = /^[^\u0000-\u001f\u007f-\u009f]+$/;
 /** `POST /api/v1/dsl/artifacts`. */
 export const RegisterArtifactBody = z
   .object({
-    name: z.string().trim().min(1).max(200).regex(NoControl, 'must not contain control characters'),
+    name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).regex(NoControl, 'must not contain control characters'),
     version: z.string().trim().min(1).max(100).regex(NoControl, 'must not contain control characters'),
     uri: z
       .string()

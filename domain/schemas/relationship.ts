@@ -24,7 +24,7 @@ export const UpdateCustomerBody = z
   .openapi({ minProperties: 1 });
 export type UpdateCustomerBody = z.infer<typeof UpdateCustomerBody>;
 
-export const CustomerQuery = ListQuery.extend({ name: z.string().trim().min(1).max(200).optional().describe('part of the name') });
+export const CustomerQuery = ListQuery.extend({ name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name') });
 
 export const CustomerRecord = z.object({
   id: z.string(),

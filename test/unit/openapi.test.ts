@@ -1,6 +1,6 @@
 import { buildOpenApi } from '../../api/openapi';
 import { allRoutes } from '../../api/routes';
-import { NOT_BLANK_NO_NUL } from '../../domain/schemas/common';
+import { NOT_BLANK, NOT_BLANK_NO_NUL } from '../../domain/schemas/common';
 
 /** The document clients validate against: every status the server answers is on the operation that answers it. */
 describe('the OpenAPI document', () => {
@@ -28,6 +28,19 @@ describe('the OpenAPI document', () => {
     expect(new RegExp(csv.pattern!).test('name,class\nweb,server\u0000')).toBe(false);
     expect(new RegExp(csv.pattern!).test(' \n ')).toBe(false);
     expect(new RegExp(csv.pattern!).test('name,class\nweb,server')).toBe(true);
+  });
+
+  test('a value the server trims before it requires one character says so: not blank (the fuzzer sent a tab as a service)', () => {
+    const query = (path: string, name: string) => (doc.paths[path].get as unknown as { parameters: { name: string; schema: { pattern?: string } }[] }).parameters.find((p) => p.name === name)?.schema.pattern;
+    expect(query('/api/v1/reports/availability', 'serviceId')).toBe(NOT_BLANK);
+    expect(query('/api/v1/suppliers', 'name')).toBe(NOT_BLANK);
+    expect(query('/api/v1/customers', 'name')).toBe(NOT_BLANK);
+    const body = JSON.stringify(doc.paths['/api/v1/report-schedules'].post.requestBody);
+    const availability = (JSON.parse(body) as { content: Record<string, { schema: { oneOf: { properties: { report: { enum: string[] }; params: { properties: Record<string, { pattern?: string }> }; cron: { pattern?: string } } }[] } }> }).content['application/json'].schema.oneOf.find((o) => o.properties.report.enum[0] === 'availability');
+    // In a body the pattern also refuses NUL (NOT_BLANK_NO_NUL); either way a tab alone fails it.
+    for (const pattern of [availability?.properties.params.properties.serviceId.pattern, availability?.properties.cron.pattern, NOT_BLANK]) {
+      expect([pattern, new RegExp(pattern ?? '').test('\t'), new RegExp(pattern ?? '').test('svc-1')]).toEqual([pattern, false, true]);
+    }
   });
 
   test('is 3.1 with no 3.0-style tuple items', () => {
