@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { driverOf, type Tx } from '../db/client';
 import { isSqlDataError, type SqlBody } from '../db/sql';
 import type { RecordStore } from '../db/record-store';
@@ -132,7 +133,6 @@ function transitionWriter(deps: ActivityDeps, stores: readonly RecordStore<never
     }
     return { eventIds: toDeliver };
   };
-
 }
 
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
@@ -222,7 +222,7 @@ export function createTransitionSinks(deps: ActivityDeps, stores: readonly Recor
                 deps.log.warn('transition not written by its workflow task; the confirming write will', { recordType: w.recordType, recordId: w.recordId, seq: w.seq, action: w.action, error: String(e) });
                 return;
               }
-              await new Promise((r) => setTimeout(r, wait));
+              await sleep(wait);
             }
           }
         },

@@ -53,7 +53,6 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
   const csvImport = req.method === 'POST' && isImportPath(req.path) && req.is('text/csv');
   const exposition = req.method === 'POST' && isPrometheusPath(req.path) && req.is('text/plain');
   // Files are uploaded as multipart/form-data (the attachment routes read the stream themselves).
-  // (any method here: another method on that path is the 405 it is, not a 415 about its body)
   const upload = /\/attachments\/?$/i.test(req.path) && req.is('multipart/form-data');
   if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !csvImport && !exposition && !upload && !req.is('application/json') && !req.is('application/*+json')) {
     return next(new HttpError(415, 'Unsupported media type', 'request bodies must be application/json'));
@@ -108,7 +107,7 @@ function mount(app: express.Express, r: RouteDef, deps: ApiDeps, auth: Authentic
  * A path the API has, asked with a method it does not have: 405 with the methods it does. The
  * path is the one the OpenAPI document gives the request, where a concrete path wins over a
  * templated one (`/cis/export` over `/cis/{id}`): so `PATCH /cis/export` is a 405 whose Allow says
- * GET, not a PATCH of a CI called "export". Runs before the routes.
+ * GET, not a PATCH of a CI called "export". Runs before the body is looked at, and before the routes.
  */
 function methodNotAllowed(routes: RouteDef[]) {
   const byPath = new Map<string, { re: RegExp; params: number; methods: Set<string> }>();
@@ -145,6 +144,10 @@ export function createApp(deps: ApiDeps): express.Express {
   const trust = deps.env.TRUST_PROXY;
   if (trust && trust !== 'false') app.set('trust proxy', trust === 'true' ? true : /^\d+$/.test(trust) ? Number(trust) : trust);
   app.use(requestContext(deps));
+  const routes = allRoutes();
+  // The method before the body: a method a path does not have is its 405 whatever the body's
+  // type (a PUT of Prometheus text to the metrics path is not a 415 about JSON).
+  app.use(methodNotAllowed(routes));
   app.use(requireJson);
   // Bulk import bodies are large by nature: their own limit, and CSV as text.
   const importLimit = Math.max(deps.env.MAX_BODY_BYTES, IMPORT_MAX_BYTES);
@@ -153,7 +156,6 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(express.json({ limit: deps.env.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }));
   app.use(guardBody);
 
-  const routes = allRoutes();
   const openapi = buildOpenApi(routes);
   healthRoutes(app, deps);
   app.get('/openapi.json', (_req, res) => {
@@ -161,7 +163,6 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'ITSM API' }));
   const auth = createAuthenticator(deps);
-  app.use(methodNotAllowed(routes));
   for (const r of routes) mount(app, r, deps, auth);
 
   app.use((req, res) => sendProblem(res, new HttpError(404, 'Not found', `no route for ${req.method} ${req.path}`)));

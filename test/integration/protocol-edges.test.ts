@@ -41,6 +41,18 @@ test('a method the path does not have is a 405 with Allow; an unknown path stays
   const del = await s.api('DELETE', '/api/v1/incidents/INC0000001');
   expect([del.status, del.headers.get('allow')]).toEqual([405, 'GET']);
   expect((await s.api('GET', '/api/v1/nothing-here')).status).toBe(404);
+  // Whatever the body's type: the method is judged first (the fuzzer's PUT of Prometheus text got a 415 about JSON).
+  for (const [path, type, body, allow] of [
+    ['/api/v1/metrics/prometheus?ciId=CI0000001', 'text/plain', 'disk_used_percent{mount="/"} 71.5\n', 'POST'],
+    ['/api/v1/cis/import', 'text/csv', 'name,class\nweb,server\n', 'POST'],
+    ['/api/v1/incidents', 'text/plain', 'hello', 'GET, POST'],
+  ]) {
+    const res = await fetch(`${s.baseUrl}${path}`, { method: 'PUT', headers: { authorization: 'Bearer dev-admin', 'content-type': type }, body });
+    expect([path, res.status, res.headers.get('allow'), res.headers.get('content-type')]).toEqual([path, 405, allow, expect.stringMatching(/application\/problem\+json/)]);
+  }
+  // A method the path has still gets the 415 for a body it does not take.
+  const wrongType = await fetch(`${s.baseUrl}/api/v1/incidents`, { method: 'POST', headers: { authorization: 'Bearer dev-agent', 'content-type': 'text/plain' }, body: 'hello' });
+  expect(wrongType.status).toBe(415);
 });
 
 test('a deleted webhook is gone: GET and a second DELETE answer 404, the list no longer shows it', async () => {
