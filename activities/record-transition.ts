@@ -100,7 +100,14 @@ function transitionWriter(deps: ActivityDeps, stores: readonly RecordStore<never
     if (ids.length === 0) return [];
     return (await deps.db.notification.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((n) => n.id);
   };
-  return async function write(w: TransitionWrite): Promise<{ eventIds: string[] }> {
+  return { write, mailsFor };
+
+  /** Whether writing this transition again could start a notification e-mail its first write failed to. */
+  function mailsFor(w: TransitionWrite): boolean {
+    return Boolean(deps.mailer) && (w.notifications.length > 0 || raisedBy.has(w.recordType));
+  }
+
+  async function write(w: TransitionWrite): Promise<{ eventIds: string[] }> {
     refuseUnstorable(w);
     const eventIds = w.events.map((_, i) => eventId(w.recordId, w.seq, i));
     const store = stores.find((st) => st.recordType === w.recordType);
@@ -132,13 +139,11 @@ function transitionWriter(deps: ActivityDeps, stores: readonly RecordStore<never
       toDeliver = pending.map((e) => e.id);
     }
     return { eventIds: toDeliver };
-  };
+  }
 }
 
 export function createTransitionActivities(deps: ActivityDeps, stores: readonly RecordStore<never>[]) {
-  const write = transitionWriter(deps, stores);
-  /** Whether writing this transition again could start a notification e-mail its first write failed to. */
-  const mailsFor = (w: TransitionWrite) => Boolean(deps.mailer) && (w.notifications.length > 0 || stores.some((st) => st.recordType === w.recordType && st.notificationsOf));
+  const { write, mailsFor } = transitionWriter(deps, stores);
   const activities = {
     /** Idempotent: a retry of a committed transition writes nothing and returns the same ids. */
     recordTransition: (w: TransitionWrite): Promise<{ eventIds: string[] }> => write(w),
@@ -206,7 +211,7 @@ export const SINK_RETRY_MS = 10 * 60_000;
  * confirming write (`confirmTransitions`), which runs before the run ends or continues as new.
  */
 export function createTransitionSinks(deps: ActivityDeps, stores: readonly RecordStore<never>[]): InjectedSinks<TransitionSinks> {
-  const write = transitionWriter(deps, stores);
+  const { write } = transitionWriter(deps, stores);
   return {
     transitions: {
       write: {
