@@ -74,10 +74,10 @@ export function scheduleParams(name: ReportName) {
 }
 
 const scheduleFields = {
-  cron: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).describe("a cron expression as Temporal Schedules take it, e.g. '0 6 1 * *' (06:00 on the 1st), in `timezone`"),
+  cron: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).describe("a cron expression as Temporal Schedules take it, e.g. '0 6 1 * *' (06:00 on the 1st), in `timezone`"),
   timezone: z
     .string()
-    .max(100)
+    .maxChars(100)
     .refine(isKnownTimezone, { message: 'unknown timezone (an IANA name such as UTC or Europe/London)' })
     .default('UTC'),
   recipients: z.array(Recipient).max(50).default([]).describe('told when each run is ready (in-app, and by e-mail where configured)'),

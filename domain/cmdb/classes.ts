@@ -3,7 +3,7 @@ import { CI_CLASSES } from '../schemas/ci';
 
 type CiClassName = (typeof CI_CLASSES)[number];
 
-const str = (max = 200) => z.string().trim().min(1).max(max);
+const str = (max = 200) => z.string().trim().min(1).maxChars(max);
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'must be an IPv4 address');
 const criticality = z.enum(['low', 'medium', 'high', 'critical']);
 

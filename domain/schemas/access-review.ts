@@ -7,7 +7,7 @@ export const ACCESS_REVIEW_COMMANDS = ['decide'] as const;
 export type AccessReviewCommandName = (typeof ACCESS_REVIEW_COMMANDS)[number];
 export const DECISIONS = ['confirm', 'revoke'] as const;
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 
 export const ReviewedAccount = z.object({
   account: Text(200).describe('the account name on the system'),

@@ -31,7 +31,7 @@ export const DateOrTimestamp = z
   .refine((s) => parseDateOrTimestamp(s) !== null, { message: DATE_OR_TIMESTAMP });
 
 const money = z.number().finite().nonnegative().max(1e12);
-const text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 
 /** The asset (financial) fields of a CI; `null` clears one. */
 export const AssetFields = z
@@ -114,7 +114,7 @@ export const AssetListQuery = ListQuery.extend({
   class: CiClass.optional(),
   status: CiStatus.optional(),
   serviceId: RecordRef.optional().describe('Only CIs the service depends on, directly or transitively (id or number)'),
-  location: z.string().max(200).optional(),
+  location: z.string().maxChars(200).optional(),
   currency: CurrencyCode.optional(),
 }).extend(AsOfQuery.shape);
 
@@ -140,7 +140,7 @@ export const DhsRecord = AssetRecord.extend({ checkedOut: z.boolean() });
 
 export const DhsListQuery = ListQuery.extend({
   class: CiClass.optional(),
-  location: z.string().max(200).optional(),
+  location: z.string().maxChars(200).optional(),
   checkedOut: z.enum(['true', 'false']).optional(),
 });
 
@@ -152,8 +152,8 @@ const ViaRef = z
 
 export const CheckoutBody = z
   .object({
-    to: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).describe('A location, or the id or number of the CI that uses the item'),
-    reason: z.string().trim().min(1).max(1000).openapi({ pattern: NOT_BLANK }).optional(),
+    to: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).describe('A location, or the id or number of the CI that uses the item'),
+    reason: z.string().trim().min(1).maxChars(1000).openapi({ pattern: NOT_BLANK }).optional(),
     via: ViaRef,
   })
   .strict();
@@ -161,7 +161,7 @@ export const CheckoutBody = z
 export const ReturnBody = z
   .object({
     location: text(200).optional().describe('Where the item is stored now (default: where it was)'),
-    reason: z.string().trim().min(1).max(1000).openapi({ pattern: NOT_BLANK }).optional(),
+    reason: z.string().trim().min(1).maxChars(1000).openapi({ pattern: NOT_BLANK }).optional(),
     via: ViaRef,
   })
   .strict();

@@ -7,7 +7,7 @@ export const AssignmentRuleMatchBody = z
   .object({
     serviceId: RecordRef.optional().describe('service CI, by id or number'),
     ciClass: CiClass.optional(),
-    category: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).optional().describe('compared case-insensitively'),
+    category: z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK }).optional().describe('compared case-insensitively'),
     priority: PriorityEnum.optional(),
   })
   .strict();

@@ -2,7 +2,7 @@ import { z } from './zod';
 import { IsoTimestamp, NOT_BLANK } from './common';
 
 export const AvailabilityQuery = z.object({
-  serviceId: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).describe('the service (id or number)'),
+  serviceId: z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK }).describe('the service (id or number)'),
   from: IsoTimestamp.describe('start of the period'),
   to: IsoTimestamp.describe('end of the period (exclusive); a period reaching past now is measured up to now'),
   format: z.enum(['json', 'csv']).optional().describe('json (default) or csv (`Accept: text/csv` too)'),

@@ -10,7 +10,7 @@ export const DecisionEnum = z.enum(['approve', 'reject']);
 export const BoardEnum = z.enum(['cab', 'ecab']);
 export const ApproverRoleEnum = z.enum(['change_manager', 'service_owner', 'cab_member']);
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 /** Two valid timestamps with `b` not after `a`. An invalid one is not compared: it has its own error already. */
 const notAfter = (a: string, b: string) => {
   const [x, y] = [Date.parse(a), Date.parse(b)];
@@ -42,7 +42,7 @@ export const CiUpdateSchema = z
 export const CreateChangeBody = z
   .object({
     title: Text(300),
-    description: z.string().max(20_000).optional(),
+    description: z.string().maxChars(20_000).optional(),
     type: ChangeTypeEnum,
     ciIds: z.array(RecordRef).min(1).max(200),
     plannedStart: IsoTimestamp,
@@ -71,10 +71,10 @@ const Window = z
 
 /** One schema per command body; each is also the payload of the workflow Update of that name. */
 export const ChangeCommandBodies = {
-  start: z.object({ notes: z.string().max(5000).optional() }).strict(),
-  complete: z.object({ outcome: z.enum(['success', 'failed']), notes: z.string().max(20_000).optional() }).strict(),
+  start: z.object({ notes: z.string().maxChars(5000).optional() }).strict(),
+  complete: z.object({ outcome: z.enum(['success', 'failed']), notes: z.string().maxChars(20_000).optional() }).strict(),
   review: z.object({ notes: Text(20_000) }).strict(),
-  close: z.object({ notes: z.string().max(5000).optional() }).strict(),
+  close: z.object({ notes: z.string().maxChars(5000).optional() }).strict(),
   cancel: z.object({ reason: Text(5000) }).strict(),
   reschedule: Window,
 } as const;
@@ -84,7 +84,7 @@ export type ChangeCommandBody<K extends ChangeCommandName> = z.infer<(typeof Cha
 export type ChangeCommandBodyMap = { [K in ChangeCommandName]: ChangeCommandBody<K> };
 export const CHANGE_COMMANDS = Object.keys(ChangeCommandBodies) as ChangeCommandName[];
 
-export const VoteBody = z.object({ decision: DecisionEnum, comment: z.string().max(5000).optional() }).strict();
+export const VoteBody = z.object({ decision: DecisionEnum, comment: z.string().maxChars(5000).optional() }).strict();
 export type VoteBody = z.infer<typeof VoteBody>;
 
 /** A CMDB update as the change stores and shows it (what CiUpdateSchema accepted). */
@@ -244,11 +244,11 @@ export const CalendarResponse = z.object({
 export const CreateTemplateBody = z
   .object({
     name: Text(200),
-    description: z.string().max(20_000).optional(),
+    description: z.string().maxChars(20_000).optional(),
     implementationPlan: Text(20_000),
     backoutPlan: Text(20_000),
     /** CI classes the template may be applied to; empty: any. */
-    ciClasses: z.array(z.string().min(1).max(50)).max(50).default([]),
+    ciClasses: z.array(z.string().min(1).maxChars(50)).max(50).default([]),
     /** The longest window the pre-approval covers. */
     maxDuration: IsoDuration.optional(),
     active: z.boolean().default(true),

@@ -25,11 +25,11 @@ export const CSV_ATTRIBUTE_PREFIX = 'attr.';
  */
 export const ImportRow = z
   .object({
-    name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }),
+    name: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }),
     class: CiClass,
     status: CiStatus.optional(),
-    environment: z.string().max(50).nullable().optional(),
-    ownerGroup: z.string().max(100).nullable().optional(),
+    environment: z.string().maxChars(50).nullable().optional(),
+    ownerGroup: z.string().maxChars(100).nullable().optional(),
     attributes: z.record(z.string(), z.unknown()).optional(),
   })
   .extend(AssetFields.shape)
@@ -37,7 +37,7 @@ export const ImportRow = z
 export type ImportRow = z.infer<typeof ImportRow>;
 
 /** A CI named in a relationship: its natural key (`server:web01`), id or number, or {class, name}. */
-export const CiRefInput = z.union([z.string().trim().min(1).max(500).openapi({ pattern: NOT_BLANK }), z.object({ class: CiClass, name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }) }).strict()]);
+export const CiRefInput = z.union([z.string().trim().min(1).maxChars(500).openapi({ pattern: NOT_BLANK }), z.object({ class: CiClass, name: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }) }).strict()]);
 export type CiRefInput = z.infer<typeof CiRefInput>;
 
 export const ImportRelationship = z

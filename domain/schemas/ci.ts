@@ -13,13 +13,13 @@ export const CiClass = z.enum(CI_CLASSES);
 export const CiStatus = z.enum(CI_STATUSES);
 export const RelationshipType = z.enum(RELATIONSHIP_TYPES);
 
-const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
-const Environment = z.string().max(50);
-const OwnerGroup = z.string().max(100);
+const Name = z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK });
+const Environment = z.string().maxChars(50);
+const OwnerGroup = z.string().maxChars(100);
 export const SECURITY_CLASSES = ['public', 'internal', 'confidential', 'secret'] as const;
 export const SecurityClass = z.enum(SECURITY_CLASSES);
-const CostCentre = z.string().trim().min(1).max(50).openapi({ pattern: NOT_BLANK });
-const DataOwner = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
+const CostCentre = z.string().trim().min(1).maxChars(50).openapi({ pattern: NOT_BLANK });
+const DataOwner = z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK });
 
 export const CreateCiBody = z
   .object({
@@ -59,8 +59,8 @@ export type UpdateCiBody = z.infer<typeof UpdateCiBody>;
 export const CiListQuery = z.object({
   class: CiClass.optional(),
   status: CiStatus.optional(),
-  environment: z.string().max(50).optional(),
-  q: z.string().max(200).optional(),
+  environment: z.string().maxChars(50).optional(),
+  q: z.string().maxChars(200).optional(),
   securityClass: SecurityClass.optional().describe('CIs holding data of this class'),
 });
 

@@ -44,7 +44,7 @@ export const NOT_BLANK_NO_NUL = '^[^\\u0000]*[^\\s\\ufeff\\u0000][^\\u0000]*$';
 /** Text in a JSON body never holds NUL (api/app.ts refuses it: PostgreSQL cannot store it). */
 export const NO_NUL = '^[^\\u0000]*$';
 /** A record reference: its opaque id or its human number. */
-export const RecordRef = z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK });
+export const RecordRef = z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK });
 
 /**
  * A page position: the `nextCursor` of the previous page, which is the id of that page's last

@@ -6,13 +6,13 @@ import { AffectedCi } from './ci';
 
 /** A plan's recovery step as stored and sent (its type, PlanStep, is the domain's). */
 export const PlanStep = z.object({
-  title: z.string().min(1).max(200),
-  group: z.string().min(1).max(100),
-  instructions: z.string().max(4000).default(''),
+  title: z.string().min(1).maxChars(200),
+  group: z.string().min(1).maxChars(100),
+  instructions: z.string().maxChars(4000).default(''),
   durationMinutes: z.number().int().min(1).max(10_080),
 }) satisfies z.ZodType<PlanStepShape, unknown>;
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 const Minutes = z.number().int().min(1).max(525_600);
 
 // Steps are ordered: the recovery time is measured to the last one, so an empty plan could never recover.

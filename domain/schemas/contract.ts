@@ -8,7 +8,7 @@ export const RENEWAL_TYPES = ['auto', 'manual', 'none'] as const;
 export const CONTRACT_COMMANDS = ['renew', 'terminate', 'amend'] as const;
 export type ContractCommandName = (typeof CONTRACT_COMMANDS)[number];
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 const Value = z.number().min(0).max(1e12);
 const NoticeDays = z.number().int().min(0).max(3650);
 

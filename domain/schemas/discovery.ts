@@ -4,7 +4,7 @@ import { IsoTimestamp, ListQuery, NOT_BLANK } from './common';
 import { CI_ATTRIBUTE_SCHEMAS, naturalKeyOf } from '../cmdb/classes';
 import { DISCREPANCY_KINDS, type Discrepancy as DiscrepancyData } from '../cmdb/verification';
 
-const ItemName = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
+const ItemName = z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK });
 
 /**
  * One observed CI: its class decides which attributes are valid (the CMDB's own per-class
@@ -22,7 +22,7 @@ export const MAX_SNAPSHOT_ITEMS = 100_000;
 
 export const CreateSnapshotBody = z
   .object({
-    source: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }),
+    source: z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK }),
     /** When the discovery ran; defaults to when the API received it. */
     takenAt: IsoTimestamp.optional(),
     items: z.array(DiscoveredItem).min(1).max(MAX_SNAPSHOT_ITEMS),
@@ -63,7 +63,7 @@ export const VERIFICATION_STATUSES = ['running', 'completed', 'failed'] as const
 export const RunVerificationBody = z
   .object({
     /** Verify this snapshot instead of the latest one. */
-    snapshotId: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).optional(),
+    snapshotId: z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK }).optional(),
   })
   .strict();
 export type RunVerificationBody = z.infer<typeof RunVerificationBody>;

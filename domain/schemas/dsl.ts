@@ -22,13 +22,13 @@ const NoControl = /^[^\u0000-\u001f\u007f-\u009f]+$/;
 /** `POST /api/v1/dsl/artifacts`. */
 export const RegisterArtifactBody = z
   .object({
-    name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).regex(NoControl, 'must not contain control characters'),
-    version: z.string().trim().min(1).max(100).regex(NoControl, 'must not contain control characters'),
+    name: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).regex(NoControl, 'must not contain control characters'),
+    version: z.string().trim().min(1).maxChars(100).regex(NoControl, 'must not contain control characters'),
     uri: z
       .string()
       .trim()
       .min(1)
-      .max(2048)
+      .maxChars(2048)
       .refine((s) => URL.canParse(s), { message: 'must be an absolute http:, https: or file: URI' })
       .refine((s) => !URL.canParse(s) || (DSL_URI_SCHEMES as readonly string[]).includes(new URL(s).protocol), { message: 'must be an http:, https: or file: URI' })
       .describe('Where the library fetches the artifact from: http(s) (no redirects are followed) or a file: URI inside DSL_FILE_ROOT. Credentials in it are sealed, never stored or shown.'),
@@ -39,7 +39,7 @@ export type RegisterArtifactBody = z.infer<typeof RegisterArtifactBody>;
 
 export const DslListQuery = z.object({
   status: DslStatus.optional(),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: z.string().trim().min(1).maxChars(200).optional(),
 });
 
 export const DslArtifactRecord = z.object({

@@ -10,14 +10,14 @@ export type FeedbackCommandName = (typeof FEEDBACK_COMMANDS)[number];
 export const FEEDBACK_ALARMS = ['acknowledge_warning', 'acknowledge_breach', 'resolve_warning', 'resolve_breach'] as const;
 export type FeedbackAlarm = (typeof FEEDBACK_ALARMS)[number];
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 
 export const CreateFeedbackBody = z
   .object({
     customerId: RecordRef.describe('the customer (id or number) it comes from'),
     kind: z.enum(FEEDBACK_KINDS),
     title: Text(200),
-    description: z.string().trim().max(10_000).optional(),
+    description: z.string().trim().maxChars(10_000).optional(),
     serviceId: RecordRef.optional().describe('the service (id or number) it is about'),
     group: RecordRef.optional().describe('the group that owns the response (default: service-desk)'),
     targets: z
@@ -32,11 +32,11 @@ export const CreateFeedbackBody = z
 export type CreateFeedbackBody = z.infer<typeof CreateFeedbackBody>;
 
 export const FeedbackCommandBodies = {
-  acknowledge: z.object({ note: z.string().trim().max(4000).optional() }).strict(),
-  investigate: z.object({ note: z.string().trim().max(4000).optional() }).strict(),
+  acknowledge: z.object({ note: z.string().trim().maxChars(4000).optional() }).strict(),
+  investigate: z.object({ note: z.string().trim().maxChars(4000).optional() }).strict(),
   resolve: z.object({ resolution: Text(4000) }).strict(),
   reopen: z.object({ reason: Text(4000) }).strict(),
-  close: z.object({ note: z.string().trim().max(4000).optional() }).strict(),
+  close: z.object({ note: z.string().trim().maxChars(4000).optional() }).strict(),
 } as const satisfies Record<FeedbackCommandName, z.ZodType>;
 export type FeedbackCommandBody<K extends FeedbackCommandName> = z.infer<(typeof FeedbackCommandBodies)[K]>;
 

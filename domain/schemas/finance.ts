@@ -13,7 +13,7 @@ export const Month = z
 const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
 export const Currency = CurrencyCode.default('EUR');
 const Amount = z.number().min(0).max(1e12);
-export const CostCentre = z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK });
+export const CostCentre = z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK });
 
 export const CreateBudgetBody = z
   .object({

@@ -14,21 +14,21 @@ const CiaLevel = z.enum(CIA_LEVELS);
 /** A security incident's impact on confidentiality, integrity and availability (required with type `security`, refused otherwise). */
 export const SecurityClassification = z.object({ confidentiality: CiaLevel, integrity: CiaLevel, availability: CiaLevel }).strict();
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
-const GroupName = z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK });
-const PersonRef = z.string().trim().min(1).max(254).openapi({ pattern: NOT_BLANK }).describe('a user: id or e-mail address');
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
+const GroupName = z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK });
+const PersonRef = z.string().trim().min(1).maxChars(254).openapi({ pattern: NOT_BLANK }).describe('a user: id or e-mail address');
 
 export const CreateIncidentBody = z
   .object({
     title: Text(300),
-    description: z.string().max(20_000).optional(),
+    description: z.string().maxChars(20_000).optional(),
     type: IncidentType.default('incident'),
     impact: Level,
     urgency: Level,
     serviceId: RecordRef.optional(),
     ciId: RecordRef.optional(),
-    category: z.string().max(100).optional(),
-    callerId: z.string().max(100).optional(),
+    category: z.string().maxChars(100).optional(),
+    callerId: z.string().maxChars(100).optional(),
     /** A caller who is not a user, known by address (the desk logging a call or an e-mail). */
     callerEmail: Email.optional(),
     /**
@@ -48,23 +48,23 @@ export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 /** One schema per command body; each is also the payload of the workflow Update of that name. */
 export const IncidentCommandBodies = {
   assign: z
-    .object({ group: GroupName.optional(), assignee: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).optional() })
+    .object({ group: GroupName.optional(), assignee: z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK }).optional() })
     .strict()
     .refine((b) => b.group !== undefined || b.assignee !== undefined, { message: 'group or assignee is required', path: ['group'] })
     .openapi({ anyOf: [{ required: ['group'] }, { required: ['assignee'] }] }),
-  acknowledge: z.object({ note: z.string().max(5000).optional() }).strict(),
+  acknowledge: z.object({ note: z.string().maxChars(5000).optional() }).strict(),
   hold: z
     .object({
       reason: HoldReasonEnum,
-      note: z.string().max(5000).optional(),
-      supplier: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe("with reason awaiting_supplier: the supplier waited on; its underpinning contract's clock runs meanwhile"),
+      note: z.string().maxChars(5000).optional(),
+      supplier: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).optional().describe("with reason awaiting_supplier: the supplier waited on; its underpinning contract's clock runs meanwhile"),
     })
     .strict()
     .refine((b) => b.supplier === undefined || b.reason === 'awaiting_supplier', { message: 'only with reason awaiting_supplier: the supplier an incident waits on', path: ['supplier'] }),
-  resume: z.object({ note: z.string().max(5000).optional() }).strict(),
+  resume: z.object({ note: z.string().maxChars(5000).optional() }).strict(),
   resolve: z.object({ code: Text(100), notes: Text(20_000) }).strict(),
   reopen: z.object({ reason: Text(5000) }).strict(),
-  close: z.object({ note: z.string().max(5000).optional() }).strict(),
+  close: z.object({ note: z.string().maxChars(5000).optional() }).strict(),
   cancel: z.object({ reason: Text(5000) }).strict(),
   escalate: z.object({ reason: Text(5000) }).strict(),
   notes: z
@@ -73,9 +73,9 @@ export const IncidentCommandBodies = {
       /** `internal` (a work note, the default for the desk) is never shown or sent to requesters; a requester's own notes are `public`. */
       visibility: z.enum(['public', 'internal']).optional(),
       /** Files already attached to this incident (POST …/attachments) that the note refers to. */
-      attachmentIds: z.array(z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
+      attachmentIds: z.array(z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
       /** Users to notify (`mention`), by id or e-mail address; `@id` and `@address` in the text count too. */
-      mentions: z.array(z.string().trim().min(1).max(254).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
+      mentions: z.array(z.string().trim().min(1).maxChars(254).openapi({ pattern: NOT_BLANK })).min(1).max(20).optional(),
     })
     .strict(),
   /** Limits the incident to these groups (as `restrictedTo` at creation); an empty list lifts the restriction. */
@@ -95,7 +95,7 @@ export const IncidentCommandBodies = {
       findings: Text(20_000),
       rootCause: Text(5000),
       actions: z.array(Text(2000)).min(1).max(50).describe('what will be done so it does not happen again'),
-      reviewer: z.string().trim().min(1).max(254).openapi({ pattern: NOT_BLANK }).describe('the user who reviewed it: id or e-mail address'),
+      reviewer: z.string().trim().min(1).maxChars(254).openapi({ pattern: NOT_BLANK }).describe('the user who reviewed it: id or e-mail address'),
     })
     .strict(),
   impact: z

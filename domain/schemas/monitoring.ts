@@ -9,7 +9,7 @@ export const EVENT_SEVERITIES = ['critical', 'major', 'minor', 'warning', 'resol
 export const EventSeverity = z.enum(EVENT_SEVERITIES);
 export type EventSeverity = z.infer<typeof EventSeverity>;
 
-const Name = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Name = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 
 export const MonitoringEventBody = z
   .object({
@@ -17,7 +17,7 @@ export const MonitoringEventBody = z
     node: Name(200).describe('the host or component the check ran on'),
     check: Name(200).describe('the check or alert name'),
     severity: EventSeverity,
-    message: z.string().max(5000).describe('what the check saw'),
+    message: z.string().maxChars(5000).describe('what the check saw'),
     dedupKey: Name(300).optional().describe('events with the same key are one alert; default source/node/check'),
     ciId: RecordRef.optional().describe('the CI the event is about (id or number): the incident is opened on it'),
   })
@@ -63,6 +63,6 @@ export type AlertRecord = z.infer<typeof AlertRecord>;
 
 export const AlertListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().maxChars(200).optional(),
   state: z.enum(['open', 'resolved']).optional(),
 });

@@ -6,7 +6,7 @@ import { isIsoDuration, parseIsoDuration } from '../duration';
 /** People, groups, memberships and API tokens: request bodies and views. */
 
 export const RoleEnum = z.enum(ROLES);
-const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
+const Name = z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK });
 // zod's own e-mail pattern in the document: `format: email` alone allows addresses zod refuses (a one-letter top-level domain).
 /**
  * zod's e-mail rule with RFC 5321/1035 limits added (local part at most 64, labels 1-63 that
@@ -24,7 +24,7 @@ export const GroupName = z
   .string()
   .trim()
   .min(1)
-  .max(100)
+  .maxChars(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore, starting with a letter or digit');
 /** A user by id or e-mail address; a group by id or name. */
 const UserRef = RecordRef.describe('user id or e-mail address');
@@ -67,7 +67,7 @@ export const UserListQuery = z.object({
   role: RoleEnum.optional(),
   group: GroupRef.optional(),
   active: boolParam.optional(),
-  q: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name or e-mail address'),
+  q: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name or e-mail address'),
 });
 
 const Ref = z.object({ id: z.string(), name: z.string() });
@@ -97,7 +97,7 @@ export type MeRecord = z.infer<typeof MeRecord>;
 export const CreateGroupBody = z
   .object({
     name: GroupName,
-    description: z.string().trim().max(2000).optional(),
+    description: z.string().trim().maxChars(2000).optional(),
     manager: UserRef.optional(),
     parent: GroupRef.optional().describe('the next group in the escalation chain (the next support tier)'),
     tier: z.number().int().min(0).max(9).optional().describe('support tier (1 = first line); 0 for groups outside the support chain (CAB, problem management)'),
@@ -109,7 +109,7 @@ export type CreateGroupBody = z.infer<typeof CreateGroupBody>;
 
 export const UpdateGroupBody = z
   .object({
-    description: z.string().trim().max(2000).nullable().optional(),
+    description: z.string().trim().maxChars(2000).nullable().optional(),
     manager: UserRef.nullable().optional(),
     parent: GroupRef.nullable().optional(),
     tier: z.number().int().min(0).max(9).optional(),
@@ -124,7 +124,7 @@ export type UpdateGroupBody = z.infer<typeof UpdateGroupBody>;
 export const GroupListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: Cursor.optional(),
-  q: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name'),
+  q: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name'),
 });
 
 export const GroupSummary = z.object({
@@ -151,7 +151,7 @@ export type GroupRecord = z.infer<typeof GroupRecord>;
 const MAX_TOKEN_LIFETIME_MS = 10 * 366 * 86_400_000;
 export const CreateTokenBody = z
   .object({
-    name: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).describe('what the token is for (e.g. "CI pipeline")'),
+    name: z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK }).describe('what the token is for (e.g. "CI pipeline")'),
     expiresIn: z
       .string()
       .regex(ISO_DURATION_PATTERN, { message: 'must be a positive ISO-8601 duration of at most ten years, e.g. P90D', abort: true })

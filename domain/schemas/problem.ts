@@ -10,16 +10,16 @@ export const FishboneCategoryEnum = z.enum(['people', 'process', 'technology', '
 export const ResolutionCodeEnum = z.enum(['fix_applied', 'risk_accepted', 'duplicate', 'cannot_reproduce']);
 export const ChangeOutcomeEnum = z.enum(['success', 'failed', 'rejected', 'cancelled']);
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 const IncidentRefs = z.array(RecordRef).min(1).max(200);
 
 export const CreateProblemBody = z
   .object({
     title: Text(300),
-    description: z.string().max(20_000).optional(),
+    description: z.string().maxChars(20_000).optional(),
     serviceId: RecordRef.optional(),
     ciId: RecordRef.optional(),
-    category: z.string().trim().min(1).max(100).openapi({ pattern: NOT_BLANK }).optional(),
+    category: z.string().trim().min(1).maxChars(100).openapi({ pattern: NOT_BLANK }).optional(),
     incidentIds: z.array(RecordRef).max(200).optional(),
     /** How long a resolved problem watches for recurrence before it closes (default P14D). */
     observationPeriod: IsoDuration.optional(),
@@ -27,7 +27,7 @@ export const CreateProblemBody = z
   .strict();
 export type CreateProblemBody = z.infer<typeof CreateProblemBody>;
 
-export const RaiseProblemBody = z.object({ title: Text(300).optional(), description: z.string().max(20_000).optional() }).strict();
+export const RaiseProblemBody = z.object({ title: Text(300).optional(), description: z.string().maxChars(20_000).optional() }).strict();
 
 /** One piece of root-cause evidence: a why and its answer, or a cause under a fishbone category. */
 export const RcaEntryBody = z
@@ -54,7 +54,7 @@ export const RcaBody = z
 /** The HTTP bodies of the problem commands (`POST /api/v1/problems/:id/<command>`). */
 export const ProblemCommandBodies = {
   'link-incidents': z.object({ incidentIds: IncidentRefs }).strict(),
-  investigate: z.object({ note: z.string().max(5000).optional() }).strict(),
+  investigate: z.object({ note: z.string().maxChars(5000).optional() }).strict(),
   rca: RcaBody,
   'known-error': z
     .object({
@@ -71,7 +71,7 @@ export const ProblemCommandBodies = {
   'accept-risk': z.object({ reason: Text(5000) }).strict(),
   'mark-duplicate': z.object({ of: RecordRef }).strict(),
   resolve: z.object({ code: z.enum(['fix_applied', 'cannot_reproduce']), notes: Text(20_000) }).strict(),
-  close: z.object({ note: z.string().max(5000).optional() }).strict(),
+  close: z.object({ note: z.string().maxChars(5000).optional() }).strict(),
   cancel: z.object({ reason: Text(5000) }).strict(),
 } as const;
 export type ProblemCommandName = keyof typeof ProblemCommandBodies;
@@ -216,10 +216,10 @@ export const ProblemListQuery = z.object({ state: ProblemStateEnum.optional(), s
 export const OFFSET_CURSOR_PATTERN = /^o:(\d{1,9})$/;
 export const KnownErrorQuery = z.object({
   cursor: z.string().regex(OFFSET_CURSOR_PATTERN, 'not a cursor returned by this API').optional().describe('nextCursor from the previous page'),
-  q: z.string().trim().min(1).max(500).openapi({ pattern: NOT_BLANK }).optional(),
+  q: z.string().trim().min(1).maxChars(500).openapi({ pattern: NOT_BLANK }).optional(),
   ciId: RecordRef.optional(),
   serviceId: RecordRef.optional(),
-  category: z.string().max(100).optional(),
+  category: z.string().maxChars(100).optional(),
   status: z.enum(['active', 'retired', 'all']).default('active'),
 });
 

@@ -3,10 +3,10 @@ import { IsoTimestamp, ListQuery, NOT_BLANK, RecordRef } from './common';
 import { SATISFACTION_GROUPINGS } from '../relationship/satisfaction';
 import { Email } from './people';
 
-const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
+const Name = z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK });
 /** Five cron fields (minute hour day-of-month month day-of-week, UTC); the schedule engine judges the rest. */
 // [^\s\u0000], not \S: a NUL is no part of a cron, and the document must say so.
-const Cron = z.string().trim().regex(/^[^\s\u0000]+(\s+[^\s\u0000]+){4}$/, 'a cron expression of five fields').max(100);
+const Cron = z.string().trim().regex(/^[^\s\u0000]+(\s+[^\s\u0000]+){4}$/, 'a cron expression of five fields').maxChars(100);
 
 export const CreateCustomerBody = z
   .object({
@@ -24,7 +24,7 @@ export const UpdateCustomerBody = z
   .openapi({ minProperties: 1 });
 export type UpdateCustomerBody = z.infer<typeof UpdateCustomerBody>;
 
-export const CustomerQuery = ListQuery.extend({ name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name') });
+export const CustomerQuery = ListQuery.extend({ name: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name') });
 
 export const CustomerRecord = z.object({
   id: z.string(),
@@ -70,7 +70,7 @@ export const SubscriptionRecord = z.object({
 });
 
 export const SurveyAnswerBody = z
-  .object({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(4000).optional() })
+  .object({ score: z.number().int().min(1).max(5), comment: z.string().trim().maxChars(4000).optional() })
   .strict();
 export const SurveyAnswered = z.object({ incidentId: z.string(), score: z.number().int(), comment: z.string().nullable(), answeredAt: z.string() });
 

@@ -7,7 +7,7 @@ export const ReleaseTypeEnum = z.enum(['delta', 'full', 'package']);
 export const StageStatusEnum = z.enum(['running', 'succeeded', 'failed', 'timed_out', 'skipped', 'cancelled']);
 export const GateStateEnum = z.enum(['awaiting', 'allowed', 'prevented', 'invalid']);
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9_-]{0,30}$/;
 export const EnvironmentName = z
   .string()
@@ -22,7 +22,7 @@ export const CreateReleaseBody = z
   .object({
     name: Text(200),
     version: Text(100),
-    description: z.string().max(20_000).optional(),
+    description: z.string().maxChars(20_000).optional(),
     type: ReleaseTypeEnum,
     /** The release unit: a service or application CI whose software components the release carries. */
     unitId: RecordRef.optional(),
@@ -63,7 +63,7 @@ export type CreateReleaseBody = z.infer<typeof CreateReleaseBody>;
 export const StageResultBody = z
   .object({
     status: z.enum(['succeeded', 'failed']),
-    details: z.string().max(20_000).optional(),
+    details: z.string().maxChars(20_000).optional(),
     /** What a build produced: each digest must be one of the release's artifacts. */
     artifacts: z.array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits') }).strict()).max(100).optional(),
   })
@@ -71,7 +71,7 @@ export const StageResultBody = z
 export type StageResultBody = z.infer<typeof StageResultBody>;
 
 export const ReleaseCommandBodies = {
-  approve: z.object({ comment: z.string().max(5000).optional() }).strict(),
+  approve: z.object({ comment: z.string().maxChars(5000).optional() }).strict(),
   cancel: z.object({ reason: Text(5000) }).strict(),
 } as const;
 export type ReleaseCommandName = keyof typeof ReleaseCommandBodies;

@@ -5,7 +5,7 @@ import { REPORT_PERIODS } from '../reports/period';
 /** Who a run tells: a user by id or a group by name (the in-app inbox, and e-mail where configured). */
 export const Recipient = z
   .string()
-  .max(200)
+  .maxChars(200)
   // No NUL anywhere (\S would take one): the document says what the database can store.
   .regex(/^(user|group):[^\s\u0000]([^\u0000]*[^\s\u0000])?$/, 'must be user:<id> or group:<name>')
   .describe('user:<id> or group:<name>');

@@ -7,7 +7,7 @@ export type SecurityPolicyState = (typeof SECURITY_POLICY_STATES)[number];
 export const SECURITY_POLICY_COMMANDS = ['review', 'retire'] as const;
 export type SecurityPolicyCommandName = (typeof SECURITY_POLICY_COMMANDS)[number];
 
-const Text = (max: number) => z.string().trim().min(1).max(max).openapi({ pattern: NOT_BLANK });
+const Text = (max: number) => z.string().trim().min(1).maxChars(max).openapi({ pattern: NOT_BLANK });
 
 export const CreateSecurityPolicyBody = z
   .object({

@@ -89,11 +89,11 @@ const AvailabilityTarget = z.number().gt(0).max(100).describe('percent of the ag
 
 export const CreateSlaBody = z
   .object({
-    name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }),
+    name: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }),
     kind: SlaKind,
     serviceId: RecordRef.optional(),
-    supplier: z.string().max(200).optional(),
-    team: z.string().max(200).optional(),
+    supplier: z.string().maxChars(200).optional(),
+    team: z.string().maxChars(200).optional(),
     calendar: CalendarSchema.default('24x7'),
     targets: SlaTargetsSchema,
     escalation: SlaEscalationSchema.optional(),

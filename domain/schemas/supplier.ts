@@ -2,7 +2,7 @@ import { z } from './zod';
 import { IsoTimestamp, ListQuery, NOT_BLANK } from './common';
 import { Email, GroupName } from './people';
 
-const Name = z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK });
+const Name = z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK });
 
 export const CreateSupplierBody = z
   .object({
@@ -26,7 +26,7 @@ export const UpdateSupplierBody = z
   .openapi({ minProperties: 1 });
 export type UpdateSupplierBody = z.infer<typeof UpdateSupplierBody>;
 
-export const SupplierQuery = ListQuery.extend({ name: z.string().trim().min(1).max(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name') });
+export const SupplierQuery = ListQuery.extend({ name: z.string().trim().min(1).maxChars(200).openapi({ pattern: NOT_BLANK }).optional().describe('part of the name') });
 
 const UcSummary = z.object({ id: z.string(), number: z.string(), name: z.string(), serviceId: z.string().nullable(), retired: z.boolean() });
 

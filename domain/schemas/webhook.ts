@@ -31,7 +31,7 @@ export const CreateWebhookBody = z
     // The scheme as a pattern in the document; the rest is what the WHATWG URL parser takes.
     url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).openapi({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+' }),
     events: z.array(EventName).min(1).max(100),
-    secret: z.string().min(16, 'must be at least 16 characters').max(200),
+    secret: z.string().min(16, 'must be at least 16 characters').maxChars(200),
   })
   .strict();
 export type CreateWebhookBody = z.infer<typeof CreateWebhookBody>;

@@ -5,6 +5,44 @@ import { z } from 'zod';
 // every schema module imports z from here.
 extendZodWithOpenApi(z);
 
+/**
+ * At most `maximum` characters, counted as JSON Schema counts a string's length: in code points.
+ * zod's own `.max` counts UTF-16 code units, so a string of emoji within the documented
+ * `maxLength` would be refused (each astral character counts twice). Documented as `maxLength`
+ * (it sets the same bag entry `.max` does, which zod-to-openapi reads), reported as zod's own
+ * `too_big` issue.
+ */
+const $ZodCheckMaxChars = z.core.$constructor<z.core.$ZodCheck<string>, z.core.$ZodCheckMaxLengthDef>('$ZodCheckMaxChars', (inst, def) => {
+  z.core.$ZodCheck.init(inst, def);
+  inst._zod.onattach.push((schema) => {
+    const bag = schema._zod.bag as { maximum?: number };
+    if (def.maximum < (bag.maximum ?? Number.POSITIVE_INFINITY)) bag.maximum = def.maximum;
+  });
+  inst._zod.check = (payload) => {
+    const input = payload.value;
+    // Only a string longer in code units can be too long in code points.
+    if (typeof input !== 'string' || input.length <= def.maximum) return;
+    let n = 0;
+    for (const _ of input) if (++n > def.maximum) break;
+    if (n <= def.maximum) return;
+    payload.issues.push({ origin: 'string', code: 'too_big', maximum: def.maximum, inclusive: true, input, inst, continue: !def.abort });
+  };
+});
+
+declare module 'zod' {
+  interface ZodString {
+    /** At most `maximum` characters in code points, as the OpenAPI document's `maxLength` counts them (use instead of `.max`). */
+    maxChars(maximum: number): this;
+  }
+}
+
+if (typeof (z.ZodString.prototype as { maxChars?: unknown }).maxChars === 'undefined') {
+  // Prototype, not instance: zod 4 copies no prototype methods, so every string schema has it.
+  (z.ZodString.prototype as { maxChars: (this: z.ZodString, maximum: number) => z.ZodString }).maxChars = function (maximum) {
+    return this.check(new $ZodCheckMaxChars({ check: 'max_length', maximum }));
+  };
+}
+
 export { z };
 
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
