@@ -191,7 +191,7 @@ async function timersSet(b: Bench, workflowIds: string[], capMs = 120_000): Prom
   const until = performance.now() + capMs;
   const waited = () => {
     if (performance.now() < until) return sleep(20);
-    throw new Error(`open loop: not every workflow was running with its timer ${capMs / 1000} s after the last create`);
+    throw new Error(`not every workflow was running with its timer ${capMs / 1000} s after the last create`);
   };
   while ((await b.tdb.db.recordStart.count()) > 0) await waited();
   await pool([...workflowIds].reverse(), 16, async (id) => {

@@ -37,7 +37,7 @@ declare module 'zod' {
 }
 
 if (typeof (z.ZodString.prototype as { maxChars?: unknown }).maxChars === 'undefined') {
-  // Prototype, not instance: zod 4 copies no prototype methods, so every string schema has it.
+  // On the prototype, as zod-to-openapi adds `.openapi`: zod 4 gives each instance its own methods, none named maxChars, so every string schema (and each clone a check makes) finds it here.
   (z.ZodString.prototype as { maxChars: (this: z.ZodString, maximum: number) => z.ZodString }).maxChars = function (maximum) {
     return this.check(new $ZodCheckMaxChars({ check: 'max_length', maximum }));
   };
