@@ -62,6 +62,7 @@ export async function runWorker(env = loadEnvOrExit()) {
     allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
     secretsKey: parseSecretsKey(env.SECRETS_KEY),
     maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentDeliveries: env.WORKER_MAX_CONCURRENT_DELIVERIES,
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     workflowThreads: env.WORKER_WORKFLOW_THREADS,
     dsl: dslSettings(env),

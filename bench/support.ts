@@ -18,7 +18,7 @@ import { createApp } from '../api/app';
 import { defaultMaxCachedWorkflows } from '../config/env';
 import { createLogger, type Logger } from '../infra/logger';
 import { demoUsers, seedGroups, upsertUser } from '../db/seed';
-import { bundleWorkflows, createWorker } from '../temporal/worker';
+import { bundleWorkflows, createWorker, type ItsmWorker } from '../temporal/worker';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { TEMPORAL_CLI, assertBinaries } from '../test/support/binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/contracts/search-attributes';
@@ -138,7 +138,7 @@ export interface Bench {
   /** The product worker's processes when it runs in processes of its own (they are children too). */
   workerPids: number[];
   /** The product worker when it runs in this process. */
-  worker?: Worker;
+  worker?: ItsmWorker;
   /** Shuts the product worker (or its processes) down. */
   stopWorkers(): Promise<void>;
   server: Server;
@@ -169,7 +169,7 @@ export async function startBench(opts: StackOptions): Promise<Bench> {
     await seedGroups(tdb.db);
     const { taskQueue } = opts;
     let workerPids: number[] = [];
-    let worker: Worker | undefined;
+    let worker: ItsmWorker | undefined;
     if (opts.workerProcesses) {
       const processes = await startWorkerProcesses({
         count: opts.workerProcesses,

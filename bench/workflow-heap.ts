@@ -57,7 +57,7 @@ function summarise(h: HeapSnapshot): { heapBytes: number; workflows: number; mod
 }
 
 async function snapshots(b: Bench): Promise<ReturnType<typeof summarise>[]> {
-  const creator = (b.worker as unknown as { workflowCreator?: { workerThreadClients?: ThreadClient[] } } | undefined)?.workflowCreator;
+  const creator = (b.worker?.records as unknown as { workflowCreator?: { workerThreadClients?: ThreadClient[] } } | undefined)?.workflowCreator;
   const threads = creator?.workerThreadClients;
   if (!threads?.length) throw new Error('no workflow threads to snapshot (the SDK internals this reads have changed?)');
   const out = [];

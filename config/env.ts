@@ -154,6 +154,8 @@ export const EnvSchema = z.object({
   SEED_DEMO_DATA: boolFlag.default(false),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+  /** Webhook delivery attempts in flight at once: slots of their own, on a queue of their own (temporal/worker.ts). */
+  WORKER_MAX_CONCURRENT_DELIVERIES: z.coerce.number().int().positive().default(50),
   /** Record workflows kept in the worker's memory between tasks (see temporal/worker.ts). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(() => defaultMaxCachedWorkflows()),
   /**

@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../../scripts/build-workflow-bundle';
-import { createWorker } from '../../temporal/worker';
+import { createWorker, type ItsmWorker } from '../../temporal/worker';
 import { incidentConfigFromEnv, openIncident, reserveIncident } from '../../temporal/open-incident';
 import { CreateIncidentBody } from '../../domain/schemas/incident';
 import { createLogger } from '../../infra/logger';
@@ -34,11 +33,13 @@ test('a worker created with the bundle file runs an incident workflow', async ()
   const bytes = await writeWorkflowBundle(file);
   expect(statSync(file).size).toBe(bytes);
   const taskQueue = `prebuilt-${process.pid}`;
-  const worker: Worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, client: env.client, db: tdb.db, log: createLogger('silent'), workflowBundle: { codePath: file } });
+  const worker: ItsmWorker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, client: env.client, db: tdb.db, log: createLogger('silent'), workflowBundle: { codePath: file } });
   const view = await worker.runUntil(async () => {
     const deps = { db: tdb.db, temporal: env.client, taskQueue, config: incidentConfigFromEnv({ AUTO_CLOSE_AFTER: 'P3D', CONTINUE_AS_NEW_AFTER_EVENTS: 5000 }) };
     return openIncident(deps, await reserveIncident(tdb.db), 'usr-agent', CreateIncidentBody.parse({ title: 'From the prebuilt bundle', impact: 'low', urgency: 'low' }));
   });
   expect([view.state, view.title]).toEqual(['new', 'From the prebuilt bundle']);
+  // Both of its workers, the records' and the webhook deliveries', stopped once the work was done.
+  expect([worker.records.getState(), worker.deliveries.getState()]).toEqual(['STOPPED', 'STOPPED']);
   expect((await tdb.db.incident.findUniqueOrThrow({ where: { id: view.id } })).state).toBe('new');
 });

@@ -21,6 +21,7 @@ import * as registeredWorkflows from '../../workflows';
 import { MAX_UNCONFIRMED } from '../../workflows/kernel/record-keeper';
 import { BASELINE, BASELINE_PATCHES } from '../../workflows/kernel/versions';
 import { localActivities } from '../support/history-events';
+import { WEBHOOK_QUEUE_PATCH, webhookDeliveryQueue } from '../../workflows/contracts/webhook-delivery';
 
 const DIR = path.join(__dirname, 'histories');
 const FILES = readdirSync(DIR)
@@ -203,6 +204,18 @@ test('both sides of the service-level patches are recorded: incidents without OL
 
 /** The worker's sinks, as a replay sees them: never called while replaying (registered so that the SDK does not log each call as unregistered). */
 const REPLAY_SINKS: InjectedSinks<TransitionSinks> = { transitions: { write: { fn: () => undefined, callDuringReplay: false } } };
+
+test("both sides of the webhook deliveries' own queue are recorded: attempts on the records' queue before the patch, on the deliveries' queue since; the failure mark on the records' queue either way", () => {
+  const queues = (file: string) =>
+    (loadHistory(file).events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[e.activityTaskScheduledEventAttributes.activityType?.name, e.activityTaskScheduledEventAttributes.taskQueue?.name]] : []));
+  for (const scenario of ['webhook-delivery-retried', 'webhook-delivery-not-found']) {
+    const [before, since] = [`${scenario}.json`, `${scenario}-own-queue.json`];
+    expect([patchMarkers(before, WEBHOOK_QUEUE_PATCH), patchMarkers(since, WEBHOOK_QUEUE_PATCH)]).toEqual([0, 1]);
+    const marks = scenario.endsWith('not-found') ? [['markWebhookFailed', 'record-histories']] : [];
+    expect(queues(before)).toEqual([['deliverWebhook', 'record-histories'], ...marks]);
+    expect(queues(since)).toEqual([['deliverWebhook', webhookDeliveryQueue('record-histories')], ...marks]);
+  }
+});
 
 describe('recorded histories replay against the current workflow code', () => {
   let bundle: Awaited<ReturnType<typeof sharedBundle>>;

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { ItsmWorker } from '../../temporal/worker';
 import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/route';
 import { createLogger } from '../../infra/logger';
@@ -15,7 +15,7 @@ import type { Mailer } from '../../infra/mailer';
 export interface Stack {
   env: TestWorkflowEnvironment;
   tdb: TestDatabase;
-  worker: Worker;
+  worker: ItsmWorker;
   workerRun: Promise<void>;
   baseUrl: string;
   taskQueue: string;
@@ -30,7 +30,7 @@ let queueCounter = 0;
  * PostgreSQL), a worker and the Express API on an ephemeral port, with the dev users seeded.
  */
 export async function startStack(
-  opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean; /** Further API settings, as the process's environment would give them. */ apiEnv?: Partial<ApiDeps['env']>; /** The library's folders and limits, for the worker and the API alike. */ dsl?: DslSettings; /** Notification e-mails from the worker. */ mail?: { mailer: Mailer; publicUrl?: string } } = {},
+  opts: { provider?: 'sqlite' | 'postgres'; env?: TestWorkflowEnvironment; autoCloseAfter?: string; allowPrivateWebhooks?: boolean; /** Further API settings, as the process's environment would give them. */ apiEnv?: Partial<ApiDeps['env']>; /** The library's folders and limits, for the worker and the API alike. */ dsl?: DslSettings; /** Notification e-mails from the worker. */ mail?: { mailer: Mailer; publicUrl?: string }; /** The worker's webhook timeout (2 s) and activity slots (50 and 50). */ worker?: { webhookTimeoutMs?: number } & Parameters<typeof startWorker>[7] } = {},
 ): Promise<Stack> {
   const env = opts.env ?? (await startDevServer());
   const tdb = await createTestDatabase(opts.provider ?? 'sqlite');
@@ -43,7 +43,7 @@ export async function startStack(
   if (stackIndex > 0) {
     for (const name of ['incident', 'change', 'problem', 'release', 'report_schedule', 'simulation', 'feedback', 'customer', 'contract', 'security_policy', 'access_review', 'continuity_run']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
   }
-  const worker = await startWorker(env, tdb.db, taskQueue, 2000, opts.allowPrivateWebhooks ?? true, opts.dsl, opts.mail);
+  const worker = await startWorker(env, tdb.db, taskQueue, opts.worker?.webhookTimeoutMs ?? 2000, opts.allowPrivateWebhooks ?? true, opts.dsl, opts.mail, opts.worker);
   const workerRun = worker.run();
   const app = createApp({
     db: tdb.db,

@@ -1,8 +1,8 @@
 import { parseSecretsKey } from '../../infra/secret-box';
 import type { Mailer } from '../../infra/mailer';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleWorkflows, createWorker } from '../../temporal/worker';
+import { Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflows, createWorker, type ItsmWorker, type WorkerOptions } from '../../temporal/worker';
 import { createLogger } from '../../infra/logger';
 import { devServerSearchAttributeFlags } from '../../temporal/search-attributes';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes';
@@ -55,7 +55,7 @@ export function sharedBundle(): Promise<WorkflowBundleWithSourceMap> | { codePat
 /** Tests seal webhook secrets at rest like production does. */
 export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true, dsl?: DslSettings, mail?: { mailer: Mailer; publicUrl?: string }): Promise<Worker> {
+export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueue: string, webhookTimeoutMs = 2000, allowPrivateWebhooks = true, dsl?: DslSettings, mail?: { mailer: Mailer; publicUrl?: string }, slots?: Pick<WorkerOptions, 'maxConcurrentActivities' | 'maxConcurrentDeliveries'>): Promise<ItsmWorker> {
   return createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -70,5 +70,6 @@ export async function startWorker(env: TestWorkflowEnvironment, db: Db, taskQueu
     workflowBundle: await sharedBundle(),
     ...(dsl ? { dsl } : {}),
     ...(mail ? { mailer: mail.mailer, ...(mail.publicUrl ? { publicUrl: mail.publicUrl } : {}) } : {}),
+    ...slots,
   });
 }

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { ItsmWorker } from '../../temporal/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { demoUsers, seedGroups, upsertUser } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -20,7 +20,7 @@ export interface WorkflowTestBed {
  */
 export function workflowTestBed(taskQueue: string): WorkflowTestBed {
   const started: WorkflowHandle[] = [];
-  let worker: Worker | undefined;
+  let worker: ItsmWorker | undefined;
   let running: Promise<void> | undefined;
   const bed = { track: (h: WorkflowHandle) => void started.push(h) } as WorkflowTestBed;
   beforeAll(async () => {

@@ -7,7 +7,7 @@
  * test skips it with env.sleep (or awaits a workflow result).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { ItsmWorker } from '../../temporal/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -39,7 +39,7 @@ const CAB = ['usr-cab_member', 'usr-cab_member2', 'usr-cab_member3'];
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDatabase;
-let worker: Worker;
+let worker: ItsmWorker;
 let running: Promise<void>;
 let seq = 0;
 let voteSeq = 0;

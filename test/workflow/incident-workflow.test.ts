@@ -5,7 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import type { Worker } from '@temporalio/worker';
+import type { ItsmWorker } from '../../temporal/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { incidentWorkflow } from '../../workflows/incident';
 import { createIncidentUpdate, getIncidentQuery, incidentCommandUpdates, type IncidentWorkflowInput } from '../../workflows/contracts/incident';
@@ -23,7 +23,7 @@ const TQ = 'incident-wf';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDatabase;
-let worker: Worker;
+let worker: ItsmWorker;
 let running: Promise<void>;
 let seq = 0;
 

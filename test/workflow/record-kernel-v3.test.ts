@@ -3,7 +3,7 @@
  * attributes): a transition upserts the record's search attributes only when they change.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { ItsmWorker } from '../../temporal/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { incidentWorkflow } from '../../workflows/incident';
 import { createIncidentUpdate, incidentCommandUpdates } from '../../workflows/contracts/incident';
@@ -16,7 +16,7 @@ import type { CreateIncidentBody } from '../../domain/schemas/incident';
 const TQ = 'record-kernel-v3';
 let env: TestWorkflowEnvironment;
 let tdb: TestDatabase;
-let worker: Worker;
+let worker: ItsmWorker;
 let running: Promise<void>;
 
 beforeAll(async () => {

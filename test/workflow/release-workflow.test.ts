@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { ItsmWorker } from '../../temporal/worker';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCi } from '../../db/ci-store';
@@ -50,7 +50,7 @@ const ENVIRONMENTS = ['test', 'staging', 'production'];
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDatabase;
-let worker: Worker;
+let worker: ItsmWorker;
 let running: Promise<void>;
 let seq = 0;
 const started: WorkflowHandle[] = [];
@@ -677,7 +677,7 @@ describe('health-check verification', () => {
 describe('on a dev server (the real server drops signals from closed senders)', () => {
   let timeSkipping: TestWorkflowEnvironment;
   let dev: TestWorkflowEnvironment;
-  let devWorker: Worker;
+  let devWorker: ItsmWorker;
   let devRunning: Promise<void>;
 
   beforeAll(async () => {
