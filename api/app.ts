@@ -156,12 +156,15 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(express.json({ limit: deps.env.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], strict: false }));
   app.use(guardBody);
 
-  const openapi = buildOpenApi(routes);
   healthRoutes(app, deps);
+  // Built on its first request, not at start-up: zod-to-openapi takes over a second for it, and
+  // an API replica (or a test's stack) should not wait for a document it may never serve.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
   app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
+    res.json((openapi ??= buildOpenApi(routes)));
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'ITSM API' }));
+  // Swagger UI reads the same document from its path (relative, so a path prefix in front still works).
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { customSiteTitle: 'ITSM API', swaggerUrl: '../openapi.json' }));
   const auth = createAuthenticator(deps);
   for (const r of routes) mount(app, r, deps, auth);
 

@@ -380,6 +380,8 @@ describe.each(PROVIDERS)('incidents over HTTP on %s', (provider) => {
     expect(docs.status).toBe(200);
     expect(html).toMatch(/swagger-ui/);
     expect(html).not.toMatch(/https?:\/\/(cdn|unpkg)/);
+    // The UI reads the served document (built on its first request), relative to /docs/.
+    expect(await (await fetch(`${s.baseUrl}/docs/swagger-ui-init.js`)).text()).toContain('"swaggerUrl": "../openapi.json"');
     expect((await s.api('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok' });
     const ready = await s.api('GET', '/readyz', { token: null });
     expect(ready.status).toBe(200);
