@@ -39,7 +39,11 @@ declare module 'zod' {
 if (typeof (z.ZodString.prototype as { maxChars?: unknown }).maxChars === 'undefined') {
   // On the prototype, as zod-to-openapi adds `.openapi`: zod 4 gives each instance its own methods, none named maxChars, so every string schema (and each clone a check makes) finds it here.
   (z.ZodString.prototype as { maxChars: (this: z.ZodString, maximum: number) => z.ZodString }).maxChars = function (maximum) {
-    return this.check(new $ZodCheckMaxChars({ check: 'max_length', maximum }));
+    // First of the string's checks, wherever the chain says it: `maxLength` limits the string as
+    // sent, so a `.trim()` written before it must not let a longer one through (20,001 characters
+    // with a leading space would pass as 20,000).
+    const def = this._zod.def;
+    return this.clone(z.core.util.mergeDefs(def, { checks: [new $ZodCheckMaxChars({ check: 'max_length', maximum }), ...(def.checks ?? [])] }));
   };
 }
 

@@ -2,6 +2,7 @@ import { buildOpenApi } from '../../api/openapi';
 import { allRoutes } from '../../api/routes';
 import { z } from '../../domain/schemas/zod';
 import { CreateIncidentBody } from '../../domain/schemas/incident';
+import { ProblemCommandBodies } from '../../domain/schemas/problem';
 
 /**
  * JSON Schema's `maxLength` counts code points; zod's `.max` counts UTF-16 code units, so an
@@ -21,6 +22,19 @@ describe('string lengths count characters as the OpenAPI document does', () => {
     expect(s.maxLength).toBe(3);
     // A lone surrogate is one code point: counted once, like any other.
     expect(z.string().maxChars(2).safeParse('\ud83dx').success).toBe(true);
+  });
+
+  test('the limit is on the string as sent: a trim written before maxChars does not let a longer one through', () => {
+    const s = z.string().trim().min(1).maxChars(3);
+    expect(s.safeParse(' abc').error?.issues).toEqual([expect.objectContaining({ code: 'too_big', maximum: 3 })]);
+    expect(s.parse(' ab')).toBe('ab');
+    // The checks after it still see the trimmed string.
+    expect(s.safeParse('   ').error?.issues).toEqual([expect.objectContaining({ code: 'too_small', minimum: 1 })]);
+    // What the fuzz pass sent: 20,001 characters whose first is a space, as a known error's root cause.
+    const body = ProblemCommandBodies['known-error'];
+    const refused = body.safeParse({ rootCause: ` ${'*'.repeat(20_000)}`, workaround: 'w' });
+    expect(refused.error?.issues.map((i) => [i.path.join('.'), i.code])).toEqual([['rootCause', 'too_big']]);
+    expect(body.safeParse({ rootCause: '*'.repeat(20_000), workaround: 'w' }).success).toBe(true);
   });
 
   test('an incident title of 300 emoji is the documented maximum, and taken; 301 is refused naming the field', () => {
