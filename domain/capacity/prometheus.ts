@@ -5,6 +5,8 @@
  * else the request's; other labels are dropped, so two samples that then name the same series
  * at the same instant are refused rather than one silently winning.
  */
+import { MAX_MEASURE } from '../schemas/capacity';
+
 export interface PromSample {
   /** 1-based line number in the body */
   line: number;
@@ -107,6 +109,10 @@ export function parseExposition(text: string): { samples: PromSample[]; issues: 
     // NaN and infinities say "no reading" (a stale or overflowed gauge): nothing to store.
     if (!Number.isFinite(value)) {
       skipped++;
+      continue;
+    }
+    if (Math.abs(value) > MAX_MEASURE) {
+      issues.push({ line: at, message: `${JSON.stringify(tokens[0].slice(0, 40))} is beyond ±${MAX_MEASURE.toExponential()}, the largest reading stored` });
       continue;
     }
     samples.push({ line: at, metric, ci: labels.get('ci') ?? null, value, at: ts });

@@ -11,12 +11,20 @@ export const MetricName = z
   .regex(/^[a-zA-Z_:][a-zA-Z0-9_:.]{0,99}$/, 'must be a metric name: letters, digits, _ : . (not first), at most 100')
   .openapi({ example: 'disk_used_percent' });
 
+/**
+ * A reading or level beyond 10^18 in its unit (an exabyte in bytes) is a unit mistake, and near
+ * the double's limit it cannot be stored: Prisma writes a float as a 16-digit decimal, so
+ * 1.7976931348623157e308 comes back from SQLite as Infinity and PostgreSQL refuses it.
+ */
+export const MAX_MEASURE = 1e18;
+const Measure = z.number().finite().min(-MAX_MEASURE).max(MAX_MEASURE);
+
 export const MetricPointBody = z
   .object({
     ciId: RecordRef.describe('the CI, by id or number'),
     metric: MetricName,
     at: IsoTimestamp,
-    value: z.number().finite(),
+    value: Measure,
   })
   .strict();
 export type MetricPointBody = z.infer<typeof MetricPointBody>;
@@ -32,7 +40,7 @@ export const MetricsAccepted = z
   .openapi('MetricsAccepted');
 
 export const THRESHOLD_DIRECTIONS = ['above', 'below'] as const;
-const Bound = z.number().finite();
+const Bound = Measure;
 /** A critical level must hold this long before its alert is raised: at most a day. */
 const MAX_SUSTAIN_SECONDS = 86_400;
 

@@ -31,6 +31,15 @@ describe('Prometheus text exposition', () => {
     expect(r.issues[9].message).toMatch(/not a timestamp/);
   });
 
+  test('a finite reading beyond ±10^18 is named by its line, not stored as the database would bend it; 10^18 itself is taken', () => {
+    const r = parseExposition(['m{ci="CI1"} 1.7976931348623157e308', 'm{ci="CI2"} -1e19', 'm{ci="CI3"} 1e18', 'm{ci="CI4"} +Inf'].join('\n'));
+    expect(r.issues).toEqual([
+      { line: 1, message: '"1.7976931348623157e308" is beyond ±1e+18, the largest reading stored' },
+      { line: 2, message: '"-1e19" is beyond ±1e+18, the largest reading stored' },
+    ]);
+    expect([r.samples.map((x) => [x.line, x.value]), r.skipped]).toEqual([[[3, 1e18]], 1]);
+  });
+
   test('two samples of one series and instant once other labels are dropped are refused', () => {
     const s = (line: number, ci: string, metric: string, at: number) => ({ line, ci, metric, at, value: 1 });
     expect(repeatedSeries([s(1, 'CI1', 'm', 5), s(2, 'CI1', 'm', 6), s(3, 'CI2', 'm', 5), s(4, 'CI1', 'm', 5)])).toEqual([
