@@ -1,5 +1,5 @@
 import { CiClass } from './ci';
-import { IsoTimestamp, ListQuery, RecordRef } from './common';
+import { IsoTimestamp, ListQuery, RecordRef, queryNumber } from './common';
 import { z } from './zod';
 
 /** Points per request: a batch is one multi-row insert, kept well under both databases' bound-parameter limits. */
@@ -133,7 +133,7 @@ export const CapacityReportQuery = z
   .object({
     metric: MetricName.optional(),
     ciClass: CiClass.optional(),
-    horizonDays: z.coerce.number().int().min(0).max(3650).optional().describe('only series forecast to reach their limit within this many days'),
+    horizonDays: queryNumber(z.number().int().min(0).max(3650)).optional().describe('only series forecast to reach their limit within this many days'),
     limit: z.coerce.number().int().min(1).max(MAX_CAPACITY_ROWS).default(100),
   })
   .strict();

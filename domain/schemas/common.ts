@@ -55,6 +55,12 @@ export const RecordRef = z.string().trim().min(1).maxChars(100).openapi({ patter
 export const CURSOR_PATTERN = /^[a-z]+[_-][0-9a-z_-]{1,120}$/;
 export const Cursor = z.string().regex(CURSOR_PATTERN, 'not a cursor returned by this API').describe('nextCursor from the previous page');
 
+/**
+ * A number in a query string, as `z.coerce.number()` reads it, with the checks of `schema`: `?n=` is refused naming
+ * the parameter, where Number('') would have read it as 0 (a horizon of zero days, a 0 % target).
+ */
+export const queryNumber = <S extends z.ZodNumber>(schema: S) => z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? Number.NaN : Number(v)) : v), schema);
+
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: Cursor.optional(),

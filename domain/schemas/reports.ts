@@ -1,6 +1,6 @@
 /** Service reporting's query and answer schemas: the report routes and scheduled runs (services/report-registry.ts) share them. */
 import { AGREEMENT_KINDS, SLA_GROUP_BY } from '../reports/sla-report';
-import { IsoDuration, IsoTimestamp } from './common';
+import { IsoDuration, IsoTimestamp, queryNumber } from './common';
 import { z } from './zod';
 
 export const ReportFormat = z.enum(['json', 'csv', 'svg']).optional().describe('json (default), csv (`Accept: text/csv` too) or svg (a chart: attainment per month with the target line; backlog by age)');
@@ -12,7 +12,7 @@ export const SlaReportQuery = z.object({
   kind: z.enum(AGREEMENT_KINDS).default('SLA').describe("SLA: the incidents' service level clocks; OLA: the support groups' clocks; UC: the suppliers' clocks (service via the incident)"),
   atRisk: IsoDuration.default('PT1H').describe('the at-risk window: open clocks due within it count as at risk now'),
   drill: z.enum(['true', 'false']).optional().describe('true: each row lists the records behind it'),
-  target: z.coerce.number().min(0).max(100).default(95).describe('the attainment target (%) the SVG chart draws as a line'),
+  target: queryNumber(z.number().min(0).max(100)).default(95).describe('the attainment target (%) the SVG chart draws as a line'),
   format: ReportFormat,
 });
 export type SlaReportQuery = z.infer<typeof SlaReportQuery>;
