@@ -61,6 +61,10 @@ export function buildOpenApi(routes: RouteDef[]) {
       for (const media of Object.values(op?.requestBody?.content ?? {})) eachSchema(media.schema, documentNoNul);
     }
   }
+  // A body given as a named component (MetricBatch, CreateCapacityThreshold) is a $ref: the
+  // components it reaches are request schemas too.
+  const components = (doc.components?.schemas ?? {}) as Record<string, unknown>;
+  for (const name of requestComponents(doc.paths ?? {}, components)) eachSchema(components[name], documentNoNul);
   return doc;
 }
 
@@ -75,6 +79,24 @@ function documentNoNul(schema: Record<string, unknown>): void {
   const isString = schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'));
   if (isString && schema.pattern === undefined && schema.enum === undefined && schema.const === undefined) schema.pattern = NO_NUL;
   if (isString && schema.pattern === NOT_BLANK) schema.pattern = NOT_BLANK_NO_NUL;
+}
+
+/** The components a request body reaches through $refs, also through other components. */
+function requestComponents(paths: object, components: Record<string, unknown>): Set<string> {
+  const found = new Set<string>();
+  const follow = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(follow);
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      const name = key === '$ref' && typeof value === 'string' ? value.replace('#/components/schemas/', '') : null;
+      if (name !== null && name in components && !found.has(name)) {
+        found.add(name);
+        follow(components[name]);
+      } else follow(value);
+    }
+  };
+  for (const methods of Object.values(paths)) for (const op of Object.values(methods as Record<string, { requestBody?: unknown }>)) follow(op?.requestBody);
+  return found;
 }
 
 /**

@@ -87,6 +87,32 @@ describe('the OpenAPI document', () => {
     expect(open).toEqual([]);
   });
 
+  test('every string of a JSON request body refuses NUL by its pattern, also in a body given as a named component (the fuzzer sent a NUL in a metric point\'s ciId)', () => {
+    const components = ((doc as unknown as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {}) as Record<string, unknown>;
+    const allowingNul: string[] = [];
+    let strings = 0;
+    const walk = (raw: unknown, at: string, seen: Set<unknown>): void => {
+      if (Array.isArray(raw)) return raw.forEach((x) => walk(x, at, seen));
+      if (raw === null || typeof raw !== 'object') return;
+      const ref = (raw as { $ref?: string }).$ref;
+      const s = (ref ? components[ref.split('/').pop()!] : raw) as Record<string, unknown>;
+      if (!s || seen.has(s)) return;
+      seen.add(s);
+      const isString = s.type === 'string' || (Array.isArray(s.type) && s.type.includes('string'));
+      if (isString && s.enum === undefined && s.const === undefined) {
+        strings++;
+        if (typeof s.pattern !== 'string' || new RegExp(s.pattern, 'u').test('ok\u0000ok')) allowingNul.push(at);
+      }
+      for (const [k, v] of Object.entries(s)) if (k !== 'enum' && k !== 'const' && k !== 'default' && k !== 'example') walk(v, k === 'properties' ? at : `${at}.${k}`, seen);
+    };
+    for (const { path, method, op } of ops) {
+      const body = (op.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content?.['application/json']?.schema;
+      if (body) walk(body, `${method.toUpperCase()} ${path} body`, new Set());
+    }
+    expect(strings).toBeGreaterThan(300);
+    expect(allowingNul).toEqual([]);
+  });
+
   test("a command body keeps the document's rules when timeSpent is added to it (assign: group or assignee)", () => {
     const body = (doc.paths['/api/v1/incidents/{id}/assign'].post.requestBody as { content: Record<string, { schema: { anyOf?: unknown; properties: Record<string, unknown> } }> }).content['application/json'].schema;
     expect(body.anyOf).toEqual([{ required: ['group'] }, { required: ['assignee'] }]);
