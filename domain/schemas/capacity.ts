@@ -12,11 +12,13 @@ export const MetricName = z
   .openapi({ example: 'disk_used_percent' });
 
 /**
- * A reading or level beyond 10^18 in its unit (an exabyte in bytes) is a unit mistake, and near
- * the double's limit it cannot be stored: Prisma writes a float as a 16-digit decimal, so
- * 1.7976931348623157e308 comes back from SQLite as Infinity and PostgreSQL refuses it.
+ * A reading or level lies within ±10^15 in its unit (a petabyte in bytes; larger things are
+ * measured in larger units). Near the double's limit a value cannot be stored (Prisma writes a
+ * float as a 16-digit decimal: 1.7976931348623157e308 came back from SQLite as Infinity, and
+ * PostgreSQL refused it), and a bound above 2^53 cannot be held to: 10^18 + 1 is 10^18 as a
+ * double, so a client's schema check refuses what the server takes.
  */
-export const MAX_MEASURE = 1e18;
+export const MAX_MEASURE = 1e15;
 const Measure = z.number().finite().min(-MAX_MEASURE).max(MAX_MEASURE);
 
 export const MetricPointBody = z

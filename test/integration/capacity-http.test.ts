@@ -7,6 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MAX_METRIC_POINTS } from '../../domain/schemas/capacity';
+import { replaceForecasts } from '../../db/capacity-store';
 import { loadEnv } from '../../config/env';
 import { capacityConfig } from '../../temporal/capacity-schedule';
 import { CAPACITY_MAINTENANCE_WORKFLOW, type CapacityMaintenanceInput, type CapacityMaintenanceOutcome } from '../../workflows/contracts/capacity';
@@ -64,13 +65,18 @@ describe.each(PROVIDERS)('capacity on %s', (provider) => {
     const bad = await post([{ ciId: ci.id, metric: '9lives', at: 'yesterday', value: 'high' }]);
     expect([bad.status, paths(bad.body)]).toEqual([400, ['points.0.at', 'points.0.metric', 'points.0.value']]);
     expect(paths((await post([])).body)).toEqual(['points']);
-    // Beyond 10^18 (near the double's limit, which does not survive the database) is refused by name; 10^18 is stored as sent.
-    const huge = await post([{ ciId: ci.id, metric: 'm', at: iso(T0), value: 1.7976931348623157e308 }, { ciId: ci.id, metric: 'm', at: iso(T0 + 1000), value: -1e19 }]);
-    expect([huge.status, paths(huge.body)]).toEqual([400, ['points.0.value', 'points.1.value']]);
-    // Whole numbers above 2^53 (a raw parameter Prisma would refuse, a 500 before) are stored exactly.
-    const exa = await post([{ ciId: ci.id, metric: 'exa', at: iso(T0), value: 1e18 }, { ciId: ci.id, metric: 'exa', at: iso(T0 + 1000), value: -(2 ** 53 + 2) }], 'dev-admin');
-    expect([exa.status, exa.body.stored]).toEqual([200, 2]);
-    expect((await s.tdb.db.metricPoint.findMany({ where: { ciId: ci.id, metric: 'exa' }, orderBy: { at: 'asc' } })).map((p) => p.value)).toEqual([1e18, -(2 ** 53 + 2)]);
+    // Beyond 10^15 (near the double's limit, which does not survive the database; just past the bound, which JSON Schema sees exactly) is refused by name.
+    const huge = await post([{ ciId: ci.id, metric: 'm', at: iso(T0), value: 1.7976931348623157e308 }, { ciId: ci.id, metric: 'm', at: iso(T0 + 1000), value: -1000000000000001 }, { ciId: ci.id, metric: 'm', at: iso(T0 + 2000), value: 1e15 + 0.25 }]);
+    expect([huge.status, paths(huge.body)]).toEqual([400, ['points.0.value', 'points.1.value', 'points.2.value']]);
+    const peta = await post([{ ciId: ci.id, metric: 'peta', at: iso(T0), value: 1e15 }, { ciId: ci.id, metric: 'peta', at: iso(T0 + 1000), value: -1e15 }], 'dev-admin');
+    expect([peta.status, peta.body.stored]).toEqual([200, 2]);
+    expect((await s.tdb.db.metricPoint.findMany({ where: { ciId: ci.id, metric: 'peta' }, orderBy: { at: 'asc' } })).map((p) => p.value)).toEqual([1e15, -1e15]);
+    // A forecast's line may go far beyond its readings (its value at 1970): whole numbers above 2^53, which Prisma refuses as raw parameters, are stored exactly.
+    const line = { ciId: ci.id, metric: 'peta', limit: 1e15, slopePerDay: 1.5e17, intercept: -(2 ** 53 + 2) * 3000, lastValue: 1e15, points: 2, exhaustAt: null, computedAt: new Date(T0), problemId: null, changeId: null };
+    await replaceForecasts(s.tdb.db, [line]);
+    const stored = await s.tdb.db.capacityForecast.findFirstOrThrow({ where: { ciId: ci.id, metric: 'peta' } });
+    expect([stored.slopePerDay, stored.intercept]).toEqual([1.5e17, -(2 ** 53 + 2) * 3000]);
+    await replaceForecasts(s.tdb.db, []);
     const point = { ciId: ci.id, metric: 'm', at: iso(T0), value: 1 };
     const big = await post(Array.from({ length: MAX_METRIC_POINTS + 1 }, () => point), 'dev-admin');
     expect([big.status, paths(big.body)]).toEqual([400, ['points']]);
@@ -93,8 +99,8 @@ describe.each(PROVIDERS)('capacity on %s', (provider) => {
     expect(paths((await threshold({ ciClass: 'server', metric: 'x' })).body)).toEqual(['warning']);
     expect(paths((await threshold({ ciClass: 'server', metric: 'x', warning: 90, critical: 80 })).body)).toEqual(['critical']);
     expect(paths((await threshold({ ciClass: 'server', metric: 'x', warning: 1, critical: 1.7976931348623157e308, limit: -1e19 })).body)).toEqual(['critical', 'limit']);
-    const exa = await threshold({ ciClass: 'storage', metric: 'bytes_used', warning: 9e17, limit: 1e18 });
-    expect([exa.status, exa.body.warning, exa.body.limit]).toEqual([201, 9e17, 1e18]);
+    const exa = await threshold({ ciClass: 'storage', metric: 'bytes_used', warning: 9e14, limit: 1e15 });
+    expect([exa.status, exa.body.warning, exa.body.limit]).toEqual([201, 9e14, 1e15]);
     expect((await s.api('DELETE', `/api/v1/capacity-thresholds/${exa.body.id}`, { token: 'dev-admin' })).status).toBe(204);
     expect(paths((await threshold({ ciClass: 'server', metric: 'x', warning: 10, critical: 20, direction: 'below' })).body)).toEqual(['critical']);
     expect(paths((await threshold({ ciId: 'CI9999999', metric: 'x', warning: 1 })).body)).toEqual(['ciId']);

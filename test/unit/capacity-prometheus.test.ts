@@ -31,13 +31,13 @@ describe('Prometheus text exposition', () => {
     expect(r.issues[9].message).toMatch(/not a timestamp/);
   });
 
-  test('a finite reading beyond ±10^18 is named by its line, not stored as the database would bend it; 10^18 itself is taken', () => {
-    const r = parseExposition(['m{ci="CI1"} 1.7976931348623157e308', 'm{ci="CI2"} -1e19', 'm{ci="CI3"} 1e18', 'm{ci="CI4"} +Inf'].join('\n'));
+  test('a finite reading beyond ±10^15 is named by its line, not stored as the database would bend it; 10^15 itself is taken', () => {
+    const r = parseExposition(['m{ci="CI1"} 1.7976931348623157e308', 'm{ci="CI2"} -1000000000000001', 'm{ci="CI3"} 1e15', 'm{ci="CI4"} +Inf'].join('\n'));
     expect(r.issues).toEqual([
-      { line: 1, message: '"1.7976931348623157e308" is beyond ±1e+18, the largest reading stored' },
-      { line: 2, message: '"-1e19" is beyond ±1e+18, the largest reading stored' },
+      { line: 1, message: '"1.7976931348623157e308" is beyond ±1e+15, the largest reading stored' },
+      { line: 2, message: '"-1000000000000001" is beyond ±1e+15, the largest reading stored' },
     ]);
-    expect([r.samples.map((x) => [x.line, x.value]), r.skipped]).toEqual([[[3, 1e18]], 1]);
+    expect([r.samples.map((x) => [x.line, x.value]), r.skipped]).toEqual([[[3, 1e15]], 1]);
   });
 
   test('two samples of one series and instant once other labels are dropped are refused', () => {
