@@ -87,6 +87,7 @@ RULES = [
     (r"^must be an http:, https: or file: URI$", "what the WHATWG URL parser accepts, which no pattern states"),
     (r"is not one of the release's environments", "keys compared with another field's values"),
     (r"^a CI cannot be related to itself$", "compares the path's id with the body's"),
+    (r" escalates \(directly or through its parents\) to ", "a group's parent checked against the stored hierarchy, which must stay free of loops"),
     (r"^must not repeat an entry", "entries compared after trimming white space (uniqueItems compares them as sent)"),
     (r"^only standard changes use a template$", "depends on the change type"),
     (r"^not part of \w+", "an RCA entry's fields depend on the method (five whys or fishbone)"),
