@@ -43,7 +43,8 @@ export async function startStack(
   if (stackIndex > 0) {
     for (const name of ['incident', 'change', 'problem', 'release', 'report_schedule', 'simulation', 'feedback', 'customer', 'contract', 'security_policy', 'access_review', 'continuity_run']) await tdb.db.counter.create({ data: { name, value: stackIndex * 1_000_000 } });
   }
-  const worker = await startWorker(env, tdb.db, taskQueue, opts.worker?.webhookTimeoutMs ?? 2000, opts.allowPrivateWebhooks ?? true, opts.dsl, opts.mail, opts.worker);
+  const { webhookTimeoutMs = 2000, ...slots } = opts.worker ?? {};
+  const worker = await startWorker(env, tdb.db, taskQueue, webhookTimeoutMs, opts.allowPrivateWebhooks ?? true, opts.dsl, opts.mail, slots);
   const workerRun = worker.run();
   const app = createApp({
     db: tdb.db,
